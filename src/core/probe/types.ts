@@ -1,0 +1,198 @@
+// Serialisable facts produced by the probes. Every probe returns one of these; none throws for a
+// network outcome. Field names of ProbeReport are part of the `sg-doctor probe --json` contract.
+
+/** nmap connect-scan vocabulary (DESIGN.md, "Probe semantics"). */
+export type PortState = 'open' | 'closed' | 'filtered';
+export type PortReason =
+  | 'syn-ack'
+  | 'conn-refused'
+  | 'no-response'
+  | 'host-unreach'
+  | 'net-unreach'
+  | 'admin-prohibited';
+
+export type IpFamily = 4 | 6;
+
+/** One connect() attempt to one port. */
+export interface TcpAttempt {
+  startedAt: string; // ISO time
+  durationMs: number;
+  state: PortState;
+  reason: PortReason;
+  /** errno code as Node reports it (ECONNREFUSED, EHOSTUNREACH, ...); absent for success and timeout. */
+  errno?: string;
+  /** The timeout this attempt was given (adaptive). */
+  timeoutMs: number;
+}
+
+export type BannerKind = 'ssh' | 'http' | 'tls' | 'generic' | 'none';
+
+export interface TlsInfo {
+  protocol: string | null; // e.g. TLSv1.3
+  cipher: string | null;
+  servername: string | null; // SNI sent
+  subject: string | null; // CN / O of the leaf certificate
+  issuer: string | null;
+  validFrom: string | null; // ISO
+  validTo: string | null; // ISO
+  expired: boolean | null;
+  selfSigned: boolean | null;
+  authorized: boolean;
+  authorizationError: string | null;
+  altNames: string[];
+}
+
+export interface BannerFact {
+  kind: BannerKind;
+  /** What we asked for (e.g. 'ssh-ident', 'http-head', 'tls-handshake', 'first-bytes'). */
+  method: string;
+  /** SSH identification string, e.g. "SSH-2.0-OpenSSH_8.9p1 Ubuntu-3". */
+  sshIdent?: string;
+  /** HTTP status line and headers of interest. */
+  http?: { statusLine: string; statusCode: number; server: string | null; location: string | null };
+  tls?: TlsInfo;
+  /** First bytes the server sent unprompted (printable, truncated) and their count. */
+  firstBytes?: string;
+  bytesRead: number;
+  durationMs: number;
+  /** Why the banner could not be read (timeout, reset, tls-error: ...). */
+  error?: string;
+}
+
+export interface TcpPortFact {
+  host: string;
+  address: string;
+  port: number;
+  /** Well-known service name for the port (ssh, http, ...), if any. */
+  service?: string;
+  state: PortState;
+  reason: PortReason;
+  /** RTT of the best successful or refused attempt; null when every attempt timed out. */
+  rttMs: number | null;
+  /** Number of attempts made. */
+  attempts: number;
+  samples: TcpAttempt[];
+  /** Filtered on some attempts but answered on others: reported as flaky, not filtered. */
+  flaky: boolean;
+  banner?: BannerFact;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export type IcmpState = 'reply' | 'timeout' | 'unreachable' | 'unavailable';
+export type IcmpMethod = 'raw-socket' | 'system-ping' | 'none';
+
+export interface IcmpFact {
+  address: string;
+  state: IcmpState;
+  method: IcmpMethod;
+  sent: number;
+  received: number;
+  lossPct: number;
+  /** RTT of every reply, in ms. */
+  rttMs: number[];
+  rttAvgMs: number | null;
+  rttMinMs: number | null;
+  rttMaxMs: number | null;
+  /** ICMP error seen instead of a reply (e.g. "Destination Host Prohibited", type/code when known). */
+  unreachable?: { type?: number; code?: number; from?: string; text: string };
+  /** Raw system ping output (system-ping method), kept as evidence. */
+  raw?: string;
+  /** Why ICMP could not be tried (no permission and no ping binary, ...). */
+  error?: string;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export type DnsErrorClass = 'NXDOMAIN' | 'NODATA' | 'SERVFAIL' | 'TIMEOUT' | 'REFUSED' | 'OTHER';
+
+export interface DnsAnswerSet {
+  /** 'system' for getaddrinfo, else the resolver address queried directly. */
+  resolver: string;
+  a: string[];
+  aaaa: string[];
+  cname: string[];
+  error?: DnsErrorClass;
+  errorDetail?: string;
+  durationMs: number;
+}
+
+export type DnsExpectation =
+  | 'match' // the expected address is among the answers
+  | 'mismatch' // all resolvers agree on other addresses (stale record, wrong record)
+  | 'resolvers-disagree' // system and direct answers differ (split horizon, hosts file, hijack)
+  | 'cdn-or-proxy' // a CNAME chain to another name and other addresses
+  | 'no-answer';
+
+export interface DnsFact {
+  host: string;
+  isIpLiteral: boolean;
+  system: DnsAnswerSet | null;
+  direct: DnsAnswerSet[];
+  /** Union of addresses that will be probed, system resolver's order first. */
+  addresses: string[];
+  expected?: { address: string; verdict: DnsExpectation; detail: string };
+  startedAt: string;
+  finishedAt: string;
+}
+
+export interface EgressIpSource {
+  url: string;
+  address?: string;
+  error?: string;
+  durationMs: number;
+}
+
+export interface EgressIpFact {
+  /** Consensus address (majority of sources), null when none answered. */
+  address: string | null;
+  consensus: boolean;
+  sources: EgressIpSource[];
+}
+
+export interface NetworkInterfaceFact {
+  name: string;
+  addresses: { address: string; family: IpFamily; cidr: string | null; internal: boolean }[];
+  /** tun/tap/wg/utun/ppp/... : traffic may leave through a VPN. */
+  isTunnel: boolean;
+}
+
+export interface ProxySetting {
+  variable: string; // HTTP_PROXY, https_proxy, ALL_PROXY, NO_PROXY
+  value: string; // credentials in the URL are redacted
+}
+
+export interface ControlProbeFact {
+  host: string;
+  port: number;
+  state: PortState;
+  reason: PortReason;
+  rttMs: number | null;
+}
+
+export interface ClientContextFact {
+  egressIp: EgressIpFact | null;
+  interfaces: NetworkInterfaceFact[];
+  tunnels: string[];
+  defaultRoute?: { gateway: string | null; interface: string | null };
+  proxies: ProxySetting[];
+  control: ControlProbeFact[];
+  platform: string;
+}
+
+export interface ProbeReport {
+  target: { host: string; addresses: string[]; family: IpFamily | null };
+  dns: DnsFact | null;
+  icmp: IcmpFact | null;
+  tcp: TcpPortFact[];
+  client: ClientContextFact;
+  timings: { startedAt: string; finishedAt: string; totalMs: number; phasesMs: Record<string, number> };
+}
+
+/** Progress events of a probe plan run (consumed by the CLI progress line and the UI). */
+export type ProbeEvent =
+  | { type: 'phase'; phase: 'dns' | 'icmp' | 'tcp' | 'banner' | 'client'; status: 'start' | 'done' }
+  | { type: 'tcp-port'; fact: TcpPortFact; done: number; total: number }
+  | { type: 'dns'; fact: DnsFact }
+  | { type: 'icmp'; fact: IcmpFact }
+  | { type: 'client'; fact: ClientContextFact };
