@@ -196,3 +196,35 @@ export type ProbeEvent =
   | { type: 'dns'; fact: DnsFact }
   | { type: 'icmp'; fact: IcmpFact }
   | { type: 'client'; fact: ClientContextFact };
+
+/** Adaptive timing bounds (nmap-style). */
+export interface TimingOptions {
+  initialTimeoutMs: number; // before any RTT is known (nmap T4: 500, T3: 1000)
+  minTimeoutMs: number; // floor (nmap: 100)
+  maxTimeoutMs: number; // ceiling (nmap T4: 1250, T3: 10000)
+}
+
+/** What `runProbe` is asked to do (CLI flags and the UI map onto this). */
+export interface ProbeRequest {
+  host: string;
+  ports: number[];
+  icmp: boolean;
+  dns: boolean;
+  expectIp?: string;
+  attempts: number;
+  timing: TimingOptions;
+  /** Read application banners on open ports. */
+  banners: boolean;
+  /** Upper bound on simultaneous probes. */
+  concurrency: number;
+  /** Client context: egress-IP echo endpoints (URLs returning the caller's IP) and control host:port pairs. */
+  egressIpUrls: string[];
+  controlHosts: string[]; // "host" or "host:port"; the probed ports are used when no port is given
+  /** Resolvers for direct DNS queries ("ip" or "ip:port"); empty = the system's configured servers. */
+  dnsServers: string[];
+  /** Force ICMP method (tests): 'auto' tries raw sockets, then the system ping. */
+  icmpMethod?: 'auto' | 'raw-socket' | 'system-ping';
+}
+
+/** Hard bound: this is a diagnosis tool, not a port scanner. */
+export const MAX_PORTS_PER_RUN = 32;

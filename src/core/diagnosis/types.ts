@@ -1,0 +1,118 @@
+// The diagnosis document: the layered checklist and the verdict. Field names are part of the
+// `sg-doctor diagnose --json` contract and of the session file.
+import type { CloudSnapshot } from '../cloud/model';
+import type { ProbeReport } from '../probe/types';
+import type { AclEvaluation, Evaluation, Flow } from '../rules/types';
+
+export type Layer = 'client' | 'network' | 'server';
+export type CheckStatus = 'pass' | 'fail' | 'warn' | 'unknown' | 'skipped';
+export type Locus = 'client' | 'network' | 'server' | 'none' | 'inconclusive';
+export type Lang = 'zh-CN' | 'en';
+
+/** Text in both languages the app speaks. */
+export interface Localized {
+  'zh-CN': string;
+  en: string;
+}
+
+/** Where a check's evidence comes from: a pointer into the diagnosis document plus a short quote. */
+export interface EvidenceRef {
+  source: 'probe' | 'cloud' | 'rules' | 'server' | 'client' | 'user';
+  /** JSON-pointer-like path into the document, e.g. "/probes/tcp/0" or "/cloud/securityGroups/1/rules/3". */
+  path: string;
+  summary: string;
+}
+
+export type FixKind = 'console' | 'aliyun-cli' | 'os-command' | 'terraform' | 'client' | 'info';
+
+export interface Fix {
+  kind: FixKind;
+  title: Localized;
+  /** Copyable text: a command, a snippet; absent for console-only fixes. */
+  command?: string;
+  /** Console deep link (https only) where one exists. */
+  url?: string;
+  /** Which OS / shell the command is for (firewalld, ufw, iptables, windows, systemctl, sshd, ...). */
+  platform?: string;
+}
+
+export interface Check {
+  id: string; // stable, e.g. 'sg.source', 'os.firewall'
+  layer: Layer;
+  status: CheckStatus;
+  title: Localized;
+  /** One-line finding for this run. */
+  finding: Localized;
+  /** Why this matters / what was checked. */
+  explanation: Localized;
+  evidence: EvidenceRef[];
+  fixes: Fix[];
+  /** Which condition of the check fired (for tests and the evidence panel). */
+  condition: string;
+}
+
+export interface Verdict {
+  locus: Locus;
+  summary: Localized;
+  reasoning: Localized[];
+  blockingCheckIds: string[];
+  confidence: 'high' | 'medium' | 'low';
+  /** Id of the reasoning rule that decided (tested per rule). */
+  ruleId: string;
+}
+
+/** Facts gathered inside the server (Cloud Assistant or pasted script output). */
+export interface ServerEvidence {
+  source: 'cloud-assistant' | 'pasted';
+  os: 'linux' | 'windows' | 'unknown';
+  collectedAt: string;
+  listeners: { protocol: 'tcp' | 'udp'; address: string; port: number; process?: string; pid?: number }[];
+  firewall: {
+    kind: 'firewalld' | 'ufw' | 'iptables' | 'nftables' | 'windows' | 'none' | 'unknown';
+    active: boolean | null;
+    /** Does the firewall let the port in? null when it cannot be told. */
+    allowsPort: Record<string, boolean | null>;
+    /** Default inbound action where known: accept/drop/reject. */
+    defaultInbound?: 'accept' | 'drop' | 'reject' | null;
+    details: string[];
+  }[];
+  sshd?: { ports: number[]; listenAddresses: string[]; permitRootLogin?: string; passwordAuthentication?: string };
+  services: { name: string; active: boolean | null; state: string }[];
+  raw?: string;
+  warnings: string[];
+}
+
+export interface DiagnosisTarget {
+  host: string;
+  port: number;
+  protocol: 'tcp' | 'udp';
+  service?: string; // ssh, rdp, http, https, mysql, ...
+  instanceId?: string;
+}
+
+export interface DiagnosisCloud {
+  mode: 'api' | 'snapshot' | 'none';
+  snapshot: CloudSnapshot | null;
+  flow: Flow | null;
+  securityGroups: Evaluation | null;
+  networkAcl: AclEvaluation | null;
+}
+
+export interface Diagnosis {
+  schemaVersion: number;
+  appVersion: string;
+  createdAt: string;
+  target: DiagnosisTarget;
+  probes: ProbeReport | null;
+  cloud: DiagnosisCloud;
+  server: ServerEvidence | null;
+  checks: Check[];
+  verdict: Verdict;
+  notes: string;
+}
+
+/** Progress of a diagnosis run, streamed to the CLI and the UI. */
+export type DiagnosisEvent =
+  | { type: 'stage'; stage: 'probe' | 'cloud' | 'rules' | 'server' | 'verdict'; status: 'start' | 'done' | 'error'; message?: string }
+  | { type: 'checks'; checks: Check[] } // the checklist so far (whole list, cheap to render)
+  | { type: 'verdict'; verdict: Verdict };
