@@ -1,0 +1,258 @@
+// A report is built once as a neutral document (headings, paragraphs, lists, tables, code) and then
+// rendered as Markdown or self-contained HTML, so both formats always say the same thing.
+import type { Check, Diagnosis, Lang, Layer, Localized } from '../diagnosis/types';
+import type { SecurityGroupRule } from '../cloud/model';
+import type { BannerFact } from '../probe/types';
+import { maskIps, redactSecrets } from '../session/redact';
+
+export type Block =
+  | { type: 'heading'; level: 1 | 2 | 3; text: string }
+  | { type: 'paragraph'; text: string }
+  | { type: 'list'; items: string[] }
+  | { type: 'table'; head: string[]; rows: string[][] }
+  | { type: 'code'; text: string; lang?: string }
+  | { type: 'verdict'; locus: string; label: string; text: string };
+
+export interface ReportOptions {
+  lang: Lang;
+  /** Hide host parts of IP addresses (for a report sent to others). */
+  maskIps?: boolean;
+  generatedAt?: string;
+}
+
+const L = {
+  title: { en: 'SG Doctor diagnosis report', 'zh-CN': 'SG Doctor 诊断报告' },
+  target: { en: 'Target', 'zh-CN': '目标' },
+  generated: { en: 'Generated', 'zh-CN': '生成时间' },
+  diagnosed: { en: 'Diagnosed', 'zh-CN': '诊断时间' },
+  verdict: { en: 'Verdict', 'zh-CN': '结论' },
+  confidence: { en: 'Confidence', 'zh-CN': '置信度' },
+  reasoning: { en: 'Reasoning', 'zh-CN': '推理过程' },
+  fixes: { en: 'How to fix', 'zh-CN': '修复建议' },
+  checklist: { en: 'Checklist', 'zh-CN': '检查清单' },
+  status: { en: 'Status', 'zh-CN': '状态' },
+  check: { en: 'Check', 'zh-CN': '检查项' },
+  finding: { en: 'Finding', 'zh-CN': '结果' },
+  evidence: { en: 'Evidence', 'zh-CN': '证据' },
+  probes: { en: 'Probes from your machine', 'zh-CN': '本机探测结果' },
+  port: { en: 'Port', 'zh-CN': '端口' },
+  state: { en: 'State', 'zh-CN': '状态' },
+  reason: { en: 'Reason', 'zh-CN': '原因' },
+  attempts: { en: 'Attempts', 'zh-CN': '尝试次数' },
+  banner: { en: 'Application answer', 'zh-CN': '应用响应' },
+  cloud: { en: 'Cloud configuration', 'zh-CN': '云上配置' },
+  region: { en: 'Region', 'zh-CN': '地域' },
+  networkType: { en: 'Network type', 'zh-CN': '网络类型' },
+  instance: { en: 'Instance', 'zh-CN': '实例' },
+  publicAddress: { en: 'Public address', 'zh-CN': '公网地址' },
+  groups: { en: 'Security group rules (evaluation order)', 'zh-CN': '安全组规则（按生效顺序）' },
+  nearMisses: { en: 'Rules that almost matched', 'zh-CN': '差一点匹配的规则' },
+  acl: { en: 'Network ACL', 'zh-CN': '网络 ACL' },
+  server: { en: 'Inside the server', 'zh-CN': '服务器内部' },
+  listeners: { en: 'Listening sockets', 'zh-CN': '监听端口' },
+  firewall: { en: 'Firewall', 'zh-CN': '防火墙' },
+  client: { en: 'Your side', 'zh-CN': '客户端' },
+  egress: { en: 'Public egress IP', 'zh-CN': '公网出口 IP' },
+  control: { en: 'Control probe', 'zh-CN': '对照探测' },
+  proxies: { en: 'Proxy settings', 'zh-CN': '代理设置' },
+  errors: { en: 'Could not read', 'zh-CN': '未能读取' },
+  notes: { en: 'Notes', 'zh-CN': '备注' },
+  none: { en: 'none', 'zh-CN': '无' },
+  unknown: { en: 'unknown', 'zh-CN': '未知' },
+  masked: { en: 'IP addresses are partly masked in this report.', 'zh-CN': '本报告中的 IP 地址已部分隐藏。' },
+  layers: {
+    client: { en: 'Client side', 'zh-CN': '客户端' },
+    network: { en: 'Network and cloud', 'zh-CN': '网络与云配置' },
+    server: { en: 'Server side', 'zh-CN': '服务器内部' },
+  } as Record<Layer, Localized>,
+  loci: {
+    client: { en: 'Client side', 'zh-CN': '客户端问题' },
+    network: { en: 'Network / cloud configuration', 'zh-CN': '网络 / 云配置问题' },
+    server: { en: 'Server side', 'zh-CN': '服务器内部问题' },
+    none: { en: 'Healthy: the path works', 'zh-CN': '正常：连接可用' },
+    inconclusive: { en: 'Inconclusive', 'zh-CN': '无法确定' },
+  } as Record<string, Localized>,
+  statuses: {
+    pass: { en: 'pass', 'zh-CN': '通过' },
+    fail: { en: 'FAIL', 'zh-CN': '失败' },
+    warn: { en: 'warn', 'zh-CN': '警告' },
+    unknown: { en: 'unknown', 'zh-CN': '未知' },
+    skipped: { en: 'skipped', 'zh-CN': '跳过' },
+  } as Record<string, Localized>,
+};
+
+const STATUS_ORDER: Record<string, number> = { fail: 0, warn: 1, unknown: 2, pass: 3, skipped: 4 };
+
+export function buildReport(input: Diagnosis, opts: ReportOptions): { title: string; blocks: Block[] } {
+  const d = opts.maskIps ? maskIps(redactSecrets(input)) : redactSecrets(input);
+  const lang = opts.lang;
+  const tr = (l: Localized) => l[lang] || l.en;
+  const blocks: Block[] = [];
+  const title = `${tr(L.title)}: ${d.target.host}:${d.target.port}`;
+
+  blocks.push({ type: 'heading', level: 1, text: title });
+  blocks.push({
+    type: 'list',
+    items: [
+      `${tr(L.target)}: ${d.target.host} ${d.target.protocol.toUpperCase()} ${d.target.port}${d.target.service ? ` (${d.target.service})` : ''}${d.target.instanceId ? `, ${d.target.instanceId}` : ''}`,
+      `${tr(L.diagnosed)}: ${d.createdAt}`,
+      `${tr(L.generated)}: ${opts.generatedAt ?? new Date().toISOString()} · SG Doctor ${d.appVersion}`,
+    ],
+  });
+  if (opts.maskIps) blocks.push({ type: 'paragraph', text: tr(L.masked) });
+
+  // Verdict first: it is what the reader came for.
+  blocks.push({ type: 'heading', level: 2, text: tr(L.verdict) });
+  blocks.push({ type: 'verdict', locus: d.verdict.locus, label: tr(L.loci[d.verdict.locus] ?? L.loci.inconclusive), text: tr(d.verdict.summary) });
+  blocks.push({ type: 'paragraph', text: `${tr(L.confidence)}: ${d.verdict.confidence}` });
+  if (d.verdict.reasoning.length) blocks.push({ type: 'list', items: d.verdict.reasoning.map(tr) });
+
+  const fixChecks = d.checks.filter((c) => (c.status === 'fail' || c.status === 'warn') && c.fixes.length);
+  if (fixChecks.length) {
+    blocks.push({ type: 'heading', level: 2, text: tr(L.fixes) });
+    const ordered = [...fixChecks].sort((a, b) => Number(!d.verdict.blockingCheckIds.includes(a.id)) - Number(!d.verdict.blockingCheckIds.includes(b.id)));
+    for (const c of ordered) {
+      blocks.push({ type: 'heading', level: 3, text: `${tr(c.title)} (${c.id})` });
+      for (const f of c.fixes) {
+        blocks.push({ type: 'paragraph', text: `${tr(f.title)}${f.platform ? ` — ${f.platform}` : ''}${f.url ? ` — ${f.url}` : ''}` });
+        if (f.command) blocks.push({ type: 'code', text: f.command, lang: f.kind === 'terraform' ? 'hcl' : f.kind === 'os-command' && f.platform === 'windows' ? 'powershell' : 'sh' });
+      }
+    }
+  }
+
+  blocks.push({ type: 'heading', level: 2, text: tr(L.checklist) });
+  for (const layer of ['client', 'network', 'server'] as Layer[]) {
+    const checks = d.checks.filter((c) => c.layer === layer).sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status]);
+    if (!checks.length) continue;
+    blocks.push({ type: 'heading', level: 3, text: tr(L.layers[layer]) });
+    blocks.push({
+      type: 'table',
+      head: [tr(L.status), tr(L.check), tr(L.finding), tr(L.evidence)],
+      rows: checks.map((c: Check) => [tr(L.statuses[c.status]), `${tr(c.title)} (${c.id})`, tr(c.finding), c.evidence.map((e) => e.summary).join('; ')]),
+    });
+  }
+
+  if (d.probes) {
+    const p = d.probes;
+    blocks.push({ type: 'heading', level: 2, text: tr(L.probes) });
+    blocks.push({ type: 'paragraph', text: `${p.target.host} → ${p.target.addresses.join(', ') || tr(L.none)}` });
+    if (p.tcp.length) {
+      blocks.push({
+        type: 'table',
+        head: [tr(L.port), tr(L.state), tr(L.reason), 'RTT', tr(L.attempts), tr(L.banner)],
+        rows: p.tcp.map((t) => [
+          `${t.port}${t.service ? ` (${t.service})` : ''}`,
+          `${t.state}${t.flaky ? ' (flaky)' : ''}`,
+          t.reason,
+          t.rttMs === null ? '—' : `${t.rttMs.toFixed(1)} ms`,
+          String(t.attempts),
+          bannerText(t.banner),
+        ]),
+      });
+    }
+    if (p.icmp) {
+      const i = p.icmp;
+      blocks.push({ type: 'paragraph', text: `ICMP (${i.method}): ${i.state}, ${i.received}/${i.sent}${i.rttAvgMs !== null ? `, avg ${i.rttAvgMs.toFixed(1)} ms` : ''}${i.unreachable ? `, ${i.unreachable.text}` : ''}` });
+    }
+    if (p.dns && !p.dns.isIpLiteral) {
+      const rows = [p.dns.system, ...p.dns.direct].filter((x): x is NonNullable<typeof x> => !!x).map((s) => [s.resolver, [...s.a, ...s.aaaa].join(', ') || '—', s.cname.join(' → ') || '—', s.error ?? 'ok']);
+      blocks.push({ type: 'table', head: ['DNS', 'A/AAAA', 'CNAME', tr(L.status)], rows });
+      if (p.dns.expected) blocks.push({ type: 'paragraph', text: p.dns.expected.detail });
+    }
+    const c = p.client;
+    blocks.push({ type: 'heading', level: 3, text: tr(L.client) });
+    blocks.push({
+      type: 'list',
+      items: [
+        `${tr(L.egress)}: ${c.egressIp?.address ?? tr(L.unknown)}${c.egressIp && !c.egressIp.consensus ? ' (sources disagree)' : ''}`,
+        `${tr(L.control)}: ${c.control.length ? c.control.map((x) => `${x.host}:${x.port} ${x.state}/${x.reason}`).join(', ') : tr(L.none)}`,
+        `${tr(L.proxies)}: ${c.proxies.length ? c.proxies.map((x) => `${x.variable}=${x.value}`).join(', ') : tr(L.none)}`,
+        ...(c.tunnels.length ? [`VPN/tunnel: ${c.tunnels.join(', ')}`] : []),
+      ],
+    });
+  }
+
+  const s = d.cloud.snapshot;
+  if (s) {
+    blocks.push({ type: 'heading', level: 2, text: tr(L.cloud) });
+    const inst = s.instance;
+    blocks.push({
+      type: 'list',
+      items: [
+        `${tr(L.region)}: ${s.region}`,
+        `${tr(L.networkType)}: ${inst?.networkType ?? tr(L.unknown)}`,
+        `${tr(L.instance)}: ${inst ? `${inst.id}${inst.name ? ` (${inst.name})` : ''}, ${inst.status}${inst.operationLocks.length ? `, locks: ${inst.operationLocks.join(', ')}` : ''}` : tr(L.unknown)}`,
+        `${tr(L.publicAddress)}: ${inst?.eipAddress ? `EIP ${inst.eipAddress}` : inst?.publicIp ?? tr(L.none)}${inst ? `, InternetMaxBandwidthOut ${inst.internetMaxBandwidthOut} Mbps` : ''}`,
+      ],
+    });
+    const rules: SecurityGroupRule[] = s.securityGroups.flatMap((g) => g.rules);
+    const inbound = rules
+      .filter((r) => r.direction === 'ingress')
+      .sort((a, b) => a.priority - b.priority || (a.policy === b.policy ? 0 : a.policy === 'drop' ? -1 : 1) || a.order - b.order);
+    if (rules.length) {
+      blocks.push({ type: 'heading', level: 3, text: tr(L.groups) });
+      blocks.push({
+        type: 'table',
+        head: ['#', 'Group', 'Rule', 'Priority', 'Policy', 'Protocol', 'Ports', 'Source'],
+        rows: inbound.map((r, i) => [String(i + 1), r.groupId, r.id, String(r.priority), r.policy, r.rawProtocol, r.rawPortRange, peerText(r.peer)]),
+      });
+    }
+    const ev = d.cloud.securityGroups;
+    if (ev) {
+      blocks.push({ type: 'paragraph', text: `${ev.decision.toUpperCase()}: ${ev.decidedBy?.kind === 'rule' ? `${ev.decidedBy.containerId} / ${ev.decidedBy.ruleId} (priority ${ev.decidedBy.priority ?? '—'}, ${ev.decidedBy.policy})` : ev.decidedBy?.reason ?? ev.explanation}` });
+      if (ev.nearMisses.length) {
+        blocks.push({ type: 'heading', level: 3, text: tr(L.nearMisses) });
+        blocks.push({ type: 'table', head: ['Rule', 'Reason', 'Detail'], rows: ev.nearMisses.map((n) => [`${n.containerId} / ${n.ruleId}`, n.reason, n.detail]) });
+      }
+    }
+    const acl = d.cloud.networkAcl;
+    if (acl?.present) {
+      blocks.push({ type: 'heading', level: 3, text: `${tr(L.acl)} ${acl.aclId ?? ''}` });
+      blocks.push({ type: 'list', items: [`inbound: ${acl.inbound.decision} — ${acl.inbound.explanation}`, `return path: ${acl.returnPath.decision} — ${acl.returnPath.explanation}`] });
+    }
+    if (s.errors.length) {
+      blocks.push({ type: 'heading', level: 3, text: tr(L.errors) });
+      blocks.push({ type: 'list', items: s.errors.map((e) => `${e.action}: ${e.code} — ${e.message}${e.grant ? ` (grant ${e.grant})` : ''}${e.requestId ? ` [RequestId ${e.requestId}]` : ''}`) });
+    }
+  }
+
+  if (d.server) {
+    const sv = d.server;
+    blocks.push({ type: 'heading', level: 2, text: `${tr(L.server)} (${sv.source}, ${sv.os})` });
+    if (sv.listeners.length) {
+      blocks.push({ type: 'table', head: [tr(L.listeners), tr(L.port), 'Process'], rows: sv.listeners.map((l) => [`${l.protocol} ${l.address}`, String(l.port), l.process ?? '—']) });
+    }
+    for (const fw of sv.firewall) {
+      blocks.push({ type: 'paragraph', text: `${tr(L.firewall)} ${fw.kind}: ${fw.active === null ? tr(L.unknown) : fw.active ? 'active' : 'inactive'}; ${Object.entries(fw.allowsPort).map(([p, a]) => `${p}: ${a === null ? '?' : a ? 'allowed' : 'blocked'}`).join(', ')}` });
+    }
+    if (sv.raw) blocks.push({ type: 'code', text: sv.raw.length > 8000 ? `${sv.raw.slice(0, 8000)}\n…` : sv.raw });
+  }
+
+  if (d.notes.trim()) {
+    blocks.push({ type: 'heading', level: 2, text: tr(L.notes) });
+    blocks.push({ type: 'paragraph', text: d.notes });
+  }
+  return { title, blocks };
+}
+
+function bannerText(b: BannerFact | undefined): string {
+  if (!b) return '—';
+  if (b.sshIdent) return b.sshIdent;
+  if (b.http) return `${b.http.statusLine}${b.http.server ? ` (${b.http.server})` : ''}`;
+  if (b.tls) return `${b.tls.protocol ?? 'TLS'} ${b.tls.subject ?? ''}${b.tls.expired ? ' (expired)' : ''}`;
+  if (b.firstBytes) return b.firstBytes.slice(0, 60);
+  return b.error ?? '—';
+}
+
+function peerText(p: SecurityGroupRule['peer']): string {
+  switch (p.kind) {
+    case 'cidr':
+      return p.cidr;
+    case 'group':
+      return `group ${p.groupId}`;
+    case 'prefix-list':
+      return `prefix list ${p.prefixListId}`;
+    default:
+      return 'any';
+  }
+}

@@ -1,0 +1,90 @@
+// The .sgdiag session file: a versioned JSON envelope around one Diagnosis document.
+// Validation is structural (the parts the app relies on); nested probe/cloud facts pass through so
+// that optional fields added later never make an older app refuse a file.
+import { z } from 'zod';
+
+export const SESSION_KIND = 'sg-doctor-session';
+/** Bump when the envelope or the Diagnosis document changes shape; add a migration in migrations.ts. */
+export const CURRENT_SESSION_SCHEMA = 1;
+
+const localized = z.object({ 'zh-CN': z.string(), en: z.string() });
+
+const fix = z.looseObject({
+  kind: z.string(),
+  title: localized,
+  command: z.string().optional(),
+  url: z.string().optional(),
+  platform: z.string().optional(),
+});
+
+const check = z.looseObject({
+  id: z.string().min(1),
+  layer: z.enum(['client', 'network', 'server']),
+  status: z.enum(['pass', 'fail', 'warn', 'unknown', 'skipped']),
+  title: localized,
+  finding: localized,
+  explanation: localized,
+  evidence: z.array(z.looseObject({ source: z.string(), path: z.string(), summary: z.string() })),
+  fixes: z.array(fix),
+  condition: z.string(),
+});
+
+const verdict = z.looseObject({
+  locus: z.enum(['client', 'network', 'server', 'none', 'inconclusive']),
+  summary: localized,
+  reasoning: z.array(localized),
+  blockingCheckIds: z.array(z.string()),
+  confidence: z.enum(['high', 'medium', 'low']),
+  ruleId: z.string(),
+});
+
+export const diagnosisSchema = z.looseObject({
+  schemaVersion: z.number().int(),
+  appVersion: z.string(),
+  createdAt: z.string(),
+  target: z.looseObject({
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535),
+    protocol: z.enum(['tcp', 'udp']),
+    service: z.string().optional(),
+    instanceId: z.string().optional(),
+  }),
+  probes: z.looseObject({ tcp: z.array(z.looseObject({ port: z.number(), state: z.string() })) }).nullable(),
+  cloud: z.looseObject({
+    mode: z.enum(['api', 'snapshot', 'none']),
+    snapshot: z.looseObject({ securityGroups: z.array(z.looseObject({ id: z.string() })) }).nullable(),
+  }),
+  server: z.looseObject({}).nullable(),
+  checks: z.array(check),
+  verdict,
+  notes: z.string(),
+});
+
+/** What the user asked for, so a session can be re-run. */
+export const planSchema = z.looseObject({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535),
+  protocol: z.enum(['tcp', 'udp']).optional(),
+  service: z.string().optional(),
+  instanceId: z.string().optional(),
+  region: z.string().optional(),
+  profile: z.string().optional(),
+  cloudMode: z.enum(['api', 'snapshot', 'none']).optional(),
+});
+
+export const sessionSchema = z.looseObject({
+  kind: z.literal(SESSION_KIND),
+  schemaVersion: z.number().int().min(1),
+  appVersion: z.string(),
+  createdAt: z.string(),
+  savedAt: z.string(),
+  plan: planSchema,
+  diagnosis: diagnosisSchema,
+  /** Earlier runs of the same plan (re-runs), newest last; kept small. */
+  history: z
+    .array(z.looseObject({ ranAt: z.string(), locus: z.string(), summary: z.string(), portStates: z.record(z.string(), z.string()) }))
+    .default([]),
+});
+
+export type SessionPlan = z.infer<typeof planSchema>;
+export type SessionHistoryEntry = z.infer<typeof sessionSchema>['history'][number];

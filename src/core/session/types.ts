@@ -1,0 +1,36 @@
+// A saved diagnosis: the versioned envelope the app reads and writes as a .sgdiag file.
+import type { Diagnosis } from '../diagnosis/types';
+import type { SessionHistoryEntry, SessionPlan } from './schema';
+
+export type { SessionHistoryEntry, SessionPlan };
+
+export interface Session {
+  kind: 'sg-doctor-session';
+  schemaVersion: number;
+  appVersion: string;
+  createdAt: string;
+  savedAt: string;
+  plan: SessionPlan;
+  diagnosis: Diagnosis;
+  history: SessionHistoryEntry[];
+}
+
+export type SessionErrorCode =
+  | 'NOT_FOUND'
+  | 'IO'
+  | 'TOO_LARGE'
+  | 'NOT_JSON'
+  | 'TRUNCATED'
+  | 'NOT_A_SESSION'
+  | 'INVALID'
+  | 'NEWER_INCOMPATIBLE'
+  | 'READ_ONLY';
+
+export interface LoadedSession {
+  session: Session;
+  /** A file written by a newer app: shown, never overwritten. */
+  readOnly: boolean;
+  /** Schema version the file had before migration (null when already current). */
+  migratedFrom: number | null;
+  warnings: string[];
+}
