@@ -51,8 +51,14 @@ export interface BannerFact {
   /** HTTP status line and headers of interest. */
   http?: { statusLine: string; statusCode: number; server: string | null; location: string | null };
   tls?: TlsInfo;
-  /** First bytes the server sent unprompted (printable, truncated) and their count. */
+  /** First bytes the server sent (printable, truncated) and their count. */
   firstBytes?: string;
+  /** Application protocol recognised beyond kind (mysql, postgresql, redis, rdp). */
+  service?: string;
+  /** Server software version when the protocol tells it (MySQL greeting). */
+  version?: string;
+  /** One-line protocol-specific finding (e.g. "SSL supported", "+PONG", "negotiated TLS"). */
+  detail?: string;
   bytesRead: number;
   durationMs: number;
   /** Why the banner could not be read (timeout, reset, tls-error: ...). */
@@ -100,6 +106,12 @@ export interface IcmpFact {
   raw?: string;
   /** Why ICMP could not be tried (no permission and no ping binary, ...). */
   error?: string;
+  /** Why the preferred method was not used, e.g. "raw socket unavailable (Operation not permitted ...)". */
+  fallback?: string;
+  /** argv of the system ping run (system-ping method), as evidence. */
+  command?: string[];
+  /** Output format the parser recognised (iputils, bsd, windows-en, windows-zh, unknown). */
+  format?: string;
   startedAt: string;
   finishedAt: string;
 }
@@ -148,6 +160,13 @@ export interface EgressIpFact {
   address: string | null;
   consensus: boolean;
   sources: EgressIpSource[];
+  /** Sources that returned an address, and how many of them agree with `address`. */
+  answered?: number;
+  agreeing?: number;
+  /** Every distinct address seen (more than one: several egress paths, split tunnel, proxy). */
+  distinct?: string[];
+  /** IPv6 majority when sources answered over both families (`address` is then the IPv4 one). */
+  addressV6?: string;
 }
 
 export interface NetworkInterfaceFact {
@@ -168,13 +187,15 @@ export interface ControlProbeFact {
   state: PortState;
   reason: PortReason;
   rttMs: number | null;
+  /** errno of a failed connect (ENOTFOUND means the control host name did not resolve). */
+  errno?: string;
 }
 
 export interface ClientContextFact {
   egressIp: EgressIpFact | null;
   interfaces: NetworkInterfaceFact[];
   tunnels: string[];
-  defaultRoute?: { gateway: string | null; interface: string | null };
+  defaultRoute?: { gateway: string | null; interface: string | null; viaTunnel?: boolean };
   proxies: ProxySetting[];
   control: ControlProbeFact[];
   platform: string;
@@ -195,7 +216,9 @@ export type ProbeEvent =
   | { type: 'tcp-port'; fact: TcpPortFact; done: number; total: number }
   | { type: 'dns'; fact: DnsFact }
   | { type: 'icmp'; fact: IcmpFact }
-  | { type: 'client'; fact: ClientContextFact };
+  | { type: 'client'; fact: ClientContextFact }
+  /** A banner read on an open port (after its `tcp-port` event). */
+  | { type: 'banner'; address: string; port: number; fact: BannerFact };
 
 /** Adaptive timing bounds (nmap-style). */
 export interface TimingOptions {
@@ -224,6 +247,12 @@ export interface ProbeRequest {
   dnsServers: string[];
   /** Force ICMP method (tests): 'auto' tries raw sockets, then the system ping. */
   icmpMethod?: 'auto' | 'raw-socket' | 'system-ping';
+  /** Most addresses of a name to probe (default 4; the expected IP is added when DNS does not return it). */
+  maxAddresses?: number;
+  /** ICMP echo requests to send (default 3). */
+  icmpCount?: number;
+  /** Per-banner time budget in ms (default 3000). */
+  bannerTimeoutMs?: number;
 }
 
 /** Hard bound: this is a diagnosis tool, not a port scanner. */
