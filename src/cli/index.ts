@@ -5,6 +5,7 @@ import { registerProbe } from './commands/probe';
 import { registerCloud } from './commands/cloud';
 import { registerDiagnose } from './commands/diagnose';
 import { registerServe } from './commands/serve';
+import { registerSession } from './commands/session';
 
 process.env.ALIBABA_CLOUD_ECS_METADATA_DISABLED ??= 'true';
 
@@ -16,6 +17,7 @@ registerProbe(program);
 registerCloud(program);
 registerDiagnose(program);
 registerServe(program);
+registerSession(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Usage errors and bad input are reported by the commands with exit code 2; anything here is a bug.
