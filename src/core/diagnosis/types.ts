@@ -75,9 +75,15 @@ export interface ServerEvidence {
     /** Default inbound action where known: accept/drop/reject. */
     defaultInbound?: 'accept' | 'drop' | 'reject' | null;
     details: string[];
+    /** Port → the only sources allowed in (the port is closed to everyone else); compare with the egress IP. */
+    sourceRestricted?: Record<string, string[]>;
   }[];
   sshd?: { ports: number[]; listenAddresses: string[]; permitRootLogin?: string; passwordAuthentication?: string };
   services: { name: string; active: boolean | null; state: string }[];
+  /** Windows RDP settings: the port RDP listens on (PortNumber) and whether connections are allowed. */
+  rdp?: { port: number | null; enabled: boolean | null };
+  /** Distribution / Windows edition as reported (PRETTY_NAME, Caption). */
+  osName?: string;
   raw?: string;
   warnings: string[];
 }
@@ -96,6 +102,10 @@ export interface DiagnosisCloud {
   flow: Flow | null;
   securityGroups: Evaluation | null;
   networkAcl: AclEvaluation | null;
+  /** Would the security groups let ICMP echo in (explains a failing ping)? Optional: added by the diagnosis engine. */
+  icmp?: Evaluation | null;
+  /** Where the flow's source address came from: the egress-IP echo, the user (--source-ip), or nowhere. */
+  sourceIpOrigin?: 'egress-ip' | 'user' | 'none';
 }
 
 export interface Diagnosis {
@@ -109,6 +119,8 @@ export interface Diagnosis {
   checks: Check[];
   verdict: Verdict;
   notes: string;
+  /** Wall time per stage of the run (ms); optional, added by the diagnosis engine. */
+  timings?: { totalMs: number; stagesMs: Record<string, number> };
 }
 
 /** Progress of a diagnosis run, streamed to the CLI and the UI. */
