@@ -9,14 +9,13 @@ import net from 'node:net';
 import os from 'node:os';
 import ipaddr from 'ipaddr.js';
 import pLimit from 'p-limit';
+import { classifyConnectError } from './tcp';
 import type {
   ClientContextFact,
   ControlProbeFact,
   EgressIpFact,
   EgressIpSource,
   NetworkInterfaceFact,
-  PortReason,
-  PortState,
   ProxySetting,
   TimingOptions,
 } from './types';
@@ -319,23 +318,8 @@ export function controlTargets(controlHosts: string[], ports: number[]): { host:
   return out;
 }
 
-/** The DESIGN.md mapping of connect() outcomes (kept in step with tcp.ts). */
-export function classifyConnectError(code: string | undefined): { state: PortState; reason: PortReason } {
-  switch (code) {
-    case 'ECONNREFUSED':
-    case 'ECONNRESET':
-      return { state: 'closed', reason: 'conn-refused' };
-    case 'EHOSTUNREACH':
-      return { state: 'filtered', reason: 'host-unreach' };
-    case 'ENETUNREACH':
-      return { state: 'filtered', reason: 'net-unreach' };
-    case 'EACCES':
-    case 'EPERM':
-      return { state: 'filtered', reason: 'admin-prohibited' };
-    default:
-      return { state: 'filtered', reason: 'no-response' };
-  }
-}
+// One mapping of connect() outcomes (DESIGN.md table) for port probes and control probes alike.
+export { classifyConnectError };
 
 export function connectProbe(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<ControlProbeFact> {
   return new Promise((resolve) => {

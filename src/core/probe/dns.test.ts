@@ -73,3 +73,13 @@ describe('compareExpected', () => {
     expect(r).toMatchObject({ verdict: 'no-answer', address: '10.0.0.1' });
   });
 });
+
+describe('reserved names', () => {
+  it('answers .invalid names as NXDOMAIN without any query (RFC 6761)', async () => {
+    const { probeDns } = await import('./dns');
+    const fact = await probeDns('nonexistent.invalid', { servers: ['127.0.0.1:1'] });
+    expect(fact.addresses).toEqual([]);
+    expect(fact.system?.error).toBe('NXDOMAIN');
+    expect(fact.direct).toEqual([]);
+  });
+});

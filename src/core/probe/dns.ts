@@ -269,6 +269,12 @@ export async function probeDns(host: string, opts: DnsOptions): Promise<DnsFact>
     });
   }
 
+  // RFC 6761: names under .invalid never exist; answer without sending a query anywhere.
+  if (/(^|\.)invalid$/i.test(name)) {
+    const nx = (resolver: string): DnsAnswerSet => ({ resolver, a: [], aaaa: [], cname: [], error: 'NXDOMAIN', errorDetail: 'reserved name (.invalid, RFC 6761): not queried', durationMs: 0 });
+    return finish({ host: name, isIpLiteral: false, system: nx('system'), direct: [], addresses: [], startedAt });
+  }
+
   const timeoutMs = Math.min(30_000, Math.max(100, opts.timeoutMs ?? 2000));
   let servers = opts.servers.map((s) => s.trim()).filter(Boolean);
   if (servers.length === 0) servers = getServers();
