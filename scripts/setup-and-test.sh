@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(chromium iputils-ping iptables iproute2 nmap openssl procps)
+apt_packages=(chromium iputils-ping iptables iproute2 nmap openssl procps ethtool)
 missing=()
 for p in "${apt_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
@@ -18,8 +18,10 @@ if ((${#missing[@]})); then
   fi
 fi
 
-echo "setup: npm ci"
-npm ci --no-audit --no-fund
+# `npm install` honours package-lock.json; `npm ci` is not used because npm 11 rejects lockfiles that omit
+# other platforms' optional packages (rollup/esbuild bindings), a known npm bug (npm/cli#4828).
+echo "setup: npm install (from package-lock.json)"
+npm install --no-audit --no-fund
 # Native raw-socket addon for ICMP (optional: the system ping is the fallback).
 npm rebuild raw-socket >/dev/null 2>&1 || echo "setup: raw-socket did not build; ICMP uses the system ping"
 
