@@ -1,7 +1,11 @@
 // Inputs and outputs of the pure rule engine (security groups and network ACLs).
 import type { Direction, Policy, Protocol } from '../cloud/model';
 
-/** A flow as the cloud sees it, from the instance's point of view for `direction`. */
+/**
+ * A flow as the cloud sees it, from the instance's point of view for `direction`.
+ * Ingress: sourceIp is the remote client, destinationIp the instance address it targets.
+ * Egress: sourceIp is the instance address, destinationIp the remote peer.
+ */
 export interface Flow {
   /** 'ingress': a client connects to the instance (the usual question). */
   direction: Direction;
@@ -53,6 +57,38 @@ export interface Evaluation {
   considered: string[];
   /** Which condition fired, for the evidence panel and tests. */
   explanation: string;
+  /** The ENI whose groups (or vSwitch ACL) were evaluated. */
+  interfaceId?: string;
+  /** Facts worth telling the user that are not near misses (platform blocks, mixed group types, ...). */
+  notes?: EvaluationNote[];
+}
+
+export type EvaluationNoteCode =
+  | 'mixed-group-types' // basic and enterprise groups on one ENI: the platform forbids it
+  | 'group-missing' // a group id on the ENI has no data in the snapshot
+  | 'tcp-25-blocked' // Alibaba blocks outbound TCP 25 by default, whatever the rules say
+  | 'bare-ip-is-host' // a rule's bare IP is a single host (/32, /128): it works, no mask needed
+  | 'destination-not-on-instance' // the destination address belongs to no ENI of the instance
+  | 'uncertain-peer' // a rule's peer (group member, prefix list) cannot be resolved from the snapshot
+  | 'no-interface' // no instance/ENI data at all
+  | 'acl-not-applied' // e.g. secondary ENI with an EIP in cut-through mode, intra-vSwitch traffic
+  | 'ephemeral-partial'; // the ACL egress allows only part of the client's ephemeral range
+
+export interface EvaluationNote {
+  code: EvaluationNoteCode;
+  detail: string;
+  values?: Record<string, string | number>;
+}
+
+/** Which client ephemeral ports the ACL's egress entries let the return traffic reach. */
+export interface EphemeralCoverage {
+  /** The range that was checked (1024–65535 unless the caller knows the client's range). */
+  checked: { from: number; to: number };
+  allowed: { from: number; to: number }[];
+  denied: { from: number; to: number }[];
+  coverage: 'full' | 'partial' | 'none';
+  /** Default ephemeral ranges of common client OSes and whether each is fully allowed. */
+  clients: { os: 'linux' | 'windows' | 'macos'; from: number; to: number; allowed: boolean }[];
 }
 
 export interface AclEvaluation {
@@ -63,4 +99,6 @@ export interface AclEvaluation {
   /** The return traffic (instance port → client ephemeral ports) through the egress entries. */
   returnPath: Evaluation;
   decision: 'allow' | 'deny' | 'unknown';
+  /** Ephemeral-port coverage of the return path (TCP/UDP only). */
+  returnPorts?: EphemeralCoverage;
 }

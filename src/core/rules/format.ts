@@ -1,0 +1,161 @@
+// Plain-text rendering of rule tables (in evaluation order) and of evaluations with their near misses, in
+// English or Simplified Chinese. Used by the `cloud check` CLI and by reports; the text is for people,
+// the structured Evaluation stays the source of truth.
+import type { CloudSnapshot, SecurityGroup, SecurityGroupRule } from '../cloud/model';
+import { resolveInterface } from './interfaces';
+import { compareRules, compileRule, type PlacedRule } from './compile';
+import type { EffectiveAccess, PortSegment } from './effective';
+import type { AclEvaluation, Decider, Evaluation, NearMissReason } from './types';
+
+export type FormatLang = 'en' | 'zh-CN';
+
+type L = Record<FormatLang, string>;
+
+export const NEAR_MISS_LABELS: Record<NearMissReason, L> = {
+  'wrong-direction': { en: 'wrong direction (outbound rule for inbound traffic)', 'zh-CN': '方向错误（入方向访问需要入方向规则）' },
+  'wrong-protocol': { en: 'wrong protocol', 'zh-CN': '协议错误（如 SSH 填成了 UDP）' },
+  'port-outside-range': { en: 'port outside the rule\'s range', 'zh-CN': '端口不在规则范围内' },
+  'source-excludes-client': { en: 'source does not contain your IP', 'zh-CN': '授权对象不包含你的出口 IP' },
+  'private-source': { en: 'private address used for internet access', 'zh-CN': '授权对象是内网地址，公网访问不会命中' },
+  'bare-ip-without-mask': { en: 'bare IP is a single host, probably meant a range', 'zh-CN': '未写掩码的 IP 只代表单个地址，可能本意是网段' },
+  'shadowed-by-drop': { en: 'shadowed by a drop rule (higher or equal priority)', 'zh-CN': '被优先级更高或相同的拒绝规则覆盖' },
+  'group-reference': { en: 'security-group reference never matches a public IP', 'zh-CN': '授权对象是安全组，只匹配组内实例的内网地址' },
+  'enterprise-default-deny': { en: 'enterprise group denies by default', 'zh-CN': '企业级安全组默认拒绝' },
+  'other-interface': { en: 'rule is on another network interface\'s group', 'zh-CN': '规则所在安全组绑定在其他网卡上' },
+  'prefix-list-unresolved': { en: 'prefix list could not be read', 'zh-CN': '前缀列表无法读取' },
+  'nic-type': { en: 'classic network: rule is for the other NIC type', 'zh-CN': '经典网络：规则的网卡类型（公网/内网）不符' },
+};
+
+const T = {
+  priority: { en: 'Priority', 'zh-CN': '优先级' },
+  policy: { en: 'Policy', 'zh-CN': '策略' },
+  direction: { en: 'Direction', 'zh-CN': '方向' },
+  protocol: { en: 'Protocol', 'zh-CN': '协议' },
+  port: { en: 'Port', 'zh-CN': '端口' },
+  peer: { en: 'Source/Destination', 'zh-CN': '授权对象' },
+  group: { en: 'Group', 'zh-CN': '安全组' },
+  rule: { en: 'Rule', 'zh-CN': '规则' },
+  note: { en: 'Description', 'zh-CN': '描述' },
+  accept: { en: 'accept', 'zh-CN': '允许' },
+  drop: { en: 'drop', 'zh-CN': '拒绝' },
+  ingress: { en: 'inbound', 'zh-CN': '入方向' },
+  egress: { en: 'outbound', 'zh-CN': '出方向' },
+  allow: { en: 'ALLOW', 'zh-CN': '放行' },
+  deny: { en: 'DENY', 'zh-CN': '拒绝' },
+  unknown: { en: 'UNKNOWN', 'zh-CN': '无法判断' },
+  decidedBy: { en: 'decided by', 'zh-CN': '决定规则' },
+  defaultRule: { en: 'implicit default', 'zh-CN': '隐式默认规则' },
+  nearMisses: { en: 'Near misses', 'zh-CN': '差一点命中的规则' },
+  notes: { en: 'Notes', 'zh-CN': '说明' },
+  order: { en: 'Rules in evaluation order (lower priority number first; drop before accept at equal priority)', 'zh-CN': '按生效顺序排列（优先级数字越小越先匹配；同优先级拒绝优先）' },
+  none: { en: '(no rules)', 'zh-CN': '（无规则）' },
+  inbound: { en: 'Inbound entries', 'zh-CN': '入方向规则' },
+  returnPath: { en: 'Return path (egress to your ephemeral ports)', 'zh-CN': '回程（出方向到客户端临时端口）' },
+  noAcl: { en: 'No network ACL on this vSwitch', 'zh-CN': '该交换机未绑定网络 ACL' },
+  ephemeral: { en: 'ephemeral ports allowed', 'zh-CN': '放行的临时端口' },
+} satisfies Record<string, L>;
+
+/** Display width: CJK and full-width characters take two columns. */
+function width(s: string): number {
+  let w = 0;
+  for (const ch of s) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
+  return w;
+}
+const pad = (s: string, n: number): string => s + ' '.repeat(Math.max(0, n - width(s)));
+
+export function table(head: string[], rows: string[][]): string {
+  const ws = head.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
+  const line = (r: string[]): string => r.map((c, i) => pad(c, ws[i])).join('  ').trimEnd();
+  return [line(head), ws.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function peerLabel(r: SecurityGroupRule): string {
+  switch (r.peer.kind) {
+    case 'cidr':
+      return r.peer.cidr;
+    case 'group':
+      return `sg:${r.peer.groupId}`;
+    case 'prefix-list':
+      return `pl:${r.peer.prefixListId}`;
+    default:
+      return '-';
+  }
+}
+
+/** The rules of the given groups (as one ENI aggregates them) in evaluation order. */
+export function formatRulesTable(groups: SecurityGroup[], lang: FormatLang = 'en', direction?: 'ingress' | 'egress'): string {
+  const placed: PlacedRule[] = [];
+  groups.forEach((g, gi) => g.rules.forEach((r) => placed.push({ c: compileRule(r, g), groupIndex: gi })));
+  const rows = placed
+    .filter((p) => !direction || p.c.rule.direction === direction)
+    .sort(compareRules)
+    .map((p, i) => [
+      String(i + 1),
+      String(p.c.priority),
+      T[p.c.policy][lang],
+      T[p.c.rule.direction][lang],
+      p.c.rule.rawProtocol || p.c.proto.toUpperCase(),
+      p.c.rule.rawPortRange,
+      peerLabel(p.c.rule),
+      p.c.group.id,
+      p.c.rule.id,
+      p.c.rule.description ?? '',
+    ]);
+  const head = ['#', T.priority[lang], T.policy[lang], T.direction[lang], T.protocol[lang], T.port[lang], T.peer[lang], T.group[lang], T.rule[lang], T.note[lang]];
+  return `${T.order[lang]}\n${rows.length ? table(head, rows) : T.none[lang]}`;
+}
+
+/** The rules that apply to an instance address: its ENI's groups, aggregated, in evaluation order. */
+export function formatInterfaceRules(snapshot: CloudSnapshot, address: string, lang: FormatLang = 'en', direction?: 'ingress' | 'egress'): string {
+  const choice = resolveInterface(snapshot, address);
+  const groups = choice.groupIds.map((id) => snapshot.securityGroups.find((g) => g.id === id)).filter((g): g is SecurityGroup => g !== undefined);
+  const head = `${address} → ${choice.eni?.id ?? '-'} (${choice.eni?.type ?? '-'}): ${choice.groupIds.join(', ') || '-'}`;
+  return `${head}\n${formatRulesTable(groups, lang, direction)}`;
+}
+
+function deciderText(d: Decider | null, lang: FormatLang): string {
+  if (!d) return '-';
+  if (d.kind === 'default') return `${T.defaultRule[lang]} (${T[d.policy][lang]}): ${d.reason}`;
+  return `${d.ruleId} @ ${d.containerId}${d.priority !== undefined ? ` ${T.priority[lang]} ${d.priority}` : ''}${d.order !== undefined && d.priority === undefined ? ` #${d.order}` : ''} (${T[d.policy][lang]})`;
+}
+
+export function formatEvaluation(ev: Evaluation, lang: FormatLang = 'en', title = ''): string {
+  const out: string[] = [];
+  out.push(`${title ? `${title}: ` : ''}${T[ev.decision][lang]} — ${T.decidedBy[lang]} ${deciderText(ev.decidedBy, lang)} [${ev.explanation}]`);
+  if (ev.nearMisses.length) {
+    out.push(`${T.nearMisses[lang]}:`);
+    for (const m of ev.nearMisses) {
+      const rule = m.ruleId === '(default)' ? m.containerId : `${m.ruleId} @ ${m.containerId}`;
+      out.push(`  - [${m.reason}] ${NEAR_MISS_LABELS[m.reason][lang]} — ${rule}${m.priority !== undefined ? ` (${T.priority[lang]} ${m.priority})` : ''}`);
+      out.push(`    ${m.detail}`);
+    }
+  }
+  if (ev.notes?.length) {
+    out.push(`${T.notes[lang]}:`);
+    for (const n of ev.notes) out.push(`  - [${n.code}] ${n.detail}`);
+  }
+  return out.join('\n');
+}
+
+export function formatAclEvaluation(acl: AclEvaluation, lang: FormatLang = 'en'): string {
+  if (!acl.present) return `${T.noAcl[lang]} (${T[acl.decision][lang]})`;
+  const out = [`ACL ${acl.aclId}: ${T[acl.decision][lang]}`, formatEvaluation(acl.inbound, lang, T.inbound[lang]), formatEvaluation(acl.returnPath, lang, T.returnPath[lang])];
+  if (acl.returnPorts) out.push(`${T.ephemeral[lang]}: ${acl.returnPorts.allowed.map((r) => `${r.from}-${r.to}`).join(', ') || '-'} / ${acl.returnPorts.checked.from}-${acl.returnPorts.checked.to}`);
+  return out.join('\n');
+}
+
+const segText = (s: PortSegment): string => (s.from === s.to ? String(s.from) : `${s.from}-${s.to}`);
+
+/** Allowed (and unknown) port ranges per protocol, with the deciding rule; denied ranges are the rest. */
+export function formatEffectiveAccess(ea: EffectiveAccess, lang: FormatLang = 'en'): string {
+  const rows: string[][] = [];
+  for (const proto of ['tcp', 'udp'] as const) {
+    for (const s of ea[proto]) if (s.decision !== 'deny') rows.push([proto.toUpperCase(), segText(s), T[s.decision][lang], deciderText(s.decidedBy, lang)]);
+  }
+  for (const proto of ['icmp', 'gre'] as const) {
+    const p = ea[proto];
+    if (p.decision !== 'deny') rows.push([proto.toUpperCase(), '-', T[p.decision][lang], deciderText(p.decidedBy, lang)]);
+  }
+  const head = [T.protocol[lang], T.port[lang], T.policy[lang], T.decidedBy[lang]];
+  return `${ea.sourceIp} → ${ea.destinationIp ?? '?'} (${ea.interfaceId ?? '-'})\n${rows.length ? table(head, rows) : T.none[lang]}`;
+}
