@@ -1,4 +1,310 @@
-import type { Command } from 'commander';
+// `sg-doctor cloud ...`: read an instance's cloud network configuration (or import the `aliyun` CLI's
+// JSON output) and show it, or check one flow against its security groups and network ACL.
+//   cloud show     [--instance i-… | --address IP] [--profile NAME] [--region R] [--json] [--snapshot FILE…]
+//   cloud check    --address IP --port 22 [--protocol tcp] [--source IP] [--json] [--snapshot FILE…]
+//   cloud profiles list the aliyun CLI profiles (no secrets)
+//   cloud policy   print the minimal read-only RAM policy
+// Exit codes: 0 done (whatever the verdict), 2 bad input / no credentials / nothing found, 1 internal error.
+import { readFile } from 'node:fs/promises';
+import ipaddr from 'ipaddr.js';
+import { Command, Option } from 'commander';
+import { loadConfigFile } from '../../core/config';
+import type { CloudSnapshot } from '../../core/cloud/model';
+import { importSnapshot } from '../../core/cloud/import';
+import { ramPolicy } from '../../core/cloud/alicloud/actions';
+import { listAliyunProfiles, resolveCredentials, type AccessKeyInput } from '../../core/cloud/alicloud/credentials';
+import { resolveEndpoints } from '../../core/cloud/alicloud/endpoints';
+import { readCloudSnapshot } from '../../core/cloud/alicloud/read';
+import { evaluateSecurityGroups } from '../../core/rules/securityGroups';
+import { evaluateNetworkAcl } from '../../core/rules/networkAcl';
+import { formatAclEvaluation, formatEvaluation, formatRulesTable } from '../../core/rules/format';
+import type { Flow } from '../../core/rules/types';
+import { action, createProgress, errLine, fail, formatTable, okLine, printJson, stdoutStyle, warnLine, withUsageExitCodes, type Style } from '../format';
 
-// Placeholder until the command is implemented; replaced by its owner.
-export function registerCloud(_program: Command): void {}
+interface CommonOptions {
+  instance?: string;
+  address?: string;
+  profile?: string;
+  region?: string;
+  json?: boolean;
+  snapshot?: string[];
+  ecsEndpoint?: string;
+  vpcEndpoint?: string;
+  stsEndpoint?: string;
+  config?: string;
+  timeoutMs?: string;
+  ecsMetadata?: boolean;
+  accessKeyStdin?: boolean;
+  verbose?: boolean;
+}
+
+interface CheckOptions extends CommonOptions {
+  port: string;
+  protocol?: string;
+  source?: string;
+}
+
+const isIp = (s: string): boolean => ipaddr.isValid(s);
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** `--access-key-stdin`: "ID\nSECRET[\nTOKEN]" on stdin, so the secret never appears in argv or shell history. */
+async function accessKeyFromStdin(): Promise<AccessKeyInput> {
+  const lines = (await readStdin()).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  if (lines.length < 2) fail('--access-key-stdin expects the AccessKey ID and the AccessKey Secret on two lines of standard input');
+  return { accessKeyId: lines[0], accessKeySecret: lines[1], ...(lines[2] ? { securityToken: lines[2] } : {}) };
+}
+
+async function loadSnapshotFiles(files: string[]): Promise<CloudSnapshot> {
+  const inputs = [];
+  for (const f of files) {
+    try {
+      inputs.push({ name: f, content: f === '-' ? await readStdin() : await readFile(f, 'utf8') });
+    } catch (err) {
+      fail(`cannot read ${f}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
+  const r = importSnapshot(inputs);
+  if (!r.ok) fail(r.message);
+  return r.value;
+}
+
+async function obtainSnapshot(opts: CommonOptions, fallbackAddress?: string): Promise<CloudSnapshot> {
+  if (opts.snapshot?.length) return loadSnapshotFiles(opts.snapshot);
+  const address = opts.address ?? fallbackAddress;
+  if (!opts.instance && !address) fail('give --instance i-… or --address IP (or --snapshot FILE for offline JSON)');
+  if (opts.instance && !/^i-[a-z0-9]+$/i.test(opts.instance)) fail(`--instance must look like i-bp1… (got "${opts.instance}")`);
+  if (address && !isIp(address)) fail(`--address must be an IP address (got "${address}")`);
+  const timeoutMs = opts.timeoutMs === undefined ? undefined : Number(opts.timeoutMs);
+  if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 120_000)) fail('--timeout-ms must be a whole number from 100 to 120000');
+
+  const file = await loadConfigFile({ path: opts.config });
+  if (!file.ok) fail(file.message);
+  const endpoints = resolveEndpoints({ flags: { ecs: opts.ecsEndpoint, vpc: opts.vpcEndpoint, sts: opts.stsEndpoint }, file: file.value.config });
+  const creds = resolveCredentials({
+    ...(opts.accessKeyStdin ? { accessKey: await accessKeyFromStdin() } : {}),
+    ...(opts.profile ? { profile: opts.profile } : {}),
+    allowEcsMetadata: opts.ecsMetadata === true,
+  });
+  if (!creds.ok) fail(creds.message);
+
+  const progress = createProgress();
+  progress.update(`reading ${opts.instance ?? address} with ${creds.value.sourceDetail} …`);
+  try {
+    return await readCloudSnapshot({
+      ...(opts.instance ? { instanceId: opts.instance } : { address }),
+      ...(opts.region ? { region: opts.region } : {}),
+      credentials: creds.value,
+      endpoints,
+      ...(timeoutMs ? { timeoutMs } : {}),
+      log: (line) => {
+        if (opts.verbose) process.stderr.write(`${line}\n`);
+        else progress.update(line);
+      },
+    });
+  } finally {
+    progress.clear();
+  }
+}
+
+function renderErrorsAndNotes(snap: CloudSnapshot, style: Style): string[] {
+  const out: string[] = [];
+  for (const e of snap.errors) {
+    out.push(errLine(`${e.message}${e.requestId ? ` [RequestId ${e.requestId}]` : ''}`, style));
+    out.push(`    unknown: ${e.leavesUnknown.join(', ')}${e.grant ? `; grant ${e.grant}` : ''}`);
+  }
+  for (const n of snap.notes ?? []) out.push(warnLine(n, style));
+  return out;
+}
+
+export function renderSnapshot(snap: CloudSnapshot, style: Style): string {
+  const out: string[] = [];
+  const a = snap.account;
+  out.push(style.bold(`Alibaba Cloud ${snap.source === 'import' ? '(offline import)' : ''}`.trim()));
+  if (a) out.push(`  account ${a.accountId ?? 'unknown'} · credentials: ${a.credentialSource ?? '-'}${a.accessKeyIdRedacted ? ` (${a.accessKeyIdRedacted})` : ''}`);
+  const i = snap.instance;
+  if (!i) {
+    out.push(errLine('no instance found', style));
+    out.push(...renderErrorsAndNotes(snap, style));
+    return out.join('\n');
+  }
+  const status = i.status === 'Running' ? style.green(i.status) : style.red(i.status);
+  out.push('', style.bold(`Instance ${i.id}${i.name ? ` (${i.name})` : ''}`));
+  out.push(
+    formatTable(
+      [
+        ['status', `${status}${i.operationLocks.length ? style.red(` locked: ${i.operationLocks.join(', ')}`) : ''}`],
+        ['region / zone', `${i.region} / ${i.zone ?? '-'}`],
+        ['network', `${i.networkType}${i.vpcId ? ` ${i.vpcId}` : ''}${i.vSwitchId ? ` ${i.vSwitchId}` : ''}`],
+        ['public IP', i.publicIp ?? '-'],
+        ['EIP', i.eipAddress ? `${i.eipAddress}${i.eipAllocationId ? ` (${i.eipAllocationId})` : ''}` : '-'],
+        ['bandwidth out', i.internetMaxBandwidthOut ? `${i.internetMaxBandwidthOut} Mbps` : style.yellow('0 (no public bandwidth)')],
+        ['private IPs', i.privateIps.join(', ') || '-'],
+        ['OS', i.osName ?? i.osType ?? '-'],
+      ],
+      { indent: '  ' },
+    ),
+  );
+  if (snap.eips.length) {
+    out.push('', style.bold('EIPs'));
+    out.push(
+      formatTable(
+        snap.eips.map((e) => [e.ipAddress, e.allocationId, e.status, e.businessStatus === 'Normal' || !e.businessStatus ? e.businessStatus ?? '-' : style.red(e.businessStatus), `${e.bandwidthMbps} Mbps`, `${e.instanceType ?? ''} ${e.instanceId ?? ''}`.trim()]),
+        { header: ['address', 'id', 'status', 'business', 'bandwidth', 'bound to'], style, indent: '  ' },
+      ),
+    );
+  }
+  out.push('', style.bold('Network interfaces'));
+  out.push(
+    formatTable(
+      snap.interfaces.map((n) => [n.id, n.type, n.privateIps.join(', '), n.publicIp ?? '-', n.securityGroupIds.join(', ')]),
+      { header: ['ENI', 'type', 'private', 'public', 'security groups'], style, indent: '  ' },
+    ),
+  );
+  for (const n of snap.interfaces) {
+    const groups = snap.securityGroups.filter((g) => n.securityGroupIds.includes(g.id));
+    out.push('', style.bold(`Security groups on ${n.id} (${groups.map((g) => `${g.id} ${g.type === 'enterprise' ? 'enterprise' : 'basic'}${g.innerAccessPolicy ? `, inner ${g.innerAccessPolicy}` : ''}`).join('; ') || 'none read'})`));
+    out.push(
+      formatRulesTable(groups)
+        .split('\n')
+        .map((l) => `  ${l}`)
+        .join('\n'),
+    );
+  }
+  for (const acl of snap.networkAcls) {
+    out.push('', style.bold(`Network ACL ${acl.id}${acl.name ? ` (${acl.name})` : ''} on ${acl.vSwitchIds.join(', ')} — stateless, first match wins`));
+    for (const [dir, entries] of [
+      ['inbound', acl.ingress],
+      ['outbound', acl.egress],
+    ] as const) {
+      out.push(`  ${dir}:`);
+      out.push(
+        entries.length
+          ? formatTable(
+              entries.map((e) => [String(e.order + 1), e.policy === 'drop' ? style.red('drop') : style.green('accept'), e.protocol, e.portRange.from === -1 ? 'all' : `${e.portRange.from}-${e.portRange.to}`, e.cidr, e.entryType ?? '', e.name ?? e.id]),
+              { header: ['#', 'policy', 'protocol', 'ports', dir === 'inbound' ? 'source' : 'destination', 'type', 'entry'], style, indent: '    ' },
+            )
+          : style.red('    no entries: everything is denied'),
+      );
+    }
+  }
+  const errs = renderErrorsAndNotes(snap, style);
+  if (errs.length) out.push('', ...errs);
+  return out.join('\n');
+}
+
+function flowFor(snap: CloudSnapshot, opts: CheckOptions, sourceIp: string): Flow {
+  const protocol = (opts.protocol ?? 'tcp').toLowerCase();
+  if (!['tcp', 'udp', 'icmp'].includes(protocol)) fail(`--protocol must be tcp, udp or icmp (got "${opts.protocol}")`);
+  if (!/^\d+$/.test(opts.port) || Number(opts.port) < 1 || Number(opts.port) > 65535) fail(`--port must be 1..65535 (got "${opts.port}")`);
+  const destinationIp = opts.address ?? snap.instance?.eipAddress ?? snap.instance?.publicIp ?? snap.instance?.privateIps[0];
+  if (!destinationIp) fail('--address is required (the snapshot has no address for the instance)');
+  return { direction: 'ingress', protocol: protocol as Flow['protocol'], sourceIp, destinationIp, port: Number(opts.port) };
+}
+
+async function resolveSource(opts: CheckOptions): Promise<string> {
+  if (opts.source) {
+    if (!isIp(opts.source)) fail(`--source must be an IP address (got "${opts.source}")`);
+    return opts.source;
+  }
+  // The user's public egress address, as the probe module finds it (configured echo services).
+  const { loadEndpointConfig } = await import('../../core/config');
+  const { detectEgressIp } = await import('../../core/probe/client');
+  const cfg = await loadEndpointConfig({ path: opts.config });
+  if (!cfg.ok) fail(cfg.message);
+  if (!cfg.value.egressIpUrls.length) fail('--source IP is required (no egress-IP services are configured)');
+  const fact = await detectEgressIp(cfg.value.egressIpUrls, { timeoutMs: 4000 });
+  if (!fact.address) fail('could not find your public IP; pass --source IP');
+  return fact.address;
+}
+
+function addCommon(cmd: Command): Command {
+  return cmd
+    .option('--instance <id>', 'instance id (i-…)')
+    .option('--profile <name>', 'aliyun CLI profile (~/.aliyun/config.json) or section of ~/.alibabacloud/credentials')
+    .option('--region <region>', 'region to search first (default: the profile\'s region_id)')
+    .option('--json', 'print JSON')
+    .option('--snapshot <file...>', 'use saved JSON (aliyun CLI outputs or a saved snapshot; "-" = stdin) instead of the API')
+    .option('--access-key-stdin', 'read "AccessKeyId\\nAccessKeySecret" from standard input')
+    .option('--ecs-metadata', 'allow the ECS instance RAM role (metadata service) as a credential source')
+    .addOption(new Option('--ecs-endpoint <host>', 'ECS API endpoint (Apsara Stack, finance/gov clouds, tests)').env('SGD_ECS_ENDPOINT'))
+    .addOption(new Option('--vpc-endpoint <host>', 'VPC API endpoint').env('SGD_VPC_ENDPOINT'))
+    .addOption(new Option('--sts-endpoint <host>', 'STS API endpoint').env('SGD_STS_ENDPOINT'))
+    .option('--config <file>', 'sg-doctor config file')
+    .option('--timeout-ms <ms>', 'per-call API timeout')
+    .option('--verbose', 'print each failed API call on stderr');
+}
+
+export function registerCloud(program: Command): void {
+  const cloud = withUsageExitCodes(program.command('cloud').description('Read (or import) the cloud network configuration of an instance and check flows against it'));
+
+  withUsageExitCodes(addCommon(cloud.command('show').description('Print the instance, its interfaces, security groups (rules in evaluation order) and network ACL')))
+    .option('--address <ip>', 'find the instance by its public IP, EIP or private IP')
+    .action(
+      action(async (opts: CommonOptions) => {
+        const snap = await obtainSnapshot(opts);
+        if (opts.json) printJson(snap);
+        else process.stdout.write(`${renderSnapshot(snap, stdoutStyle())}\n`);
+        if (!snap.instance && snap.source === 'api' && !opts.json) process.exitCode = 2;
+      }),
+    );
+
+  withUsageExitCodes(addCommon(cloud.command('check').description('Would the cloud let this flow in? Verdict, deciding rule and near misses')))
+    .requiredOption('--address <ip>', 'the address the client connects to (public IP / EIP / private IP)')
+    .requiredOption('--port <port>', 'destination port')
+    .option('--protocol <protocol>', 'tcp, udp or icmp', 'tcp')
+    .option('--source <ip>', 'the client\'s address as the cloud sees it (default: your public egress IP)')
+    .action(
+      action(async (opts: CheckOptions) => {
+        if (!isIp(opts.address ?? '')) fail(`--address must be an IP address (got "${opts.address}")`);
+        const snap = await obtainSnapshot(opts);
+        if (!snap.instance && !snap.securityGroups.length) {
+          if (opts.json) printJson({ snapshot: snap, flow: null, securityGroups: null, networkAcl: null, decision: 'unknown' });
+          else process.stdout.write(`${renderErrorsAndNotes(snap, stdoutStyle()).join('\n') || 'no instance found'}\n`);
+          process.exitCode = 2;
+          return;
+        }
+        const flow = flowFor(snap, opts, await resolveSource(opts));
+        const sg = evaluateSecurityGroups(snap, flow);
+        const acl = evaluateNetworkAcl(snap, flow);
+        const decision = sg.decision === 'deny' || acl.decision === 'deny' ? 'deny' : sg.decision === 'allow' && acl.decision === 'allow' ? 'allow' : 'unknown';
+        if (opts.json) {
+          printJson({ flow, decision, securityGroups: sg, networkAcl: acl, errors: snap.errors, notes: snap.notes ?? [] });
+          return;
+        }
+        const style = stdoutStyle();
+        const head = `${flow.protocol.toUpperCase()} ${flow.sourceIp} → ${flow.destinationIp}:${flow.port}`;
+        const line = decision === 'allow' ? okLine(`${head}: allowed by the cloud`, style) : decision === 'deny' ? errLine(`${head}: denied by the cloud`, style) : warnLine(`${head}: cannot tell`, style);
+        const out = [line, '', formatEvaluation(sg, 'en', 'Security groups'), '', formatAclEvaluation(acl, 'en')];
+        const extra = renderErrorsAndNotes(snap, style);
+        if (extra.length) out.push('', ...extra);
+        process.stdout.write(`${out.join('\n')}\n`);
+      }),
+    );
+
+  withUsageExitCodes(cloud.command('profiles').description('List the aliyun CLI profiles (never their secrets)'))
+    .option('--json', 'print JSON')
+    .action(
+      action((opts: { json?: boolean }) => {
+        const r = listAliyunProfiles();
+        if (!r.ok) fail(r.message);
+        if (opts.json) return printJson(r.value);
+        const style = stdoutStyle();
+        if (!r.value.profiles.length) return void process.stdout.write(`no profiles in ${r.value.path}\n`);
+        process.stdout.write(
+          `${formatTable(
+            r.value.profiles.map((p) => [p.name === r.value.current ? `* ${p.name}` : `  ${p.name}`, p.mode, p.regionId ?? '-', p.accessKeyIdRedacted ?? '-', p.supported ? 'yes' : style.yellow(p.unsupportedReason ?? 'no')]),
+            { header: ['profile', 'mode', 'region', 'AccessKey', 'usable'], style },
+          )}\n`,
+        );
+      }),
+    );
+
+  withUsageExitCodes(cloud.command('policy').description('Print the minimal read-only RAM policy for SG Doctor'))
+    .option('--cloud-assistant', 'include the Cloud Assistant actions (RunCommand runs read-only scripts as root)')
+    .action(action((opts: { cloudAssistant?: boolean }) => printJson(ramPolicy({ cloudAssistant: opts.cloudAssistant === true }))));
+}

@@ -1,0 +1,69 @@
+// Loads the @alicloud SDK clients robustly (CommonJS bundle, tsx/vitest ESM interop) and builds clients.
+import * as ecsModule from '@alicloud/ecs20140526';
+import * as vpcModule from '@alicloud/vpc20160428';
+import type EcsClientType from '@alicloud/ecs20140526';
+import type VpcClientType from '@alicloud/vpc20160428';
+import type { Endpoints } from './endpoints';
+import { protocolFor } from './endpoints';
+import type { SdkCredential } from './credentials';
+
+export type EcsClient = EcsClientType;
+export type VpcClient = VpcClientType;
+
+/** Under ESM interop the default import can be the module object; walk `.default` until a constructor. */
+function ctorOf<T>(mod: unknown): T {
+  let cur: unknown = mod;
+  for (let i = 0; i < 3 && cur && typeof cur !== 'function'; i++) cur = (cur as { default?: unknown }).default;
+  if (typeof cur !== 'function') throw new Error('could not load the Alibaba Cloud SDK client class');
+  return cur as T;
+}
+
+/** The module object that carries the request model classes (named exports). */
+function modelsOf<T extends object>(mod: T, probe: string): T {
+  if (probe in mod) return mod;
+  const d = (mod as { default?: unknown }).default;
+  if (d && typeof d === 'object' && probe in d) return d as T;
+  if (d && typeof d === 'function' && probe in d) return d as unknown as T;
+  return mod;
+}
+
+export const Ecs = modelsOf(ecsModule, 'DescribeInstancesRequest') as typeof ecsModule;
+export const Vpc = modelsOf(vpcModule, 'DescribeEipAddressesRequest') as typeof vpcModule;
+const EcsCtor = ctorOf<new (config: unknown) => EcsClient>(ecsModule);
+const VpcCtor = ctorOf<new (config: unknown) => VpcClient>(vpcModule);
+
+export interface ClientOptions {
+  credential: SdkCredential;
+  region: string;
+  endpoints: Endpoints;
+  timeoutMs: number;
+}
+
+const baseConfig = (o: ClientOptions, endpoint: string | undefined) => ({
+  credential: o.credential,
+  regionId: o.region,
+  ...(endpoint ? { endpoint } : {}),
+  protocol: protocolFor(endpoint, o.endpoints.protocol),
+  readTimeout: o.timeoutMs,
+  connectTimeout: Math.min(o.timeoutMs, 5000),
+  userAgent: 'sg-doctor',
+});
+
+export const makeEcsClient = (o: ClientOptions): EcsClient => new EcsCtor(baseConfig(o, o.endpoints.ecs));
+export const makeVpcClient = (o: ClientOptions): VpcClient => new VpcCtor(baseConfig(o, o.endpoints.vpc));
+/**
+ * STS GetCallerIdentity goes through the generic OpenAPI `callApi` of an ECS client pointed at the STS
+ * endpoint: no extra SDK package for one harmless call.
+ */
+export const makeStsClient = (o: ClientOptions): EcsClient => new EcsCtor(baseConfig(o, o.endpoints.sts ?? 'sts.aliyuncs.com'));
+
+/** Runtime options: the SDK's own retry is off; call.ts retries with backoff and jitter. */
+export const runtimeOptions = (timeoutMs: number) =>
+  ({ autoretry: false, maxAttempts: 1, readTimeout: timeoutMs, connectTimeout: Math.min(timeoutMs, 5000) }) as never;
+
+/** Response body as plain PascalCase JSON (the shape the API and the `aliyun` CLI print). */
+export function bodyOf(resp: unknown): Record<string, unknown> {
+  const body = (resp as { body?: unknown }).body;
+  if (body && typeof (body as { toMap?: unknown }).toMap === 'function') return (body as { toMap: () => Record<string, unknown> }).toMap();
+  return (body ?? {}) as Record<string, unknown>;
+}
