@@ -3,7 +3,7 @@
 import type { Check, Diagnosis, Lang, Layer, Localized } from '../diagnosis/types';
 import type { SecurityGroupRule } from '../cloud/model';
 import type { BannerFact } from '../probe/types';
-import { maskIps, redactSecrets } from '../session/redact';
+import { maskIps, redactDocument } from '../session/redact';
 
 export type Block =
   | { type: 'heading'; level: 1 | 2 | 3; text: string }
@@ -84,7 +84,7 @@ const L = {
 const STATUS_ORDER: Record<string, number> = { fail: 0, warn: 1, unknown: 2, pass: 3, skipped: 4 };
 
 export function buildReport(input: Diagnosis, opts: ReportOptions): { title: string; blocks: Block[] } {
-  const d = opts.maskIps ? maskIps(redactSecrets(input)) : redactSecrets(input);
+  const d = opts.maskIps ? maskIps(redactDocument(input)) : redactDocument(input);
   const lang = opts.lang;
   const tr = (l: Localized) => l[lang] || l.en;
   const blocks: Block[] = [];

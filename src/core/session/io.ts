@@ -8,7 +8,7 @@ import type { Diagnosis } from '../diagnosis/types';
 import { fail, ok, type Result } from '../result';
 import { APP_VERSION } from '../version';
 import { detectSchemaVersion, migrate } from './migrations';
-import { redactSecrets } from './redact';
+import { redactDocument } from './redact';
 import { CURRENT_SESSION_SCHEMA, SESSION_KIND, sessionSchema, type SessionPlan } from './schema';
 import type { LoadedSession, Session, SessionErrorCode } from './types';
 
@@ -122,7 +122,7 @@ export interface SaveOptions {
 
 /** Serialises without secrets. Exported so the web shell can offer the same bytes for download. */
 export function serializeSession(session: Session): string {
-  return `${JSON.stringify(redactSecrets(session), null, 2)}\n`;
+  return `${JSON.stringify(redactDocument(session), null, 2)}\n`;
 }
 
 export async function saveSession(path: string, session: Session, opts: SaveOptions = {}): Promise<SessionResult<{ path: string; bytes: number; backup: string | null }>> {

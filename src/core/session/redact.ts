@@ -1,23 +1,20 @@
 // Secrets never reach a session, a log or a report; IP masking is an option for reports sent to others.
+// Text-level redaction lives in cloud/redact.ts; this module applies it to whole documents.
+import { maskAccessKeyId, redactSecrets as redactSecretsInText } from '../cloud/redact';
 const SECRET_KEY = /(secret|password|passwd|security_?token|sts_?token|private_?key)/i;
 /** Alibaba Cloud AccessKey ids start with LTAI; STS ids with STS. */
 const ACCESS_KEY_ID = /\b(LTAI|STS\.)[A-Za-z0-9]{8,}\b/g;
 
-export function maskAccessKeyId(id: string): string {
-  if (id.length <= 8) return '****';
-  return `${id.slice(0, 4)}****${id.slice(-4)}`;
-}
-
-/** Masks AccessKey ids inside free text (error messages, raw API fields). */
+/** Masks AccessKey ids found in free text and blanks `AccessKeySecret=…`-shaped assignments. */
 export function redactText(text: string): string {
-  return text.replace(ACCESS_KEY_ID, (m) => maskAccessKeyId(m));
+  return redactSecretsInText(text).replace(ACCESS_KEY_ID, (m) => maskAccessKeyId(m));
 }
 
 /**
  * Deep copy without secret-looking keys and with AccessKey ids masked. Keys named like secrets are
  * dropped whatever their value: a session or report never needs one.
  */
-export function redactSecrets<T>(value: T): T {
+export function redactDocument<T>(value: T): T {
   return walk(value, (s) => redactText(s), true) as T;
 }
 
