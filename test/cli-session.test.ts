@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,4 +55,31 @@ describe('sg-doctor open / report', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('nope.sgdiag: no such file');
   });
+});
+
+describe('sg-doctor rerun', () => {
+  it('re-runs a saved diagnosis for real and names what changed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sgd-rerun-'));
+    const file = join(dir, 'local.sgdiag');
+    const server: Server = createServer((c) => {
+      c.on('error', () => undefined); // the prober may reset the connection after reading the banner
+      c.end('SSH-2.0-OpenSSH_9.6\r\n');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const quiet = ['--egress-ip-urls', '', '--control-hosts', '', '--dns-servers', '127.0.0.1:1'];
+    const first = await run('diagnose', `127.0.0.1:${port}`, '--no-cloud', '--lang', 'en', '--save', file, ...quiet);
+    expect(first.code).toBe(0);
+    await new Promise<void>((r) => server.close(() => r()));
+
+    const r = await run('rerun', file, '--json', '--save', ...quiet);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { after: { probes: { tcp: { state: string }[] } }; comparison: { changes: { kind: string; text: { en: string } }[] } };
+    expect(out.after.probes.tcp[0].state).toBe('closed');
+    expect(out.comparison.changes.map((c) => c.text.en)).toContain(`port ${port} was open, now closed`);
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { history: { portStates: Record<string, string> }[]; diagnosis: { probes: { tcp: { state: string }[] } } };
+    expect(saved.history).toHaveLength(1);
+    expect(saved.history[0].portStates[String(port)]).toBe('open');
+    expect(saved.diagnosis.probes.tcp[0].state).toBe('closed');
+  }, 120_000);
 });

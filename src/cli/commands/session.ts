@@ -3,8 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import type { Lang } from '../../core/diagnosis/types';
 import { renderReport, reportFormatFor, type ReportFormat } from '../../core/report';
-import { loadSession, type LoadedSession } from '../../core/session';
-import { action, fail, printJson, stdoutStyle, withUsageExitCodes } from '../format';
+import { compareDiagnoses, createSession, loadSession, saveSession, type LoadedSession, type Session } from '../../core/session';
+import { action, CancelledError, createProgress, fail, printJson, stdoutStyle, withUsageExitCodes } from '../format';
 
 export async function openSessionOrFail(file: string): Promise<LoadedSession> {
   const r = await loadSession(file);
@@ -37,8 +37,104 @@ async function openCommand(file: string, opts: { json: boolean; lang?: Lang }): 
     return;
   }
   const s = stdoutStyle();
+  const { renderDiagnosis } = await import('./diagnose');
   process.stdout.write(`${s.dim(`${file} · saved ${loaded.session.savedAt} · SG Doctor ${loaded.session.appVersion}${loaded.readOnly ? ' · read-only' : ''}`)}\n\n`);
-  process.stdout.write(renderReport(loaded.session.diagnosis, { format: 'md', lang: opts.lang ?? defaultLang() }));
+  process.stdout.write(renderDiagnosis(loaded.session.diagnosis, opts.lang ?? defaultLang(), s));
+}
+
+interface RerunOptions {
+  json: boolean;
+  lang?: Lang;
+  save: boolean;
+  saveAs?: string;
+  cloud?: boolean;
+  egressIpUrls?: string;
+  controlHosts?: string;
+  dnsServers?: string;
+  ecsEndpoint?: string;
+  vpcEndpoint?: string;
+  config?: string;
+  sourceIp?: string;
+}
+
+/** Runs the saved plan again and says what changed ("port 22 was filtered, now open; rule sgr-… added"). */
+async function rerunCommand(file: string, opts: RerunOptions): Promise<void> {
+  const loaded = await openSessionOrFail(file);
+  if (opts.save && loaded.readOnly) fail(`${file} was written by a newer SG Doctor; use --save-as to keep the new result`);
+  const before = loaded.session;
+  const { buildDiagnoseRequest, renderDiagnosis } = await import('./diagnose');
+  const { runDiagnosis } = await import('../../core/diagnosis/run');
+  const { defaultDeps } = await import('../../core/diagnosis/deps');
+  const plan = before.plan;
+  // A session made from offline JSON re-runs against the snapshot it saved: there is no API access to repeat.
+  const snapshotMode = plan.cloudMode === 'snapshot' && before.diagnosis.cloud.snapshot;
+  const { request, lang } = await buildDiagnoseRequest(`${plan.host.includes(':') ? `[${plan.host}]` : plan.host}:${plan.port}`, {
+    ...(plan.service ? { service: plan.service } : {}),
+    ...(plan.instanceId ? { instance: plan.instanceId } : {}),
+    ...(plan.region ? { region: plan.region } : {}),
+    ...(plan.profile ? { profile: plan.profile } : {}),
+    cloud: opts.cloud === false || plan.cloudMode === 'none' || snapshotMode ? false : undefined,
+    egressIpUrls: opts.egressIpUrls,
+    controlHosts: opts.controlHosts,
+    dnsServers: opts.dnsServers,
+    ecsEndpoint: opts.ecsEndpoint,
+    vpcEndpoint: opts.vpcEndpoint,
+    config: opts.config,
+    sourceIp: opts.sourceIp,
+    lang: opts.lang,
+    json: opts.json,
+  });
+  if (snapshotMode && opts.cloud !== false) request.cloud = { mode: 'snapshot', documents: [{ name: 'saved snapshot', content: before.diagnosis.cloud.snapshot }] };
+
+  const ac = new AbortController();
+  const onSigint = (): void => ac.abort(new CancelledError('cancelled'));
+  process.once('SIGINT', onSigint);
+  const progress = opts.json ? createProgress({ write: () => true, isTTY: false }) : createProgress(process.stderr);
+  let after;
+  try {
+    progress.update(`re-running ${plan.host}:${plan.port}…`);
+    after = await runDiagnosis(request, { signal: ac.signal, deps: defaultDeps() });
+  } catch (err) {
+    if (ac.signal.aborted) throw new CancelledError('cancelled');
+    throw err;
+  } finally {
+    progress.clear();
+    process.off('SIGINT', onSigint);
+  }
+  const comparison = compareDiagnoses(before.diagnosis, after);
+
+  let savedTo: string | null = null;
+  if (opts.save || opts.saveAs) {
+    const next: Session = {
+      ...createSession(after, plan, before),
+      history: [...before.history, historyEntry(before)].slice(-20),
+    };
+    const target = opts.saveAs ?? file;
+    const r = await saveSession(target, next);
+    if (!r.ok) fail(r.message, 1);
+    savedTo = target;
+  }
+
+  if (opts.json) {
+    printJson({ before: { savedAt: before.savedAt, verdict: before.diagnosis.verdict }, after, comparison, savedTo });
+    return;
+  }
+  const s = stdoutStyle();
+  process.stdout.write(renderDiagnosis(after, lang, s));
+  const heading = lang === 'zh-CN' ? `与 ${before.savedAt} 保存的结果相比` : `Compared with the result saved ${before.savedAt}`;
+  process.stdout.write(`\n${s.bold(heading)}\n`);
+  if (comparison.same) process.stdout.write(`  ${lang === 'zh-CN' ? '没有变化' : 'nothing changed'}\n`);
+  for (const c of comparison.changes) process.stdout.write(`  · ${c.text[lang]}\n`);
+  if (savedTo) process.stderr.write(`sg-doctor: saved ${savedTo}\n`);
+}
+
+function historyEntry(s: Session): Session['history'][number] {
+  return {
+    ranAt: s.diagnosis.createdAt,
+    locus: s.diagnosis.verdict.locus,
+    summary: s.diagnosis.verdict.summary.en,
+    portStates: Object.fromEntries((s.diagnosis.probes?.tcp ?? []).map((p) => [String(p.port), p.state])),
+  };
 }
 
 const langOption = () => new Option('--lang <lang>', 'language of the output').choices(['zh-CN', 'en']);
@@ -58,7 +154,23 @@ export function registerSession(program: Command): void {
     .option('--mask-ips', 'partly mask IP addresses (for a report sent to others)', false)
     .option('-o, --out <file>', 'write to a file instead of stdout')
     .action(action(reportCommand));
-  for (const c of [open, report]) {
+  const rerun = new Command('rerun')
+    .description('Run a saved diagnosis again and show what changed since it was saved.')
+    .argument('<file>', 'session file')
+    .addOption(langOption())
+    .option('--json', 'print { before, after, comparison } as JSON', false)
+    .option('--save', 'write the new result into the file (the old verdict goes to its history; a .bak is kept)', false)
+    .option('--save-as <file>', 'write the new result to another file')
+    .option('--no-cloud', 'do not read the cloud configuration this time')
+    .option('--source-ip <ip>', 'your public IP as the server sees it')
+    .option('--egress-ip-urls <urls>', 'URLs echoing the caller\'s IP (env SGD_EGRESS_IP_URLS)')
+    .option('--control-hosts <hosts>', 'known-good host[:port] for control probes (env SGD_CONTROL_HOSTS)')
+    .option('--dns-servers <servers>', 'resolvers to query directly (env SGD_DNS_SERVERS)')
+    .addOption(new Option('--ecs-endpoint <host>', 'ECS API endpoint').env('SGD_ECS_ENDPOINT'))
+    .addOption(new Option('--vpc-endpoint <host>', 'VPC API endpoint').env('SGD_VPC_ENDPOINT'))
+    .option('--config <path>', 'config file (default ~/.config/sg-doctor/config.json)')
+    .action(action(rerunCommand));
+  for (const c of [open, report, rerun]) {
     withUsageExitCodes(c);
     program.addCommand(c);
   }
