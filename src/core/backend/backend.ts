@@ -1,0 +1,385 @@
+// The transport-neutral backend: one handler per contract channel, on top of the core. Electron's IPC
+// and the web shell's HTTP routes both call `dispatch`, which validates the arguments against the
+// contract first, so both shells behave identically.
+import { randomUUID } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import ipaddr from 'ipaddr.js';
+import {
+  allowedExternalUrl,
+  isRequestChannel,
+  parseArgs,
+  type EventChannel,
+  type EventPayloads,
+  type OpenedSession,
+  type ParsedArgsOf,
+  type RequestChannel,
+  type ResultOf,
+  type SessionRef,
+} from '../api';
+import { listAliyunProfiles } from '../cloud/alicloud/credentials';
+import { maskAccessKeyId } from '../cloud/redact';
+import type { Diagnosis, Lang } from '../diagnosis/types';
+import { parseTarget } from '../probe/target';
+import { renderReport } from '../report';
+import { fail, ok, type Result } from '../result';
+import { compareDiagnoses, createSession, loadSession, parseSession, saveSession, serializeSession, SESSION_EXTENSION } from '../session';
+import { diagnosisSchema } from '../session/schema';
+import { APP_VERSION } from '../version';
+import { EngineError, type DiagnosisEngine, type RunCredentials } from './engine';
+import type { Host } from './host';
+import { silentLogger, type Logger } from './log';
+
+export interface BackendOptions {
+  host: Host;
+  engine: DiagnosisEngine;
+  /** Folder holding example.sgdiag (resources/ in a checkout, process.resourcesPath when packaged). */
+  resourcesDir: string;
+  log?: Logger;
+  /** Most diagnosis runs at a time (default 1: the UI runs one; a second start is refused, not queued). */
+  maxRuns?: number;
+}
+
+type Handler<C extends RequestChannel> = (args: ParsedArgsOf<C>) => Promise<Result<ResultOf<C>>>;
+export type Handlers = { [C in RequestChannel]: Handler<C> };
+export type EventListener = <E extends EventChannel>(event: E, payload: EventPayloads[E]) => void;
+
+export interface Backend {
+  /** Validates `rawArgs` against the contract and runs the handler; never throws. */
+  dispatch(channel: unknown, rawArgs: unknown): Promise<Result<unknown>>;
+  /** Events for the UI (diagnosis progress); returns the unsubscribe function. */
+  onEvent(listener: EventListener): () => void;
+  emit: EventListener;
+  /** Opens a file on the shell's behalf (double-clicked .sgdiag, native Open recent). */
+  openPath(path: string): Promise<Result<OpenedSession>>;
+  /** Cancels every run (window closing, server stopping). */
+  cancelAll(): void;
+  readonly sessionsDir: string;
+  readonly reportsDir: string;
+}
+
+const MAX_RECENT = 10;
+
+export function createBackend(opts: BackendOptions): Backend {
+  const { host, engine, resourcesDir } = opts;
+  const log = opts.log ?? silentLogger();
+  const listeners = new Set<EventListener>();
+  const runs = new Map<string, AbortController>();
+  const sessionsDir = join(host.dataDir, 'sessions');
+  const reportsDir = join(host.dataDir, 'reports');
+  const recentFile = join(host.dataDir, 'recent.json');
+  /** Paths the backend handed out this run (dialogs, saves): the only ones besides recent it accepts back. */
+  const issued = new Set<string>();
+
+  const emit: EventListener = (event, payload) => {
+    for (const l of listeners) {
+      try {
+        l(event, payload);
+      } catch (e) {
+        log.warn('event listener failed', { event, error: (e as Error).message });
+      }
+    }
+  };
+
+  async function readRecent(): Promise<SessionRef[]> {
+    try {
+      const doc = JSON.parse(await fsp.readFile(recentFile, 'utf8')) as unknown;
+      if (!Array.isArray(doc)) return [];
+      return doc
+        .filter((r): r is SessionRef => !!r && typeof r === 'object' && typeof (r as SessionRef).ref === 'string' && typeof (r as SessionRef).name === 'string')
+        .slice(0, MAX_RECENT);
+    } catch {
+      return [];
+    }
+  }
+
+  async function addRecent(entry: SessionRef): Promise<void> {
+    const list = [entry, ...(await readRecent()).filter((r) => r.ref !== entry.ref)].slice(0, MAX_RECENT);
+    await fsp.mkdir(host.dataDir, { recursive: true, mode: 0o700 });
+    await fsp.writeFile(recentFile, JSON.stringify(list, null, 2), { mode: 0o600 });
+  }
+
+  /** A file reference from the UI: accepted only if the backend handed it out, it is recent, or it is in the sessions folder. */
+  async function resolveRef(ref: string): Promise<string | null> {
+    const abs = resolve(ref);
+    if (issued.has(abs)) return abs;
+    if ((await readRecent()).some((r) => resolve(r.ref) === abs)) return abs;
+    if (dirname(abs) === resolve(sessionsDir) && abs.endsWith(SESSION_EXTENSION)) return abs;
+    return null;
+  }
+
+  const refOf = (path: string, savedAt?: string): SessionRef => ({ ref: path, name: basename(path), display: path, ...(savedAt ? { savedAt } : {}) });
+
+  async function openPath(path: string): Promise<Result<OpenedSession>> {
+    const loaded = await loadSession(path);
+    if (!loaded.ok) {
+      log.warn('session open failed', { code: loaded.code });
+      return loaded;
+    }
+    issued.add(resolve(path));
+    const ref = refOf(resolve(path), loaded.value.session.savedAt);
+    await addRecent(ref).catch(() => undefined);
+    return ok({ ...ref, ...loaded.value });
+  }
+
+  async function credentialsFor(source: ParsedArgsOf<'diagnosis.start'>['cloud']): Promise<Result<RunCredentials>> {
+    switch (source.mode) {
+      case 'profile':
+        return ok({ kind: 'profile', profile: source.profile });
+      case 'stored-key': {
+        const key = await host.secrets.load();
+        if (!key) return fail('NO_ACCESS_KEY', 'No AccessKey is stored: type one in step 2, or choose a profile');
+        log.addSecret(key.accessKeySecret);
+        return ok({ kind: 'access-key', key });
+      }
+      case 'import':
+        return ok({ kind: 'import', json: source.json });
+      case 'none':
+        return ok({ kind: 'none' });
+    }
+  }
+
+  function checkDiagnosis(doc: unknown): Result<Diagnosis> {
+    const parsed = diagnosisSchema.safeParse(doc);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return fail('BAD_ARGS', `diagnosis: ${issue.path.join('.')}: ${issue.message}`);
+    }
+    return ok(parsed.data as unknown as Diagnosis);
+  }
+
+  async function credentialStatus(): Promise<ResultOf<'credentials.status'>> {
+    const key = await host.secrets.load();
+    return {
+      stored: !!key,
+      accessKeyIdRedacted: key ? maskAccessKeyId(key.accessKeyId) : null,
+      persistent: host.secrets.persistent,
+      keychain: host.secrets.keychain,
+    };
+  }
+
+  const handlers: Handlers = {
+    'app.info': async () =>
+      ok({
+        version: APP_VERSION,
+        shell: host.shell,
+        platform: host.platform,
+        osLang: (host.locale.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en') as Lang,
+        capabilities: host.capabilities,
+        dataDir: host.dataDir,
+      }),
+    'app.setPrefs': async (a) => {
+      host.applyPrefs?.(a);
+      return ok({ applied: true as const });
+    },
+    'app.setDirty': async (a) => {
+      host.setDirty?.(a.dirty, a.title);
+      return ok({ dirty: a.dirty });
+    },
+    'app.confirmClose': async () => ok({ closing: host.confirmClose?.() ?? false }),
+
+    'target.validate': async ({ host: raw }) => {
+      const t = parseTarget(raw);
+      if (!t.ok) return t;
+      let privateAddress = false;
+      if (t.value.address) {
+        const range = ipaddr.parse(t.value.address.replace(/%.*$/, '')).range();
+        privateAddress = range !== 'unicast';
+      }
+      return ok({ kind: t.value.kind, normalized: t.value.host, privateAddress });
+    },
+
+    'profiles.list': async () => {
+      const r = listAliyunProfiles();
+      if (!r.ok) return r;
+      return ok({ path: r.value.path, profiles: r.value.profiles.map((p) => ({ ...p, current: p.name === r.value.current })) });
+    },
+    'credentials.status': async () => ok(await credentialStatus()),
+    'credentials.setAccessKey': async (k) => {
+      log.addSecret(k.accessKeySecret);
+      await host.secrets.save({ accessKeyId: k.accessKeyId, accessKeySecret: k.accessKeySecret });
+      log.info('access key stored', { accessKeyId: maskAccessKeyId(k.accessKeyId), persistent: host.secrets.persistent });
+      return ok(await credentialStatus());
+    },
+    'credentials.clear': async () => {
+      await host.secrets.clear();
+      return ok(await credentialStatus());
+    },
+    'cloud.checkImport': async ({ json }) => ok(await engine.checkImport(json)),
+
+    'diagnosis.start': async (args) => {
+      if (runs.size >= (opts.maxRuns ?? 1)) return fail('BUSY', 'A diagnosis is already running: cancel it or wait for it to finish');
+      const creds = await credentialsFor(args.cloud);
+      if (!creds.ok) return creds;
+      const runId = randomUUID();
+      const controller = new AbortController();
+      runs.set(runId, controller);
+      log.info('diagnosis start', { runId, port: args.port, service: args.service, cloud: args.cloud.mode });
+      const started = Date.now();
+      // Runs in the background; the UI follows it through events.
+      void engine
+        .run(args, { signal: controller.signal, credentials: creds.value, onEvent: (event) => emit('diagnosis.event', { runId, event }) })
+        .then(
+          (diagnosis) => {
+            log.info('diagnosis done', { runId, locus: diagnosis.verdict.locus, ms: Date.now() - started });
+            emit('diagnosis.done', { runId, result: ok(diagnosis) });
+          },
+          (e: unknown) => {
+            const cancelled = controller.signal.aborted;
+            const code = cancelled ? 'CANCELLED' : e instanceof EngineError ? e.code : 'DIAGNOSIS_FAILED';
+            const message = cancelled ? 'The diagnosis was cancelled' : (e as Error)?.message ?? String(e);
+            log.warn('diagnosis failed', { runId, code, message });
+            emit('diagnosis.done', { runId, result: fail(code, message) });
+          },
+        )
+        .finally(() => runs.delete(runId));
+      return ok({ runId });
+    },
+    'diagnosis.cancel': async ({ runId }) => {
+      const c = runs.get(runId);
+      c?.abort();
+      return ok({ cancelled: !!c });
+    },
+
+    'server.script': async ({ os, port }) => ok(engine.serverScript(os, port)),
+    'server.applyOutput': async ({ diagnosis, text }) => {
+      const d = checkDiagnosis(diagnosis);
+      if (!d.ok) return d;
+      return ok(await engine.applyServerOutput(d.value, text));
+    },
+    'server.runCloudAssistant': async ({ diagnosis, cloud }) => {
+      const d = checkDiagnosis(diagnosis);
+      if (!d.ok) return d;
+      const creds = await credentialsFor(cloud);
+      if (!creds.ok) return creds;
+      if (creds.value.kind === 'none' || creds.value.kind === 'import') {
+        return fail('NEEDS_ACCOUNT', 'Cloud Assistant needs a cloud account (a profile or an AccessKey); copy the script instead');
+      }
+      log.info('cloud assistant run', { instanceId: d.value.target.instanceId ?? d.value.cloud.snapshot?.instance?.id ?? null });
+      return ok(await engine.runCloudAssistant(d.value, creds.value, AbortSignal.timeout(120_000)));
+    },
+
+    'sessions.save': async ({ diagnosis, plan, ref, saveAs, name }) => {
+      const d = checkDiagnosis(diagnosis);
+      if (!d.ok) return d;
+      let path: string | null;
+      if (ref && !saveAs) {
+        path = await resolveRef(ref);
+        if (!path) return fail('UNKNOWN_FILE', 'That file was not opened or saved by SG Doctor; use Save as…');
+      } else {
+        const base = (name ?? `${d.value.target.host}-${d.value.target.port}`).replace(/\.sgdiag$/i, '');
+        path = await host.chooseSavePath({ kind: 'session', defaultName: `${base}${SESSION_EXTENSION}`, extensions: ['sgdiag'] });
+        if (!path) return ok(null);
+      }
+      const session = createSession(d.value, plan);
+      // What is written must read back: refuse to write a file this app could not open again.
+      const check = parseSession(serializeSession(session), basename(path));
+      if (!check.ok) return check;
+      await fsp.mkdir(dirname(path), { recursive: true });
+      const saved = await saveSession(path, session);
+      if (!saved.ok) return saved;
+      const abs = resolve(path);
+      issued.add(abs);
+      const entry = refOf(abs, session.savedAt);
+      await addRecent(entry).catch(() => undefined);
+      log.info('session saved', { bytes: saved.value.bytes });
+      return ok({ ...entry, bytes: saved.value.bytes, backup: saved.value.backup });
+    },
+    'sessions.open': async ({ ref }) => {
+      let path: string | null;
+      if (ref) {
+        path = await resolveRef(ref);
+        if (!path) return fail('UNKNOWN_FILE', 'SG Doctor only opens files you chose, recent files, or files in its sessions folder');
+      } else {
+        path = await host.chooseOpenPath();
+        if (!path) return ok(null);
+      }
+      return openPath(path);
+    },
+    'sessions.recent': async () => ok(await readRecent()),
+    'sessions.browse': async () => {
+      let names: string[];
+      try {
+        names = (await fsp.readdir(sessionsDir)).filter((n) => n.endsWith(SESSION_EXTENSION));
+      } catch {
+        return ok([]);
+      }
+      const refs = await Promise.all(
+        names.map(async (n) => {
+          const p = join(resolve(sessionsDir), n);
+          const st = await fsp.stat(p).catch(() => null);
+          return { ...refOf(p, st?.mtime.toISOString()), display: n };
+        }),
+      );
+      return ok(refs.sort((a, b) => (b.savedAt ?? '').localeCompare(a.savedAt ?? '')));
+    },
+    'sessions.example': async () => {
+      const path = join(resourcesDir, 'example.sgdiag');
+      const loaded = await loadSession(path);
+      if (!loaded.ok) return loaded;
+      return ok({ ref: '', name: 'example.sgdiag', display: 'example.sgdiag', ...loaded.value, readOnly: true, example: true });
+    },
+    'sessions.compare': async ({ before, after }) => {
+      const b = checkDiagnosis(before);
+      if (!b.ok) return b;
+      const a = checkDiagnosis(after);
+      if (!a.ok) return a;
+      return ok(compareDiagnoses(b.value, a.value));
+    },
+
+    'report.export': async ({ diagnosis, format, lang, maskIps, name }) => {
+      const d = checkDiagnosis(diagnosis);
+      if (!d.ok) return d;
+      if (format === 'pdf' && !host.printPdf) return fail('NOT_SUPPORTED', 'PDF export needs the desktop app; export HTML and print it from the browser');
+      const base = (name ?? `sg-doctor-${d.value.target.host}-${d.value.target.port}`).replace(/\.(md|html|pdf)$/i, '');
+      const path = await host.chooseSavePath({ kind: 'report', defaultName: `${base}.${format}`, extensions: [format] });
+      if (!path) return ok({ path: null, display: null, format, bytes: 0 });
+      const html = renderReport(d.value, { lang, maskIps, format: format === 'md' ? 'md' : 'html' });
+      const data = format === 'pdf' ? await host.printPdf!(html) : html;
+      await fsp.mkdir(dirname(path), { recursive: true });
+      await fsp.writeFile(path, data, { mode: 0o644 });
+      const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+      log.info('report exported', { format, bytes });
+      return ok({ path, display: path, format, bytes });
+    },
+
+    'shell.openExternal': async ({ url }) => {
+      const allowed = allowedExternalUrl(url);
+      if (!allowed) return fail('URL_NOT_ALLOWED', 'Only https links to the Alibaba Cloud console and documentation are opened');
+      return ok({ opened: await host.openExternal(allowed) });
+    },
+  };
+
+  async function dispatch(channel: unknown, rawArgs: unknown): Promise<Result<unknown>> {
+    // Own-property check through the name list: '__proto__', 'constructor' and the like are unknown channels.
+    if (!isRequestChannel(channel)) return fail('UNKNOWN_CHANNEL', `unknown request channel ${JSON.stringify(String(channel)).slice(0, 80)}`);
+    const args = parseArgs(channel, rawArgs);
+    if (!args.ok) {
+      log.warn('rejected request', { channel, code: args.code });
+      return args;
+    }
+    try {
+      const handler = handlers[channel] as (a: unknown) => Promise<Result<unknown>>;
+      return await handler(args.value);
+    } catch (e) {
+      const code = e instanceof EngineError ? e.code : 'INTERNAL';
+      log.error('request failed', { channel, code, message: (e as Error)?.message ?? String(e) });
+      return fail(code, (e as Error)?.message ?? String(e));
+    }
+  }
+
+  return {
+    dispatch,
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    emit,
+    openPath,
+    cancelAll() {
+      for (const c of runs.values()) c.abort();
+    },
+    sessionsDir,
+    reportsDir,
+  };
+}

@@ -1,0 +1,135 @@
+// The real engine: the core's diagnosis run (probes + cloud read + rules + checklist + verdict), the
+// offline import check and the server-evidence scripts, behind the DiagnosisEngine interface.
+// Endpoints (egress-IP echo, control hosts, API endpoints) come from configuration, as in the CLI.
+import { runCloudAssistant as assistantRun } from '../cloud/alicloud/assistant';
+import { resolveCredentials, type AccessKeyInput } from '../cloud/alicloud/credentials';
+import { resolveEndpoints } from '../cloud/alicloud/endpoints';
+import { readCloudSnapshot } from '../cloud/alicloud/read';
+import { importSnapshot } from '../cloud/import';
+import { loadEndpointConfig } from '../config';
+import { runChecks } from '../diagnosis/checks';
+import type { DiagnosisFacts } from '../diagnosis/facts';
+import { runDiagnosis, type CloudRequest } from '../diagnosis/run';
+import { evidenceScript } from '../diagnosis/server-evidence/scripts';
+import { parseServerEvidence } from '../diagnosis/server-evidence/parse';
+import type { Diagnosis, ServerEvidence } from '../diagnosis/types';
+import { decideVerdict } from '../diagnosis/verdict';
+import { defaultProbeRequest, runProbe } from '../probe/run';
+import { evaluateNetworkAcl } from '../rules/networkAcl';
+import { evaluateSecurityGroups } from '../rules/securityGroups';
+import { EngineError, type DiagnosisEngine, type RunCredentials } from './engine';
+
+export interface CoreEngineOptions {
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Pure: a diagnosis decided again with server evidence added (checklist and verdict recomputed). */
+export function withServerEvidence(diagnosis: Diagnosis, server: ServerEvidence): Diagnosis {
+  const facts: DiagnosisFacts = { target: diagnosis.target, probes: diagnosis.probes, cloud: diagnosis.cloud, server };
+  const checks = runChecks(facts);
+  return { ...diagnosis, server, checks, verdict: decideVerdict(facts, checks) };
+}
+
+function accessKeyOf(c: RunCredentials): AccessKeyInput | undefined {
+  return c.kind === 'access-key' ? { accessKeyId: c.key.accessKeyId, accessKeySecret: c.key.accessKeySecret } : undefined;
+}
+
+export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
+  const env = opts.env ?? process.env;
+  return {
+    async run(args, ctx) {
+      const cfg = await loadEndpointConfig({ env });
+      if (!cfg.ok) throw new EngineError('BAD_CONFIG', cfg.message);
+      const endpoints = resolveEndpoints({ env });
+      const c = ctx.credentials;
+      const cloud: CloudRequest =
+        c.kind === 'import'
+          ? { mode: 'snapshot', documents: [{ name: 'pasted JSON', content: c.json }] }
+          : c.kind === 'none'
+            ? { mode: 'none' }
+            : { mode: 'api', instanceId: args.instanceId, region: args.region, profile: c.kind === 'profile' ? c.profile : undefined, endpoints };
+      const accessKey = accessKeyOf(c);
+      try {
+        return await runDiagnosis(
+          {
+            target: { host: args.host, port: args.port, protocol: 'tcp', service: args.service === 'custom' ? undefined : args.service, ...(args.instanceId ? { instanceId: args.instanceId } : {}) },
+            probe: defaultProbeRequest({
+              host: args.host,
+              ports: [args.port],
+              icmp: args.icmp,
+              egressIpUrls: cfg.value.egressIpUrls,
+              controlHosts: cfg.value.controlHosts,
+              dnsServers: cfg.value.dnsServers,
+            }),
+            cloud,
+          },
+          {
+            signal: ctx.signal,
+            onEvent: ctx.onEvent,
+            deps: {
+              runProbe,
+              // A typed AccessKey goes to the SDK directly; a profile is resolved by the cloud reader.
+              readCloudSnapshot: (o) => readCloudSnapshot({ ...o, ...(accessKey ? { credentials: accessKey } : {}), credentialOptions: { env } }),
+              importSnapshot,
+              evaluateSecurityGroups,
+              evaluateNetworkAcl,
+              parseServerEvidence,
+            },
+          },
+        );
+      } catch (e) {
+        if (ctx.signal.aborted) throw e;
+        const code = (e as { code?: unknown }).code;
+        if ((e as Error).name === 'ProbeInputError' && typeof code === 'string') throw new EngineError(code.toUpperCase(), (e as Error).message);
+        throw e;
+      }
+    },
+
+    async checkImport(json) {
+      const r = importSnapshot([{ name: 'pasted JSON', content: json }]);
+      if (!r.ok) throw new EngineError('BAD_IMPORT', r.message);
+      const s = r.value;
+      return {
+        region: s.region,
+        instanceId: s.instance?.id ?? null,
+        securityGroups: s.securityGroups.length,
+        rules: s.securityGroups.reduce((n, g) => n + g.rules.length, 0),
+        networkAcls: s.networkAcls.length,
+        warnings: [...(s.notes ?? []), ...s.errors.map((e) => `${e.action}: ${e.message}`)],
+      };
+    },
+
+    serverScript(os, port) {
+      const s = evidenceScript(os, [port]);
+      const howTo =
+        os === 'windows'
+          ? 'Open PowerShell as Administrator on the server (VNC / Workbench in the console), paste the script, then copy everything it prints back here. It only reads settings.'
+          : 'Log in to the server (VNC / Workbench in the console), run the script with sudo (sudo sh), then copy everything it prints back here. It only reads settings.';
+      return { os, script: s.script, howTo };
+    },
+
+    async applyServerOutput(diagnosis, text) {
+      const server = parseServerEvidence(text, { ports: [diagnosis.target.port], source: 'pasted' });
+      return { diagnosis: withServerEvidence(diagnosis, server), server };
+    },
+
+    async runCloudAssistant(diagnosis, credentials, signal) {
+      const inst = diagnosis.cloud.snapshot?.instance;
+      if (!inst) throw new EngineError('NO_INSTANCE', 'The instance is unknown (no cloud data in this diagnosis): copy the script and run it by hand');
+      let creds: Parameters<typeof assistantRun>[0]['credentials'];
+      if (credentials.kind === 'access-key') creds = accessKeyOf(credentials)!;
+      else if (credentials.kind === 'profile') {
+        const r = resolveCredentials({ profile: credentials.profile, env });
+        if (!r.ok) throw new EngineError(r.code, r.message);
+        creds = r.value;
+      } else throw new EngineError('NEEDS_ACCOUNT', 'Cloud Assistant needs a cloud account');
+      const os = inst.osType === 'windows' ? 'windows' : 'linux';
+      const s = evidenceScript(os, [diagnosis.target.port]);
+      const r = await assistantRun({ instanceId: inst.id, region: inst.region, script: s.script, type: s.commandType, credentials: creds, endpoints: resolveEndpoints({ env }), signal });
+      if (r.status !== 'Success' && !r.output) throw new EngineError(`CLOUD_ASSISTANT_${r.status.toUpperCase()}`, r.explanation);
+      const server = parseServerEvidence(r.output, { ports: [diagnosis.target.port], source: 'cloud-assistant' });
+      if (r.status !== 'Success') server.warnings.push(r.explanation);
+      return { diagnosis: withServerEvidence(diagnosis, server), server };
+    },
+  };
+}

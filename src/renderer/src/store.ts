@@ -1,0 +1,307 @@
+// The UI state (zustand): typed slices updated through the pure functions in logic.ts. Only the UI
+// preferences (language, theme) are persisted; documents and runs live in the backend and in files.
+import i18next from 'i18next';
+import { create } from 'zustand';
+import { persist } from 'zustand/middleware';
+import type { AppInfo, Client, OpenedSession, ProfileInfo, SessionRef } from '../../core/api';
+import type { Diagnosis, Lang } from '../../core/diagnosis/types';
+import type { Result } from '../../core/result';
+import type { Comparison } from '../../core/session/compare';
+import type { SessionPlan } from '../../core/session/types';
+import { setLanguage } from './i18n';
+import { applyEvent, argsOf, emptyForm, finishRun, formOf, idleRun, planOf, startingRun, type FlowForm, type RunState } from './logic';
+
+export type Theme = 'light' | 'dark' | 'system';
+export type View = 'welcome' | 'flow' | 'result';
+export type Dialog = 'saveAs' | 'open' | 'export' | 'close' | 'consent' | 'new' | null;
+
+export interface Toast {
+  id: number;
+  kind: 'info' | 'error';
+  text: string;
+  detail?: string;
+}
+
+export interface DocState {
+  diagnosis: Diagnosis | null;
+  plan: SessionPlan | null;
+  ref: string | null;
+  name: string | null;
+  dirty: boolean;
+  readOnly: boolean;
+  example: boolean;
+  warnings: string[];
+  /** The saved diagnosis a re-run is compared with. */
+  baseline: Diagnosis | null;
+  comparison: Comparison | null;
+}
+
+const emptyDoc = (): DocState => ({ diagnosis: null, plan: null, ref: null, name: null, dirty: false, readOnly: false, example: false, warnings: [], baseline: null, comparison: null });
+
+export interface State {
+  prefs: { lang: Lang | null; theme: Theme };
+  info: AppInfo | null;
+  view: View;
+  step: 1 | 2 | 3;
+  form: FlowForm;
+  run: RunState;
+  doc: DocState;
+  dialog: Dialog;
+  toasts: Toast[];
+  profiles: { loading: boolean; list: ProfileInfo[]; error: string | null };
+  recent: SessionRef[];
+
+  setForm(patch: Partial<FlowForm>): void;
+  setStep(step: 1 | 2 | 3): void;
+  setView(view: View): void;
+  setDialog(d: Dialog): void;
+  setLang(lang: Lang): void;
+  setTheme(theme: Theme): void;
+  toast(kind: Toast['kind'], text: string, detail?: string): void;
+  dismissToast(id: number): void;
+
+  boot(c: Client): Promise<void>;
+  loadProfiles(): Promise<void>;
+  loadRecent(): Promise<void>;
+  newDiagnosis(force?: boolean): void;
+  startRun(): Promise<void>;
+  cancelRun(): Promise<void>;
+  rerun(): Promise<void>;
+  save(saveAs: boolean, name?: string): Promise<boolean>;
+  open(ref?: string): Promise<void>;
+  openExample(): Promise<void>;
+  adoptOpened(r: Result<OpenedSession | null>): void;
+  exportReport(format: 'md' | 'html' | 'pdf', maskIps: boolean): Promise<void>;
+  applyServer(diagnosis: Diagnosis): void;
+}
+
+let client: Client | null = null;
+export const api = (): Client => {
+  if (!client) throw new Error('client not ready');
+  return client;
+};
+let toastSeq = 0;
+
+export const useStore = create<State>()(
+  persist(
+    (set, get) => ({
+      prefs: { lang: null, theme: 'system' },
+      info: null,
+      view: 'welcome',
+      step: 1,
+      form: emptyForm(),
+      run: idleRun(),
+      doc: emptyDoc(),
+      dialog: null,
+      toasts: [],
+      profiles: { loading: false, list: [], error: null },
+      recent: [],
+
+      setForm: (patch) => set((s) => ({ form: { ...s.form, ...patch } })),
+      setStep: (step) => set({ step }),
+      setView: (view) => set({ view }),
+      setDialog: (dialog) => set({ dialog }),
+      setLang: (lang) => {
+        setLanguage(lang);
+        set((s) => ({ prefs: { ...s.prefs, lang } }));
+        void client?.call('app.setPrefs', { lang, theme: get().prefs.theme });
+      },
+      setTheme: (theme) => {
+        set((s) => ({ prefs: { ...s.prefs, theme } }));
+        void client?.call('app.setPrefs', { lang: currentLang(get()), theme });
+      },
+      toast: (kind, text, detail) => {
+        const id = ++toastSeq;
+        set((s) => ({ toasts: [...s.toasts.slice(-3), { id, kind, text, ...(detail ? { detail } : {}) }] }));
+        if (kind === 'info') setTimeout(() => get().dismissToast(id), 6000);
+      },
+      dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
+
+      async boot(c) {
+        client = c;
+        c.on('diagnosis.event', ({ runId, event }) => set((s) => ({ run: applyEvent(s.run, runId, event) })));
+        c.on('diagnosis.done', ({ runId, result }) => onDone(runId, result));
+        c.on('menu.command', ({ command }) => onMenu(command));
+        c.on('session.opened', (r) => get().adoptOpened(r));
+        c.on('app.closeRequested', () => set({ dialog: 'close' }));
+        const info = await c.call('app.info', {});
+        if (info.ok) {
+          set({ info: info.value });
+          const lang = get().prefs.lang ?? info.value.osLang;
+          setLanguage(lang);
+          void c.call('app.setPrefs', { lang, theme: get().prefs.theme });
+        } else get().toast('error', info.message);
+        void get().loadRecent();
+      },
+
+      async loadProfiles() {
+        set({ profiles: { loading: true, list: [], error: null } });
+        const r = await api().call('profiles.list', {});
+        set({ profiles: r.ok ? { loading: false, list: r.value.profiles, error: null } : { loading: false, list: [], error: r.message } });
+        const current = r.ok ? r.value.profiles.find((p) => p.current && p.supported) : undefined;
+        if (current && !get().form.profile) get().setForm({ profile: current.name });
+      },
+      async loadRecent() {
+        const r = await api().call('sessions.recent', {});
+        if (r.ok) set({ recent: r.value });
+      },
+
+      newDiagnosis(force = false) {
+        if (get().doc.dirty && !force) {
+          set({ dialog: 'new' });
+          return;
+        }
+        set({ view: 'flow', step: 1, form: emptyForm(), run: idleRun(), doc: emptyDoc(), dialog: null });
+        void client?.call('app.setDirty', { dirty: false, title: 'SG Doctor' });
+      },
+
+      async startRun() {
+        const args = argsOf(get().form);
+        if (!args) return;
+        set((s) => ({ run: startingRun(), view: 'result', doc: { ...s.doc, plan: planOf(args), comparison: null } }));
+        const r = await api().call('diagnosis.start', args);
+        if (!r.ok) {
+          set((s) => ({ run: { ...s.run, status: 'failed', error: { code: r.code, message: r.message } } }));
+          return;
+        }
+        set((s) => (s.run.runId === null ? { run: { ...s.run, runId: r.value.runId, status: s.run.status === 'starting' ? 'running' : s.run.status } } : {}));
+      },
+      async cancelRun() {
+        const id = get().run.runId;
+        if (id) await api().call('diagnosis.cancel', { runId: id });
+      },
+      async rerun() {
+        const { plan, diagnosis } = get().doc;
+        if (!plan) return;
+        set((s) => ({ form: formOf(plan), doc: { ...s.doc, baseline: s.doc.baseline ?? diagnosis } }));
+        await get().startRun();
+      },
+
+      async save(saveAs, name) {
+        const { doc } = get();
+        if (!doc.diagnosis || !doc.plan) return false;
+        const asNew = saveAs || !doc.ref || doc.readOnly || doc.example;
+        if (asNew && !get().info?.capabilities.nativeDialogs && name === undefined) {
+          set({ dialog: 'saveAs' });
+          return false;
+        }
+        const r = await api().call('sessions.save', { diagnosis: doc.diagnosis, plan: doc.plan, saveAs: asNew, ...(doc.ref && !asNew ? { ref: doc.ref } : {}), ...(name ? { name } : {}) });
+        if (!r.ok) {
+          get().toast('error', t('session.saveFailed'), r.message);
+          return false;
+        }
+        if (!r.value) return false; // dialog cancelled
+        const saved = r.value;
+        set((s) => ({ doc: { ...s.doc, ref: saved.ref, name: saved.name, dirty: false, readOnly: false, example: false, baseline: s.doc.diagnosis }, dialog: s.dialog === 'saveAs' ? null : s.dialog }));
+        void api().call('app.setDirty', { dirty: false, title: `${saved.name} — SG Doctor` });
+        get().toast('info', t('session.saved', { path: saved.display }));
+        void get().loadRecent();
+        return true;
+      },
+      async open(ref) {
+        if (!ref && !get().info?.capabilities.nativeDialogs) {
+          set({ dialog: 'open' });
+          return;
+        }
+        get().adoptOpened(await api().call('sessions.open', ref ? { ref } : {}));
+      },
+      async openExample() {
+        get().adoptOpened(await api().call('sessions.example', {}));
+      },
+      adoptOpened(r) {
+        if (!r.ok) {
+          // A bad file: say why, change nothing else.
+          get().toast('error', t('session.openFailed'), r.message);
+          return;
+        }
+        if (!r.value) return;
+        const o = r.value;
+        const d = o.session.diagnosis;
+        set({
+          view: 'result',
+          dialog: null,
+          run: { ...idleRun(), status: 'done', checks: d.checks, verdict: d.verdict },
+          form: formOf(o.session.plan),
+          doc: {
+            diagnosis: d,
+            plan: o.session.plan,
+            ref: o.ref || null,
+            name: o.name,
+            dirty: false,
+            readOnly: o.readOnly,
+            example: !!o.example,
+            warnings: o.warnings,
+            baseline: d,
+            comparison: null,
+          },
+        });
+        void api().call('app.setDirty', { dirty: false, title: `${o.name} — SG Doctor` });
+        get().toast('info', t('session.opened', { name: o.name }));
+        void get().loadRecent();
+      },
+      async exportReport(format, maskIps) {
+        const { doc } = get();
+        if (!doc.diagnosis) return;
+        const r = await api().call('report.export', { diagnosis: doc.diagnosis, format, lang: currentLang(get()), maskIps });
+        set({ dialog: null });
+        if (!r.ok) get().toast('error', t('errors.generic'), r.message);
+        else if (r.value.display) get().toast('info', t('dialogs.exported', { path: r.value.display }));
+      },
+      applyServer(diagnosis) {
+        set((s) => ({ doc: { ...s.doc, diagnosis, dirty: true }, run: { ...s.run, checks: diagnosis.checks, verdict: diagnosis.verdict } }));
+        void api().call('app.setDirty', { dirty: true, title: 'SG Doctor' });
+        get().toast('info', t('server.applied'));
+      },
+    }),
+    { name: 'sg-doctor-prefs', partialize: (s) => ({ prefs: s.prefs }) },
+  ),
+);
+
+export const currentLang = (s: Pick<State, 'prefs' | 'info'>): Lang => s.prefs.lang ?? s.info?.osLang ?? 'en';
+
+// Translation outside components (toasts): the same i18next instance react-i18next uses.
+const t = (key: string, opts?: Record<string, unknown>): string => i18next.t(key, opts);
+
+function onDone(runId: string, result: Result<Diagnosis>): void {
+  const s = useStore.getState();
+  const run = finishRun(s.run, runId, result);
+  if (run === s.run) return;
+  if (!result.ok) {
+    useStore.setState({ run });
+    return;
+  }
+  const baseline = s.doc.baseline;
+  useStore.setState({ run, doc: { ...s.doc, diagnosis: result.value, dirty: true, readOnly: false, example: false, comparison: null } });
+  void client?.call('app.setDirty', { dirty: true, title: 'SG Doctor' });
+  if (baseline) {
+    void client?.call('sessions.compare', { before: baseline, after: result.value }).then((c) => {
+      if (c.ok) useStore.setState((st) => ({ doc: { ...st.doc, comparison: c.value } }));
+    });
+  }
+}
+
+function onMenu(command: string): void {
+  const s = useStore.getState();
+  switch (command) {
+    case 'new':
+      return s.newDiagnosis();
+    case 'open':
+      return void s.open();
+    case 'save':
+      return void s.save(false);
+    case 'saveAs':
+      return void s.save(true);
+    case 'export':
+      if (s.doc.diagnosis) s.setDialog('export');
+      return;
+    case 'example':
+      return void s.openExample();
+    case 'lang:en':
+    case 'lang:zh-CN':
+      return s.setLang(command.slice(5) as Lang);
+    case 'theme:light':
+    case 'theme:dark':
+    case 'theme:system':
+      return s.setTheme(command.slice(6) as Theme);
+  }
+}
