@@ -1,4 +1,346 @@
-import type { Command } from 'commander';
+// `sg-doctor diagnose <host>[:port]`: probes + cloud configuration + (optional) server evidence → the
+// layered checklist and a verdict naming where the fault is. Human output: verdict at the top, then the
+// client / network / server layers, then the fixes; --json prints the Diagnosis document.
+// Exit codes: 0 a verdict was computed (whatever the locus), 2 bad input, 130 cancelled, 1 internal error.
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { Command, Option } from 'commander';
+import { resolveEndpoints } from '../../core/cloud/alicloud/endpoints';
+import { loadConfigFile } from '../../core/config';
+import { defaultDeps } from '../../core/diagnosis/deps';
+import { runDiagnosis, type CloudRequest, type DiagnoseRequest, type ServerRequest } from '../../core/diagnosis/run';
+import type { Check, CheckStatus, Diagnosis, DiagnosisEvent, Lang, Layer } from '../../core/diagnosis/types';
+import { langFromEnv, parseLang, tr } from '../../core/i18n';
+import { parseIp } from '../../core/rules/cidr';
+import { SERVICE_PORTS } from '../../core/probe/ports';
+import { ProbeInputError } from '../../core/probe/run';
+import type { ProbeEvent } from '../../core/probe/types';
+import { CancelledError, action, createProgress, fail, printJson, stdoutStyle, withUsageExitCodes, type Style } from '../format';
+import { buildProbeRequest, type ProbeCliOptions } from './probe';
 
-// Placeholder until the command is implemented; replaced by its owner.
-export function registerDiagnose(_program: Command): void {}
+export interface DiagnoseCliOptions extends Pick<ProbeCliOptions, 'icmp' | 'icmpMethod' | 'attempts' | 'timeoutMs' | 'timing' | 'egressIpUrls' | 'controlHosts' | 'dnsServers' | 'config' | 'expectIp'> {
+  port?: string;
+  service?: string;
+  instance?: string;
+  profile?: string;
+  region?: string;
+  snapshot?: string[];
+  cloud?: boolean; // --no-cloud
+  serverEvidence?: string;
+  cloudAssistant?: boolean;
+  sourceIp?: string;
+  ecsEndpoint?: string;
+  vpcEndpoint?: string;
+  lang?: string;
+  json?: boolean;
+  save?: string;
+  report?: string;
+  maskIps?: boolean;
+}
+
+/** "host", "host:22", "1.2.3.4:22", "[2001:db8::1]:22", "2001:db8::1" → host and optional port. */
+export function splitHostPort(input: string): { host: string; port?: number } {
+  const s = input.trim();
+  const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(s);
+  if (bracket) return { host: bracket[1], port: bracket[2] ? Number(bracket[2]) : undefined };
+  if (parseIp(s)) return { host: s }; // bare IPv4 or IPv6
+  const m = /^([^:]+):(\d+)$/.exec(s);
+  if (m) return { host: m[1], port: Number(m[2]) };
+  return { host: s };
+}
+
+/** Pure: target port and service from the positional argument and the flags. */
+export function resolvePort(positional: number | undefined, flag: string | undefined, service: string | undefined): { port: number; service?: string } {
+  let fromFlag: number | undefined;
+  if (flag !== undefined) {
+    if (!/^\d+$/.test(flag.trim())) fail(`--port must be a number from 1 to 65535 (got "${flag}")`);
+    fromFlag = Number(flag);
+  }
+  let fromService: number | undefined;
+  const svc = service?.trim().toLowerCase();
+  if (svc) {
+    const ports = SERVICE_PORTS[svc];
+    if (!ports) fail(`--service: unknown service "${service}" (known: ${Object.keys(SERVICE_PORTS).join(', ')})`);
+    fromService = ports[0];
+  }
+  if (positional !== undefined && fromFlag !== undefined && positional !== fromFlag) fail(`the port is given twice (${positional} and --port ${fromFlag})`);
+  const port = positional ?? fromFlag ?? fromService ?? 22;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`port must be from 1 to 65535 (got ${port})`);
+  const name = svc ?? Object.entries(SERVICE_PORTS).find(([n, ps]) => n !== 'web' && ps.length === 1 && ps[0] === port)?.[0];
+  return name ? { port, service: name } : { port };
+}
+
+// ---- human output -------------------------------------------------------------------------------------
+
+const ICON: Record<CheckStatus, string> = { pass: '✔', fail: '✘', warn: '!', unknown: '?', skipped: '–' };
+
+function icon(s: CheckStatus, st: Style): string {
+  const i = ICON[s];
+  return s === 'pass' ? st.green(i) : s === 'fail' ? st.red(i) : s === 'warn' ? st.yellow(i) : s === 'unknown' ? st.gray(i) : st.dim(i);
+}
+
+const LAYER_TITLE: Record<Layer, { 'zh-CN': string; en: string }> = {
+  client: { 'zh-CN': '客户端(你这一侧)', en: 'Client (your side)' },
+  network: { 'zh-CN': '网络(云上:实例、公网地址、ACL、安全组)', en: 'Network (cloud: instance, public address, ACL, security groups)' },
+  server: { 'zh-CN': '服务器(实例内部)', en: 'Server (inside the instance)' },
+};
+
+const LOCUS: Record<string, { 'zh-CN': string; en: string }> = {
+  client: { 'zh-CN': '客户端', en: 'CLIENT' },
+  network: { 'zh-CN': '网络/云配置', en: 'NETWORK' },
+  server: { 'zh-CN': '服务器', en: 'SERVER' },
+  none: { 'zh-CN': '无故障', en: 'NONE (works)' },
+  inconclusive: { 'zh-CN': '无法确定', en: 'INCONCLUSIVE' },
+};
+
+const T = {
+  verdict: { 'zh-CN': '结论', en: 'Verdict' },
+  confidence: { 'zh-CN': '置信度', en: 'confidence' },
+  blocking: { 'zh-CN': '阻断项', en: 'Blocking' },
+  fixes: { 'zh-CN': '修复建议', en: 'Fixes' },
+  noFixes: { 'zh-CN': '无需修复', en: 'Nothing to fix' },
+  notes: { 'zh-CN': '备注', en: 'Notes' },
+};
+
+export function renderDiagnosis(d: Diagnosis, lang: Lang, st: Style, opts: { all?: boolean } = {}): string {
+  const out: string[] = [];
+  const t = (l: { 'zh-CN': string; en: string }): string => tr(l, lang);
+  const v = d.verdict;
+  out.push(st.bold(`SG Doctor — ${d.target.host}:${d.target.port}/${d.target.protocol}${d.target.service ? ` (${d.target.service})` : ''}${d.target.instanceId ? ` ${d.target.instanceId}` : ''}`));
+  out.push('');
+  const locusText = t(LOCUS[v.locus]);
+  const colour = v.locus === 'none' ? st.green : v.locus === 'inconclusive' ? st.yellow : st.red;
+  const conf = lang === 'zh-CN' ? { high: '高', medium: '中', low: '低' }[v.confidence] : v.confidence;
+  out.push(`${st.bold(t(T.verdict))}: ${colour(st.bold(locusText))} — ${t(v.summary)}  ${st.gray(`[${t(T.confidence)} ${conf}, ${v.ruleId}]`)}`);
+  for (const r of v.reasoning) out.push(`  · ${t(r)}`);
+  if (v.blockingCheckIds.length) out.push(`  ${t(T.blocking)}: ${v.blockingCheckIds.join(', ')}`);
+  for (const layer of ['client', 'network', 'server'] as const) {
+    const checks = d.checks.filter((c) => c.layer === layer && (opts.all || c.status !== 'skipped'));
+    if (!checks.length) continue;
+    out.push('');
+    out.push(st.bold(t(LAYER_TITLE[layer])));
+    for (const c of checks) {
+      const head = `  ${icon(c.status, st)} ${c.id.padEnd(26)} ${t(c.title)}`;
+      out.push(c.status === 'fail' ? st.bold(head) : head);
+      out.push(`      ${st.dim(t(c.finding))}`);
+    }
+  }
+  const withFixes = orderForFixes(d.checks, v.blockingCheckIds).filter((c) => (c.status === 'fail' || c.status === 'warn') && c.fixes.length);
+  out.push('');
+  out.push(st.bold(t(T.fixes)));
+  if (!withFixes.length) out.push(`  ${t(T.noFixes)}`);
+  for (const c of withFixes) {
+    out.push(`  ${icon(c.status, st)} ${st.bold(c.id)}`);
+    for (const f of c.fixes) {
+      out.push(`    - ${t(f.title)}${f.platform ? st.gray(` [${f.platform}]`) : ''}`);
+      if (f.url) out.push(`      ${st.cyan(f.url)}`);
+      if (f.command) for (const line of f.command.split('\n')) out.push(`      ${st.cyan(line)}`);
+    }
+  }
+  if (d.notes) {
+    out.push('');
+    out.push(st.bold(t(T.notes)));
+    for (const n of d.notes.split('\n')) out.push(`  ${n}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function orderForFixes(checks: Check[], blocking: string[]): Check[] {
+  const first = blocking.map((id) => checks.find((c) => c.id === id)).filter((c): c is Check => !!c);
+  return [...first, ...checks.filter((c) => !blocking.includes(c.id))];
+}
+
+function progressText(e: DiagnosisEvent | ProbeEvent): string | null {
+  if (e.type === 'stage') {
+    const label = { probe: 'probing', cloud: 'reading the cloud configuration', rules: 'evaluating rules', server: 'collecting server evidence', verdict: 'deciding' }[e.stage];
+    return e.status === 'start' ? `${label}…` : e.status === 'error' ? `${label}: ${e.message ?? 'failed'}` : null;
+  }
+  if (e.type === 'tcp-port') return `probing TCP ${e.fact.address}:${e.fact.port} → ${e.fact.state}`;
+  if (e.type === 'checks') {
+    const failed = e.checks.filter((c) => c.status === 'fail').map((c) => c.id);
+    return `${e.checks.length} checks so far${failed.length ? `, failing: ${failed.join(', ')}` : ''}`;
+  }
+  return null;
+}
+
+// ---- command --------------------------------------------------------------------------------------------
+
+export async function buildDiagnoseRequest(hostArg: string, opts: DiagnoseCliOptions, env: NodeJS.ProcessEnv = process.env): Promise<{ request: DiagnoseRequest; lang: Lang }> {
+  const { host, port: positional } = splitHostPort(hostArg);
+  if (!host) fail('a host is required');
+  const { port, service } = resolvePort(positional, opts.port, opts.service);
+  const lang = opts.lang !== undefined ? (parseLang(opts.lang) ?? fail(`--lang must be zh-CN or en (got "${opts.lang}")`)) : langFromEnv(env);
+  if (opts.serverEvidence && opts.cloudAssistant) fail('--server-evidence and --cloud-assistant are alternatives: give one');
+  if (opts.snapshot?.length && opts.cloud === false) fail('--snapshot and --no-cloud are alternatives: give one');
+  if (opts.cloudAssistant && opts.cloud === false) fail('--cloud-assistant needs cloud access (it cannot run with --no-cloud)');
+  if (opts.instance !== undefined && !/^i-[a-z0-9]{6,64}$/i.test(opts.instance)) fail(`--instance "${opts.instance}" is not an ECS instance id (i-…)`);
+  if (opts.sourceIp !== undefined && !parseIp(opts.sourceIp)) fail(`--source-ip "${opts.sourceIp}" is not an IP address`);
+
+  const probe = await buildProbeRequest(host, { ...opts, ports: String(port), service: undefined, json: opts.json }, env);
+  let cloud: CloudRequest;
+  if (opts.cloud === false) cloud = { mode: 'none' };
+  else if (opts.snapshot?.length) {
+    const documents = [];
+    for (const file of opts.snapshot) {
+      try {
+        documents.push({ name: basename(file), content: file === '-' ? await readStdin() : await readFile(file, 'utf8') });
+      } catch (e) {
+        fail(`cannot read --snapshot ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+    }
+    cloud = { mode: 'snapshot', documents };
+  } else {
+    const file = await loadConfigFile({ path: opts.config, env });
+    const endpoints = resolveEndpoints({ flags: { ecs: opts.ecsEndpoint, vpc: opts.vpcEndpoint }, env, file: file.ok ? file.value.config : null });
+    cloud = { mode: 'api', instanceId: opts.instance, region: opts.region, profile: opts.profile, endpoints };
+  }
+  let server: ServerRequest = { mode: 'none' };
+  if (opts.serverEvidence) {
+    try {
+      server = { mode: 'text', text: opts.serverEvidence === '-' ? await readStdin() : await readFile(opts.serverEvidence, 'utf8'), source: 'pasted' };
+    } catch (e) {
+      fail(`cannot read --server-evidence ${opts.serverEvidence}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  } else if (opts.cloudAssistant) server = { mode: 'cloud-assistant' };
+
+  return {
+    request: { target: { host: probe.host, port, protocol: 'tcp', ...(service ? { service } : {}), ...(opts.instance ? { instanceId: opts.instance } : {}) }, probe, cloud, server, ...(opts.sourceIp ? { sourceIp: opts.sourceIp } : {}) },
+    lang,
+  };
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+type SessionModule = typeof import('../../core/session');
+type ReportModule = typeof import('../../core/report');
+
+async function saveAndReport(d: Diagnosis, opts: DiagnoseCliOptions, lang: Lang, request: DiagnoseRequest): Promise<string[]> {
+  const lines: string[] = [];
+  if (opts.save) {
+    const session: SessionModule = await import('../../core/session');
+    const cloud = request.cloud;
+    const plan = {
+      host: d.target.host,
+      port: d.target.port,
+      protocol: d.target.protocol,
+      ...(d.target.service ? { service: d.target.service } : {}),
+      ...(d.target.instanceId ? { instanceId: d.target.instanceId } : {}),
+      ...(cloud.mode === 'api' && cloud.region ? { region: cloud.region } : {}),
+      ...(cloud.mode === 'api' && cloud.profile ? { profile: cloud.profile } : {}),
+      cloudMode: cloud.mode,
+    };
+    const r = await session.saveSession(opts.save, session.createSession(d, plan));
+    if (!r.ok) fail(`--save: ${r.message}`, 1);
+    lines.push(`saved ${r.value.path} (${r.value.bytes} bytes)`);
+  }
+  if (opts.report) {
+    const report: ReportModule = await import('../../core/report');
+    const format = report.reportFormatFor(opts.report);
+    if (!format) fail('--report: the file name must end in .md or .html');
+    const text = report.renderReport(d, { format, lang, maskIps: opts.maskIps ?? false });
+    try {
+      await writeFile(opts.report, text, 'utf8');
+    } catch (e) {
+      fail(`--report: cannot write ${opts.report}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 1);
+    }
+    lines.push(`report written to ${opts.report}`);
+  }
+  return lines;
+}
+
+export async function diagnoseCommand(hostArg: string, opts: DiagnoseCliOptions): Promise<void> {
+  if (opts.report && !/\.(md|markdown|html?)$/i.test(opts.report)) fail('--report: the file name must end in .md or .html');
+  const { request, lang } = await buildDiagnoseRequest(hostArg, opts);
+  const ac = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    ac.abort(new CancelledError('cancelled'));
+  };
+  process.on('SIGINT', onSigint);
+  const progress = opts.json ? createProgress({ write: () => true, isTTY: false }) : createProgress(process.stderr);
+  let d: Diagnosis;
+  try {
+    d = await runDiagnosis(request, {
+      signal: ac.signal,
+      deps: defaultDeps(),
+      onEvent: (e) => {
+        const t = progressText(e);
+        if (t) progress.update(t);
+      },
+      onProbeEvent: (e) => {
+        const t = progressText(e);
+        if (t) progress.update(t);
+      },
+    });
+  } catch (err) {
+    if (err instanceof ProbeInputError) fail(err.message);
+    if (ac.signal.aborted) throw new CancelledError('cancelled');
+    throw err;
+  } finally {
+    progress.clear();
+    process.off('SIGINT', onSigint);
+  }
+  if (d.probes && d.probes.target.addresses.length === 0 && !d.cloud.snapshot) {
+    fail(`cannot resolve "${d.target.host}": check the name, or diagnose the IP address directly`);
+  }
+  const extra = await saveAndReport(d, opts, lang, request);
+  if (opts.json) printJson(d);
+  else process.stdout.write(renderDiagnosis(d, lang, stdoutStyle()));
+  for (const l of extra) process.stderr.write(`${l}\n`);
+}
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+export function registerDiagnose(program: Command): void {
+  const cmd = new Command('diagnose')
+    .description('Find where the fault is: probes from this machine + the cloud configuration (+ server evidence) → a layered checklist and a verdict (client / network / server).')
+    .argument('<host>', 'server name or IP, optionally with :port (e.g. 203.0.113.10:22, [2001:db8::1]:22)')
+    .option('-p, --port <n>', 'TCP port to diagnose (default: the service\'s port, else 22)')
+    .option('-s, --service <name>', 'service preset: ssh, rdp, http, https, mysql, postgres, redis, ...')
+    .option('--instance <id>', 'ECS instance id (i-…); without it the instance is looked up by address')
+    .option('--profile <name>', 'aliyun CLI profile for credentials (~/.aliyun/config.json)')
+    .option('--region <id>', 'region to search first, e.g. cn-hangzhou')
+    .option('--snapshot <file>', 'offline cloud configuration: aliyun CLI JSON output or a saved snapshot ("-" = stdin; repeatable)', collect)
+    .option('--no-cloud', 'do not read the cloud configuration (verdict from probes alone, lower confidence)')
+    .option('--server-evidence <file>', 'output of the read-only server check script, or pasted ss/ufw/firewall-cmd output ("-" = stdin)')
+    .option('--cloud-assistant', 'run the read-only check script on the instance through Cloud Assistant', false)
+    .option('--source-ip <ip>', 'your public IP as the server sees it (when the egress-IP echo is unavailable)')
+    .option('--expect-ip <ip>', 'the address the name should resolve to')
+    .option('--icmp', 'ping as well (a failing ping says nothing about ports)', false)
+    .addOption(new Option('--icmp-method <method>', 'how to ping').choices(['auto', 'raw-socket', 'system-ping']))
+    .option('-a, --attempts <n>', 'connect attempts (default 3)')
+    .option('-t, --timeout-ms <n>', 'ceiling of the adaptive per-attempt timeout in ms (default 1250)')
+    .option('--timing <preset>', 'T4 (default) or T3')
+    .option('--egress-ip-urls <urls>', 'URLs echoing the caller\'s IP ("" = none; env SGD_EGRESS_IP_URLS)')
+    .option('--control-hosts <hosts>', 'known-good host[:port] for control probes ("" = none; env SGD_CONTROL_HOSTS)')
+    .option('--dns-servers <servers>', 'resolvers to query directly (env SGD_DNS_SERVERS)')
+    .addOption(new Option('--ecs-endpoint <host>', 'ECS API endpoint').env('SGD_ECS_ENDPOINT'))
+    .addOption(new Option('--vpc-endpoint <host>', 'VPC API endpoint').env('SGD_VPC_ENDPOINT'))
+    .option('--config <path>', 'config file (default ~/.config/sg-doctor/config.json)')
+    .option('--lang <lang>', 'zh-CN or en (default from LANG)')
+    .option('--json', 'print the Diagnosis document as JSON', false)
+    .option('--save <file.sgdiag>', 'save the session file')
+    .option('--report <file>', 'write a report (.md or .html)')
+    .option('--mask-ips', 'mask IP addresses in the report', false)
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Exit codes: 0 a verdict was computed (whatever it says), 2 bad input, 130 interrupted, 1 internal error.',
+        '',
+        'Examples:',
+        '  sg-doctor diagnose 47.96.10.20 --service ssh --instance i-bp1xxxxxxxx --region cn-hangzhou',
+        '  sg-doctor diagnose www.example.com:443 --snapshot instance.json --snapshot sg.json',
+        '  sg-doctor diagnose 47.96.10.20:22 --no-cloud --server-evidence check.txt --lang zh-CN',
+      ].join('\n'),
+    )
+    .action(action(diagnoseCommand));
+  withUsageExitCodes(cmd);
+  program.addCommand(cmd);
+}

@@ -1,0 +1,294 @@
+// One diagnosis run (the imperative shell around the pure checklist and verdict): the probes and the
+// cloud read run concurrently, the rule engine evaluates the real flow once both are in, server evidence
+// is parsed or collected, and events stream the checklist as facts arrive. Every dependency is
+// injectable so tests can run the real probes against a lab and the real SDK against a fake API.
+import type { CloudSnapshot } from '../cloud/model';
+import type { Endpoints } from '../cloud/alicloud/endpoints';
+import type { ProbeEvent, ProbeReport, ProbeRequest } from '../probe/types';
+import { parseIp } from '../rules/cidr';
+import type { AclEvaluation, Evaluation, Flow } from '../rules/types';
+import type { Result } from '../result';
+import { APP_VERSION } from '../version';
+import { runChecks, type FactSource } from './checks';
+import { instanceAddresses, type DiagnosisFacts } from './facts';
+import { SCHEMA_VERSION } from './schema-version';
+import type { Diagnosis, DiagnosisCloud, DiagnosisEvent, DiagnosisTarget, ServerEvidence } from './types';
+import { decideVerdict } from './verdict';
+
+export type CloudRequest =
+  | { mode: 'api'; instanceId?: string; region?: string; profile?: string; endpoints?: Endpoints }
+  | { mode: 'snapshot'; documents: (string | { name?: string; content: unknown })[] }
+  | { mode: 'none' };
+
+export type ServerRequest =
+  | { mode: 'text'; text: string; source?: 'pasted' | 'cloud-assistant' }
+  | { mode: 'cloud-assistant'; timeoutMs?: number }
+  | { mode: 'none' };
+
+export interface DiagnoseRequest {
+  target: DiagnosisTarget;
+  /** The probe run; its ports must include target.port. */
+  probe: ProbeRequest;
+  cloud: CloudRequest;
+  server?: ServerRequest;
+  /** The client's public address as the user knows it (overrides the egress-IP echo for the rule engine). */
+  sourceIp?: string;
+  /** When the name resolves elsewhere, also probe the instance's own address (default true). */
+  probeInstanceAddress?: boolean;
+}
+
+export interface ReadCloudArgs {
+  instanceId?: string;
+  address?: string;
+  region?: string;
+  profile?: string;
+  endpoints?: Endpoints;
+  signal?: AbortSignal;
+}
+
+export interface DiagnoseDeps {
+  runProbe(request: ProbeRequest, opts: { signal?: AbortSignal; onEvent?: (e: ProbeEvent) => void }): Promise<ProbeReport>;
+  readCloudSnapshot(opts: ReadCloudArgs): Promise<CloudSnapshot>;
+  importSnapshot(inputs: readonly unknown[]): Result<CloudSnapshot>;
+  evaluateSecurityGroups(snapshot: CloudSnapshot, flow: Flow): Evaluation;
+  evaluateNetworkAcl(snapshot: CloudSnapshot, flow: Flow): AclEvaluation;
+  parseServerEvidence?(text: string, opts: { ports: number[]; source: 'cloud-assistant' | 'pasted' }): ServerEvidence;
+  /** Runs the read-only evidence script on the instance; resolves with its output text. */
+  runCloudAssistant?(args: { instanceId: string; region: string; ports: number[]; osType?: string; profile?: string; endpoints?: Endpoints; signal?: AbortSignal; timeoutMs?: number }): Promise<Result<{ output: string }>>;
+  now?(): number;
+}
+
+export interface RunDiagnosisOptions {
+  signal?: AbortSignal;
+  onEvent?: (e: DiagnosisEvent) => void;
+  /** Raw probe events too (the CLI's progress line). */
+  onProbeEvent?: (e: ProbeEvent) => void;
+  deps: DiagnoseDeps;
+}
+
+const norm = (ip: string | null | undefined): string | null => (ip ? (parseIp(ip)?.text ?? null) : null);
+
+/** The address the cloud evaluates as destination: an instance address among those probed, else the first probed. */
+export function chooseDestination(report: ProbeReport | null, snapshot: CloudSnapshot | null, fallback: string): string {
+  const { publicAddresses, privateAddresses } = instanceAddresses(snapshot);
+  const probed = report?.target.addresses.map((a) => norm(a) ?? a) ?? [];
+  return probed.find((a) => publicAddresses.includes(a) || privateAddresses.includes(a)) ?? probed[0] ?? norm(fallback) ?? fallback;
+}
+
+/** Pure: the rule-engine half of the facts. */
+export function evaluateCloud(
+  deps: Pick<DiagnoseDeps, 'evaluateSecurityGroups' | 'evaluateNetworkAcl'>,
+  mode: DiagnosisCloud['mode'],
+  snapshot: CloudSnapshot | null,
+  target: DiagnosisTarget,
+  report: ProbeReport | null,
+  sourceIp: string | undefined,
+): DiagnosisCloud {
+  if (!snapshot) return { mode, snapshot: null, flow: null, securityGroups: null, networkAcl: null, icmp: null, sourceIpOrigin: 'none' };
+  const egress = norm(report?.client.egressIp?.address);
+  const source = norm(sourceIp) ?? egress;
+  const origin = norm(sourceIp) ? 'user' : egress ? 'egress-ip' : 'none';
+  const destination = chooseDestination(report, snapshot, target.host);
+  if (!source || !snapshot.instance || !parseIp(destination)) {
+    return { mode, snapshot, flow: null, securityGroups: null, networkAcl: null, icmp: null, sourceIpOrigin: origin };
+  }
+  const flow: Flow = { direction: 'ingress', protocol: target.protocol, sourceIp: source, destinationIp: destination, port: target.port };
+  return {
+    mode,
+    snapshot,
+    flow,
+    securityGroups: deps.evaluateSecurityGroups(snapshot, flow),
+    networkAcl: deps.evaluateNetworkAcl(snapshot, flow),
+    icmp: deps.evaluateSecurityGroups(snapshot, { ...flow, protocol: parseIp(destination)?.family === 6 ? 'icmpv6' : 'icmp', port: -1 }),
+    sourceIpOrigin: origin,
+  };
+}
+
+function abortError(signal: AbortSignal): Error {
+  const r: unknown = signal.reason;
+  if (r instanceof Error) return r;
+  const e = new Error('cancelled');
+  e.name = 'AbortError';
+  return e;
+}
+
+export async function runDiagnosis(request: DiagnoseRequest, opts: RunDiagnosisOptions): Promise<Diagnosis> {
+  const { deps, signal } = opts;
+  const clock = deps.now ?? (() => performance.now());
+  const t0 = clock();
+  const stagesMs: Record<string, number> = {};
+  const emit = (e: DiagnosisEvent): void => opts.onEvent?.(e);
+  const target = request.target;
+  if (!request.probe.ports.includes(target.port)) request = { ...request, probe: { ...request.probe, ports: [target.port, ...request.probe.ports] } };
+  if (signal?.aborted) throw abortError(signal);
+
+  const ready = new Set<FactSource>();
+  const facts: DiagnosisFacts = { target, probes: null, cloud: null, server: null };
+  const notes: string[] = [];
+  const cloudMode: DiagnosisCloud['mode'] = request.cloud.mode === 'api' ? 'api' : request.cloud.mode === 'snapshot' ? 'snapshot' : 'none';
+  let snapshot: CloudSnapshot | null = null;
+  const pushChecks = (): void => emit({ type: 'checks', checks: runChecks(facts, ready) });
+
+  // The first resolved address lets the cloud read look the instance up by address when no id is given.
+  let resolveAddress!: (a: string | null) => void;
+  const firstAddress = new Promise<string | null>((r) => (resolveAddress = r));
+  const literal = parseIp(target.host) ? norm(target.host) : null;
+  if (literal) resolveAddress(literal);
+
+  emit({ type: 'stage', stage: 'probe', status: 'start' });
+  const tp = clock();
+  const probeP = deps
+    .runProbe(request.probe, {
+      signal,
+      onEvent: (e) => {
+        opts.onProbeEvent?.(e);
+        if (e.type === 'dns') resolveAddress(e.fact.addresses[0] ?? null);
+      },
+    })
+    .then((report) => {
+      resolveAddress(report.target.addresses[0] ?? null);
+      stagesMs.probe = Math.round(clock() - tp);
+      facts.probes = report;
+      ready.add('probes');
+      emit({ type: 'stage', stage: 'probe', status: 'done' });
+      pushChecks();
+      return report;
+    })
+    .catch((err: unknown) => {
+      resolveAddress(null);
+      throw err;
+    });
+
+  const tc = clock();
+  const cloudP: Promise<CloudSnapshot | null> = (async () => {
+    const c = request.cloud;
+    if (c.mode === 'none') return null;
+    emit({ type: 'stage', stage: 'cloud', status: 'start' });
+    if (c.mode === 'snapshot') {
+      const r = deps.importSnapshot(c.documents);
+      if (!r.ok) {
+        notes.push(`snapshot import failed: ${r.message}`);
+        emit({ type: 'stage', stage: 'cloud', status: 'error', message: r.message });
+        return null;
+      }
+      return r.value;
+    }
+    const address = c.instanceId ? undefined : ((await firstAddress) ?? undefined);
+    if (!c.instanceId && !address) {
+      emit({ type: 'stage', stage: 'cloud', status: 'error', message: 'no instance id and the name did not resolve' });
+      notes.push('cloud read skipped: no instance id and the name did not resolve');
+      return null;
+    }
+    return deps.readCloudSnapshot({ instanceId: c.instanceId, address, region: c.region, profile: c.profile, endpoints: c.endpoints, signal });
+  })().then((snap) => {
+    stagesMs.cloud = Math.round(clock() - tc);
+    snapshot = snap;
+    if (snap) {
+      facts.cloud = { mode: cloudMode, snapshot: snap, flow: null, securityGroups: null, networkAcl: null, icmp: null };
+      const fatal = snap.errors.find((e) => e.leavesUnknown.includes('everything'));
+      emit({ type: 'stage', stage: 'cloud', status: fatal ? 'error' : 'done', message: fatal ? `${fatal.action}: ${fatal.code}` : undefined });
+      ready.add('cloud');
+      pushChecks();
+    }
+    return snap;
+  });
+
+  // Server evidence: pasted text now; Cloud Assistant once the instance is known.
+  const ts = clock();
+  const serverP: Promise<ServerEvidence | null> = (async () => {
+    const s = request.server ?? { mode: 'none' };
+    if (s.mode === 'none') return null;
+    emit({ type: 'stage', stage: 'server', status: 'start' });
+    if (!deps.parseServerEvidence) {
+      emit({ type: 'stage', stage: 'server', status: 'error', message: 'server evidence parser unavailable' });
+      return null;
+    }
+    if (s.mode === 'text') return deps.parseServerEvidence(s.text, { ports: [target.port], source: s.source ?? 'pasted' });
+    const snap = await cloudP;
+    if (!snap?.instance || !deps.runCloudAssistant) {
+      const why = !deps.runCloudAssistant ? 'Cloud Assistant is unavailable in this build' : 'the instance is unknown (no cloud data)';
+      notes.push(`Cloud Assistant skipped: ${why}`);
+      emit({ type: 'stage', stage: 'server', status: 'error', message: why });
+      return null;
+    }
+    const c = request.cloud.mode === 'api' ? request.cloud : undefined;
+    const r = await deps.runCloudAssistant({ instanceId: snap.instance.id, region: snap.instance.region, ports: [target.port], osType: snap.instance.osType, profile: c?.profile, endpoints: c?.endpoints, signal, timeoutMs: s.timeoutMs });
+    if (!r.ok) {
+      notes.push(`Cloud Assistant failed: ${r.code}: ${r.message}`);
+      emit({ type: 'stage', stage: 'server', status: 'error', message: `${r.code}: ${r.message}` });
+      return null;
+    }
+    return deps.parseServerEvidence(r.value.output, { ports: [target.port], source: 'cloud-assistant' });
+  })().then((ev) => {
+    stagesMs.server = Math.round(clock() - ts);
+    if (ev) {
+      facts.server = ev;
+      ready.add('server');
+      emit({ type: 'stage', stage: 'server', status: 'done' });
+      pushChecks();
+    }
+    return ev;
+  });
+
+  let report: ProbeReport;
+  try {
+    [report] = await Promise.all([probeP, cloudP]);
+  } catch (err) {
+    // Let the sibling promises settle quietly; the caller sees the first failure (abort or bad input).
+    cloudP.catch(() => undefined);
+    serverP.catch(() => undefined);
+    throw err;
+  }
+  const snap = snapshot as CloudSnapshot | null;
+
+  // The name resolves elsewhere: probe the instance's own address too, so the verdict can say whether
+  // the instance itself is reachable.
+  if (request.probeInstanceAddress !== false && snap?.instance && !literal && target.protocol === 'tcp') {
+    const { publicAddresses } = instanceAddresses(snap);
+    const probed = new Set(report.target.addresses.map((a) => norm(a)));
+    const missing = publicAddresses.find((a) => !probed.has(a));
+    if (missing && publicAddresses.every((a) => !probed.has(a))) {
+      const extra = await deps.runProbe(
+        { ...request.probe, host: missing, ports: [target.port], dns: false, icmp: false, egressIpUrls: [], controlHosts: [], dnsServers: [] },
+        { signal, onEvent: opts.onProbeEvent },
+      );
+      report = { ...report, target: { ...report.target, addresses: [...report.target.addresses, missing] }, tcp: [...report.tcp, ...extra.tcp] };
+      facts.probes = report;
+      notes.push(`${target.host} does not resolve to the instance; ${missing} was probed as well`);
+    }
+  }
+
+  emit({ type: 'stage', stage: 'rules', status: 'start' });
+  const tr = clock();
+  facts.cloud = evaluateCloud(deps, cloudMode, snap, target, report, request.sourceIp);
+  stagesMs.rules = Math.round(clock() - tr);
+  ready.add('rules');
+  emit({ type: 'stage', stage: 'rules', status: 'done' });
+  pushChecks();
+
+  await serverP;
+  if (signal?.aborted) throw abortError(signal);
+
+  emit({ type: 'stage', stage: 'verdict', status: 'start' });
+  const checks = runChecks(facts);
+  const verdict = decideVerdict(facts, checks);
+  emit({ type: 'checks', checks });
+  emit({ type: 'verdict', verdict });
+  emit({ type: 'stage', stage: 'verdict', status: 'done' });
+
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    appVersion: APP_VERSION,
+    createdAt: new Date().toISOString(),
+    target,
+    probes: facts.probes,
+    cloud: facts.cloud ?? { mode: cloudMode, snapshot: null, flow: null, securityGroups: null, networkAcl: null },
+    server: facts.server,
+    checks,
+    verdict,
+    notes: notes.join('\n'),
+    timings: { totalMs: Math.round(clock() - t0), stagesMs },
+  };
+}
+
+
