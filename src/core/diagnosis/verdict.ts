@@ -214,7 +214,7 @@ export const RULES: readonly ReasoningRule[] = [
       const specific = c.failing(SG_SPECIFIC);
       const inbound = c.get('sg.inbound-rule')!;
       const summary = specific.length
-        ? join([L('安全组拦截:', 'The security group blocks it: '), c.get(specific[0])!.title], '')
+        ? join([L('安全组拦截:', 'The security group blocks it: '), c.get(specific[0])!.finding], '')
         : inbound.condition === 'no-rule'
           ? L(`安全组没有放行 ${v.protocol.toUpperCase()} ${v.port} 的入方向规则`, `No inbound security-group rule admits ${v.protocol.toUpperCase()} ${v.port}`)
           : L('安全组拦截了这个连接', 'The security group blocks the connection');
@@ -282,7 +282,7 @@ export const RULES: readonly ReasoningRule[] = [
       if (!v.hasServer || tcpState(v) === 'open') return null;
       const ids = c.failing(['os.firewall', 'os.bind-address', 'os.sshd-config', 'os.service-running', 'os.listening']);
       if (!ids.length) return null;
-      return { locus: 'server', summary: join([L('服务器内部:', 'Inside the server: '), c.get(ids[0])!.title], ''), reasoning: [probeLine(v), cloudLine(v), ...findings(c, ids)], blockingCheckIds: ids, confidence: 'high' };
+      return { locus: 'server', summary: join([L('服务器内部:', 'Inside the server: '), c.get(ids[0])!.finding], ''), reasoning: [probeLine(v), cloudLine(v), ...findings(c, ids)], blockingCheckIds: ids, confidence: 'high' };
     },
   },
   {
