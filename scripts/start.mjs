@@ -20,8 +20,12 @@ function electronBinary() {
   if (binary() && existsSync(binary())) return binary();
   console.log('Fetching the Electron runtime (first start only)...');
   // Bounded: on a closed network the download must not hang the start for minutes.
-  const r = spawnSync(process.execPath, [join(dir, 'install.js')], { stdio: 'inherit', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [join(dir, 'install.js')], { stdio: ['ignore', 'inherit', 'pipe'], timeout: 120_000, encoding: 'utf8' });
   const b = binary();
+  if (r.status !== 0) {
+    const reason = (r.stderr || '').split('\n').find((l) => l.trim()) ?? (r.error ? r.error.message : `exit ${r.status}`);
+    console.error(`Electron download failed: ${reason.trim()}`);
+  }
   return r.status === 0 && b && existsSync(b) ? b : null;
 }
 
