@@ -6,7 +6,7 @@ import { makeRedactor, type Redactor } from '../redact';
 import { callApi, type CallPolicy } from './call';
 import { resolveCredentials, type AccessKeyInput, type ResolvedCredentials } from './credentials';
 import { resolveEndpoints, type Endpoints } from './endpoints';
-import { bodyOf, Ecs, makeEcsClient, runtimeOptions } from './sdk';
+import { bodyOf, loadSdk, runtimeOptions } from './sdk';
 
 export type AssistantStatus =
   | 'Success'
@@ -89,6 +89,7 @@ export function decodeOutput(output: string | undefined, encoding: 'Base64' | 'P
 }
 
 export async function runCloudAssistant(opts: AssistantOptions): Promise<AssistantResult> {
+  const { Ecs, makeEcsClient } = await loadSdk();
   const base = { output: '', exitCode: null, truncated: false, droppedBytes: 0, polls: 0 };
   let creds: ResolvedCredentials;
   if (isResolved(opts.credentials)) creds = opts.credentials;

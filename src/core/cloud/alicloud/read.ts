@@ -47,7 +47,7 @@ import {
   type ApiPermission,
   type ApiSecurityGroupAttribute,
 } from './schemas';
-import { bodyOf, Ecs, makeEcsClient, makeStsClient, makeVpcClient, runtimeOptions, Vpc, type EcsClient, type VpcClient } from './sdk';
+import { bodyOf, loadSdk, runtimeOptions, type EcsClient, type VpcClient } from './sdk';
 
 export interface ReadOptions {
   instanceId?: string;
@@ -107,6 +107,7 @@ function emptySnapshot(region: string): CloudSnapshot {
 }
 
 export async function readCloudSnapshot(opts: ReadOptions): Promise<CloudSnapshot> {
+  const { Ecs, Vpc, makeEcsClient, makeVpcClient, makeStsClient } = await loadSdk();
   const notes: string[] = [];
   const errors: CloudError[] = [];
 

@@ -1,6 +1,6 @@
 // Loads the @alicloud SDK clients robustly (CommonJS bundle, tsx/vitest ESM interop) and builds clients.
-import * as ecsModule from '@alicloud/ecs20140526';
-import * as vpcModule from '@alicloud/vpc20160428';
+import type * as EcsModule from '@alicloud/ecs20140526';
+import type * as VpcModule from '@alicloud/vpc20160428';
 import type EcsClientType from '@alicloud/ecs20140526';
 import type VpcClientType from '@alicloud/vpc20160428';
 import type { Endpoints } from './endpoints';
@@ -27,11 +27,6 @@ function modelsOf<T extends object>(mod: T, probe: string): T {
   return mod;
 }
 
-export const Ecs = modelsOf(ecsModule, 'DescribeInstancesRequest') as typeof ecsModule;
-export const Vpc = modelsOf(vpcModule, 'DescribeEipAddressesRequest') as typeof vpcModule;
-const EcsCtor = ctorOf<new (config: unknown) => EcsClient>(ecsModule);
-const VpcCtor = ctorOf<new (config: unknown) => VpcClient>(vpcModule);
-
 export interface ClientOptions {
   credential: SdkCredential;
   region: string;
@@ -49,13 +44,35 @@ const baseConfig = (o: ClientOptions, endpoint: string | undefined) => ({
   userAgent: 'sg-doctor',
 });
 
-export const makeEcsClient = (o: ClientOptions): EcsClient => new EcsCtor(baseConfig(o, o.endpoints.ecs));
-export const makeVpcClient = (o: ClientOptions): VpcClient => new VpcCtor(baseConfig(o, o.endpoints.vpc));
-/**
- * STS GetCallerIdentity goes through the generic OpenAPI `callApi` of an ECS client pointed at the STS
- * endpoint: no extra SDK package for one harmless call.
- */
-export const makeStsClient = (o: ClientOptions): EcsClient => new EcsCtor(baseConfig(o, o.endpoints.sts ?? 'sts.aliyuncs.com'));
+export interface Sdk {
+  Ecs: typeof EcsModule;
+  Vpc: typeof VpcModule;
+  makeEcsClient(o: ClientOptions): EcsClient;
+  makeVpcClient(o: ClientOptions): VpcClient;
+  /**
+   * STS GetCallerIdentity goes through the generic OpenAPI `callApi` of an ECS client pointed at the STS
+   * endpoint: no extra SDK package for one harmless call.
+   */
+  makeStsClient(o: ClientOptions): EcsClient;
+}
+
+let sdk: Promise<Sdk> | null = null;
+
+/** The two SDKs cost about a second of CPU to load: they are loaded by the first cloud call, not at start-up. */
+export function loadSdk(): Promise<Sdk> {
+  sdk ??= Promise.all([import('@alicloud/ecs20140526'), import('@alicloud/vpc20160428')]).then(([ecsModule, vpcModule]) => {
+    const EcsCtor = ctorOf<new (config: unknown) => EcsClient>(ecsModule);
+    const VpcCtor = ctorOf<new (config: unknown) => VpcClient>(vpcModule);
+    return {
+      Ecs: modelsOf(ecsModule, 'DescribeInstancesRequest') as typeof EcsModule,
+      Vpc: modelsOf(vpcModule, 'DescribeEipAddressesRequest') as typeof VpcModule,
+      makeEcsClient: (o) => new EcsCtor(baseConfig(o, o.endpoints.ecs)),
+      makeVpcClient: (o) => new VpcCtor(baseConfig(o, o.endpoints.vpc)),
+      makeStsClient: (o) => new EcsCtor(baseConfig(o, o.endpoints.sts ?? 'sts.aliyuncs.com')),
+    };
+  });
+  return sdk;
+}
 
 /** Runtime options: the SDK's own retry is off; call.ts retries with backoff and jitter. */
 export const runtimeOptions = (timeoutMs: number) =>
