@@ -8,7 +8,8 @@ import { Command, Option } from 'commander';
 import { resolveEndpoints } from '../../core/cloud/alicloud/endpoints';
 import { loadConfigFile } from '../../core/config';
 import { defaultDeps } from '../../core/diagnosis/deps';
-import { runDiagnosis, type CloudRequest, type DiagnoseRequest, type ServerRequest } from '../../core/diagnosis/run';
+import { runDiagnosis, type CloudRequest, type DiagnoseDeps, type DiagnoseRequest, type ServerRequest } from '../../core/diagnosis/run';
+import { evidenceScript } from '../../core/diagnosis/server-evidence/scripts';
 import type { Check, CheckStatus, Diagnosis, DiagnosisEvent, Lang, Layer } from '../../core/diagnosis/types';
 import { langFromEnv, parseLang, tr } from '../../core/i18n';
 import { parseIp } from '../../core/rules/cidr';
@@ -268,7 +269,7 @@ export async function diagnoseCommand(hostArg: string, opts: DiagnoseCliOptions)
   try {
     d = await runDiagnosis(request, {
       signal: ac.signal,
-      deps: defaultDeps(),
+      deps: opts.cloudAssistant ? withScriptShown(defaultDeps(), progress) : defaultDeps(),
       onEvent: (e) => {
         const t = progressText(e);
         if (t) progress.update(t);
@@ -293,6 +294,21 @@ export async function diagnoseCommand(hostArg: string, opts: DiagnoseCliOptions)
   if (opts.json) printJson(d);
   else process.stdout.write(renderDiagnosis(d, lang, stdoutStyle()));
   for (const l of extra) process.stderr.write(`${l}\n`);
+}
+
+/** Cloud Assistant runs as root on the user's server: the exact script is shown before it runs. */
+function withScriptShown(deps: DiagnoseDeps, progress: { clear(): void }): DiagnoseDeps {
+  const run = deps.runCloudAssistant;
+  if (!run) return deps;
+  return {
+    ...deps,
+    runCloudAssistant: (args) => {
+      const { script } = evidenceScript(args.osType === 'windows' ? 'windows' : 'linux', args.ports);
+      progress.clear();
+      process.stderr.write(`Running this read-only script on ${args.instanceId} through Cloud Assistant (it changes nothing):\n${script.replace(/^/gm, '  | ')}\n`);
+      return run(args);
+    },
+  };
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
