@@ -16,7 +16,7 @@ import { parseIp } from '../../core/rules/cidr';
 import { SERVICE_PORTS } from '../../core/probe/ports';
 import { ProbeInputError } from '../../core/probe/run';
 import type { ProbeEvent } from '../../core/probe/types';
-import { CancelledError, action, createProgress, fail, printJson, stdoutStyle, withUsageExitCodes, type Style } from '../format';
+import { action, fail, printJson, runInterruptible, stdoutStyle, withUsageExitCodes, type Style } from '../format';
 import { buildProbeRequest, type ProbeCliOptions } from './probe';
 
 export interface DiagnoseCliOptions extends Pick<ProbeCliOptions, 'icmp' | 'icmpMethod' | 'attempts' | 'timeoutMs' | 'timing' | 'egressIpUrls' | 'controlHosts' | 'dnsServers' | 'config' | 'expectIp'> {
@@ -256,37 +256,23 @@ async function saveAndReport(d: Diagnosis, opts: DiagnoseCliOptions, lang: Lang,
 export async function diagnoseCommand(hostArg: string, opts: DiagnoseCliOptions): Promise<void> {
   if (opts.report && !/\.(md|markdown|html?)$/i.test(opts.report)) fail('--report: the file name must end in .md or .html');
   const { request, lang } = await buildDiagnoseRequest(hostArg, opts);
-  const ac = new AbortController();
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    ac.abort(new CancelledError('cancelled'));
-  };
-  process.on('SIGINT', onSigint);
-  const progress = opts.json ? createProgress({ write: () => true, isTTY: false }) : createProgress(process.stderr);
-  let d: Diagnosis;
-  try {
-    d = await runDiagnosis(request, {
-      signal: ac.signal,
-      deps: opts.cloudAssistant ? withScriptShown(defaultDeps(), progress) : defaultDeps(),
-      onEvent: (e) => {
-        const t = progressText(e);
-        if (t) progress.update(t);
-      },
-      onProbeEvent: (e) => {
-        const t = progressText(e);
-        if (t) progress.update(t);
-      },
-    });
-  } catch (err) {
-    if (err instanceof ProbeInputError) fail(err.message);
-    if (ac.signal.aborted) throw new CancelledError('cancelled');
-    throw err;
-  } finally {
-    progress.clear();
-    process.off('SIGINT', onSigint);
-  }
+  const d: Diagnosis = await runInterruptible(opts.json ?? false, async (signal, progress) => {
+    const show = (e: DiagnosisEvent | ProbeEvent): void => {
+      const t = progressText(e);
+      if (t) progress.update(t);
+    };
+    try {
+      return await runDiagnosis(request, {
+        signal,
+        deps: opts.cloudAssistant ? withScriptShown(defaultDeps(), progress) : defaultDeps(),
+        onEvent: show,
+        onProbeEvent: show,
+      });
+    } catch (err) {
+      if (err instanceof ProbeInputError) fail(err.message);
+      throw err;
+    }
+  });
   if (d.probes && d.probes.target.addresses.length === 0 && !d.cloud.snapshot) {
     fail(`cannot resolve "${d.target.host}": check the name, or diagnose the IP address directly`);
   }

@@ -10,15 +10,7 @@ import { ProbeInputError, defaultProbeRequest, runProbe } from '../../core/probe
 import { MAX_ATTEMPTS } from '../../core/probe/tcp';
 import { TIMING_PRESETS, type TimingPreset } from '../../core/probe/timing';
 import { MAX_PORTS_PER_RUN, type ProbeEvent, type ProbeReport, type ProbeRequest, type TimingOptions } from '../../core/probe/types';
-import {
-  CancelledError,
-  action,
-  createProgress,
-  fail,
-  printJson,
-  stdoutStyle,
-  withUsageExitCodes,
-} from '../format';
+import { action, fail, printJson, runInterruptible, stdoutStyle, withUsageExitCodes } from '../format';
 import { renderProbeReport } from '../format/probe-report';
 
 export interface ProbeCliOptions {
@@ -134,33 +126,21 @@ function progressText(e: ProbeEvent, state: { done: number; total: number; phase
 
 export async function probeCommand(host: string, opts: ProbeCliOptions): Promise<void> {
   const request = await buildProbeRequest(host, opts);
-  const ac = new AbortController();
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    ac.abort(new CancelledError('cancelled'));
-  };
-  process.on('SIGINT', onSigint);
-  const progress = opts.json ? createProgress({ write: () => true, isTTY: false }) : createProgress(process.stderr);
   const pstate = { done: 0, total: 0, phase: '' };
-  let report: ProbeReport;
-  try {
-    report = await runProbe(request, {
-      signal: ac.signal,
-      onEvent: (e) => {
-        const t = progressText(e, pstate);
-        if (t) progress.update(t);
-      },
-    });
-  } catch (err) {
-    if (err instanceof ProbeInputError) fail(err.message);
-    if (ac.signal.aborted) throw new CancelledError('cancelled');
-    throw err;
-  } finally {
-    progress.clear();
-    process.off('SIGINT', onSigint);
-  }
+  const report: ProbeReport = await runInterruptible(opts.json ?? false, async (signal, progress) => {
+    try {
+      return await runProbe(request, {
+        signal,
+        onEvent: (e) => {
+          const t = progressText(e, pstate);
+          if (t) progress.update(t);
+        },
+      });
+    } catch (err) {
+      if (err instanceof ProbeInputError) fail(err.message);
+      throw err;
+    }
+  });
 
   if (opts.json) printJson(report);
   else process.stdout.write(renderProbeReport(report, stdoutStyle()));

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import type { Lang } from '../../core/diagnosis/types';
 import { renderReport, reportFormatFor, type ReportFormat } from '../../core/report';
 import { compareDiagnoses, createSession, loadSession, saveSession, type LoadedSession, type Session } from '../../core/session';
-import { action, CancelledError, createProgress, fail, printJson, stdoutStyle, withUsageExitCodes } from '../format';
+import { action, fail, printJson, runInterruptible, stdoutStyle, withUsageExitCodes } from '../format';
 
 export async function openSessionOrFail(file: string): Promise<LoadedSession> {
   const r = await loadSession(file);
@@ -86,21 +86,10 @@ async function rerunCommand(file: string, opts: RerunOptions): Promise<void> {
   });
   if (snapshotMode && opts.cloud !== false) request.cloud = { mode: 'snapshot', documents: [{ name: 'saved snapshot', content: before.diagnosis.cloud.snapshot }] };
 
-  const ac = new AbortController();
-  const onSigint = (): void => ac.abort(new CancelledError('cancelled'));
-  process.once('SIGINT', onSigint);
-  const progress = opts.json ? createProgress({ write: () => true, isTTY: false }) : createProgress(process.stderr);
-  let after;
-  try {
+  const after = await runInterruptible(opts.json, (signal, progress) => {
     progress.update(`re-running ${plan.host}:${plan.port}…`);
-    after = await runDiagnosis(request, { signal: ac.signal, deps: defaultDeps() });
-  } catch (err) {
-    if (ac.signal.aborted) throw new CancelledError('cancelled');
-    throw err;
-  } finally {
-    progress.clear();
-    process.off('SIGINT', onSigint);
-  }
+    return runDiagnosis(request, { signal, deps: defaultDeps() });
+  });
   const comparison = compareDiagnoses(before.diagnosis, after);
 
   let savedTo: string | null = null;

@@ -212,3 +212,28 @@ export function exitCodeFor(err: unknown): number {
 export function printJson(value: unknown, stream: Stream = process.stdout): void {
   stream.write(`${JSON.stringify(value, null, 2)}\n`);
 }
+
+/**
+ * Runs a long command body with Ctrl-C as cancellation (a second Ctrl-C exits at once) and a progress
+ * line that is cleared afterwards (silent for --json). An abort surfaces as CancelledError (exit 130).
+ */
+export async function runInterruptible<T>(json: boolean, work: (signal: AbortSignal, progress: Progress) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT_CANCELLED);
+    ac.abort(new CancelledError('cancelled'));
+  };
+  process.on('SIGINT', onSigint);
+  const progress = json ? createProgress({ write: () => true, isTTY: false }) : createProgress(process.stderr);
+  try {
+    return await work(ac.signal, progress);
+  } catch (err) {
+    if (ac.signal.aborted && !(err instanceof UsageError)) throw new CancelledError('cancelled');
+    throw err;
+  } finally {
+    progress.clear();
+    process.off('SIGINT', onSigint);
+  }
+}
