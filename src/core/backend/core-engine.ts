@@ -18,6 +18,7 @@ import { defaultProbeRequest, runProbe } from '../probe/run';
 import { evaluateNetworkAcl } from '../rules/networkAcl';
 import { evaluateSecurityGroups } from '../rules/securityGroups';
 import { EngineError, type DiagnosisEngine, type RunCredentials } from './engine';
+import { loadSdk } from '../cloud/alicloud/sdk';
 
 export interface CoreEngineOptions {
   env?: NodeJS.ProcessEnv;
@@ -70,6 +71,7 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
               runProbe,
               // A typed AccessKey goes to the SDK directly; a profile is resolved by the cloud reader.
               readCloudSnapshot: (o) => readCloudSnapshot({ ...o, ...(accessKey ? { credentials: accessKey } : {}), credentialOptions: { env } }),
+              prepareCloud: () => loadSdk().then(() => undefined),
               importSnapshot,
               evaluateSecurityGroups,
               evaluateNetworkAcl,

@@ -3,6 +3,7 @@
 import { runCloudAssistant } from '../cloud/alicloud/assistant';
 import { resolveCredentials } from '../cloud/alicloud/credentials';
 import { readCloudSnapshot } from '../cloud/alicloud/read';
+import { loadSdk } from '../cloud/alicloud/sdk';
 import { importSnapshot } from '../cloud/import';
 import { runProbe } from '../probe/run';
 import { fail, ok } from '../result';
@@ -16,6 +17,7 @@ export function defaultDeps(overrides: Partial<DiagnoseDeps> = {}): DiagnoseDeps
   return {
     runProbe: (req, opts) => runProbe(req, opts),
     readCloudSnapshot: (args) => readCloudSnapshot(args),
+    prepareCloud: () => loadSdk().then(() => undefined),
     importSnapshot: (inputs) => importSnapshot(inputs),
     evaluateSecurityGroups,
     evaluateNetworkAcl: (s, f) => evaluateNetworkAcl(s, f),

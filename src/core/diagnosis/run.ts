@@ -56,6 +56,11 @@ export interface DiagnoseDeps {
   /** Runs the read-only evidence script on the instance; resolves with its output text. */
   runCloudAssistant?(args: { instanceId: string; region: string; ports: number[]; osType?: string; profile?: string; endpoints?: Endpoints; signal?: AbortSignal; timeoutMs?: number }): Promise<Result<{ output: string }>>;
   now?(): number;
+  /**
+   * Loads what the cloud read needs (the SDKs: about a second of synchronous CPU) before any probe starts,
+   * so that loading never stalls the event loop while connect() timeouts and RTTs are being measured.
+   */
+  prepareCloud?(): Promise<void>;
 }
 
 export interface RunDiagnosisOptions {
@@ -135,6 +140,7 @@ export async function runDiagnosis(request: DiagnoseRequest, opts: RunDiagnosisO
   const literal = parseIp(target.host) ? norm(target.host) : null;
   if (literal) resolveAddress(literal);
 
+  if (request.cloud.mode === 'api' && deps.prepareCloud) await deps.prepareCloud();
   emit({ type: 'stage', stage: 'probe', status: 'start' });
   const tp = clock();
   const probeP = deps

@@ -187,7 +187,14 @@ async function pingRawSocket(target: string, family: 4 | 6, r: Resolved, signal?
         (resolve) => {
           const onAbort = (): void => resolve({ err: new Error('aborted'), ms: performance.now() - t0, tc: null });
           signal?.addEventListener('abort', onAbort, { once: true });
+          // Our own deadline: net-ping's timer and socket do not keep the process alive, and a probe must
+          // never wait on a callback that may not come.
+          const guard = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve({ err: Object.assign(new Error('no reply before the deadline'), { name: 'RequestTimedOutError' }), ms: performance.now() - t0, tc: null });
+          }, r.timeoutMs + 500);
           session.pingHost(target, (err) => {
+            clearTimeout(guard);
             signal?.removeEventListener('abort', onAbort);
             resolve({ err, ms: performance.now() - t0, tc: lastTypeCode });
           });
