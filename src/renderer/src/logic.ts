@@ -1,6 +1,7 @@
 // Pure state transitions of the UI (tested without a DOM): the live run folding diagnosis events, the
 // guided form's validation, and the mapping between the form, a session plan and a re-run.
-import { SERVICE_PRESETS, type CloudSource, type DiagnoseArgs, type ServicePreset } from '../../core/api';
+import type { CloudSource, DiagnoseArgs } from '../../core/api';
+import { SERVICE_PRESETS, type ServicePreset } from '../../core/api-client';
 import type { Check, Diagnosis, DiagnosisEvent, Layer, Verdict } from '../../core/diagnosis/types';
 import type { Result } from '../../core/result';
 import type { SessionPlan } from '../../core/session/types';

@@ -1,6 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { createClient } from '../../core/api';
+import { createClient } from '../../core/api-client';
 import { App } from './components/App';
 import { initI18n } from './i18n';
 import { useStore } from './store';

@@ -1,7 +1,8 @@
 // The guided flow: 1) what you are trying to reach, 2) the cloud account, 3) run.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { SERVICE_PRESETS, type CredentialStatus, type ImportCheck, type TargetCheck } from '../../../core/api';
+import type { CredentialStatus, ImportCheck, TargetCheck } from '../../../core/api';
+import { SERVICE_PRESETS } from '../../../core/api-client';
 import { argsOf, portOf } from '../logic';
 import { api, useStore } from '../store';
 

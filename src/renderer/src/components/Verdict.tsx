@@ -1,6 +1,6 @@
 // The verdict banner: where the fault is, why in plain words, and the fixes with copy buttons.
 import { useTranslation } from 'react-i18next';
-import { allowedExternalUrl } from '../../../core/api';
+import { allowedExternalUrl } from '../../../core/api-client';
 import type { Check, Verdict as VerdictT } from '../../../core/diagnosis/types';
 import { verdictFixes } from '../logic';
 import { CopyButton, useL } from './common';
