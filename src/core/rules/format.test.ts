@@ -39,3 +39,19 @@ describe('format', () => {
     expect(eff).toMatch(/TCP\s+22\s+ALLOW\s+ssh @ sg-web/);
   });
 });
+
+describe('nearMissText', () => {
+  it('rebuilds Chinese from the reason and values, keeps English as the engine wrote it', async () => {
+    const { nearMissText } = await import('./format');
+    const m = {
+      reason: 'private-source' as const, ruleId: 'sgr-1', containerId: 'sg-1', policy: 'accept' as const,
+      detail: 'rule admits 192.168.1.10/32, a private/internal range; internet traffic arrives from your public egress IP 203.0.113.7, never from a private address',
+      values: { cidr: '192.168.1.10/32', clientIp: '203.0.113.7' },
+    };
+    expect(nearMissText(m, 'en')).toBe(m.detail);
+    const zh = nearMissText(m, 'zh-CN');
+    expect(zh).toContain('192.168.1.10/32');
+    expect(zh).toContain('203.0.113.7');
+    expect(zh).not.toMatch(/[a-z]{4,}/); // no English sentence left in the Chinese text
+  });
+});

@@ -5,7 +5,7 @@ import type { CloudSnapshot, SecurityGroup, SecurityGroupRule } from '../cloud/m
 import { resolveInterface } from './interfaces';
 import { compareRules, compileRule, type PlacedRule } from './compile';
 import type { EffectiveAccess, PortSegment } from './effective';
-import type { AclEvaluation, Decider, Evaluation, NearMissReason } from './types';
+import type { AclEvaluation, Decider, Evaluation, NearMiss, NearMissReason } from './types';
 
 export type FormatLang = 'en' | 'zh-CN';
 
@@ -158,4 +158,43 @@ export function formatEffectiveAccess(ea: EffectiveAccess, lang: FormatLang = 'e
   }
   const head = [T.protocol[lang], T.port[lang], T.policy[lang], T.decidedBy[lang]];
   return `${ea.sourceIp} → ${ea.destinationIp ?? '?'} (${ea.interfaceId ?? '-'})\n${rows.length ? table(head, rows) : T.none[lang]}`;
+}
+
+/**
+ * A near miss in the reader's language. The engine's `detail` is English; Chinese is rebuilt from the
+ * reason code and the values the engine recorded, so no sentence is left half-translated.
+ */
+export function nearMissText(m: NearMiss, lang: FormatLang): string {
+  if (lang === 'en') return m.detail;
+  const v = m.values ?? {};
+  const s = (k: string): string => String(v[k] ?? '');
+  const proto = s('ruleProtocol').toUpperCase() || s('protocol').toUpperCase();
+  switch (m.reason) {
+    case 'wrong-direction':
+      return `规则是${s('ruleDirection') === 'egress' ? '出方向' : '入方向'}规则；访问实例需要${s('direction') === 'egress' ? '出方向' : '入方向'}规则`;
+    case 'wrong-protocol':
+      return `规则协议是 ${proto}，连接使用的是 ${s('protocol').toUpperCase()}`;
+    case 'port-outside-range':
+      return `规则开放 ${proto} ${s('portRange')}，连接的端口是 ${s('port')}`;
+    case 'private-source':
+      return `规则授权 ${s('cidr')}（内网地址）；公网访问的源地址是你的公网出口 IP ${s('clientIp')}，不会是内网地址`;
+    case 'source-excludes-client':
+      return `规则授权 ${s('cidr') || s('peer')}，不包含你的出口 IP ${s('clientIp')}`;
+    case 'bare-ip-without-mask':
+      return `规则授权 "${s('treatedAs')}"（未写掩码，只代表单个地址），你的 IP ${s('clientIp')} 不是它${s('suggestion') ? `；是否想写网段 ${s('suggestion')}？` : ''}`;
+    case 'group-reference':
+      return `规则授权的是安全组 ${s('groupId') || s('peer')}，只匹配组内实例的内网地址，不会匹配公网 IP ${s('clientIp')}`;
+    case 'shadowed-by-drop':
+      return `该放行规则被优先级更高或相同的拒绝规则覆盖（优先级 ${s('priority')}）`;
+    case 'other-interface':
+      return `规则所在的安全组绑定在其他网卡上，这个地址不经过它`;
+    case 'nic-type':
+      return `经典网络规则的网卡类型是 ${s('nicType')}，这条流量走 ${s('trafficNic')} 网卡`;
+    case 'prefix-list-unresolved':
+      return `规则授权前缀列表 ${s('prefixListId')}，其条目无法读取，无法判断是否包含 ${s('clientIp')}`;
+    case 'enterprise-default-deny':
+      return '企业级安全组默认拒绝，没有规则放行这个连接';
+    default:
+      return `${NEAR_MISS_LABELS[m.reason]?.['zh-CN'] ?? m.reason}（${m.detail}）`;
+  }
 }

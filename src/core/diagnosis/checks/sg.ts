@@ -4,6 +4,7 @@
 // the real flow (client egress IP → instance address:port) and its near misses.
 import type { SecurityGroupRule } from '../../cloud/model';
 import { L } from '../../i18n';
+import { nearMissText } from '../../rules/format';
 import type { NearMiss, NearMissReason } from '../../rules/types';
 import type { FactsView } from '../facts';
 import { allowFlowFixes, cliJoinGroup, cliModifyRule, cliRevoke, consoleSecurityGroup, hostCidr, info, type SgRuleSpec } from '../fixes';
@@ -164,7 +165,7 @@ function nearMissCheck(
         status: 'fail',
         condition: ms[0].reason,
         finding: L(
-          `${ms.length} 条规则差一点就能放行:${ms.map((m) => `${m.ruleId}:${m.detail}`).join(';')}`,
+          `${ms.length} 条规则差一点就能放行:${ms.map((m) => `${m.ruleId}:${nearMissText(m, 'zh-CN')}`).join(';')}`,
           `${ms.length} rule(s) almost admit the flow: ${ms.map((m) => `${m.ruleId}: ${m.detail}`).join('; ')}`,
         ),
         evidence: missEvidence(v, ms),
