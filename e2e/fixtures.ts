@@ -29,10 +29,12 @@ export interface Shell {
 
 export async function startShell(opts: { locale?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Shell & { stop(): Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sgd-e2e-'));
+  const env = { ...process.env, ...opts.env };
   const backend = createBackend({
     host: webHost(dataDir, { locale: opts.locale ?? 'en-US' }),
-    engine: coreEngine({ env: { ...process.env, ...opts.env } }),
+    engine: coreEngine({ env }),
     resourcesDir: join(ROOT, 'resources'),
+    env,
   });
   const shell = await startWebShell({ backend, rendererDir: join(ROOT, 'out', 'renderer') });
   return {

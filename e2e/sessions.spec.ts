@@ -23,7 +23,7 @@ async function diagnoseLoopback(page: Page, port: number): Promise<void> {
   await page.locator('input[name="service"][value="custom"]').check();
   await page.locator('#port').fill(String(port));
   await page.getByTestId('next').click();
-  await page.locator('input[name="cloud"]').nth(3).check(); // skip: probe only
+  await page.getByRole('radio', { name: 'Skip: probe only' }).check();
   await page.getByTestId('next').click();
   await page.getByTestId('run').click();
 }

@@ -42,7 +42,7 @@ let engine: ReturnType<typeof scriptedEngine>;
 function makeBackend(e = scriptedEngine()) {
   engine = e;
   const host = webHost(join(dir, 'data'), { locale: 'zh-CN' });
-  backend = createBackend({ host, engine, resourcesDir: join(dir, 'resources'), log: fileLogger(join(dir, 'data', 'logs')) });
+  backend = createBackend({ host, engine, resourcesDir: join(dir, 'resources'), log: fileLogger(join(dir, 'data', 'logs')), env: {} });
   return backend;
 }
 
@@ -130,7 +130,7 @@ describe('backend dispatch', () => {
   it('keeps a typed AccessKey out of results and logs', async () => {
     const secret = 'S3cretS3cretS3cretS3cret0123';
     const r = await backend.dispatch('credentials.setAccessKey', { accessKeyId: 'LTAI5tExampleKeyId01', accessKeySecret: secret });
-    expect(r).toEqual({ ok: true, value: { stored: true, accessKeyIdRedacted: 'LTAI****Id01', persistent: false, keychain: false } });
+    expect(r).toEqual({ ok: true, value: { stored: true, accessKeyIdRedacted: 'LTAI****Id01', persistent: false, keychain: false, environment: false } });
     expect(JSON.stringify(r)).not.toContain(secret);
     const finished = new Promise((ok) => backend.onEvent((e) => e === 'diagnosis.done' && ok(null)));
     const run = await backend.dispatch('diagnosis.start', { host: 'example.com', port: 22, service: 'ssh', cloud: { mode: 'stored-key' } });

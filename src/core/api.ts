@@ -34,6 +34,8 @@ export const cloudSourceSchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('profile'), profile: z.string().min(1).max(128) }),
   /** The AccessKey typed in the app and kept in the OS keychain (safeStorage). */
   z.object({ mode: z.literal('stored-key') }),
+  /** ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET in the app's environment, else the SDK's default chain (as the CLI does). */
+  z.object({ mode: z.literal('environment') }),
   /** Offline: JSON pasted from `aliyun ecs DescribeInstances` etc. or an exported snapshot. */
   z.object({ mode: z.literal('import'), json: z.string().min(2).max(8_000_000) }),
   z.object({ mode: z.literal('none') }),
@@ -68,6 +70,8 @@ export const sessionPlanSchema = z.object({
   region: z.string().max(64).optional(),
   profile: z.string().max(128).optional(),
   cloudMode: z.enum(['api', 'snapshot', 'none']).optional(),
+  /** Which credentials an API plan used when it was not a profile (never the secret itself). */
+  credentialSource: z.enum(['stored-key', 'environment']).optional(),
 });
 
 const empty = z.object({}).strict();
@@ -117,6 +121,8 @@ export interface CredentialStatus {
   /** Kept in the OS keychain across launches (false: this run only). */
   persistent: boolean;
   keychain: boolean;
+  /** AccessKey variables are set in the app's environment (the "environment" cloud source can be used). */
+  environment: boolean;
 }
 
 export interface ImportCheck {

@@ -38,6 +38,8 @@ export interface BackendOptions {
   log?: Logger;
   /** Most diagnosis runs at a time (default 1: the UI runs one; a second start is refused, not queued). */
   maxRuns?: number;
+  /** The environment the app was started from (default process.env): tells whether AccessKey variables are set. */
+  env?: NodeJS.ProcessEnv;
 }
 
 type Handler<C extends RequestChannel> = (args: ParsedArgsOf<C>) => Promise<Result<ResultOf<C>>>;
@@ -62,6 +64,7 @@ const MAX_RECENT = 10;
 
 export function createBackend(opts: BackendOptions): Backend {
   const { host, engine, resourcesDir } = opts;
+  const env = opts.env ?? process.env;
   const log = opts.log ?? silentLogger();
   const listeners = new Set<EventListener>();
   const runs = new Map<string, AbortController>();
@@ -132,6 +135,8 @@ export function createBackend(opts: BackendOptions): Backend {
         log.addSecret(key.accessKeySecret);
         return ok({ kind: 'access-key', key });
       }
+      case 'environment':
+        return ok({ kind: 'environment' });
       case 'import':
         return ok({ kind: 'import', json: source.json });
       case 'none':
@@ -155,6 +160,7 @@ export function createBackend(opts: BackendOptions): Backend {
       accessKeyIdRedacted: key ? maskAccessKeyId(key.accessKeyId) : null,
       persistent: host.secrets.persistent,
       keychain: host.secrets.keychain,
+      environment: !!(env.ALIBABA_CLOUD_ACCESS_KEY_ID && env.ALIBABA_CLOUD_ACCESS_KEY_SECRET),
     };
   }
 

@@ -120,8 +120,8 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
       if (!inst) throw new EngineError('NO_INSTANCE', 'The instance is unknown (no cloud data in this diagnosis): copy the script and run it by hand');
       let creds: Parameters<typeof assistantRun>[0]['credentials'];
       if (credentials.kind === 'access-key') creds = accessKeyOf(credentials)!;
-      else if (credentials.kind === 'profile') {
-        const r = resolveCredentials({ profile: credentials.profile, env });
+      else if (credentials.kind === 'profile' || credentials.kind === 'environment') {
+        const r = resolveCredentials(credentials.kind === 'profile' ? { profile: credentials.profile, env } : { env });
         if (!r.ok) throw new EngineError(r.code, r.message);
         creds = r.value;
       } else throw new EngineError('NEEDS_ACCOUNT', 'Cloud Assistant needs a cloud account');

@@ -9,6 +9,7 @@ export type RunCredentials =
   | { kind: 'profile'; profile: string }
   | { kind: 'access-key'; key: StoredAccessKey }
   | { kind: 'import'; json: string }
+  | { kind: 'environment' }
   | { kind: 'none' };
 
 export interface RunContext {

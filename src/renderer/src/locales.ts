@@ -43,6 +43,9 @@ export const en = {
   account: {
     intro: 'Reading the cloud configuration lets SG Doctor name the exact rule that blocks you. Your AccessKey is used only on this computer.',
     profile: 'Use an aliyun CLI profile',
+    environment: 'Use the AccessKey in my environment (ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET)',
+    environmentFound: 'Found in the environment SG Doctor was started from.',
+    environmentMissing: 'Not set in the environment SG Doctor was started from; the default credential chain (~/.alibabacloud/credentials) will be tried.',
     profilesLoading: 'Looking for aliyun CLI profiles…',
     noProfiles: 'No aliyun CLI profiles found (~/.aliyun/config.json).',
     unsupported: 'cannot be used',
@@ -79,7 +82,7 @@ export const en = {
     stages: { probe: 'Probing from this computer', cloud: 'Reading the cloud configuration', rules: 'Evaluating security group and ACL rules', server: 'Inside the server', verdict: 'Deciding' },
     stageStatus: { pending: 'waiting', start: 'running', done: 'done', error: 'problem' },
   },
-  modes: { profile: 'aliyun CLI profile {{name}}', 'stored-key': 'typed AccessKey', import: 'pasted JSON', none: 'none (probe only)' },
+  modes: { profile: 'aliyun CLI profile {{name}}', 'stored-key': 'typed AccessKey', environment: 'AccessKey from the environment', import: 'pasted JSON', none: 'none (probe only)' },
   checklist: {
     heading: 'Checklist',
     waiting: 'Waiting for facts…',
@@ -209,6 +212,9 @@ export const zhCN: Tree<typeof en> = {
   account: {
     intro: '读取云上配置后，SG Doctor 能指出具体是哪条规则拦截了你。AccessKey 只在这台电脑上使用。',
     profile: '使用 aliyun CLI 配置',
+    environment: '使用环境变量中的 AccessKey（ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET）',
+    environmentFound: '已在启动 SG Doctor 的环境中找到。',
+    environmentMissing: '启动 SG Doctor 的环境中没有设置；将尝试默认凭证链（~/.alibabacloud/credentials）。',
     profilesLoading: '正在查找 aliyun CLI 配置…',
     noProfiles: '未找到 aliyun CLI 配置（~/.aliyun/config.json）。',
     unsupported: '无法使用',
@@ -245,7 +251,7 @@ export const zhCN: Tree<typeof en> = {
     stages: { probe: '从本机探测', cloud: '读取云上配置', rules: '分析安全组和 ACL 规则', server: '服务器内部', verdict: '得出结论' },
     stageStatus: { pending: '等待', start: '进行中', done: '完成', error: '有问题' },
   },
-  modes: { profile: 'aliyun CLI 配置 {{name}}', 'stored-key': '输入的 AccessKey', import: '粘贴的 JSON', none: '无（只做探测）' },
+  modes: { profile: 'aliyun CLI 配置 {{name}}', 'stored-key': '输入的 AccessKey', environment: '环境变量中的 AccessKey', import: '粘贴的 JSON', none: '无（只做探测）' },
   checklist: {
     heading: '检查清单',
     waiting: '等待结果…',

@@ -94,6 +94,8 @@ export function cloudOf(form: FlowForm): CloudSource | null {
       return form.profile ? { mode: 'profile', profile: form.profile } : null;
     case 'stored-key':
       return { mode: 'stored-key' };
+    case 'environment':
+      return { mode: 'environment' };
     case 'import':
       return form.importJson.trim().length >= 2 ? { mode: 'import', json: form.importJson } : null;
     case 'none':
@@ -124,6 +126,7 @@ export function planOf(args: DiagnoseArgs): SessionPlan {
     ...(args.instanceId ? { instanceId: args.instanceId } : {}),
     ...(args.region ? { region: args.region } : {}),
     ...(args.cloud.mode === 'profile' ? { profile: args.cloud.profile } : {}),
+    ...(args.cloud.mode === 'stored-key' || args.cloud.mode === 'environment' ? { credentialSource: args.cloud.mode } : {}),
     cloudMode: args.cloud.mode === 'import' ? 'snapshot' : args.cloud.mode === 'none' ? 'none' : 'api',
   };
 }
@@ -131,7 +134,7 @@ export function planOf(args: DiagnoseArgs): SessionPlan {
 /** A saved plan back into the form (re-run): offline JSON is not kept in a session, so that becomes probe-only. */
 export function formOf(plan: SessionPlan): FlowForm {
   const preset = SERVICE_PRESETS.find((p) => p.id === plan.service && p.id !== 'custom') ?? SERVICE_PRESETS.find((p) => p.port === plan.port && p.id !== 'custom');
-  const cloudMode: FlowForm['cloudMode'] = plan.profile ? 'profile' : plan.cloudMode === 'api' ? 'stored-key' : 'none';
+  const cloudMode: FlowForm['cloudMode'] = plan.profile ? 'profile' : plan.cloudMode !== 'api' ? 'none' : plan.credentialSource === 'environment' ? 'environment' : 'stored-key';
   return {
     ...emptyForm(),
     host: plan.host,

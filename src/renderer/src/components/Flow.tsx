@@ -248,6 +248,13 @@ function AccountStep() {
           </div>
         )}
         <label className="choice">
+          <input type="radio" name="cloud" checked={form.cloudMode === 'environment'} onChange={() => setForm({ cloudMode: 'environment' })} data-testid="cloud-environment" />
+          {t('account.environment')}
+        </label>
+        {form.cloudMode === 'environment' && (
+          <p className={`sub note ${cred?.environment ? 'ok' : ''}`}>{cred?.environment ? t('account.environmentFound') : t('account.environmentMissing')}</p>
+        )}
+        <label className="choice">
           <input type="radio" name="cloud" checked={form.cloudMode === 'import'} onChange={() => setForm({ cloudMode: 'import' })} />
           {t('account.importJson')}
         </label>
@@ -269,7 +276,7 @@ function AccountStep() {
         </label>
         {form.cloudMode === 'none' && <p className="hint sub">{t('account.noneHint')}</p>}
       </fieldset>
-      {(form.cloudMode === 'profile' || form.cloudMode === 'stored-key') && (
+      {(form.cloudMode === 'profile' || form.cloudMode === 'stored-key' || form.cloudMode === 'environment') && (
         <div className="grid2">
           <label htmlFor="iid">{t('account.instanceId')}</label>
           <input id="iid" type="text" spellCheck={false} placeholder="i-bp1…" value={form.instanceId} onChange={(e) => setForm({ instanceId: e.target.value })} />

@@ -101,7 +101,7 @@ function ServerPanel() {
   const [output, setOutput] = useState('');
   const [busy, setBusy] = useState(false);
   const port = doc.diagnosis?.target.port ?? 22;
-  const hasAccount = form.cloudMode === 'profile' || form.cloudMode === 'stored-key';
+  const hasAccount = form.cloudMode === 'profile' || form.cloudMode === 'stored-key' || form.cloudMode === 'environment';
 
   useEffect(() => {
     if (!showScript && dialog !== 'consent') return;
@@ -122,7 +122,8 @@ function ServerPanel() {
     if (!doc.diagnosis) return;
     setDialog(null);
     setBusy(true);
-    const cloud = form.cloudMode === 'profile' ? { mode: 'profile' as const, profile: form.profile } : { mode: 'stored-key' as const };
+    const cloud =
+      form.cloudMode === 'profile' ? { mode: 'profile' as const, profile: form.profile } : form.cloudMode === 'environment' ? { mode: 'environment' as const } : { mode: 'stored-key' as const };
     const r = await api().call('server.runCloudAssistant', { diagnosis: doc.diagnosis, cloud, consent: true });
     setBusy(false);
     if (r.ok) applyServer(r.value.diagnosis);
