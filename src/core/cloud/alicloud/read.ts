@@ -17,7 +17,7 @@ import type { ActionName } from './actions';
 import { callApi, type CallPolicy } from './call';
 import { resolveCredentials, type AccessKeyInput, type ResolveOptions, type ResolvedCredentials } from './credentials';
 import { resolveEndpoints, type Endpoints } from './endpoints';
-import { createLimiter } from './limit';
+import pLimit from 'p-limit';
 import {
   aclHasEntries,
   interfacesFromInstance,
@@ -155,7 +155,7 @@ export async function readCloudSnapshot(opts: ReadOptions): Promise<CloudSnapsho
     redact,
     onAttempt: opts.onAttempt,
   };
-  const limit = createLimiter(opts.concurrency ?? 16);
+  const limit = pLimit(Math.max(1, Math.floor(opts.concurrency ?? 16)));
   const clientOpts = (region: string) => ({ credential: creds.credential, region, endpoints, timeoutMs });
   const ecsClients = new Map<string, EcsClient>();
   const vpcClients = new Map<string, VpcClient>();
@@ -259,7 +259,7 @@ export async function readCloudSnapshot(opts: ReadOptions): Promise<CloudSnapsho
     if (others.length) log(`not in ${homeRegion}; searching ${others.length} more regions`);
     let hit: Found = null;
     // Regions are searched a few at a time so that a hit stops the remaining ones from starting.
-    const regionLimit = createLimiter(Math.max(1, Math.floor((opts.concurrency ?? 16) / 2)));
+    const regionLimit = pLimit(Math.max(1, Math.floor((opts.concurrency ?? 16) / 2)));
     await Promise.all(
       others.map((r) =>
         regionLimit(async () => {
