@@ -2,7 +2,7 @@
 // English and Chinese) and the interpretation of a parse as an ICMP outcome. No I/O here: the runner in
 // icmp.ts feeds bytes in, the fixtures in fixtures/ping/ pin the formats down.
 
-import type { IcmpState } from './types';
+import type { IcmpFact } from './types';
 
 export type PingFormat = 'iputils' | 'bsd' | 'windows-en' | 'windows-zh' | 'unknown';
 
@@ -264,18 +264,8 @@ export function parsePing(output: string, family: 4 | 6 = 4): PingParse {
   return res;
 }
 
-export interface PingOutcome {
-  state: IcmpState;
-  sent: number;
-  received: number;
-  lossPct: number;
-  rttMs: number[];
-  rttAvgMs: number | null;
-  rttMinMs: number | null;
-  rttMaxMs: number | null;
-  unreachable?: { type?: number; code?: number; from?: string; text: string };
-  error?: string;
-}
+/** What a ping run yields before the probe adds address, method and timestamps. */
+export type PingOutcome = Pick<IcmpFact, 'state' | 'sent' | 'received' | 'lossPct' | 'rttMs' | 'rttAvgMs' | 'rttMinMs' | 'rttMaxMs' | 'unreachable' | 'error'>;
 
 const round3 = (n: number): number => Math.round(n * 1000) / 1000;
 

@@ -60,9 +60,6 @@ let sdk: Promise<Sdk> | null = null;
 
 /** The two SDKs cost about a second of CPU to load: they are loaded by the first cloud call, not at start-up. */
 export function loadSdk(): Promise<Sdk> {
-  // Under off-thread module loaders (node --import tsx) a pending import() holds no handle, so a process
-  // with nothing else to wait for would exit mid-load: a timer keeps it alive until the SDKs are in.
-  const keepAlive = setInterval(() => undefined, 60_000);
   sdk ??= Promise.all([import('@alicloud/ecs20140526'), import('@alicloud/vpc20160428')]).then(([ecsModule, vpcModule]) => {
     const EcsCtor = ctorOf<new (config: unknown) => EcsClient>(ecsModule);
     const VpcCtor = ctorOf<new (config: unknown) => VpcClient>(vpcModule);
@@ -74,7 +71,6 @@ export function loadSdk(): Promise<Sdk> {
       makeStsClient: (o) => new EcsCtor(baseConfig(o, o.endpoints.sts ?? 'sts.aliyuncs.com')),
     };
   });
-  void sdk.finally(() => clearInterval(keepAlive));
   return sdk;
 }
 
