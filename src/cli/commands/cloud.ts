@@ -10,7 +10,7 @@ import ipaddr from 'ipaddr.js';
 import { Command, Option } from 'commander';
 import { loadConfigFile } from '../../core/config';
 import type { CloudSnapshot } from '../../core/cloud/model';
-import { importSnapshot } from '../../core/cloud/import';
+import { importSnapshot, type InstanceSelection } from '../../core/cloud/import';
 import { ramPolicy } from '../../core/cloud/alicloud/actions';
 import { listAliyunProfiles, resolveCredentials, type AccessKeyInput } from '../../core/cloud/alicloud/credentials';
 import { resolveEndpoints } from '../../core/cloud/alicloud/endpoints';
@@ -59,7 +59,7 @@ async function accessKeyFromStdin(): Promise<AccessKeyInput> {
   return { accessKeyId: lines[0], accessKeySecret: lines[1], ...(lines[2] ? { securityToken: lines[2] } : {}) };
 }
 
-async function loadSnapshotFiles(files: string[]): Promise<CloudSnapshot> {
+async function loadSnapshotFiles(files: string[], selection: InstanceSelection): Promise<CloudSnapshot> {
   const inputs = [];
   for (const f of files) {
     try {
@@ -68,14 +68,14 @@ async function loadSnapshotFiles(files: string[]): Promise<CloudSnapshot> {
       fail(`cannot read ${f}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   }
-  const r = importSnapshot(inputs);
+  const r = importSnapshot(inputs, selection);
   if (!r.ok) fail(r.message);
   return r.value;
 }
 
 async function obtainSnapshot(opts: CommonOptions, fallbackAddress?: string): Promise<CloudSnapshot> {
-  if (opts.snapshot?.length) return loadSnapshotFiles(opts.snapshot);
   const address = opts.address ?? fallbackAddress;
+  if (opts.snapshot?.length) return loadSnapshotFiles(opts.snapshot, { instanceId: opts.instance, address });
   if (!opts.instance && !address) fail('give --instance i-… or --address IP (or --snapshot FILE for offline JSON)');
   if (opts.instance && !/^i-[a-z0-9]+$/i.test(opts.instance)) fail(`--instance must look like i-bp1… (got "${opts.instance}")`);
   if (address && !isIp(address)) fail(`--address must be an IP address (got "${address}")`);

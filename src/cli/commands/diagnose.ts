@@ -189,7 +189,7 @@ export async function buildDiagnoseRequest(hostArg: string, opts: DiagnoseCliOpt
         fail(`cannot read --snapshot ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
     }
-    cloud = { mode: 'snapshot', documents };
+    cloud = { mode: 'snapshot', documents, ...(opts.instance ? { instanceId: opts.instance } : {}) };
   } else {
     const file = await loadConfigFile({ path: opts.config, env });
     const endpoints = resolveEndpoints({ flags: { ecs: opts.ecsEndpoint, vpc: opts.vpcEndpoint }, env, file: file.ok ? file.value.config : null });

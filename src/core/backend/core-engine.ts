@@ -72,7 +72,7 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
               // A typed AccessKey goes to the SDK directly; a profile is resolved by the cloud reader.
               readCloudSnapshot: (o) => readCloudSnapshot({ ...o, ...(accessKey ? { credentials: accessKey } : {}), credentialOptions: { env } }),
               prepareCloud: () => loadSdk().then(() => undefined),
-              importSnapshot,
+              importSnapshot: (inputs, selection) => importSnapshot(inputs, selection),
               evaluateSecurityGroups,
               evaluateNetworkAcl,
               parseServerEvidence,
@@ -88,16 +88,19 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
     },
 
     async checkImport(json) {
-      const r = importSnapshot([{ name: 'pasted JSON', content: json }]);
+      let r = importSnapshot([{ name: 'pasted JSON', content: json }]);
+      // Several instances are fine: the run analyses the one that owns the address being tested.
+      const several = !r.ok && r.code === 'AmbiguousInstance' ? r.message : null;
+      if (several) r = importSnapshot([{ name: 'pasted JSON', content: json }], { instanceId: firstInstanceId(json) });
       if (!r.ok) throw new EngineError('BAD_IMPORT', r.message);
       const s = r.value;
       return {
         region: s.region,
-        instanceId: s.instance?.id ?? null,
+        instanceId: several ? null : (s.instance?.id ?? null),
         securityGroups: s.securityGroups.length,
         rules: s.securityGroups.reduce((n, g) => n + g.rules.length, 0),
         networkAcls: s.networkAcls.length,
-        warnings: [...(s.notes ?? []), ...s.errors.map((e) => `${e.action}: ${e.message}`)],
+        warnings: [...(several ? [several.replace(/; say which.*$/, '; the one that owns the address you test is analysed')] : []), ...(s.notes ?? []), ...s.errors.map((e) => `${e.action}: ${e.message}`)],
       };
     },
 
@@ -134,4 +137,9 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
       return { diagnosis: withServerEvidence(diagnosis, server), server };
     },
   };
+}
+
+/** The first instance id in pasted DescribeInstances text (only to preview a multi-instance paste). */
+function firstInstanceId(json: string): string | null {
+  return /"InstanceId"\s*:\s*"(i-[A-Za-z0-9-]+)"/.exec(json)?.[1] ?? null;
 }

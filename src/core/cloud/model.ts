@@ -69,6 +69,8 @@ export interface NetworkInterface {
   vSwitchId?: string;
   vpcId?: string;
   macAddress?: string;
+  /** The instance the ENI is attached to, when the source says (DescribeNetworkInterfaces). */
+  instanceId?: string;
 }
 
 export type InstanceStatus = 'Pending' | 'Running' | 'Starting' | 'Stopping' | 'Stopped' | string;

@@ -10,14 +10,15 @@ import type { AclEvaluation, Evaluation, Flow } from '../rules/types';
 import type { Result } from '../result';
 import { APP_VERSION } from '../version';
 import { runChecks, type FactSource } from './checks';
-import { instanceAddresses, type DiagnosisFacts } from './facts';
+import { instanceAddresses, isLoopback, type DiagnosisFacts } from './facts';
 import { SCHEMA_VERSION } from './schema-version';
 import type { Diagnosis, DiagnosisCloud, DiagnosisEvent, DiagnosisTarget, ServerEvidence } from './types';
+import { evaluateWithoutSource } from './unknown-source';
 import { decideVerdict } from './verdict';
 
 export type CloudRequest =
   | { mode: 'api'; instanceId?: string; region?: string; profile?: string; endpoints?: Endpoints }
-  | { mode: 'snapshot'; documents: (string | { name?: string; content: unknown })[] }
+  | { mode: 'snapshot'; documents: (string | { name?: string; content: unknown })[]; instanceId?: string }
   | { mode: 'none' };
 
 export type ServerRequest =
@@ -49,7 +50,8 @@ export interface ReadCloudArgs {
 export interface DiagnoseDeps {
   runProbe(request: ProbeRequest, opts: { signal?: AbortSignal; onEvent?: (e: ProbeEvent) => void }): Promise<ProbeReport>;
   readCloudSnapshot(opts: ReadCloudArgs): Promise<CloudSnapshot>;
-  importSnapshot(inputs: readonly unknown[]): Result<CloudSnapshot>;
+  /** Builds the snapshot from documents; `selection` picks the instance when they describe several. */
+  importSnapshot(inputs: readonly unknown[], selection?: { address?: string | null; instanceId?: string | null }): Result<CloudSnapshot>;
   evaluateSecurityGroups(snapshot: CloudSnapshot, flow: Flow): Evaluation;
   evaluateNetworkAcl(snapshot: CloudSnapshot, flow: Flow): AclEvaluation;
   parseServerEvidence?(text: string, opts: { ports: number[]; source: 'cloud-assistant' | 'pasted' }): ServerEvidence;
@@ -94,8 +96,15 @@ export function evaluateCloud(
   const source = norm(sourceIp) ?? egress;
   const origin = norm(sourceIp) ? 'user' : egress ? 'egress-ip' : 'none';
   const destination = chooseDestination(report, snapshot, target.host);
-  if (!source || !snapshot.instance || !parseIp(destination)) {
+  if (!snapshot.instance || !parseIp(destination)) {
     return { mode, snapshot, flow: null, securityGroups: null, networkAcl: null, icmp: null, sourceIpOrigin: origin };
+  }
+  if (!source) {
+    // The client's public IP is unknown: decide what holds for every public source, leave the rest unknown.
+    const sourceless = { direction: 'ingress' as const, protocol: target.protocol, destinationIp: destination, port: target.port };
+    const e = evaluateWithoutSource(deps, snapshot, sourceless);
+    const icmp = evaluateWithoutSource(deps, snapshot, { ...sourceless, protocol: parseIp(destination)?.family === 6 ? 'icmpv6' : 'icmp', port: -1 });
+    return { mode, snapshot, flow: { ...sourceless, sourceIp: '' }, securityGroups: e.securityGroups, networkAcl: e.networkAcl, icmp: icmp.securityGroups, sourceIpOrigin: 'none' };
   }
   const flow: Flow = { direction: 'ingress', protocol: target.protocol, sourceIp: source, destinationIp: destination, port: target.port };
   return {
@@ -171,7 +180,9 @@ export async function runDiagnosis(request: DiagnoseRequest, opts: RunDiagnosisO
     if (c.mode === 'none') return null;
     emit({ type: 'stage', stage: 'cloud', status: 'start' });
     if (c.mode === 'snapshot') {
-      const r = deps.importSnapshot(c.documents);
+      // The documents may describe several instances: the one that owns the probed address is analysed.
+      const address = c.instanceId ? null : await firstAddress;
+      const r = deps.importSnapshot(c.documents, { instanceId: c.instanceId ?? null, address });
       if (!r.ok) {
         notes.push(`snapshot import failed: ${r.message}`);
         emit({ type: 'stage', stage: 'cloud', status: 'error', message: r.message });
@@ -180,6 +191,12 @@ export async function runDiagnosis(request: DiagnoseRequest, opts: RunDiagnosisO
       return r.value;
     }
     const address = c.instanceId ? undefined : ((await firstAddress) ?? undefined);
+    if (!c.instanceId && address && isLoopback(address)) {
+      // 127.0.0.1 is this computer: no cloud account has it, so there is nothing to look up.
+      notes.push(`${address} is this computer (loopback): the cloud configuration was not read`);
+      emit({ type: 'stage', stage: 'cloud', status: 'done', message: 'loopback target: no cloud lookup' });
+      return null;
+    }
     if (!c.instanceId && !address) {
       emit({ type: 'stage', stage: 'cloud', status: 'error', message: 'no instance id and the name did not resolve' });
       notes.push('cloud read skipped: no instance id and the name did not resolve');

@@ -215,6 +215,11 @@ export function evaluateNetworkAcl(snapshot: CloudSnapshot, flow: Flow, opts: Ac
   const localText = flow.direction === 'ingress' ? flow.destinationIp : flow.sourceIp;
   const remote = parseIp(remoteText);
   const choice = resolveInterface(snapshot, localText);
+  if (!choice.matched && snapshot.instance) {
+    // The configuration describes another host: which vSwitch (and ACL) this address sits behind is unknown.
+    const ev: Evaluation = { decision: 'unknown', decidedBy: null, nearMisses: [], considered: [], explanation: 'destination-not-on-instance' };
+    return { present: false, aclId: null, inbound: ev, returnPath: ev, decision: 'unknown' };
+  }
   const acl = findAcl(snapshot, choice.vSwitchId);
   const unknownAcl = snapshot.errors.some((e) => e.leavesUnknown.includes('networkAcls'));
   if (!acl || !remote) {

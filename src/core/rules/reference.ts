@@ -66,6 +66,8 @@ export function referenceEvaluate(snapshot: CloudSnapshot, flow: Flow): RefResul
   if (!remote) return unknown;
   const choice = resolveInterface(snapshot, localIp);
   if (!choice.eni) return unknown;
+  // An address that is not the described instance's: its groups say nothing about it.
+  if (!choice.matched && snapshot.instance) return unknown;
   const v6 = remote.kind() === 'ipv6';
   let proto: string = flow.protocol;
   if (proto === 'icmp' && v6) proto = 'icmpv6';

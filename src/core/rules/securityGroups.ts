@@ -188,9 +188,21 @@ export function prepare(snapshot: CloudSnapshot, flow: Flow): SecurityGroupEvalC
     return { error: 'no-interface', notes };
   }
   if (!choice.matched) {
+    const inst = snapshot.instance;
+    if (inst) {
+      // The configuration describes another host: its rules say nothing about this address.
+      const known = [inst.publicIp, inst.eipAddress, ...snapshot.interfaces.flatMap((e) => [e.publicIp, ...e.privateIps, ...e.ipv6s]), ...inst.privateIps].filter((a): a is string => !!a);
+      notes.push({
+        code: 'destination-not-on-instance',
+        detail: `${localText} is not an address of instance ${inst.id} (it has ${[...new Set(known)].join(', ') || 'no address'}); its security groups say nothing about ${localText}`,
+        values: { address: localText, instanceAddresses: [...new Set(known)].join(',') },
+      });
+      return { error: 'destination-not-on-instance', notes };
+    }
+    // No instance in the snapshot (only groups were given): the user asserted these groups apply.
     notes.push({
       code: 'destination-not-on-instance',
-      detail: `${localText} is not an address of instance ${snapshot.instance?.id ?? '(unknown)'}; the primary interface ${choice.eni.id} was evaluated`,
+      detail: `no instance is described, so ${localText} cannot be checked against it; the given groups were evaluated as the instance's`,
       values: { address: localText, interfaceId: choice.eni.id },
     });
   }

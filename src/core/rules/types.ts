@@ -72,7 +72,10 @@ export type EvaluationNoteCode =
   | 'uncertain-peer' // a rule's peer (group member, prefix list) cannot be resolved from the snapshot
   | 'no-interface' // no instance/ENI data at all
   | 'acl-not-applied' // e.g. secondary ENI with an EIP in cut-through mode, intra-vSwitch traffic
-  | 'ephemeral-partial'; // the ACL egress allows only part of the client's ephemeral range
+  | 'ephemeral-partial' // the ACL egress allows only part of the client's ephemeral range
+  | 'same-for-every-source' // the client's IP is unknown, but every public source gets the same decision
+  | 'depends-on-source' // the client's IP is unknown and the decision depends on it
+  | 'source-unknown'; // the client's IP is unknown and the sources could not be enumerated
 
 export interface EvaluationNote {
   code: EvaluationNoteCode;

@@ -167,6 +167,7 @@ export function mapInterfaceSet(n: ApiNetworkInterfaceSet, inst: Instance | null
     ...(nonEmpty(n.VSwitchId) ? { vSwitchId: n.VSwitchId } : {}),
     ...(nonEmpty(n.VpcId) ? { vpcId: n.VpcId } : {}),
     ...(nonEmpty(n.MacAddress) ? { macAddress: n.MacAddress } : {}),
+    ...(nonEmpty(n.InstanceId) ? { instanceId: n.InstanceId } : {}),
   };
 }
 

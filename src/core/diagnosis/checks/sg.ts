@@ -66,12 +66,42 @@ function notEvaluated(v: FactsView): CheckOutcome | null {
   if (!v.instance) return { status: 'unknown', condition: 'no-instance', finding: L('云端没有找到这台实例,无法评估安全组', 'The instance was not found in the cloud data; the security groups cannot be evaluated') };
   if (!v.sg || v.sg.decision === 'unknown') {
     const why = v.sg?.explanation ?? 'not-evaluated';
-    return { status: 'unknown', condition: `not-evaluated:${why}`, finding: L(`安全组无法评估(${why})`, `The security groups could not be evaluated (${why})`) };
+    return { status: 'unknown', condition: `not-evaluated:${why}`, finding: undecidedInWords(v, why), evidence: (v.sg?.notes ?? []).map((n) => ev('rules', '/cloud/securityGroups/notes', n.detail)) };
   }
   return null;
 }
 
-const flowText = (v: FactsView): string => `${v.protocol.toUpperCase()} ${v.flow?.sourceIp ?? '?'} → ${v.flow?.destinationIp ?? '?'}:${v.port}`;
+/** Why the security groups stay undecided, in words a user can act on (never the engine's code). */
+function undecidedInWords(v: FactsView, why: string) {
+  const note = (code: string) => v.sg?.notes?.find((n) => n.code === code)?.values ?? {};
+  switch (why) {
+    case 'depends-on-source': {
+      const { allowedExample: a, deniedExample: d } = note('depends-on-source');
+      return L(
+        `没有测到你的公网 IP,而规则是否放行取决于它(例如 ${a || '某些地址'} 会被放行,${d || '其他地址'} 不会)。请填写服务器看到的你的公网 IP(在浏览器里搜索“我的IP”即可查到),再运行一次。`,
+        `Your public IP could not be detected, and whether the rules admit you depends on it (e.g. ${a || 'some addresses'} would be admitted, ${d || 'others'} would not). Enter your public IP as the server sees it (search “what is my IP” in a browser) and run again.`,
+      );
+    }
+    case 'source-unknown':
+      return L('没有测到你的公网 IP,无法判断依赖来源地址的规则。请填写服务器看到的你的公网 IP 后再运行一次。', 'Your public IP could not be detected, so rules that depend on the source address cannot be judged. Enter your public IP as the server sees it and run again.');
+    case 'destination-not-on-instance':
+      return L(`探测的地址 ${v.flow?.destinationIp ?? ''} 不是这台实例的地址,它的安全组说明不了这个地址`, `The probed address ${v.flow?.destinationIp ?? ''} is not this instance’s; its security groups say nothing about that address`);
+    case 'group-missing':
+      return L('网卡上有安全组的规则没有读到,结论可能被它们改变', 'The rules of a group on the interface were not read; they could change the answer');
+    case 'uncertain-peer':
+    case 'uncertain-membership':
+      return L('有规则引用了安全组或前缀列表,从现有数据看不出你的地址是否在其中', 'A rule refers to a security group or prefix list whose members cannot be seen here, so whether it covers your address cannot be told');
+    case 'not-evaluated':
+      return L('没有可评估的连接(目标地址未知)', 'There is no connection to evaluate (the target address is unknown)');
+    default:
+      return L('现有数据不足以判断安全组是否放行', 'The data available is not enough to tell whether the security groups admit the connection');
+  }
+}
+
+const flowText = (v: FactsView, lang: 'zh-CN' | 'en'): string => {
+  const src = v.facts.cloud?.sourceIpOrigin === 'none' || !v.flow?.sourceIp ? L('你的公网 IP(未知)', 'your public IP (unknown)')[lang] : v.flow.sourceIp;
+  return `${v.protocol.toUpperCase()} ${src} → ${v.flow?.destinationIp ?? '?'}:${v.port}`;
+};
 
 function allowedBy(v: FactsView): CheckOutcome {
   const d = v.sg!.decidedBy;
@@ -79,7 +109,7 @@ function allowedBy(v: FactsView): CheckOutcome {
   return {
     status: 'pass',
     condition: 'allowed',
-    finding: rule ? L(`规则 ${describeRule(rule)} 放行 ${flowText(v)}`, `Rule ${describeRule(rule)} admits ${flowText(v)}`) : L(`安全组放行 ${flowText(v)}`, `The security groups admit ${flowText(v)}`),
+    finding: rule ? L(`规则 ${describeRule(rule)} 放行 ${flowText(v, 'zh-CN')}`, `Rule ${describeRule(rule)} admits ${flowText(v, 'en')}`) : L(`安全组放行 ${flowText(v, 'zh-CN')}`, `The security groups admit ${flowText(v, 'en')}`),
     evidence: rule ? [ev('rules', rulePointer(v, rule.id), describeRule(rule))] : [ev('rules', '/cloud/securityGroups', v.sg!.explanation)],
   };
 }
@@ -204,7 +234,7 @@ export const sgInboundRule: CheckDef = {
       return {
         status: 'fail',
         condition: 'dropped-by-rule',
-        finding: L(`拒绝规则 ${rule ? describeRule(rule) : d.ruleId} 拦下了 ${flowText(v)}`, `Drop rule ${rule ? describeRule(rule) : d.ruleId} blocks ${flowText(v)}`),
+        finding: L(`拒绝规则 ${rule ? describeRule(rule) : d.ruleId} 拦下了 ${flowText(v, 'zh-CN')}`, `Drop rule ${rule ? describeRule(rule) : d.ruleId} blocks ${flowText(v, 'en')}`),
         evidence: [ev('rules', rulePointer(v, d.ruleId), `decided by drop rule ${d.ruleId}`)],
         fixes: [consoleSecurityGroup(v.region, d.containerId)],
       };
@@ -216,8 +246,8 @@ export const sgInboundRule: CheckDef = {
         status: 'fail',
         condition: 'no-rule',
         finding: L(
-          `安全组 ${sg.considered.join(', ') || '(无)'} 中没有任何规则涉及 ${flowText(v)}:默认拒绝(${why})`,
-          `No rule of ${sg.considered.join(', ') || '(none)'} covers ${flowText(v)}: the default denies it (${why})`,
+          `安全组 ${sg.considered.join('、') || '(无)'} 中没有任何规则涉及 ${flowText(v, 'zh-CN')}:默认拒绝`,
+          `No rule of ${sg.considered.join(', ') || '(none)'} covers ${flowText(v, 'en')}: the default denies it`,
         ),
         evidence: [ev('rules', '/cloud/securityGroups', `decision deny: ${why}`)],
         fixes: allowFlowFixes(ruleSpec(v)),
@@ -227,8 +257,8 @@ export const sgInboundRule: CheckDef = {
       status: 'fail',
       condition: 'near-miss',
       finding: L(
-        `没有规则放行 ${flowText(v)};有 ${misses.length} 条规则差一点(${[...new Set(misses.map((m) => m.reason))].join(', ')})`,
-        `No rule admits ${flowText(v)}; ${misses.length} rule(s) almost do (${[...new Set(misses.map((m) => m.reason))].join(', ')})`,
+        `没有规则放行 ${flowText(v, 'zh-CN')};有 ${misses.length} 条规则差一点就能放行:${misses.map((m) => nearMissText(m, 'zh-CN')).join(';')}`,
+        `No rule admits ${flowText(v, 'en')}; ${misses.length} rule(s) almost do: ${misses.map((m) => m.detail).join('; ')}`,
       ),
       evidence: missEvidence(v, misses),
       fixes: allowFlowFixes(ruleSpec(v)),
