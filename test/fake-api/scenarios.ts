@@ -48,7 +48,9 @@ export type Variant =
   | 'enterprise-group'
   | 'prefix-list'
   | 'no-acl'
-  | 'many-rules';
+  | 'many-rules'
+  | 'eip-locked'
+  | 'zero-bandwidth';
 
 export const VARIANTS: Variant[] = [
   'healthy',
@@ -68,6 +70,8 @@ export const VARIANTS: Variant[] = [
   'prefix-list',
   'no-acl',
   'many-rules',
+  'eip-locked',
+  'zero-bandwidth',
 ];
 
 export interface ScenarioParams {
@@ -258,7 +262,7 @@ export function buildScenario(params: ScenarioParams = {}): Scenario {
     InstanceChargeType: 'PostPaid',
     InternetChargeType: 'PayByTraffic',
     InternetMaxBandwidthIn: 100,
-    InternetMaxBandwidthOut: variant === 'no-public-ip' ? 0 : 5,
+    InternetMaxBandwidthOut: variant === 'no-public-ip' || variant === 'zero-bandwidth' ? 0 : 5,
     InstanceNetworkType: 'vpc',
     CreationTime: '2024-03-01T08:00Z',
     StartTime: '2024-03-01T08:01Z',
@@ -269,7 +273,7 @@ export function buildScenario(params: ScenarioParams = {}): Scenario {
     OperationLocks: { LockReason: variant === 'overdue' ? [{ LockReason: 'financial', LockMsg: '' }] : [] },
     PublicIpAddress: { IpAddress: hasPublicIp ? [publicIp] : [] },
     InnerIpAddress: { IpAddress: [] },
-    EipAddress: hasEip ? { AllocationId: allocationId, IpAddress: publicIp, Bandwidth: 5, InternetChargeType: 'PayByTraffic', IsSupportUnassociate: true } : { AllocationId: '', IpAddress: '', Bandwidth: 0, InternetChargeType: '' },
+    EipAddress: hasEip ? { AllocationId: allocationId, IpAddress: publicIp, Bandwidth: variant === 'zero-bandwidth' ? 0 : 5, InternetChargeType: 'PayByTraffic', IsSupportUnassociate: true } : { AllocationId: '', IpAddress: '', Bandwidth: 0, InternetChargeType: '' },
     VpcAttributes: { VpcId: vpcId, VSwitchId: vSwitchId, PrivateIpAddress: { IpAddress: privateIps }, NatIpAddress: '' },
     SecurityGroupIds: { SecurityGroupId: primaryGroups },
     NetworkInterfaces: {
@@ -315,8 +319,8 @@ export function buildScenario(params: ScenarioParams = {}): Scenario {
           Name: 'web-eip',
           Description: '',
           Status: 'InUse',
-          BusinessStatus: variant === 'overdue' ? 'FinancialLocked' : 'Normal',
-          Bandwidth: '5',
+          BusinessStatus: variant === 'overdue' || variant === 'eip-locked' ? 'FinancialLocked' : 'Normal',
+          Bandwidth: variant === 'zero-bandwidth' ? '0' : '5',
           InternetChargeType: 'PayByTraffic',
           ChargeType: 'PostPaid',
           InstanceId: instanceId,
