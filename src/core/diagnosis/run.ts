@@ -71,6 +71,17 @@ export interface RunDiagnosisOptions {
   deps: DiagnoseDeps;
 }
 
+/** Input the caller must fix (offline JSON that cannot be used): the CLI exits 2, the backend answers bad-input. */
+export class DiagnoseInputError extends Error {
+  override name = 'DiagnoseInputError';
+  constructor(
+    readonly code: 'bad-snapshot',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 const norm = (ip: string | null | undefined): string | null => (ip ? (parseIp(ip)?.text ?? null) : null);
 
 /** The address the cloud evaluates as destination: an instance address among those probed, else the first probed. */
@@ -140,6 +151,15 @@ export async function runDiagnosis(request: DiagnoseRequest, opts: RunDiagnosisO
   const literal = parseIp(target.host) ? norm(target.host) : null;
   if (literal) resolveAddress(literal);
 
+  // Offline JSON is checked before any packet leaves: unusable input is the caller's error (exit 2,
+  // bad-input), never a run that quietly has no cloud data.
+  let imported: CloudSnapshot | null = null;
+  if (request.cloud.mode === 'snapshot') {
+    const r = deps.importSnapshot(request.cloud.documents);
+    if (!r.ok) throw new DiagnoseInputError('bad-snapshot', r.message);
+    imported = r.value;
+  }
+
   if (request.cloud.mode === 'api' && deps.prepareCloud) await deps.prepareCloud();
   emit({ type: 'stage', stage: 'probe', status: 'start' });
   const tp = clock();
@@ -170,15 +190,7 @@ export async function runDiagnosis(request: DiagnoseRequest, opts: RunDiagnosisO
     const c = request.cloud;
     if (c.mode === 'none') return null;
     emit({ type: 'stage', stage: 'cloud', status: 'start' });
-    if (c.mode === 'snapshot') {
-      const r = deps.importSnapshot(c.documents);
-      if (!r.ok) {
-        notes.push(`snapshot import failed: ${r.message}`);
-        emit({ type: 'stage', stage: 'cloud', status: 'error', message: r.message });
-        return null;
-      }
-      return r.value;
-    }
+    if (c.mode === 'snapshot') return imported;
     const address = c.instanceId ? undefined : ((await firstAddress) ?? undefined);
     if (!c.instanceId && !address) {
       emit({ type: 'stage', stage: 'cloud', status: 'error', message: 'no instance id and the name did not resolve' });
