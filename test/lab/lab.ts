@@ -250,9 +250,39 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/** Where a private mount namespace shows folders an unprivileged lab user could not reach (see asUserArgv). */
+const VIEW_ROOT = join(LOCK_ROOT, 'view');
+
+/** Every folder from `dir` up to / lets "others" (an unprivileged user without groups) pass through. */
+export function othersCanReach(dir: string): boolean {
+  for (let cur = resolve(dir); ; cur = dirname(cur)) {
+    if (!(statSync(cur).mode & 0o001)) return false;
+    if (dirname(cur) === cur) return true;
+  }
+}
+
+/**
+ * argv that runs `argv` as an unprivileged user. A checkout (or the Node binary) inside a folder only root
+ * may enter (/root/src/sg-doctor) cannot be read by that user: the process would fail to load its own
+ * code. Such folders are bind-mounted, in a private mount namespace of this one command, at a reachable
+ * place (/run/sgdlab/view/…), and argv and cwd refer to them there. The files' own permissions still apply.
+ */
+export function asUserArgv(argv: string[], user: { uid: number; gid: number }, cwd: string, roots: readonly string[] = [REPO_ROOT, dirname(process.execPath)]): string[] {
+  const setpriv = ['setpriv', `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--inh-caps=-all'];
+  const exposed: [string, string][] = [];
+  roots.forEach((dir, i) => {
+    if (!othersCanReach(dir)) exposed.push([dir, join(VIEW_ROOT, String(i))]);
+  });
+  if (!exposed.length) return [...setpriv, ...argv];
+  const swap = (s: string): string => exposed.reduce((acc, [real, view]) => acc.split(real).join(view), s);
+  for (const [, view] of exposed) mkdirSync(view, { recursive: true, mode: 0o755 });
+  const script = 'cwd="$1"; shift; while [ "$1" != "--" ]; do mount --bind "$1" "$2" || exit 126; shift 2; done; shift; cd "$cwd" && exec "$@"';
+  return ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', swap(cwd), ...exposed.flat(), '--', ...setpriv, ...argv.map(swap)];
+}
+
 function execIn(ns: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
-  const user = opts.asUser ? ['setpriv', `--reuid=${opts.asUser.uid}`, `--regid=${opts.asUser.gid}`, '--clear-groups', '--inh-caps=-all'] : [];
-  const full = inNs(ns, [...user, ...nodeArgv(argv)]);
+  const cmd = nodeArgv(argv);
+  const full = inNs(ns, opts.asUser ? asUserArgv(cmd, opts.asUser, opts.cwd ?? REPO_ROOT) : cmd);
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const t0 = performance.now();
   return new Promise((resolvePromise) => {

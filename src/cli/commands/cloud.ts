@@ -4,7 +4,8 @@
 //   cloud check    --address IP --port 22 [--protocol tcp] [--source IP] [--json] [--snapshot FILE…]
 //   cloud profiles list the aliyun CLI profiles (no secrets)
 //   cloud policy   print the minimal read-only RAM policy
-// Exit codes: 0 done (whatever the verdict), 2 bad input / no credentials / nothing found, 1 internal error.
+// Exit codes: cloud check 0 allowed, 1 denied, 3 undecided (the same with --json); 2 bad input / no credentials /
+// nothing found; 70 internal error.
 import { readFile } from 'node:fs/promises';
 import ipaddr from 'ipaddr.js';
 import { Command, Option } from 'commander';
@@ -19,7 +20,7 @@ import { evaluateSecurityGroups } from '../../core/rules/securityGroups';
 import { evaluateNetworkAcl } from '../../core/rules/networkAcl';
 import { formatAclEvaluation, formatEvaluation, formatRulesTable } from '../../core/rules/format';
 import type { Flow } from '../../core/rules/types';
-import { action, createProgress, errLine, fail, formatTable, okLine, printJson, stdoutStyle, warnLine, withUsageExitCodes, type Style } from '../format';
+import { action, createProgress, errLine, exitCodeForDecision, fail, formatTable, okLine, printJson, stdoutStyle, warnLine, withUsageExitCodes, type Style } from '../format';
 
 interface CommonOptions {
   instance?: string;
@@ -272,6 +273,8 @@ export function registerCloud(program: Command): void {
         const sg = evaluateSecurityGroups(snap, flow);
         const acl = evaluateNetworkAcl(snap, flow);
         const decision = sg.decision === 'deny' || acl.decision === 'deny' ? 'deny' : sg.decision === 'allow' && acl.decision === 'allow' ? 'allow' : 'unknown';
+        // 0 allowed, 1 denied, 3 undecided: the same with and without --json.
+        process.exitCode = exitCodeForDecision(decision);
         if (opts.json) {
           printJson({ flow, decision, securityGroups: sg, networkAcl: acl, errors: snap.errors, notes: snap.notes ?? [] });
           return;

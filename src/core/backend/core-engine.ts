@@ -9,7 +9,7 @@ import { importSnapshot } from '../cloud/import';
 import { loadEndpointConfig } from '../config';
 import { runChecks } from '../diagnosis/checks';
 import type { DiagnosisFacts } from '../diagnosis/facts';
-import { runDiagnosis, type CloudRequest } from '../diagnosis/run';
+import { DiagnoseInputError, runDiagnosis, type CloudRequest } from '../diagnosis/run';
 import { evidenceScript } from '../diagnosis/server-evidence/scripts';
 import { parseServerEvidence } from '../diagnosis/server-evidence/parse';
 import type { Diagnosis, ServerEvidence } from '../diagnosis/types';
@@ -19,6 +19,9 @@ import { evaluateNetworkAcl } from '../rules/networkAcl';
 import { evaluateSecurityGroups } from '../rules/securityGroups';
 import { EngineError, type DiagnosisEngine, type RunCredentials } from './engine';
 import { loadSdk } from '../cloud/alicloud/sdk';
+
+/** Result code for input the user must fix before a run can start (unusable offline JSON). */
+export const BAD_INPUT = 'bad-input';
 
 export interface CoreEngineOptions {
   env?: NodeJS.ProcessEnv;
@@ -83,6 +86,8 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
         if (ctx.signal.aborted) throw e;
         const code = (e as { code?: unknown }).code;
         if ((e as Error).name === 'ProbeInputError' && typeof code === 'string') throw new EngineError(code.toUpperCase(), (e as Error).message);
+        // Unusable offline JSON: the same bad-input answer as the import check, never a probes-only verdict.
+        if (e instanceof DiagnoseInputError) throw new EngineError(BAD_INPUT, e.message);
         throw e;
       }
     },
@@ -92,7 +97,7 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
       // Several instances are fine: the run analyses the one that owns the address being tested.
       const several = !r.ok && r.code === 'AmbiguousInstance' ? r.message : null;
       if (several) r = importSnapshot([{ name: 'pasted JSON', content: json }], { instanceId: firstInstanceId(json) });
-      if (!r.ok) throw new EngineError('BAD_IMPORT', r.message);
+      if (!r.ok) throw new EngineError(BAD_INPUT, r.message);
       const s = r.value;
       return {
         region: s.region,

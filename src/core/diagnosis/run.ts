@@ -73,6 +73,17 @@ export interface RunDiagnosisOptions {
   deps: DiagnoseDeps;
 }
 
+/** Input the caller must fix (offline JSON that cannot be used): the CLI exits 2, the backend answers bad-input. */
+export class DiagnoseInputError extends Error {
+  override name = 'DiagnoseInputError';
+  constructor(
+    readonly code: 'bad-snapshot',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 const norm = (ip: string | null | undefined): string | null => (ip ? (parseIp(ip)?.text ?? null) : null);
 
 /** The address the cloud evaluates as destination: an instance address among those probed, else the first probed. */
@@ -149,6 +160,19 @@ export async function runDiagnosis(request: DiagnoseRequest, opts: RunDiagnosisO
   const literal = parseIp(target.host) ? norm(target.host) : null;
   if (literal) resolveAddress(literal);
 
+  // Offline JSON is checked before any packet leaves: unusable input is the caller's error (exit 2,
+  // bad-input), never a run that quietly has no cloud data.
+  let imported: CloudSnapshot | null = null;
+  if (request.cloud.mode === 'snapshot') {
+    // The documents may describe several instances: the one that owns the probed address is analysed.
+    const c = request.cloud;
+    const r = deps.importSnapshot(c.documents, { instanceId: c.instanceId ?? null, address: literal });
+    // Only a name's address is still unknown here: that choice waits for the resolution.
+    const waitsForAddress = !r.ok && r.code === 'AmbiguousInstance' && !literal && !c.instanceId;
+    if (!r.ok && !waitsForAddress) throw new DiagnoseInputError('bad-snapshot', r.message);
+    if (r.ok) imported = r.value;
+  }
+
   if (request.cloud.mode === 'api' && deps.prepareCloud) await deps.prepareCloud();
   emit({ type: 'stage', stage: 'probe', status: 'start' });
   const tp = clock();
@@ -180,14 +204,10 @@ export async function runDiagnosis(request: DiagnoseRequest, opts: RunDiagnosisO
     if (c.mode === 'none') return null;
     emit({ type: 'stage', stage: 'cloud', status: 'start' });
     if (c.mode === 'snapshot') {
-      // The documents may describe several instances: the one that owns the probed address is analysed.
-      const address = c.instanceId ? null : await firstAddress;
-      const r = deps.importSnapshot(c.documents, { instanceId: c.instanceId ?? null, address });
-      if (!r.ok) {
-        notes.push(`snapshot import failed: ${r.message}`);
-        emit({ type: 'stage', stage: 'cloud', status: 'error', message: r.message });
-        return null;
-      }
+      if (imported) return imported;
+      // Several instances and a name: the one that owns the resolved address is analysed.
+      const r = deps.importSnapshot(c.documents, { instanceId: null, address: await firstAddress });
+      if (!r.ok) throw new DiagnoseInputError('bad-snapshot', r.message);
       return r.value;
     }
     const address = c.instanceId ? undefined : ((await firstAddress) ?? undefined);
