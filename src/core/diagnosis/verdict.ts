@@ -127,6 +127,25 @@ export const RULES: readonly ReasoningRule[] = [
     },
   },
   {
+    // Before app-error / path-open: the TCP connect succeeds here, the interception acts on the name.
+    id: 'icp-filing',
+    decide(v, c) {
+      const icp = c.get('net.icp-filing');
+      if (icp?.status !== 'fail' || tcpState(v) !== 'open') return null;
+      return {
+        locus: 'network',
+        summary: icp.finding,
+        reasoning: [
+          probeLine(v),
+          icp.finding,
+          L('用 IP 访问时服务器正常应答，说明安全组、防火墙和应用都没有问题；拦截发生在带域名的请求上（中国内地地域对未备案域名的拦截）', 'The server answers by IP, so the security groups, the firewall and the application are fine; the block acts on the request carrying the name (the mainland regions’ interception of domains without an ICP filing)'),
+        ],
+        blockingCheckIds: ['net.icp-filing'],
+        confidence: 'high',
+      };
+    },
+  },
+  {
     id: 'app-error',
     decide(v, c) {
       if (tcpState(v) !== 'open' || !c.failed('app.responds')) return null;
