@@ -141,7 +141,7 @@ export const ICP_CHECKS: CheckDef[] = [netIcpFiling];
  */
 export function answersByIpWhileNameBlocked(v: FactsView): string | null {
   const f = v.facts.probes?.icp;
-  if (!f || f.decision.status !== 'blocked' || !f.byIp.http) return null;
+  if (!f || f.decision.status !== 'blocked' || !f.byIp.http || isMainlandRegion(v.region) === false) return null;
   if (v.tcp && v.tcp.address !== f.address) return null;
   return f.byIp.http.statusLine;
 }
