@@ -89,6 +89,15 @@ export interface HostSpec {
    * ['-p', 'udp', '--dport', '53', '-j', 'DROP'] (a resolver that never answers).
    */
   extraInputRules?: string[][];
+  /**
+   * Put this host BEHIND another host of the lab, which becomes a router (a middlebox) between the client
+   * and it: the host is not on the client's bridge; a veth joins it to the router, the router forwards
+   * (proxy ARP on that veth), and the client routes the host's address via the router. IPv4 only (the
+   * host gets no IPv6 address). Only the client reaches it (the other hosts on the bridge do not).
+   */
+  via?: string;
+  /** On a router (a host others name in `via`): FORWARD-chain rules as iptables arguments after the chain (IPv4). */
+  forwardRules?: string[][];
 }
 
 export interface LabSpec {
@@ -648,19 +657,33 @@ function build(lab: LabImpl, spec: LabSpec, hostSpecs: Record<string, HostSpec>)
   run([IP, '-n', cns, 'link', 'set', 'br0', 'up']);
   if (spec.unprivilegedPing) run(inNs(cns, ['sysctl', '-q', '-w', 'net.ipv4.ping_group_range=0 2147483647']));
 
-  Object.keys(hostSpecs).forEach((name, i) => {
+  const names = Object.keys(hostSpecs);
+  for (const [name, hs] of Object.entries(hostSpecs)) {
+    if (hs.via === undefined) continue;
+    if (!hostSpecs[hs.via] || hs.via === name) throw new Error(`lab: host "${name}" is via "${hs.via}", which is not another host of the lab`);
+    if (hostSpecs[hs.via].via !== undefined) throw new Error(`lab: host "${name}" is via "${hs.via}", which is itself behind a router`);
+  }
+  // Hosts on the bridge first, so that a router exists before the hosts behind it are joined to it.
+  const order = [...names.filter((n) => hostSpecs[n].via === undefined), ...names.filter((n) => hostSpecs[n].via !== undefined)];
+  order.forEach((name) => {
+    const i = names.indexOf(name);
     const ns = lab.ns(name);
     setupNs(ns);
     if (!spec.icmpRateLimit) run(inNs(ns, ['sysctl', '-q', '-w', 'net.ipv4.icmp_ratelimit=0', ...(v6 ? ['net.ipv6.icmp.ratelimit=0'] : [])]));
-    const host: LabHost = { name, ns, ipv4: `10.200.${X}.${10 + i}`, ipv6: v6 ? `fd00:200:0:${X}::${(10 + i).toString(16)}` : null };
-    const port = `h${i}`;
-    // Create the pair inside the client namespace and move one end straight into the host's.
-    run([IP, '-n', cns, 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
-    run([IP, '-n', cns, 'link', 'set', port, 'master', 'br0', 'up']);
-    run([IP, '-n', ns, 'addr', 'add', `${host.ipv4}/24`, 'dev', 'eth0']);
-    if (v6) run([IP, '-n', ns, 'addr', 'add', `${host.ipv6}/64`, 'dev', 'eth0', 'nodad']);
-    run([IP, '-n', ns, 'link', 'set', 'eth0', 'up']);
-    if (lab.asyncDelivery) lab.asyncDelivery = deliverAsynchronously(cns, port) && deliverAsynchronously(ns, 'eth0');
+    const via = hostSpecs[name].via;
+    const host: LabHost = { name, ns, ipv4: `10.200.${X}.${10 + i}`, ipv6: v6 && via === undefined ? `fd00:200:0:${X}::${(10 + i).toString(16)}` : null };
+    if (via !== undefined) {
+      joinBehindRouter(lab, host, lab.hosts[via], i);
+    } else {
+      const port = `h${i}`;
+      // Create the pair inside the client namespace and move one end straight into the host's.
+      run([IP, '-n', cns, 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
+      run([IP, '-n', cns, 'link', 'set', port, 'master', 'br0', 'up']);
+      run([IP, '-n', ns, 'addr', 'add', `${host.ipv4}/24`, 'dev', 'eth0']);
+      if (v6) run([IP, '-n', ns, 'addr', 'add', `${host.ipv6}/64`, 'dev', 'eth0', 'nodad']);
+      run([IP, '-n', ns, 'link', 'set', 'eth0', 'up']);
+      if (lab.asyncDelivery) lab.asyncDelivery = deliverAsynchronously(cns, port) && deliverAsynchronously(ns, 'eth0');
+    }
     lab.hosts[name] = host;
 
     const hs = hostSpecs[name];
@@ -671,6 +694,7 @@ function build(lab: LabImpl, spec: LabSpec, hostSpecs: Record<string, HostSpec>)
       for (const r of [...rules, ...icmpRules(hs.icmp ?? 'reply', fam), ...extra]) run(inNs(ns, [tool, '-w', '5', ...r]));
       for (const p of flaky) lab.flaky.push({ ns, v6: fam, port: p });
     }
+    for (const r of hs.forwardRules ?? []) run(inNs(ns, ['iptables', '-w', '5', '-A', 'FORWARD', ...r]));
   });
 
   for (const fam of v6 ? [false, true] : [false]) {
@@ -689,6 +713,24 @@ function build(lab: LabImpl, spec: LabSpec, hostSpecs: Record<string, HostSpec>)
     writeFileSync(join(dir, 'resolv.conf'), `# sgdlab ${X}\nnameserver ${r.ipv4}\noptions timeout:1 attempts:1\n`);
     writeFileSync(join(dir, 'hosts'), `127.0.0.1 localhost\n::1 localhost\n`);
   }
+}
+
+/**
+ * Joins `host` to `router` by a veth (r<i> in the router, eth0 in the host): the host has its address as a
+ * /32 and a default route out of eth0; the router forwards and answers ARP for the rest of the subnet on
+ * r<i> (proxy ARP); the client routes the host's /32 via the router's bridge address.
+ */
+function joinBehindRouter(lab: LabImpl, host: LabHost, router: LabHost, i: number): void {
+  const rdev = `r${i}`;
+  run([IP, '-n', router.ns, 'link', 'add', rdev, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', host.ns]);
+  run(inNs(router.ns, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', `net.ipv4.conf.${rdev}.proxy_arp=1`]));
+  run([IP, '-n', router.ns, 'link', 'set', rdev, 'up']);
+  run([IP, '-n', router.ns, 'route', 'add', `${host.ipv4}/32`, 'dev', rdev]);
+  run([IP, '-n', host.ns, 'addr', 'add', `${host.ipv4}/32`, 'dev', 'eth0']);
+  run([IP, '-n', host.ns, 'link', 'set', 'eth0', 'up']);
+  run([IP, '-n', host.ns, 'route', 'add', 'default', 'dev', 'eth0']);
+  run([IP, '-n', lab.client.ns, 'route', 'add', `${host.ipv4}/32`, 'via', router.ipv4]);
+  if (lab.asyncDelivery) lab.asyncDelivery = deliverAsynchronously(router.ns, rdev) && deliverAsynchronously(host.ns, 'eth0');
 }
 
 async function startListeners(lab: LabImpl, hostSpecs: Record<string, HostSpec>): Promise<void> {
