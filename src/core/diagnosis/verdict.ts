@@ -146,6 +146,22 @@ export const RULES: readonly ReasoningRule[] = [
     },
   },
   {
+    // The same behaviour without the region (no cloud data): blocked by name somewhere on the way; only a
+    // mainland region makes it the filing interception, so say what is known and what to collect.
+    id: 'icp-filing-region-unknown',
+    decide(v, c) {
+      const icp = c.get('net.icp-filing');
+      if (icp?.status !== 'warn' || !icp.condition.endsWith('-region-unknown') || tcpState(v) !== 'open') return null;
+      return {
+        locus: 'inconclusive',
+        summary: icp.finding,
+        reasoning: [probeLine(v), icp.finding, L('提供云端访问（地域）即可确认：实例在中国内地地域时，这是未备案拦截', 'Give cloud access (the region) to confirm: in a mainland region this is the interception of a domain without an ICP filing')],
+        blockingCheckIds: ['net.icp-filing'],
+        confidence: 'medium',
+      };
+    },
+  },
+  {
     id: 'app-error',
     decide(v, c) {
       if (tcpState(v) !== 'open' || !c.failed('app.responds')) return null;

@@ -68,6 +68,11 @@ describe('net.icp-filing', () => {
     expect(check(webFacts(icpFact(req('name', { error: 'reset' })), { region: 'cn-hongkong' }))).toMatchObject({ status: 'skipped', condition: 'not-mainland' });
   });
 
+  it('unknown when the compared address is not the instance’s (the name resolves elsewhere)', () => {
+    const other = { ...icpFact(req('name', { error: 'reset', failedAt: 'response' })), address: '198.51.100.9' };
+    expect(check(webFacts(other))).toMatchObject({ status: 'unknown', condition: 'not-instance-address' });
+  });
+
   it('unknown when the comparison was not made', () => {
     expect(check(webFacts(undefined))).toMatchObject({ status: 'unknown', condition: 'not-compared' });
     expect(check(webFacts(null))).toMatchObject({ status: 'unknown', condition: 'not-compared' });

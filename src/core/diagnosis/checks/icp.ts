@@ -87,6 +87,16 @@ export const netIcpFiling: CheckDef = {
       if (v.tcp && v.tcp.state !== 'open') return { status: 'unknown', condition: 'not-connected', finding: L('端口连不上，无法比较用 IP 和用域名访问', 'The port does not connect, so requests by IP and by name could not be compared') };
       return { status: 'unknown', condition: 'not-compared', finding: L('没有比较用 IP 和用域名访问', 'Requests by IP and by name were not compared') };
     }
+    // Premise: the address compared is this instance's (else the region says nothing about that server).
+    const known = [...v.publicAddresses, ...v.privateAddresses];
+    if (v.hasCloud && !known.includes(parseIp(fact.address)?.text ?? fact.address)) {
+      return {
+        status: 'unknown',
+        condition: 'not-instance-address',
+        finding: L(`比较的地址 ${fact.address} 不是这台实例的地址（${known.join('、') || '无'}），无法据此判断备案拦截`, `The compared address ${fact.address} is not this instance’s (${known.join(', ') || 'none'}), so it says nothing about a filing interception here`),
+        evidence: evidence(fact),
+      };
+    }
     const d = fact.decision;
     const regionWords = mainland === null ? L('（实例地域未知：没有云端数据）', ' (the instance’s region is unknown: no cloud data)') : L(`（实例在中国内地地域 ${v.region}）`, ` (the instance is in the mainland region ${v.region})`);
     const how = HOW[d.condition] ?? L('带域名的请求被拦截', 'the request carrying the name is blocked');
