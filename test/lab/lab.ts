@@ -30,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import type { Zone } from '../support/dns-server';
 import { RESULT_MARKER, type CallOutcome, type CallSpec, type HostListenerConfig, type HostServerConfig } from './protocol';
 
-export { SSH_BANNER, HTTP_SERVER_HEADER, type CallOutcome } from './protocol';
+export { SSH_BANNER, HTTP_SERVER_HEADER, FILTER_SERVER_HEADER, FILTER_PAGE, type CallOutcome } from './protocol';
 
 // Under tsx a .ts file in this CommonJS package has __dirname; under Vitest (ESM) it has import.meta.url.
 const HERE = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
@@ -59,9 +59,10 @@ export type FirewallAction = 'accept' | 'drop' | 'reject-tcp-reset' | 'reject-po
 /**
  * What listens on the port: 'none' (the kernel answers RST), 'tcp' (accepts and waits for the client),
  * 'ssh' (sends an SSH identification line, see SSH_BANNER), 'http', 'https' (self-signed certificate made
- * with openssl for the lab, CN sgdlab.test), 'egress-echo' (HTTP answering the caller's IP as plain text).
+ * with openssl for the lab, CN sgdlab.test), 'egress-echo' (HTTP answering the caller's IP as plain text),
+ * 'name-filter' (on a router: a relay answering one Host with a notice page, see PortSpec.filter).
  */
-export type ListenerKind = 'none' | 'tcp' | 'ssh' | 'http' | 'https' | 'egress-echo';
+export type ListenerKind = 'none' | 'tcp' | 'ssh' | 'http' | 'https' | 'egress-echo' | 'name-filter';
 
 export interface PortSpec {
   port: number;
@@ -71,6 +72,12 @@ export interface PortSpec {
   bind?: 'any' | 'loopback';
   /** Default 'accept'. */
   firewall?: FirewallAction;
+  /**
+   * With listen 'name-filter' on a router (see HostSpec.via): connections to `upstream` (a host behind this
+   * router) on this port are REDIRECTed to the filter, which answers requests for `blockHost` with a notice
+   * page of its own (FILTER_PAGE, Server FILTER_SERVER_HEADER) and relays every other request to the host.
+   */
+  filter?: { upstream: string; blockHost: string };
 }
 
 /** What the host does with an ICMP echo request: answer, drop silently, or REJECT host-prohibited. */
@@ -697,6 +704,16 @@ function build(lab: LabImpl, spec: LabSpec, hostSpecs: Record<string, HostSpec>)
     for (const r of hs.forwardRules ?? []) run(inNs(ns, ['iptables', '-w', '5', '-A', 'FORWARD', ...r]));
   });
 
+  // Name filters on routers: the upstream's port is redirected to the router's own filter listener.
+  for (const [name, hs] of Object.entries(hostSpecs)) {
+    for (const p of hs.ports ?? []) {
+      if (!p.filter) continue;
+      const up = lab.hosts[p.filter.upstream];
+      if (!up || hostSpecs[p.filter.upstream].via !== name) throw new Error(`lab: the filter on ${name}:${p.port} needs a host behind ${name} as upstream`);
+      run(inNs(lab.hosts[name].ns, ['iptables', '-w', '5', '-t', 'nat', '-A', 'PREROUTING', '-p', 'tcp', '-d', up.ipv4, '--dport', String(p.port), '-j', 'REDIRECT', '--to-ports', String(p.port)]));
+    }
+  }
+
   for (const fam of v6 ? [false, true] : [false]) {
     const tool = fam ? 'ip6tables' : 'iptables';
     for (const p of spec.clientBlockedTcpPorts ?? []) run(inNs(cns, [tool, '-w', '5', '-A', 'OUTPUT', '-p', 'tcp', '--dport', String(p), '-j', 'DROP']));
@@ -747,7 +764,12 @@ async function startListeners(lab: LabImpl, hostSpecs: Record<string, HostSpec>)
     const any = lab.v6 ? '::' : '0.0.0.0';
     const listeners: HostListenerConfig[] = (hs.ports ?? [])
       .filter((p) => (p.listen ?? 'tcp') !== 'none')
-      .map((p) => ({ port: p.port, kind: (p.listen ?? 'tcp') as HostListenerConfig['kind'], host: p.bind === 'loopback' ? '127.0.0.1' : any }));
+      .map((p) => ({
+        port: p.port,
+        kind: (p.listen ?? 'tcp') as HostListenerConfig['kind'],
+        host: p.bind === 'loopback' ? '127.0.0.1' : any,
+        ...(p.filter ? { filter: { upstream: { host: lab.hosts[p.filter.upstream].ipv4, port: p.port }, blockHost: p.filter.blockHost } } : {}),
+      }));
     const udpEcho = (hs.udpEcho ?? []).map((port) => ({ port, host: any }));
     if (!listeners.length && !udpEcho.length && !hs.dns) continue;
     const cfg: HostServerConfig = {

@@ -1,7 +1,8 @@
 // ICP-filing (备案) interception, end to end: the web server sits BEHIND a middlebox namespace (a real
 // router between the client and the server) whose FORWARD chain resets the connection when a packet
 // carries the blocked name — the HTTP "Host: blocked.sgd.test" header or the TLS ClientHello's SNI
-// (iptables string match, as a provider's filter acts on the name). Requests by IP pass. The lab's DNS
+// (iptables string match, as a provider's filter acts on the name), or — on a third port — its relay
+// answers the blocked Host with a notice page of its own. Requests by IP pass. The lab's DNS
 // resolves both names to the server; the fake Alibaba API serves the instance in a mainland region
 // (cn-hangzhou) or outside it (ap-southeast-1); the real CLI runs `sg-doctor diagnose --json` in the
 // client namespace. Ports 2460–2479.
@@ -19,6 +20,8 @@ const BLOCKED = 'blocked.sgd.test';
 const FILED = 'filed.sgd.test';
 const HTTP_PORT = 2460;
 const HTTPS_PORT = 2461;
+/** Behind the middlebox's name filter: a notice page for the blocked Host, relayed otherwise. */
+const FILTER_PORT = 2462;
 
 interface IcpScenario {
   name: string;
@@ -40,6 +43,8 @@ const SCENARIOS: IcpScenario[] = [
   { name: 'HTTPS: the ClientHello with the SNI is reset, without SNI it answers (mainland)', host: BLOCKED, port: HTTPS_PORT, service: 'https', region: 'cn-hangzhou', locus: 'network', icp: 'fail', condition: 'sni-reset', notFailing: NOT_SERVER },
   { name: 'HTTP: a filed name passes the same middlebox', host: FILED, port: HTTP_PORT, service: 'http', region: 'cn-hangzhou', locus: 'none', icp: 'pass', condition: 'same-server', notFailing: [...NOT_SERVER, 'net.icp-filing'] },
   { name: 'HTTPS: a filed name passes the same middlebox', host: FILED, port: HTTPS_PORT, service: 'https', region: 'cn-hangzhou', locus: 'none', icp: 'pass', condition: 'same-server', notFailing: [...NOT_SERVER, 'net.icp-filing'] },
+  { name: 'HTTP: the middlebox answers the name with its own notice page (another Server), the IP gets the site', host: BLOCKED, port: FILTER_PORT, service: 'http', region: 'cn-shanghai', locus: 'network', icp: 'fail', condition: 'block-page', notFailing: NOT_SERVER },
+  { name: 'HTTP: the name filter relays a filed name to the site', host: FILED, port: FILTER_PORT, service: 'http', region: 'cn-shanghai', locus: 'none', icp: 'pass', condition: 'same-server', notFailing: [...NOT_SERVER, 'net.icp-filing'] },
   { name: 'outside the mainland (ap-southeast-1): not applicable', host: FILED, port: HTTP_PORT, service: 'http', region: 'ap-southeast-1', locus: 'none', icp: 'skipped', condition: 'not-mainland', notFailing: [...NOT_SERVER, 'net.icp-filing'] },
 ];
 
@@ -50,15 +55,19 @@ function labSpec(): LabSpec {
   return {
     ipv6: false,
     hosts: {
-      mbox: { forwardRules: [resetOn(HTTP_PORT, `Host: ${BLOCKED}`), resetOn(HTTPS_PORT, BLOCKED)] },
+      mbox: {
+        forwardRules: [resetOn(HTTP_PORT, `Host: ${BLOCKED}`), resetOn(HTTPS_PORT, BLOCKED)],
+        ports: [{ port: FILTER_PORT, listen: 'name-filter', filter: { upstream: 'server', blockHost: BLOCKED } }],
+      },
       server: {
         via: 'mbox',
         ports: [
           { port: HTTP_PORT, listen: 'http' },
           { port: HTTPS_PORT, listen: 'https' },
+          { port: FILTER_PORT, listen: 'http' },
         ],
       },
-      echo: { ports: [{ port: ECHO_PORT, listen: 'egress-echo' }, { port: HTTP_PORT, listen: 'tcp' }, { port: HTTPS_PORT, listen: 'tcp' }] },
+      echo: { ports: [{ port: ECHO_PORT, listen: 'egress-echo' }, { port: HTTP_PORT, listen: 'tcp' }, { port: HTTPS_PORT, listen: 'tcp' }, { port: FILTER_PORT, listen: 'tcp' }] },
       dns: { dns: { zone: (a) => ({ [BLOCKED]: { a: [a.hosts.server.ipv4] }, [FILED]: { a: [a.hosts.server.ipv4] } }) } },
     },
     clientResolver: 'dns',
