@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decideIcp } from '../../probe/icp';
-import type { IcpFact, IcpRequestFact, ProbeReport } from '../../probe/types';
-import { facts, IDS, report, snapshot, tcp, type FactsOpts } from '../testing/builders';
+import { defaultProbeRequest } from '../../probe/run';
+import type { IcpFact, IcpRequestFact, ProbeReport, ProbeRequest } from '../../probe/types';
+import { runDiagnosis } from '../run';
+import { aclNone, facts, IDS, report, sgAllow, snapshot, tcp, type FactsOpts } from '../testing/builders';
 import { view } from '../facts';
 import { runChecks, runCheck } from './index';
 import { netIcpFiling } from './icp';
@@ -101,5 +103,39 @@ describe('verdict with an intercepted name', () => {
     const f = webFacts(icpFact(req('name', { error: 'reset', failedAt: 'response' })), { region: 'ap-southeast-1' });
     const checks = runChecks(f);
     expect(decideVerdict(f, checks).ruleId).not.toBe('icp-filing');
+  });
+});
+
+describe('runDiagnosis turns the comparison on for a name on a web port only', () => {
+  const seen = async (target: { host: string; port: number; service?: string }): Promise<ProbeRequest['icp']> => {
+    let icp: ProbeRequest['icp'] = undefined;
+    await runDiagnosis(
+      { target: { ...target, protocol: 'tcp' }, probe: defaultProbeRequest({ host: target.host, ports: [target.port] }), cloud: { mode: 'none' } },
+      {
+        deps: {
+          runProbe: async (req) => {
+            icp = req.icp;
+            return report([tcp('filtered', 'no-response', { port: target.port })], { host: target.host });
+          },
+          readCloudSnapshot: async () => snapshot(),
+          importSnapshot: () => ({ ok: false, code: 'x', message: 'x' }),
+          evaluateSecurityGroups: () => sgAllow(),
+          evaluateNetworkAcl: () => aclNone(),
+        },
+      },
+    );
+    return icp;
+  };
+
+  it('name + 80 / 443 / a custom port named http', async () => {
+    expect(await seen({ host: NAME, port: 80 })).toEqual({ port: 80, scheme: 'http' });
+    expect(await seen({ host: NAME, port: 443 })).toEqual({ port: 443, scheme: 'https' });
+    expect(await seen({ host: NAME, port: 18080, service: 'http' })).toEqual({ port: 18080, scheme: 'http' });
+  });
+
+  it('not for an IP literal, SSH, or an unnamed custom port', async () => {
+    expect(await seen({ host: IDS.publicIp, port: 80 })).toBeUndefined();
+    expect(await seen({ host: NAME, port: 22, service: 'ssh' })).toBeUndefined();
+    expect(await seen({ host: NAME, port: 18080 })).toBeUndefined();
   });
 });

@@ -69,7 +69,8 @@ export const netIcpFiling: CheckDef = {
     '中国内地地域的服务器上，没有 ICP 备案（或备案没有接入本服务商）的域名会被按域名拦截：用 IP 能访问，用域名访问时连接被重置或返回拦截页。本检查向同一地址各发一次请求：一次用 IP（Host 为 IP，不带 SNI），一次用域名（Host 与 SNI 为域名），并比较结果。',
     'In mainland-China regions, a domain without an ICP filing (or whose filing is not with this provider) is blocked by name: the server answers by IP, but a request for the domain is reset or gets an interception page. This check sends the same request twice to the same address, once by IP (Host is the IP, no SNI) and once by name (Host and SNI are the name), and compares the results.',
   ),
-  needs: ['probes'],
+  // The region decides the status: wait for the cloud read too (a live list without cloud data shows it at the end).
+  needs: ['probes', 'cloud'],
   run(v): CheckOutcome {
     const target = v.facts.target;
     if (parseIp(target.host)) return { status: 'skipped', condition: 'ip-target', finding: L('目标是 IP 地址：备案拦截只针对域名', 'The target is an IP address: filing interception only acts on names') };
