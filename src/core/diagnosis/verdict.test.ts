@@ -153,7 +153,7 @@ const table: Row[] = [
     rule: 'timeout-cloud-allows',
   },
   { name: 'name intercepted for a missing ICP filing (mainland region)', f: icpBlocked(), locus: 'network', rule: 'icp-filing', failing: 'net.icp-filing', confidence: 'high' },
-  { name: 'name blocked, IP answers, no cloud data (region unknown): inconclusive, saying so', f: { ...icpBlocked(), snapshot: null }, locus: 'inconclusive', rule: 'icp-filing-region-unknown', confidence: 'low' },
+  { name: 'name blocked, IP answers, no cloud data (region unknown): inconclusive, saying so', f: { ...icpBlocked(), snapshot: null }, locus: 'inconclusive', rule: 'icp-filing-unconfirmed', confidence: 'low' },
   { name: 'ufw evidence says deny', f: { probes: report([timeout()]), server: evidence({ firewall: [{ kind: 'ufw', active: true, allowsPort: { '22/tcp': false }, defaultInbound: 'drop', details: [] }] }) }, locus: 'server', rule: 'server-evidence-blocks', failing: 'os.firewall', confidence: 'high' },
 ];
 

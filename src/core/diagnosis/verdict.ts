@@ -146,16 +146,19 @@ export const RULES: readonly ReasoningRule[] = [
     },
   },
   {
-    // The same behaviour without the region (no cloud data): blocked by name somewhere on the way; only a
-    // mainland region makes it the filing interception, so say what is known and what to collect.
-    id: 'icp-filing-region-unknown',
+    // The same behaviour with a premise unknown (no cloud data: the region) or doubtful (the client's VPN may
+    // filter by name too): blocked by name somewhere on the way; say what is known and what to collect.
+    id: 'icp-filing-unconfirmed',
     decide(v, c) {
       const icp = c.get('net.icp-filing');
-      if (icp?.status !== 'warn' || !icp.condition.endsWith('-region-unknown') || tcpState(v) !== 'open') return null;
+      if (icp?.status !== 'warn' || !/-(region-unknown|via-tunnel)$/.test(icp.condition) || tcpState(v) !== 'open') return null;
+      const next = icp.condition.endsWith('-via-tunnel')
+        ? L('断开 VPN 后再诊断一次：仍被拦截就是未备案拦截', 'Diagnose again without the VPN: if the name is still blocked, it is the filing interception')
+        : L('提供云端访问（地域）即可确认：实例在中国内地地域时，这是未备案拦截', 'Give cloud access (the region) to confirm: in a mainland region this is the interception of a domain without an ICP filing');
       return {
         locus: 'inconclusive',
         summary: icp.finding,
-        reasoning: [probeLine(v), icp.finding, L('提供云端访问（地域）即可确认：实例在中国内地地域时，这是未备案拦截', 'Give cloud access (the region) to confirm: in a mainland region this is the interception of a domain without an ICP filing')],
+        reasoning: [probeLine(v), icp.finding, next],
         blockingCheckIds: ['net.icp-filing'],
         confidence: 'medium',
       };

@@ -40,7 +40,8 @@ describe('net.icp-filing', () => {
     expect(c).toMatchObject({ status: 'fail', condition: 'name-reset', layer: 'network' });
     expect(c.finding['zh-CN']).toContain('未备案');
     expect(c.finding.en).toContain('cn-hangzhou');
-    expect(c.evidence.map((e) => e.path)).toEqual(['/probes/icp/byIp', '/probes/icp/byName', '/probes/icp/decision']);
+    expect(c.evidence.map((e) => e.path)).toEqual(['/probes/icp/byIp', '/probes/icp/byName', '/probes/icp/decision', '/cloud/snapshot/instance/region', '/probes/client/tunnels']);
+    expect(c.evidence[3].summary).toBe('RegionId=cn-hangzhou (mainland: yes)');
     expect(c.fixes).toHaveLength(3);
     expect(c.fixes[0].url).toBe('https://beian.aliyun.com/');
     expect(c.fixes[2].command).toBe(`curl -sk -o /dev/null -w '%{http_code}\\n' http://${IDS.publicIp}/`);
@@ -56,6 +57,15 @@ describe('net.icp-filing', () => {
     const c = check(webFacts(icpFact(req('name', { error: 'reset', failedAt: 'response' })), { snapshot: null }));
     expect(c).toMatchObject({ status: 'warn', condition: 'name-reset-region-unknown' });
     expect(c.finding.en).toContain('region is unknown');
+  });
+
+  it('blocked while the client goes through a VPN → warn (the VPN may filter by name too), the premise in the evidence', () => {
+    const f = webFacts(icpFact(req('name', { error: 'reset', failedAt: 'response' })));
+    f.probes!.client = { ...f.probes!.client, tunnels: ['wg0'] };
+    const c = check(f);
+    expect(c).toMatchObject({ status: 'warn', condition: 'name-reset-via-tunnel' });
+    expect(c.evidence.at(-1)?.summary).toBe('client tunnels: wg0');
+    expect(decideVerdict(f, runChecks(f))).toMatchObject({ ruleId: 'icp-filing-unconfirmed', locus: 'inconclusive' });
   });
 
   it('both fine → pass; both fail → unknown', () => {

@@ -102,6 +102,26 @@ export const netIcpFiling: CheckDef = {
     const regionWords = mainland === null ? L('（实例地域未知：没有云端数据）', ' (the instance’s region is unknown: no cloud data)') : L(`（实例在中国内地地域 ${v.region}）`, ` (the instance is in the mainland region ${v.region})`);
     const how = HOW[d.condition] ?? L('带域名的请求被拦截', 'the request carrying the name is blocked');
     if (d.status === 'blocked') {
+      // Premises of the inference, named in the evidence: the region, and a direct path (no VPN on the client,
+      // whose own filter could block by name as well).
+      const client = probes.client;
+      const tunnel = client.tunnels.length > 0 || client.defaultRoute?.viaTunnel === true;
+      const premises = [
+        ev('cloud', '/cloud/snapshot/instance/region', `RegionId=${v.region ?? 'unknown'} (mainland: ${mainland === null ? 'unknown' : mainland ? 'yes' : 'no'})`),
+        ev('client', '/probes/client/tunnels', tunnel ? `client tunnels: ${client.tunnels.join(', ') || 'default route via a tunnel'}` : 'no VPN tunnel on the client'),
+      ];
+      if (mainland && tunnel) {
+        return {
+          status: 'warn',
+          condition: `${d.condition}-via-tunnel`,
+          finding: L(
+            `用 IP 访问 ${fact.address}:${fact.port} 正常，但${how['zh-CN']}${regionWords['zh-CN']}；不过本机的流量经过 VPN（${client.tunnels.join('、') || '默认路由'}），也可能是 VPN 一侧按域名过滤：断开 VPN 再试一次`,
+            `${fact.address}:${fact.port} answers by IP, but ${how.en}${regionWords.en}; your traffic goes through a VPN (${client.tunnels.join(', ') || 'the default route'}), whose side may filter by name too: try again without the VPN`,
+          ),
+          evidence: [...(evidence(fact) ?? []), ...premises],
+          fixes: fixes(v, fact),
+        };
+      }
       if (mainland) {
         return {
           status: 'fail',
@@ -110,7 +130,7 @@ export const netIcpFiling: CheckDef = {
             `域名 ${fact.host} 因未备案被拦截：用 IP 访问 ${fact.address}:${fact.port} 正常，但${how['zh-CN']}${regionWords['zh-CN']}`,
             `The domain ${fact.host} is intercepted for a missing ICP filing: ${fact.address}:${fact.port} answers by IP, but ${how.en}${regionWords.en}`,
           ),
-          evidence: evidence(fact),
+          evidence: [...(evidence(fact) ?? []), ...premises],
           fixes: fixes(v, fact),
         };
       }
@@ -121,7 +141,7 @@ export const netIcpFiling: CheckDef = {
           `用 IP 访问 ${fact.address}:${fact.port} 正常，但${how['zh-CN']}${regionWords['zh-CN']}；如果实例在中国内地，这是未备案拦截`,
           `${fact.address}:${fact.port} answers by IP, but ${how.en}${regionWords.en}; if the instance is in the mainland, this is the interception of a domain without an ICP filing`,
         ),
-        evidence: evidence(fact),
+        evidence: [...(evidence(fact) ?? []), ...premises],
         fixes: fixes(v, fact),
       };
     }
