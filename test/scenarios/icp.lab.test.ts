@@ -30,7 +30,9 @@ interface IcpScenario {
   service: 'http' | 'https';
   region: string;
   locus: Diagnosis['verdict']['locus'];
-  icp: 'fail' | 'pass' | 'skipped';
+  icp: 'fail' | 'warn' | 'pass' | 'skipped';
+  /** Further CLI arguments. */
+  extra?: string[];
   condition?: string;
   /** Checks that must not fail. */
   notFailing: string[];
@@ -45,6 +47,7 @@ const SCENARIOS: IcpScenario[] = [
   { name: 'HTTPS: a filed name passes the same middlebox', host: FILED, port: HTTPS_PORT, service: 'https', region: 'cn-hangzhou', locus: 'none', icp: 'pass', condition: 'same-server', notFailing: [...NOT_SERVER, 'net.icp-filing'] },
   { name: 'HTTP: the middlebox answers the name with its own notice page (another Server), the IP gets the site', host: BLOCKED, port: FILTER_PORT, service: 'http', region: 'cn-shanghai', locus: 'network', icp: 'fail', condition: 'block-page', notFailing: NOT_SERVER },
   { name: 'HTTP: the name filter relays a filed name to the site', host: FILED, port: FILTER_PORT, service: 'http', region: 'cn-shanghai', locus: 'none', icp: 'pass', condition: 'same-server', notFailing: [...NOT_SERVER, 'net.icp-filing'] },
+  { name: 'HTTP: blocked by name without cloud data (--no-cloud): the region is unknown, so inconclusive and saying so', host: BLOCKED, port: HTTP_PORT, service: 'http', region: 'cn-hangzhou', extra: ['--no-cloud'], locus: 'inconclusive', icp: 'warn', condition: 'name-reset-region-unknown', notFailing: [...NOT_SERVER, 'net.icp-filing'] },
   { name: 'outside the mainland (ap-southeast-1): not applicable', host: FILED, port: HTTP_PORT, service: 'http', region: 'ap-southeast-1', locus: 'none', icp: 'skipped', condition: 'not-mainland', notFailing: [...NOT_SERVER, 'net.icp-filing'] },
 ];
 
@@ -79,7 +82,7 @@ const params = (lab: Lab, s: IcpScenario) => ({ variant: 'healthy' as Variant, i
 async function diagnose(lab: Lab, fake: FakeApiInNamespace, s: IcpScenario): Promise<{ code: number | null; stderr: string; stdout: string; d: Diagnosis | null }> {
   const home = mkdtempSync(join(tmpdir(), 'sgd-icp-home-'));
   try {
-    const args = ['diagnose', `${s.host}:${s.port}`, '--service', s.service, '--instance', INSTANCE_ID, '--region', s.region, '--egress-ip-urls', fake.echoUrl, '--control-hosts', `${lab.hosts.echo.ipv4}:${s.port}`, '--dns-servers', lab.hosts.dns.ipv4, '--attempts', '2', '--json'];
+    const args = ['diagnose', `${s.host}:${s.port}`, '--service', s.service, '--instance', INSTANCE_ID, '--region', s.region, '--egress-ip-urls', fake.echoUrl, '--control-hosts', `${lab.hosts.echo.ipv4}:${s.port}`, '--dns-servers', lab.hosts.dns.ipv4, '--attempts', '2', '--json', ...(s.extra ?? [])];
     const r = await lab.runInClient(tsxArgv('src/cli/index.ts', args), {
       timeoutMs: 60_000,
       env: {
@@ -150,6 +153,7 @@ describeLab('ICP-filing interception (middlebox namespace + fake API + CLI)', ()
       }
       // 0 (reachable) or 1 (a fault located) once the CLI maps verdicts to exit codes; never usage or a crash.
       expect([0, 1], ctx).toContain(code);
+      if (s.icp === 'warn') expect(d!.verdict.ruleId, ctx).toBe('icp-filing-unconfirmed');
       if (s.icp === 'pass') expect(d!.probes!.icp!.byName.http?.statusCode, ctx).toBe(200);
     }, 90_000);
   }
