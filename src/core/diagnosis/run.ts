@@ -4,6 +4,7 @@
 // injectable so tests can run the real probes against a lab and the real SDK against a fake API.
 import type { CloudSnapshot } from '../cloud/model';
 import type { Endpoints } from '../cloud/alicloud/endpoints';
+import { icpSchemeFor } from '../probe/icp';
 import type { ProbeEvent, ProbeReport, ProbeRequest } from '../probe/types';
 import { parseIp } from '../rules/cidr';
 import type { AclEvaluation, Evaluation, Flow } from '../rules/types';
@@ -145,6 +146,9 @@ export async function runDiagnosis(request: DiagnoseRequest, opts: RunDiagnosisO
   const emit = (e: DiagnosisEvent): void => opts.onEvent?.(e);
   const target = request.target;
   if (!request.probe.ports.includes(target.port)) request = { ...request, probe: { ...request.probe, ports: [target.port, ...request.probe.ports] } };
+  // A name on a web port: also compare a request by IP with one by name (ICP-filing interception, net.icp-filing).
+  const icpScheme = target.protocol === 'tcp' && !parseIp(target.host) ? icpSchemeFor(target.port, target.service) : null;
+  if (icpScheme && !request.probe.icp) request = { ...request, probe: { ...request.probe, icp: { port: target.port, scheme: icpScheme } } };
   if (signal?.aborted) throw abortError(signal);
 
   const ready = new Set<FactSource>();

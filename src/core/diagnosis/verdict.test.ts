@@ -6,6 +6,8 @@ import { contradictions } from './invariants';
 import { CheckIndex, decideVerdict, RULES } from './verdict';
 import { view } from './facts';
 import type { Locus } from './types';
+import { decideIcp } from '../probe/icp';
+import type { IcpRequestFact } from '../probe/types';
 
 const timeout = (o: { address?: string; port?: number } = {}) => tcp('filtered', 'no-response', o);
 
@@ -16,6 +18,13 @@ function lockedEip() {
   return { ...s, instance: { ...s.instance!, eipAddress: IDS.publicIp, eipAllocationId: eip.allocationId }, interfaces: s.interfaces.map((e) => ({ ...e, publicIp: IDS.publicIp })), eips: [eip] };
 }
 const refused = () => tcp('closed', 'conn-refused', { errno: 'ECONNREFUSED' });
+/** A name on port 80 whose request by IP is answered and by name is reset (ICP-filing interception). */
+const icpBlocked = (): FactsOpts => {
+  const byIp: IcpRequestFact = { by: 'ip', hostHeader: IDS.publicIp, sni: null, connected: true, sent: true, http: { statusLine: 'HTTP/1.1 200 OK', statusCode: 200, server: 'nginx', location: null }, bodyBytes: 10, bytesRead: 200, durationMs: 30 };
+  const byName: IcpRequestFact = { by: 'name', hostHeader: 'shop.example.com', sni: null, connected: true, sent: true, failedAt: 'response', error: 'reset', bodyBytes: 0, bytesRead: 0, durationMs: 30 };
+  const probes = { ...report([tcp('open', 'syn-ack', { port: 80, banner: { kind: 'none', method: 'http-head', bytesRead: 0, durationMs: 5, error: 'reset' } })], { host: 'shop.example.com' }), icp: { host: 'shop.example.com', address: IDS.publicIp, port: 80, scheme: 'http' as const, byIp, byName, decision: decideIcp(byIp, byName, 'shop.example.com', IDS.publicIp), startedAt: '', finishedAt: '' } };
+  return { host: 'shop.example.com', port: 80, service: 'http', probes };
+};
 
 interface Row {
   name: string;
@@ -177,6 +186,8 @@ const table: Row[] = [
     locus: 'inconclusive',
     rule: 'timeout-cloud-allows',
   },
+  { name: 'name intercepted for a missing ICP filing (mainland region)', f: icpBlocked(), locus: 'network', rule: 'icp-filing', failing: 'net.icp-filing', confidence: 'high' },
+  { name: 'name blocked, IP answers, no cloud data (region unknown): inconclusive, saying so', f: { ...icpBlocked(), snapshot: null }, locus: 'inconclusive', rule: 'icp-filing-unconfirmed', confidence: 'low' },
   { name: 'ufw evidence says deny', f: { probes: report([timeout()]), server: evidence({ firewall: [{ kind: 'ufw', active: true, allowsPort: { '22/tcp': false }, defaultInbound: 'drop', details: [] }] }) }, locus: 'server', rule: 'server-evidence-blocks', failing: 'os.firewall', confidence: 'high' },
 ];
 

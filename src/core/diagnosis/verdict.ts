@@ -143,6 +143,44 @@ export const RULES: readonly ReasoningRule[] = [
     },
   },
   {
+    // Before app-error / path-open: the TCP connect succeeds here, the interception acts on the name.
+    id: 'icp-filing',
+    decide(v, c) {
+      const icp = c.get('net.icp-filing');
+      if (icp?.status !== 'fail' || tcpState(v) !== 'open') return null;
+      return {
+        locus: 'network',
+        summary: icp.finding,
+        reasoning: [
+          probeLine(v),
+          icp.finding,
+          L('用 IP 访问时服务器正常应答，说明安全组、防火墙和应用都没有问题；拦截发生在带域名的请求上（中国内地地域对未备案域名的拦截）', 'The server answers by IP, so the security groups, the firewall and the application are fine; the block acts on the request carrying the name (the mainland regions’ interception of domains without an ICP filing)'),
+        ],
+        blockingCheckIds: ['net.icp-filing'],
+        confidence: 'high',
+      };
+    },
+  },
+  {
+    // The same behaviour with a premise unknown (no cloud data: the region) or doubtful (the client's VPN may
+    // filter by name too): blocked by name somewhere on the way; say what is known and what to collect.
+    id: 'icp-filing-unconfirmed',
+    decide(v, c) {
+      const icp = c.get('net.icp-filing');
+      if (icp?.status !== 'warn' || !/-(region-unknown|via-tunnel)$/.test(icp.condition) || tcpState(v) !== 'open') return null;
+      const next = icp.condition.endsWith('-via-tunnel')
+        ? L('断开 VPN 后再诊断一次：仍被拦截就是未备案拦截', 'Diagnose again without the VPN: if the name is still blocked, it is the filing interception')
+        : L('提供云端访问（地域）即可确认：实例在中国内地地域时，这是未备案拦截', 'Give cloud access (the region) to confirm: in a mainland region this is the interception of a domain without an ICP filing');
+      return {
+        locus: 'inconclusive',
+        summary: icp.finding,
+        reasoning: [probeLine(v), icp.finding, next],
+        blockingCheckIds: ['net.icp-filing'],
+        confidence: 'medium',
+      };
+    },
+  },
+  {
     id: 'app-error',
     decide(v, c) {
       if (tcpState(v) !== 'open' || !c.failed('app.responds')) return null;

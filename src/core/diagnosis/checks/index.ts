@@ -6,11 +6,12 @@ import { addressIsInstance, premiseEvidence } from '../premises';
 import type { Check } from '../types';
 import { CLIENT_CHECKS } from './client';
 import { toCheck, type CheckDef, type CheckOutcome, type FactSource } from './define';
+import { ICP_CHECKS } from './icp';
 import { NETWORK_CHECKS } from './network';
 import { SERVER_CHECKS } from './server';
 import { SG_CHECKS } from './sg';
 
-export const CHECKS: readonly CheckDef[] = [...CLIENT_CHECKS, ...NETWORK_CHECKS.slice(0, 3), ...SG_CHECKS, ...NETWORK_CHECKS.slice(3), ...SERVER_CHECKS];
+export const CHECKS: readonly CheckDef[] = [...CLIENT_CHECKS, ...NETWORK_CHECKS.slice(0, 3), ...SG_CHECKS, ...NETWORK_CHECKS.slice(3), ...ICP_CHECKS, ...SERVER_CHECKS];
 
 export const CHECK_IDS: readonly string[] = CHECKS.map((c) => c.id);
 

@@ -8,6 +8,7 @@ import { isLoopback, type FactsView } from '../facts';
 import { bindAllFix, info, osFirewallFixes, osServiceFixes, sshdListenFixes, unitFor } from '../fixes';
 import { clientNetworkLetsPortOut, cloudPremises, combine, premiseEvidence, refusedByTarget, rejectFromTarget, silentDropAtHostPremises, silentTimeout, type PremiseSummary } from '../premises';
 import type { EvidenceRef, ServerEvidence } from '../types';
+import { answersByIpWhileNameBlocked } from './icp';
 import { ev, type CheckDef, type CheckOutcome } from './define';
 
 type Firewall = ServerEvidence['firewall'][number];
@@ -215,6 +216,9 @@ export const appResponds: CheckDef = {
     const t = v.tcp;
     if (!t) return { status: 'unknown', condition: 'no-probes', finding: L('没有探测数据', 'No probe data') };
     if (t.state !== 'open') return { status: 'skipped', condition: 'not-connected', finding: L('连接没有建立', 'No connection was established') };
+    // The name is intercepted (net.icp-filing) while the server answers by IP: the application is fine.
+    const byIp = answersByIpWhileNameBlocked(v);
+    if (byIp) return { status: 'pass', condition: 'answers-by-ip', finding: L(`用 IP 访问时应用正常应答（${byIp}）；用域名访问被拦截，见“未备案拦截”检查`, `The application answers by IP (${byIp}); by name it is intercepted, see the ICP-filing check`), evidence: [ev('probe', '/probes/icp/byIp', byIp)] };
     const b = t.banner;
     const evidence = [ev('probe', `/probes/tcp/${v.tcpIndex}/banner`, b ? `${b.kind} ${b.sshIdent ?? b.http?.statusLine ?? b.firstBytes ?? b.error ?? ''}`.trim() : 'no banner read')];
     if (!b) return { status: 'unknown', condition: 'no-banner', finding: L('没有读取应用应答', 'The application’s answer was not read'), evidence };
