@@ -84,18 +84,51 @@ export function referenceEvaluate(snapshot: CloudSnapshot, flow: Flow): RefResul
   const missing = groups.length - present.length;
   if (present.length === 0) return unknown;
 
+  // The connecting side's source port: one of these (an ephemeral port unless the flow says otherwise).
+  const srcLo = flow.sourcePorts?.from ?? 1024;
+  const srcHi = flow.sourcePorts?.to ?? 65535;
+  const sourcePort = (r: SecurityGroupRule): Tri => {
+    const s = r.sourcePortRange;
+    if (!s || (s.from === -1 && s.to === -1)) return 'yes';
+    if (r.protocol !== 'tcp' && r.protocol !== 'udp') return 'maybe';
+    // How many of the possible source ports the rule admits: all → yes, none → no, some → maybe.
+    const overlap = Math.max(0, Math.min(srcHi, s.to) - Math.max(srcLo, s.from) + 1);
+    return overlap === srcHi - srcLo + 1 ? 'yes' : overlap === 0 ? 'no' : 'maybe';
+  };
+  const parses = (cidr: string): boolean => {
+    const t = cidr.trim();
+    try {
+      if (t.includes('/')) ipaddr.parseCIDR(t);
+      else ipaddr.parse(t);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
   const matches = (r: SecurityGroupRule): Tri => {
+    let uncertain = (r.unevaluated?.length ?? 0) > 0;
+    const portList = r.unevaluated?.some((u) => u.field === 'PortRangeListId') ?? false;
     if (r.direction !== flow.direction) return 'no';
     if (r.protocol !== 'all' && r.protocol !== proto) return 'no';
-    const portless = r.protocol === 'all' || (proto !== 'tcp' && proto !== 'udp') || (r.portRange.from === -1 && r.portRange.to === -1);
+    const portless = r.protocol === 'all' || (proto !== 'tcp' && proto !== 'udp') || (r.portRange.from === -1 && r.portRange.to === -1) || portList;
     if (!portless && (flow.port < r.portRange.from || flow.port > r.portRange.to)) return 'no';
     if (snapshot.instance?.networkType === 'classic' && r.nicType && r.nicType !== choice.scope) return 'no';
-    if (r.localCidr && ![localIp, ...choice.localPrivateIps].some((l) => inCidr(l, r.localCidr as string))) return 'no';
+    if (r.localCidr) {
+      if (!parses(r.localCidr)) uncertain = true;
+      else if (![localIp, ...choice.localPrivateIps].some((l) => inCidr(l, r.localCidr as string))) return 'no';
+    }
+    const sp = sourcePort(r);
+    if (sp === 'no') return 'no';
+    if (sp === 'maybe') uncertain = true;
     const p = r.peer;
-    if (p.kind === 'cidr') return inCidr(remoteIp, p.cidr) ? 'yes' : 'no';
-    if (p.kind === 'group') return member === null ? 'maybe' : member.includes(p.groupId) ? 'yes' : 'no';
-    if (p.kind === 'prefix-list') return p.cidrs === null ? 'maybe' : p.cidrs.some((c) => inCidr(remoteIp, c)) ? 'yes' : 'no';
-    return 'maybe';
+    let peer: Tri;
+    if (p.kind === 'cidr') peer = !parses(p.cidr) ? 'maybe' : inCidr(remoteIp, p.cidr) ? 'yes' : 'no';
+    else if (p.kind === 'group') peer = member === null ? 'maybe' : member.includes(p.groupId) ? 'yes' : 'no';
+    else if (p.kind === 'prefix-list') peer = p.cidrs === null ? 'maybe' : p.cidrs.some((c) => inCidr(remoteIp, c)) ? 'yes' : 'no';
+    else peer = 'maybe';
+    if (peer === 'no') return 'no';
+    return peer === 'maybe' || uncertain ? 'maybe' : 'yes';
   };
 
   type Cand = { r: SecurityGroupRule; gi: number };

@@ -16,6 +16,11 @@ export interface Flow {
   destinationIp: string;
   /** Destination port (ignored for ICMP). */
   port: number;
+  /**
+   * The connecting side's source port(s), for five-tuple rules (SourcePortRange): the client's for ingress,
+   * the instance's for egress. Default 1024–65535: an ephemeral port the OS (and any NAT) picks.
+   */
+  sourcePorts?: { from: number; to: number };
 }
 
 export type NearMissReason =
@@ -30,7 +35,8 @@ export type NearMissReason =
   | 'enterprise-default-deny'
   | 'other-interface'
   | 'prefix-list-unresolved'
-  | 'nic-type';
+  | 'nic-type'
+  | 'source-port-restricted'; // a five-tuple rule admits only source ports a connecting client does not use
 
 export interface NearMiss {
   reason: NearMissReason;
@@ -72,7 +78,8 @@ export type EvaluationNoteCode =
   | 'uncertain-peer' // a rule's peer (group member, prefix list) cannot be resolved from the snapshot
   | 'no-interface' // no instance/ENI data at all
   | 'acl-not-applied' // e.g. secondary ENI with an EIP in cut-through mode, intra-vSwitch traffic
-  | 'ephemeral-partial'; // the ACL egress allows only part of the client's ephemeral range
+  | 'ephemeral-partial' // the ACL egress allows only part of the client's ephemeral range
+  | 'uncertain-field'; // a rule or ACL entry has a field that may restrict it but cannot be evaluated
 
 export interface EvaluationNote {
   code: EvaluationNoteCode;
