@@ -178,28 +178,63 @@ export function referenceEvaluate(snapshot: CloudSnapshot, flow: Flow): RefResul
   return { decision: policy === 'accept' ? 'allow' : 'deny', ruleId: w ? w.r.id : 'default', policy };
 }
 
-/** First match in array order; the ids of an ACL list and the decision. */
-export function referenceAclFirstMatch(entries: NetworkAclEntry[], proto: string, port: number, remoteIp: string): { policy: 'accept' | 'drop'; entryId: string | null } {
+/**
+ * First match in array order; the ids of an ACL list and the decision. An entry with a field that cannot be
+ * evaluated (or a CIDR that does not parse) may or may not match: `possible` collects every policy the list
+ * could end with, so more than one means "unknown".
+ */
+export function referenceAclFirstMatch(entries: NetworkAclEntry[], proto: string, port: number, remoteIp: string): { policy: 'accept' | 'drop'; entryId: string | null; possible: Set<'accept' | 'drop'> } {
   const rank = (e: NetworkAclEntry): number => (e.entryType === 'system' ? 1e9 : 0) + e.order;
   const sorted = [...entries].sort((a, b) => rank(a) - rank(b));
+  const possible = new Set<'accept' | 'drop'>();
   for (const e of sorted) {
     if (e.protocol !== 'all' && e.protocol !== proto) continue;
     const portless = e.protocol === 'all' || (proto !== 'tcp' && proto !== 'udp') || (e.portRange.from === -1 && e.portRange.to === -1);
     if (!portless && (port < e.portRange.from || port > e.portRange.to)) continue;
+    const maybe = (e.unevaluated?.length ?? 0) > 0 || addr(e.cidr.split('/')[0]) === null;
+    if (maybe) {
+      if (addr(e.cidr.split('/')[0]) !== null && !inCidr(remoteIp, e.cidr)) continue;
+      possible.add(e.policy);
+      continue;
+    }
     if (!inCidr(remoteIp, e.cidr)) continue;
-    return { policy: e.policy, entryId: e.id };
+    possible.add(e.policy);
+    return { policy: e.policy, entryId: e.id, possible };
   }
-  return { policy: 'drop', entryId: null };
+  possible.add('drop');
+  return { policy: 'drop', entryId: null, possible };
 }
 
-/** Port by port: which of from..to the ACL's egress list lets a reply reach (address test hoisted out of the loop). */
-export function referenceAclAllowedPorts(acl: NetworkAcl, proto: string, remoteIp: string, from: number, to: number): Set<number> {
+/** Port by port: which of from..to the ACL's egress list lets a reply reach, and which it may or may not (sorted and address-tested once). */
+export function referenceAclAllowedPorts(acl: NetworkAcl, proto: string, remoteIp: string, from: number, to: number): Set<number> & { uncertain?: Set<number> } {
   const rank = (e: NetworkAclEntry): number => (e.entryType === 'system' ? 1e9 : 0) + e.order;
-  const sorted = [...acl.egress].sort((a, b) => rank(a) - rank(b)).filter((e) => (e.protocol === 'all' || e.protocol === proto) && inCidr(remoteIp, e.cidr));
-  const ok = new Set<number>();
+  const list = [...acl.egress]
+    .sort((a, b) => rank(a) - rank(b))
+    .filter((e) => e.protocol === 'all' || e.protocol === proto)
+    .map((e) => {
+      const parses = addr(e.cidr.split('/')[0]) !== null;
+      const maybe = (e.unevaluated?.length ?? 0) > 0 || !parses;
+      return { e, maybe, hit: parses ? inCidr(remoteIp, e.cidr) : true };
+    })
+    .filter((x) => x.hit);
+  const ok: Set<number> & { uncertain?: Set<number> } = new Set<number>();
+  const uncertain = new Set<number>();
   for (let p = from; p <= to; p++) {
-    const first = sorted.find((e) => e.protocol === 'all' || (e.portRange.from === -1 && e.portRange.to === -1) || (p >= e.portRange.from && p <= e.portRange.to));
-    if (first?.policy === 'accept') ok.add(p);
+    const possible = new Set<string>();
+    let final: string | null = null;
+    for (const { e, maybe } of list) {
+      const covers = e.protocol === 'all' || (e.portRange.from === -1 && e.portRange.to === -1) || (p >= e.portRange.from && p <= e.portRange.to);
+      if (!covers) continue;
+      possible.add(e.policy);
+      if (!maybe) {
+        final = e.policy;
+        break;
+      }
+    }
+    if (final === null) possible.add('drop');
+    if (possible.size > 1) uncertain.add(p);
+    else if ((final ?? 'drop') === 'accept') ok.add(p);
   }
+  ok.uncertain = uncertain;
   return ok;
 }

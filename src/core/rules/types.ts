@@ -96,6 +96,8 @@ export interface EphemeralCoverage {
   coverage: 'full' | 'partial' | 'none';
   /** Default ephemeral ranges of common client OSes and whether each is fully allowed. */
   clients: { os: 'linux' | 'windows' | 'macos'; from: number; to: number; allowed: boolean }[];
+  /** Ports an entry with a field that cannot be evaluated may decide otherwise (neither allowed nor denied). */
+  uncertain?: { from: number; to: number }[];
 }
 
 export interface AclEvaluation {
