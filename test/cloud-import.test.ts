@@ -109,4 +109,18 @@ describe('importSnapshot', () => {
     if (!l.ok) throw new Error(l.message);
     expect(evaluateSecurityGroups(l.value, flow).decision).toBe('unknown');
   });
+
+  it('a saved snapshot from an earlier version is judged by the current field inventory (rules mapped again from raw)', () => {
+    const d = docs({ variant: 'source-port-restricted' });
+    const first = importSnapshot([d.instances, ...d.groups]);
+    if (!first.ok) throw new Error(first.message);
+    // As an earlier version saved it: SourcePortRange only in the raw object.
+    const old = structuredClone(first.value);
+    delete old.securityGroups[0].rules[0].sourcePortRange;
+    delete old.securityGroups[0].rules[0].rawSourcePortRange;
+    const again = importSnapshot([JSON.stringify(old)]);
+    if (!again.ok) throw new Error(again.message);
+    expect(again.value.securityGroups[0].rules[0].sourcePortRange).toEqual({ from: 22, to: 22 });
+    expect(again.value.securityGroups).toEqual(first.value.securityGroups);
+  });
 });

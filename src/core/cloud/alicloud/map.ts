@@ -55,6 +55,7 @@
 // | DestinationCidrIp on ingress, SourceCidrIp on egress | may restrict (not part of an entry of that direction) |
 // | any other non-empty field     | may restrict (generic guard)                                                    |
 import type {
+  CloudSnapshot,
   Direction,
   UnevaluatedField,
   Eip,
@@ -69,7 +70,7 @@ import type {
   SecurityGroup,
   SecurityGroupRule,
 } from '../model';
-import type { ApiEip, ApiInstance, ApiNetworkAcl, ApiNetworkInterfaceSet, ApiPermission, ApiSecurityGroupAttribute } from './schemas';
+import { PermissionSchema, type ApiEip, type ApiInstance, type ApiNetworkAcl, type ApiNetworkInterfaceSet, type ApiPermission, type ApiSecurityGroupAttribute } from './schemas';
 
 const nonEmpty = (s: string | null | undefined): s is string => typeof s === 'string' && s.trim() !== '';
 
@@ -430,3 +431,29 @@ export function mapNetworkAcl(a: ApiNetworkAcl, region: string): NetworkAcl {
 /** DescribeNetworkAcls returns entries on current API versions; some clouds (Apsara Stack) leave them out. */
 export const aclHasEntries = (a: ApiNetworkAcl): boolean =>
   a.IngressAclEntries?.IngressAclEntry !== undefined && a.IngressAclEntries?.IngressAclEntry !== null;
+
+/**
+ * A snapshot saved by an earlier version kept each rule's raw API object but may lack fields mapped since
+ * (SourcePortRange, unevaluated fields): map the rules and ACL entries again from their raw objects, so a saved
+ * snapshot is judged by today's field inventory. Rules without a readable raw object are kept as they are.
+ */
+export function remapFromRaw(snapshot: CloudSnapshot): CloudSnapshot {
+  const securityGroups = snapshot.securityGroups.map((g) => ({
+    ...g,
+    rules: g.rules.map((r) => {
+      const parsed = r.raw ? PermissionSchema.safeParse(r.raw) : null;
+      if (!parsed?.success) return r;
+      const lists = new Map<string, string[] | null>(r.peer.kind === 'prefix-list' ? [[r.peer.prefixListId, r.peer.cidrs]] : []);
+      return { ...mapPermission(parsed.data, g.id, r.order, lists), id: r.id };
+    }),
+  }));
+  const entries = (list: NetworkAclEntry[]): NetworkAclEntry[] =>
+    list.map((e) => {
+      if (!e.raw || typeof e.raw.Policy !== 'string' || typeof e.raw.Protocol !== 'string' || typeof e.raw.Port !== 'string') return e;
+      const unevaluated = aclEntryUnevaluated(e.raw as ApiAclEntry, e.direction, e.cidr);
+      const { unevaluated: _old, ...rest } = e;
+      return unevaluated.length ? { ...rest, unevaluated } : rest;
+    });
+  const networkAcls = snapshot.networkAcls.map((a) => ({ ...a, ingress: entries(a.ingress), egress: entries(a.egress) }));
+  return { ...snapshot, securityGroups, networkAcls };
+}
