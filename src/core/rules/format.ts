@@ -54,6 +54,7 @@ const T = {
   returnPath: { en: 'Return path (egress to your ephemeral ports)', 'zh-CN': '回程（出方向到客户端临时端口）' },
   noAcl: { en: 'No network ACL on this vSwitch', 'zh-CN': '该交换机未绑定网络 ACL' },
   ephemeral: { en: 'ephemeral ports allowed', 'zh-CN': '放行的临时端口' },
+  sourcePort: { en: 'source port', 'zh-CN': '源端口' },
 } satisfies Record<string, L>;
 
 /** Display width: CJK and full-width characters take two columns. */
@@ -96,7 +97,7 @@ export function formatRulesTable(groups: SecurityGroup[], lang: FormatLang = 'en
       T[p.c.policy][lang],
       T[p.c.rule.direction][lang],
       p.c.rule.rawProtocol || p.c.proto.toUpperCase(),
-      p.c.rule.rawPortRange,
+      p.c.rule.rawSourcePortRange ? `${p.c.rule.rawPortRange || '-'} (${T.sourcePort[lang]} ${p.c.rule.rawSourcePortRange})` : p.c.rule.rawPortRange,
       peerLabel(p.c.rule),
       p.c.group.id,
       p.c.rule.id,
