@@ -50,7 +50,10 @@ export type Variant =
   | 'no-acl'
   | 'many-rules'
   | 'eip-locked'
-  | 'zero-bandwidth';
+  | 'zero-bandwidth'
+  | 'source-port-restricted' // the only accept rule has SourcePortRange "22/22" (a five-tuple rule)
+  | 'unknown-rule-field' // the only accept rule carries a field this version does not know, with a value
+  | 'port-range-list'; // the only accept rule takes its ports from a port list (PortRangeListId)
 
 export const VARIANTS: Variant[] = [
   'healthy',
@@ -72,6 +75,9 @@ export const VARIANTS: Variant[] = [
   'many-rules',
   'eip-locked',
   'zero-bandwidth',
+  'source-port-restricted',
+  'unknown-rule-field',
+  'port-range-list',
 ];
 
 export interface ScenarioParams {
@@ -105,15 +111,16 @@ export const REGIONS: ApiObject[] = [
 ].map(([RegionId, LocalName]) => ({ RegionId, LocalName, RegionEndpoint: `ecs.${RegionId}.aliyuncs.com`, Status: 'available' }));
 
 let ruleSeq = 0;
-function perm(p: Partial<Record<string, string>> & { IpProtocol: string; PortRange: string }): ApiObject {
+function perm(p: Partial<Record<string, string>> & { IpProtocol: string; PortRange: string }, extra: ApiObject = {}): ApiObject {
   ruleSeq++;
   const direction = p.Direction ?? 'ingress';
   return {
+    ...extra,
     SecurityGroupRuleId: p.SecurityGroupRuleId ?? `sgr-bp1${String(ruleSeq).padStart(12, '0')}`,
     Direction: direction,
     IpProtocol: p.IpProtocol,
     PortRange: p.PortRange,
-    SourcePortRange: '',
+    SourcePortRange: p.SourcePortRange ?? '',
     SourceCidrIp: p.SourceCidrIp ?? '',
     Ipv6SourceCidrIp: p.Ipv6SourceCidrIp ?? '',
     SourceGroupId: p.SourceGroupId ?? '',
@@ -128,8 +135,8 @@ function perm(p: Partial<Record<string, string>> & { IpProtocol: string; PortRan
     DestGroupOwnerAccount: '',
     DestPrefixListId: p.DestPrefixListId ?? '',
     DestPrefixListName: '',
-    PortRangeListId: '',
-    PortRangeListName: '',
+    PortRangeListId: p.PortRangeListId ?? '',
+    PortRangeListName: p.PortRangeListName ?? '',
     Policy: p.Policy ?? 'Accept',
     Priority: p.Priority ?? '1',
     NicType: 'intranet',
@@ -191,6 +198,17 @@ export function buildScenario(params: ScenarioParams = {}): Scenario {
       break;
     case 'prefix-list':
       webRules.push(perm({ IpProtocol: 'TCP', PortRange: ports, SourcePrefixListId: 'pl-bp1office000000001', Priority: '1' }));
+      break;
+    case 'source-port-restricted':
+      // Someone put the service port in the source-port field of a five-tuple rule.
+      webRules.push(perm({ ...portRule, SourcePortRange: '22/22' }));
+      break;
+    case 'unknown-rule-field':
+      // A field a future API version might add (an address book of sources): non-empty, so it may restrict.
+      webRules.push(perm(portRule, { SourceAddressBookId: 'ab-bp1office00000001' }));
+      break;
+    case 'port-range-list':
+      webRules.push(perm({ ...portRule, PortRange: '-1/-1', PortRangeListId: 'prl-bp1admin00000001', PortRangeListName: 'admin-ports' }));
       break;
     default:
       webRules.push(perm(portRule));

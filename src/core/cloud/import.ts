@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { fail, ok, type Result } from '../result';
 import { parseIp } from '../rules/cidr';
 import type { CloudSnapshot, Eip, Instance, NetworkAcl, NetworkInterface, SecurityGroup } from './model';
-import { interfacesFromInstance, mapEip, mapInstance, mapInterfaceSet, mapNetworkAcl, mapSecurityGroup, type GroupMeta } from './alicloud/map';
+import { interfacesFromInstance, mapEip, mapInstance, mapInterfaceSet, mapNetworkAcl, mapSecurityGroup, remapFromRaw, type GroupMeta } from './alicloud/map';
 import {
   describeIssues,
   EipAddressesSchema,
@@ -187,7 +187,8 @@ function add(c: Collected, kind: DocumentKind, doc: unknown, label: string): Res
     case 'CloudSnapshot': {
       const r = parseWith(CloudSnapshotSchema, doc, where);
       if (!r.ok) return r;
-      c.snapshot = doc as CloudSnapshot;
+      // Judged by today's field inventory: rules are mapped again from their raw API objects.
+      c.snapshot = remapFromRaw(doc as CloudSnapshot);
       return ok(undefined);
     }
     case 'DescribeInstances': {

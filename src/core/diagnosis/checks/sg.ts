@@ -60,8 +60,49 @@ export function ruleSpec(v: FactsView, extra: Partial<SgRuleSpec> = {}): SgRuleS
   };
 }
 
+/** Why a rule field could not be evaluated, in words. */
+const FIELD_WHY: Record<string, { zh: string; en: string }> = {
+  'unknown-field': { zh: '本工具不认识的字段', en: 'a field this version does not know' },
+  'unresolved-reference': { zh: '引用的端口列表内容没有读取', en: 'a port list whose entries were not read' },
+  unparsable: { zh: '取值无法解析', en: 'a value that could not be read' },
+  'conflicting-fields': { zh: '与同类字段同时设置', en: 'set together with another field of the same kind' },
+  'not-for-direction': { zh: '不属于该方向规则的字段', en: 'a field that does not belong to a rule of this direction' },
+  'partial-source-ports': { zh: '源端口范围只覆盖部分客户端临时端口', en: 'a source-port range covering only part of the client’s ephemeral ports' },
+};
+
+/** The groups' decision is open because a rule has a field that cannot be evaluated: name the rule and field. */
+function fieldNotEvaluated(v: FactsView): CheckOutcome | null {
+  if (v.sg?.decision !== 'unknown' || v.sg.explanation !== 'uncertain-field') return null;
+  const notes = (v.sg.notes ?? []).filter((n) => n.code === 'uncertain-field');
+  if (!notes.length) return null;
+  const parts = notes.map((n) => {
+    const x = n.values ?? {};
+    const fields = String(x.fields ?? '').split(',');
+    const values = String(x.values ?? '').split(',');
+    const reasons = String(x.reasons ?? '').split(',');
+    return {
+      ruleId: String(x.ruleId ?? ''),
+      groupId: String(x.groupId ?? ''),
+      accept: x.policy === 'accept',
+      zh: fields.map((f, i) => `${f}=${values[i] ?? ''}（${FIELD_WHY[reasons[i]]?.zh ?? reasons[i]}）`).join('、'),
+      en: fields.map((f, i) => `${f}=${values[i] ?? ''} (${FIELD_WHY[reasons[i]]?.en ?? reasons[i]})`).join(', '),
+    };
+  });
+  return {
+    status: 'unknown',
+    condition: 'rule-field-not-evaluated',
+    finding: L(
+      `${parts.map((p) => `${p.accept ? '放行' : '拒绝'}规则 ${p.ruleId}（安全组 ${p.groupId}）的 ${p.zh}`).join('；')}无法评估：这条规则可能匹配也可能不匹配这个连接，所以无法判断安全组是否放行。请在控制台核对该规则，或去掉这个字段后重新检测。`,
+      `${parts.map((p) => `${p.accept ? 'Accept' : 'Drop'} rule ${p.ruleId} (${p.groupId}) has ${p.en}`).join('; ')}, which cannot be evaluated: the rule may or may not apply to this connection, so whether the security groups admit it cannot be told. Check the rule in the console, or remove that field and run the check again.`,
+    ),
+    evidence: notes.map((n) => ev('rules', rulePointer(v, String(n.values?.ruleId ?? '')), n.detail)),
+  };
+}
+
 /** Common preconditions: cloud data present and the flow evaluated. */
 function notEvaluated(v: FactsView): CheckOutcome | null {
+  const field = fieldNotEvaluated(v);
+  if (field) return field;
   if (!v.snapshot) return { status: 'unknown', condition: 'no-cloud', finding: L('没有云端配置数据(未连接云 API,也没有导入快照)', 'No cloud configuration (no API access and no imported snapshot)') };
   if (!v.instance) return { status: 'unknown', condition: 'no-instance', finding: L('云端没有找到这台实例,无法评估安全组', 'The instance was not found in the cloud data; the security groups cannot be evaluated') };
   if (!v.sg || v.sg.decision === 'unknown') {
@@ -151,6 +192,7 @@ export function isRelevantMiss(v: FactsView, m: NearMiss): boolean {
     case 'group-reference':
     case 'prefix-list-unresolved':
     case 'nic-type':
+    case 'source-port-restricted':
       return coversPort(r, v.port) || allPorts(r);
     default:
       return true;
@@ -287,9 +329,16 @@ export const sgProtocol = nearMissCheck(
 export const sgPort = nearMissCheck(
   'sg.port',
   L('规则端口范围包含目标端口', 'The rule’s port range contains the port'),
-  L('端口范围写错(如写成 2222 而不是 22,或服务改了端口而安全组没改)时规则不匹配。-1/-1 表示所有端口,生产环境不推荐。', 'A mistyped range (2222 instead of 22, or a service moved to another port without updating the group) does not match. -1/-1 means all ports and is not advisable in production.'),
-  ['port-outside-range'],
-  (v, ms) => modifyOrAdd(v, ms, () => ({ PortRange: `${v.port}/${v.port}` })),
+  L(
+    '端口范围写错(如写成 2222 而不是 22,或服务改了端口而安全组没改)时规则不匹配。-1/-1 表示所有端口,生产环境不推荐。五元组规则的“源端口范围”是客户端一侧的端口：客户端连接时用的是随机临时端口，把服务端口（如 22）填进源端口范围的规则不会放行任何正常连接。',
+    'A mistyped range (2222 instead of 22, or a service moved to another port without updating the group) does not match. -1/-1 means all ports and is not advisable in production. The source-port range of a five-tuple rule is the client’s side: clients connect from random ephemeral ports, so a rule with the service port (e.g. 22) as its source port admits no normal connection.',
+  ),
+  ['port-outside-range', 'source-port-restricted'],
+  (v, ms) =>
+    ms[0].reason === 'source-port-restricted'
+      ? // The source-port limit is what denies: a new rule without it (never a copy of the rule), then the old one can go.
+        [...allowFlowFixes(ruleSpec(v)), ...ms.map((m) => findRule(v, m.ruleId)).filter((r): r is SecurityGroupRule => r !== null).slice(0, 1).map((r) => cliRevoke(v.region, r.groupId, r.id))]
+      : modifyOrAdd(v, ms, () => ({ PortRange: `${v.port}/${v.port}` })),
   L('没有发现端口范围写错的规则', 'No rule misses the port by its range'),
 );
 
