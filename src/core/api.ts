@@ -7,6 +7,7 @@ import type { Diagnosis, DiagnosisEvent, Lang, ServerEvidence } from './diagnosi
 import type { Result } from './result';
 import type { Comparison } from './session/compare';
 import type { Session } from './session/types';
+import { instanceIdSchema, profileNameSchema, regionIdSchema } from './cloud/ids';
 import { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel } from './api-names';
 
 export { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel };
@@ -31,7 +32,7 @@ const diagnosisDoc = z.looseObject({
 
 export const cloudSourceSchema = z.discriminatedUnion('mode', [
   /** An aliyun CLI profile, used as it is (its secret never reaches the UI). */
-  z.object({ mode: z.literal('profile'), profile: z.string().min(1).max(128) }),
+  z.object({ mode: z.literal('profile'), profile: profileNameSchema }),
   /** The AccessKey typed in the app and kept in the OS keychain (safeStorage). */
   z.object({ mode: z.literal('stored-key') }),
   /** ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET in the app's environment, else the SDK's default chain (as the CLI does). */
@@ -47,15 +48,8 @@ export const diagnoseArgsSchema = z.object({
   port,
   service: z.enum(['ssh', 'rdp', 'http', 'https', 'mysql', 'custom']),
   cloud: cloudSourceSchema,
-  region: z
-    .string()
-    .regex(/^[a-z]{2,}-[a-z0-9-]+$/)
-    .max(64)
-    .optional(),
-  instanceId: z
-    .string()
-    .regex(/^i-[a-z0-9]{6,40}$/)
-    .optional(),
+  region: regionIdSchema.optional(),
+  instanceId: instanceIdSchema.optional(),
   /** Also ping (ICMP); its failure alone never decides anything. */
   icmp: z.boolean().default(true),
 });
@@ -66,9 +60,9 @@ export const sessionPlanSchema = z.object({
   port,
   protocol: z.enum(['tcp', 'udp']).optional(),
   service: z.string().max(32).optional(),
-  instanceId: z.string().max(64).optional(),
-  region: z.string().max(64).optional(),
-  profile: z.string().max(128).optional(),
+  instanceId: instanceIdSchema.optional(),
+  region: regionIdSchema.optional(),
+  profile: profileNameSchema.optional(),
   cloudMode: z.enum(['api', 'snapshot', 'none']).optional(),
   /** Which credentials an API plan used when it was not a profile (never the secret itself). */
   credentialSource: z.enum(['stored-key', 'environment']).optional(),

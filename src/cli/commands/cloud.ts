@@ -12,7 +12,8 @@ import { loadConfigFile } from '../../core/config';
 import type { CloudSnapshot } from '../../core/cloud/model';
 import { importSnapshot } from '../../core/cloud/import';
 import { ramPolicy } from '../../core/cloud/alicloud/actions';
-import { listAliyunProfiles, resolveCredentials, type AccessKeyInput } from '../../core/cloud/alicloud/credentials';
+import { listAliyunProfiles, resolveCredentials } from '../../core/cloud/alicloud/credentials';
+import { accessKeyFromStdin, readStdinText, validateCloudInput } from './cloud-input';
 import { resolveEndpoints } from '../../core/cloud/alicloud/endpoints';
 import { readCloudSnapshot } from '../../core/cloud/alicloud/read';
 import { evaluateSecurityGroups } from '../../core/rules/securityGroups';
@@ -46,18 +47,7 @@ interface CheckOptions extends CommonOptions {
 
 const isIp = (s: string): boolean => ipaddr.isValid(s);
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** `--access-key-stdin`: "ID\nSECRET[\nTOKEN]" on stdin, so the secret never appears in argv or shell history. */
-async function accessKeyFromStdin(): Promise<AccessKeyInput> {
-  const lines = (await readStdin()).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-  if (lines.length < 2) fail('--access-key-stdin expects the AccessKey ID and the AccessKey Secret on two lines of standard input');
-  return { accessKeyId: lines[0], accessKeySecret: lines[1], ...(lines[2] ? { securityToken: lines[2] } : {}) };
-}
+const readStdin = (): Promise<string> => readStdinText();
 
 async function loadSnapshotFiles(files: string[]): Promise<CloudSnapshot> {
   const inputs = [];
@@ -77,7 +67,6 @@ async function obtainSnapshot(opts: CommonOptions, fallbackAddress?: string): Pr
   if (opts.snapshot?.length) return loadSnapshotFiles(opts.snapshot);
   const address = opts.address ?? fallbackAddress;
   if (!opts.instance && !address) fail('give --instance i-… or --address IP (or --snapshot FILE for offline JSON)');
-  if (opts.instance && !/^i-[a-z0-9]+$/i.test(opts.instance)) fail(`--instance must look like i-bp1… (got "${opts.instance}")`);
   if (address && !isIp(address)) fail(`--address must be an IP address (got "${address}")`);
   const timeoutMs = opts.timeoutMs === undefined ? undefined : Number(opts.timeoutMs);
   if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 120_000)) fail('--timeout-ms must be a whole number from 100 to 120000');
@@ -85,6 +74,7 @@ async function obtainSnapshot(opts: CommonOptions, fallbackAddress?: string): Pr
   const file = await loadConfigFile({ path: opts.config });
   if (!file.ok) fail(file.message);
   const endpoints = resolveEndpoints({ flags: { ecs: opts.ecsEndpoint, vpc: opts.vpcEndpoint, sts: opts.stsEndpoint }, file: file.value.config });
+  validateCloudInput({ region: opts.region, instance: opts.instance, profile: opts.profile, endpoints, accessKey: opts.accessKeyStdin });
   const creds = resolveCredentials({
     ...(opts.accessKeyStdin ? { accessKey: await accessKeyFromStdin() } : {}),
     ...(opts.profile ? { profile: opts.profile } : {}),

@@ -18,6 +18,7 @@ import { ProbeInputError } from '../../core/probe/run';
 import type { ProbeEvent } from '../../core/probe/types';
 import { action, fail, printJson, runInterruptible, stdoutStyle, withUsageExitCodes, type Style } from '../format';
 import { buildProbeRequest, type ProbeCliOptions } from './probe';
+import { accessKeyFromStdin, validateCloudInput, withAccessKey } from './cloud-input';
 
 export interface DiagnoseCliOptions extends Pick<ProbeCliOptions, 'icmp' | 'icmpMethod' | 'attempts' | 'timeoutMs' | 'timing' | 'egressIpUrls' | 'controlHosts' | 'dnsServers' | 'config' | 'expectIp'> {
   port?: string;
@@ -37,6 +38,7 @@ export interface DiagnoseCliOptions extends Pick<ProbeCliOptions, 'icmp' | 'icmp
   save?: string;
   report?: string;
   maskIps?: boolean;
+  accessKeyStdin?: boolean;
 }
 
 /** "host", "host:22", "1.2.3.4:22", "[2001:db8::1]:22", "2001:db8::1" → host and optional port. */
@@ -193,6 +195,7 @@ export async function buildDiagnoseRequest(hostArg: string, opts: DiagnoseCliOpt
   } else {
     const file = await loadConfigFile({ path: opts.config, env });
     const endpoints = resolveEndpoints({ flags: { ecs: opts.ecsEndpoint, vpc: opts.vpcEndpoint }, env, file: file.ok ? file.value.config : null });
+    validateCloudInput({ region: opts.region, instance: opts.instance, profile: opts.profile, endpoints, accessKey: opts.accessKeyStdin, env });
     cloud = { mode: 'api', instanceId: opts.instance, region: opts.region, profile: opts.profile, endpoints };
   }
   let server: ServerRequest = { mode: 'none' };
@@ -255,7 +258,9 @@ async function saveAndReport(d: Diagnosis, opts: DiagnoseCliOptions, lang: Lang,
 
 export async function diagnoseCommand(hostArg: string, opts: DiagnoseCliOptions): Promise<void> {
   if (opts.report && !/\.(md|markdown|html?)$/i.test(opts.report)) fail('--report: the file name must end in .md or .html');
+  if (opts.accessKeyStdin && (opts.snapshot?.includes('-') || opts.serverEvidence === '-')) fail('--access-key-stdin reads standard input: give --snapshot and --server-evidence as files');
   const { request, lang } = await buildDiagnoseRequest(hostArg, opts);
+  const accessKey = opts.accessKeyStdin && request.cloud.mode === 'api' ? await accessKeyFromStdin() : undefined;
   const d: Diagnosis = await runInterruptible(opts.json ?? false, async (signal, progress) => {
     const show = (e: DiagnosisEvent | ProbeEvent): void => {
       const t = progressText(e);
@@ -264,7 +269,7 @@ export async function diagnoseCommand(hostArg: string, opts: DiagnoseCliOptions)
     try {
       return await runDiagnosis(request, {
         signal,
-        deps: opts.cloudAssistant ? withScriptShown(defaultDeps(), progress) : defaultDeps(),
+        deps: opts.cloudAssistant ? withScriptShown(withAccessKey(defaultDeps(), accessKey), progress) : withAccessKey(defaultDeps(), accessKey),
         onEvent: show,
         onProbeEvent: show,
       });
@@ -308,6 +313,7 @@ export function registerDiagnose(program: Command): void {
     .option('--instance <id>', 'ECS instance id (i-…); without it the instance is looked up by address')
     .option('--profile <name>', 'aliyun CLI profile for credentials (~/.aliyun/config.json)')
     .option('--region <id>', 'region to search first, e.g. cn-hangzhou')
+    .option('--access-key-stdin', 'read "AccessKeyId\\nAccessKeySecret" from standard input')
     .option('--snapshot <file>', 'offline cloud configuration: aliyun CLI JSON output or a saved snapshot ("-" = stdin; repeatable)', collect)
     .option('--no-cloud', 'do not read the cloud configuration (verdict from probes alone, lower confidence)')
     .option('--server-evidence <file>', 'output of the read-only server check script, or pasted ss/ufw/firewall-cmd output ("-" = stdin)')

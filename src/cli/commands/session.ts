@@ -55,6 +55,7 @@ interface RerunOptions {
   vpcEndpoint?: string;
   config?: string;
   sourceIp?: string;
+  accessKeyStdin?: boolean;
 }
 
 /** Runs the saved plan again and says what changed ("port 22 was filtered, now open; rule sgr-… added"). */
@@ -83,12 +84,15 @@ async function rerunCommand(file: string, opts: RerunOptions): Promise<void> {
     sourceIp: opts.sourceIp,
     lang: opts.lang,
     json: opts.json,
+    accessKeyStdin: opts.accessKeyStdin,
   });
+  const { accessKeyFromStdin, withAccessKey } = await import('./cloud-input');
+  const accessKey = opts.accessKeyStdin && request.cloud.mode === 'api' ? await accessKeyFromStdin() : undefined;
   if (snapshotMode && opts.cloud !== false) request.cloud = { mode: 'snapshot', documents: [{ name: 'saved snapshot', content: before.diagnosis.cloud.snapshot }] };
 
   const after = await runInterruptible(opts.json, (signal, progress) => {
     progress.update(`re-running ${plan.host}:${plan.port}…`);
-    return runDiagnosis(request, { signal, deps: defaultDeps() });
+    return runDiagnosis(request, { signal, deps: withAccessKey(defaultDeps(), accessKey) });
   });
   const comparison = compareDiagnoses(before.diagnosis, after);
 
@@ -152,6 +156,7 @@ export function registerSession(program: Command): void {
     .option('--save-as <file>', 'write the new result to another file')
     .option('--no-cloud', 'do not read the cloud configuration this time')
     .option('--source-ip <ip>', 'your public IP as the server sees it')
+    .option('--access-key-stdin', 'read "AccessKeyId\\nAccessKeySecret" from standard input')
     .option('--egress-ip-urls <urls>', 'URLs echoing the caller\'s IP (env SGD_EGRESS_IP_URLS)')
     .option('--control-hosts <hosts>', 'known-good host[:port] for control probes (env SGD_CONTROL_HOSTS)')
     .option('--dns-servers <servers>', 'resolvers to query directly (env SGD_DNS_SERVERS)')

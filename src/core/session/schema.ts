@@ -2,6 +2,7 @@
 // Validation is structural (the parts the app relies on); nested probe/cloud facts pass through so
 // that optional fields added later never make an older app refuse a file.
 import { z } from 'zod';
+import { instanceIdSchema, profileNameSchema, regionIdSchema } from '../cloud/ids';
 
 export const SESSION_KIND = 'sg-doctor-session';
 /** Bump when the envelope or the Diagnosis document changes shape; add a migration in migrations.ts. */
@@ -60,17 +61,26 @@ export const diagnosisSchema = z.looseObject({
   notes: z.string(),
 });
 
-/** What the user asked for, so a session can be re-run. */
-export const planSchema = z.looseObject({
-  host: z.string().min(1),
-  port: z.number().int().min(1).max(65535),
-  protocol: z.enum(['tcp', 'udp']).optional(),
-  service: z.string().optional(),
-  instanceId: z.string().optional(),
-  region: z.string().optional(),
-  profile: z.string().optional(),
-  cloudMode: z.enum(['api', 'snapshot', 'none']).optional(),
-});
+/** Keys a plan never carries into a run: API endpoints come only from the user's own configuration. */
+const ENDPOINT_KEY = /endpoint|^apiProtocol$/i;
+
+/**
+ * What the user asked for, so a session can be re-run. A session file is untrusted input that a re-run
+ * feeds to the cloud reader with the user's credentials: its ids must have the documented shape, and
+ * anything endpoint-like is dropped.
+ */
+export const planSchema = z
+  .looseObject({
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535),
+    protocol: z.enum(['tcp', 'udp']).optional(),
+    service: z.string().optional(),
+    instanceId: instanceIdSchema.optional(),
+    region: regionIdSchema.optional(),
+    profile: profileNameSchema.optional(),
+    cloudMode: z.enum(['api', 'snapshot', 'none']).optional(),
+  })
+  .transform((plan) => Object.fromEntries(Object.entries(plan).filter(([k]) => !ENDPOINT_KEY.test(k))) as typeof plan);
 
 export const sessionSchema = z.looseObject({
   kind: z.literal(SESSION_KIND),
