@@ -16,6 +16,7 @@ import { checkCloudId, InvalidCloudIdError, isCloudId, isRegionId } from '../src
 import { diagnoseArgsSchema, sessionPlanSchema, cloudSourceSchema } from '../src/core/api';
 import { createSession, parseSession } from '../src/core/session';
 import { sampleDiagnosis } from './support/diagnosis-fixture';
+import { buildScenario, startFakeAliyun, TEST_ACCESS_KEY, type FakeAliyun } from './fake-api';
 
 const INJECTED = ['x@127.0.0.1:2225', 'x@127.0.0.1:2225/', 'x@127.0.0.1:2225#', 'cn-hangzhou.evil.example', 'cn-hangzhou/../x', 'CN-HANGZHOU', 'cn_hangzhou', 'cn-hangzhou ', ' cn-hangzhou', 'cn-', 'hangzhou', '', 'cn-hangzhou\n', `cn-${'a'.repeat(80)}`];
 const GOOD = ['cn-hangzhou', 'ap-southeast-1', 'cn-shanghai-finance-1', 'us-east-1', 'eu-central-1', 'cn-north-2-gov-1', 'me-east-1'];
@@ -275,5 +276,44 @@ describe('sg-doctor refuses injected regions with exit 2 and sends nothing', () 
       await planned.close();
       await configured.close();
     }
+  });
+});
+
+describe('diagnose and rerun accept --access-key-stdin as cloud does', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sgd-akstdin-'));
+  let fake: FakeAliyun;
+  beforeAll(async () => {
+    fake = await startFakeAliyun({ scenario: buildScenario({ variant: 'healthy', publicIp: '127.0.0.1' }), ...TEST_ACCESS_KEY });
+  });
+  afterAll(async () => {
+    await fake.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads the key from stdin (not from the environment or a profile), signs with it and never prints the secret', async () => {
+    const env = { ...CLI_ENV, HOME: dir, SGD_ECS_ENDPOINT: fake.endpoint, SGD_VPC_ENDPOINT: fake.endpoint, SGD_STS_ENDPOINT: fake.endpoint };
+    // The environment holds another key: the stdin key must win, as in `cloud`.
+    const input = `${TEST_ACCESS_KEY.accessKeyId}\n${TEST_ACCESS_KEY.accessKeySecret}\n`;
+    const file = join(dir, 'ak.sgdiag');
+    const d = await cli(['diagnose', '127.0.0.1:9', '--instance', 'i-bp1sgdoctor00000001', '--region', 'cn-hangzhou', '--access-key-stdin', '--json', '--save', file], env, input);
+    expect(d.stderr).not.toMatch(/No Alibaba Cloud credentials|InvalidAccessKeyId/);
+    const doc = JSON.parse(d.stdout) as { cloud: { snapshot: { instance: { id: string } | null; account?: { accessKeyIdRedacted?: string } } | null } };
+    expect(doc.cloud.snapshot?.instance?.id).toBe('i-bp1sgdoctor00000001');
+    expect(d.stdout + d.stderr).not.toContain(TEST_ACCESS_KEY.accessKeySecret);
+    const signedBy = new Set(fake.calls.map((c) => c.accessKeyId));
+    expect([...signedBy]).toEqual([TEST_ACCESS_KEY.accessKeyId]);
+
+    const before = fake.calls.length;
+    const r = await cli(['rerun', file, '--json', '--access-key-stdin'], env, input);
+    const out = JSON.parse(r.stdout) as { after: { cloud: { snapshot: { instance: { id: string } | null } | null } } };
+    expect(out.after.cloud.snapshot?.instance?.id).toBe('i-bp1sgdoctor00000001');
+    expect(fake.calls.length).toBeGreaterThan(before);
+    expect(new Set(fake.calls.map((c) => c.accessKeyId))).toEqual(new Set([TEST_ACCESS_KEY.accessKeyId]));
+
+    const empty = await cli(['rerun', file, '--access-key-stdin'], env, 'only-one-line\n');
+    expect([empty.code, empty.stderr.trim()]).toEqual([2, 'sg-doctor: --access-key-stdin expects the AccessKey ID and the AccessKey Secret on two lines of standard input']);
+    const both = await cli(['diagnose', '127.0.0.1:9', '--access-key-stdin', '--server-evidence', '-'], env, input);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--access-key-stdin reads standard input');
   });
 });
