@@ -8,6 +8,7 @@ import type { Result } from './result';
 import type { Comparison } from './session/compare';
 import type { Session } from './session/types';
 import { instanceIdSchema, profileNameSchema, regionIdSchema } from './cloud/ids';
+import { MAX_SERVER_EVIDENCE_CHARS, MAX_SNAPSHOT_CHARS } from './limits';
 import { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel } from './api-names';
 
 export { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel };
@@ -38,7 +39,7 @@ export const cloudSourceSchema = z.discriminatedUnion('mode', [
   /** ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET in the app's environment, else the SDK's default chain (as the CLI does). */
   z.object({ mode: z.literal('environment') }),
   /** Offline: JSON pasted from `aliyun ecs DescribeInstances` etc. or an exported snapshot. */
-  z.object({ mode: z.literal('import'), json: z.string().min(2).max(8_000_000) }),
+  z.object({ mode: z.literal('import'), json: z.string().min(2).max(MAX_SNAPSHOT_CHARS) }),
   z.object({ mode: z.literal('none') }),
 ]);
 export type CloudSource = z.infer<typeof cloudSourceSchema>;
@@ -208,12 +209,12 @@ export const requests = {
     }),
   ),
   'credentials.clear': req<CredentialStatus>()(empty),
-  'cloud.checkImport': req<ImportCheck>()(z.object({ json: z.string().min(1).max(8_000_000) })),
+  'cloud.checkImport': req<ImportCheck>()(z.object({ json: z.string().min(1).max(MAX_SNAPSHOT_CHARS) })),
   'diagnosis.start': req<{ runId: string }>()(diagnoseArgsSchema),
   'diagnosis.cancel': req<{ cancelled: boolean }>()(z.object({ runId: z.uuid() })),
   'server.script': req<ServerScript>()(z.object({ os: z.enum(['linux', 'windows']), port })),
   /** The user pasted the script's output: parse it and decide again. */
-  'server.applyOutput': req<{ diagnosis: Diagnosis; server: ServerEvidence }>()(z.object({ diagnosis: diagnosisDoc, text: z.string().min(1).max(1_000_000) })),
+  'server.applyOutput': req<{ diagnosis: Diagnosis; server: ServerEvidence }>()(z.object({ diagnosis: diagnosisDoc, text: z.string().min(1).max(MAX_SERVER_EVIDENCE_CHARS) })),
   /** Runs the read-only script through Cloud Assistant; `consent` must be the literal true the dialog sends. */
   'server.runCloudAssistant': req<{ diagnosis: Diagnosis; server: ServerEvidence }>()(
     z.object({ diagnosis: diagnosisDoc, cloud: cloudSourceSchema, consent: z.literal(true) }),

@@ -5,7 +5,6 @@
 //   cloud profiles list the aliyun CLI profiles (no secrets)
 //   cloud policy   print the minimal read-only RAM policy
 // Exit codes: 0 done (whatever the verdict), 2 bad input / no credentials / nothing found, 1 internal error.
-import { readFile } from 'node:fs/promises';
 import ipaddr from 'ipaddr.js';
 import { Command, Option } from 'commander';
 import { loadConfigFile } from '../../core/config';
@@ -13,7 +12,9 @@ import type { CloudSnapshot } from '../../core/cloud/model';
 import { importSnapshot } from '../../core/cloud/import';
 import { ramPolicy } from '../../core/cloud/alicloud/actions';
 import { listAliyunProfiles, resolveCredentials } from '../../core/cloud/alicloud/credentials';
-import { accessKeyFromStdin, readStdinText, validateCloudInput } from './cloud-input';
+import { accessKeyFromStdin, validateCloudInput } from './cloud-input';
+import { readLimitedText } from '../../core/files';
+import { MAX_SNAPSHOT_CHARS } from '../../core/limits';
 import { resolveEndpoints } from '../../core/cloud/alicloud/endpoints';
 import { readCloudSnapshot } from '../../core/cloud/alicloud/read';
 import { evaluateSecurityGroups } from '../../core/rules/securityGroups';
@@ -47,16 +48,13 @@ interface CheckOptions extends CommonOptions {
 
 const isIp = (s: string): boolean => ipaddr.isValid(s);
 
-const readStdin = (): Promise<string> => readStdinText();
 
 async function loadSnapshotFiles(files: string[]): Promise<CloudSnapshot> {
   const inputs = [];
   for (const f of files) {
-    try {
-      inputs.push({ name: f, content: f === '-' ? await readStdin() : await readFile(f, 'utf8') });
-    } catch (err) {
-      fail(`cannot read ${f}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
+    const text = await readLimitedText(f, MAX_SNAPSHOT_CHARS, () => process.stdin);
+    if (!text.ok) fail(text.message);
+    inputs.push({ name: f, content: text.value });
   }
   const r = importSnapshot(inputs);
   if (!r.ok) fail(r.message);

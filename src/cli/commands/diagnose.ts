@@ -2,7 +2,8 @@
 // layered checklist and a verdict naming where the fault is. Human output: verdict at the top, then the
 // client / network / server layers, then the fixes; --json prints the Diagnosis document.
 // Exit codes: 0 a verdict was computed (whatever the locus), 2 bad input, 130 cancelled, 1 internal error.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readLimitedText, writeFileSafely } from '../../core/files';
+import { MAX_SERVER_EVIDENCE_CHARS, MAX_SNAPSHOT_CHARS } from '../../core/limits';
 import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import { resolveEndpoints } from '../../core/cloud/alicloud/endpoints';
@@ -39,6 +40,7 @@ export interface DiagnoseCliOptions extends Pick<ProbeCliOptions, 'icmp' | 'icmp
   report?: string;
   maskIps?: boolean;
   accessKeyStdin?: boolean;
+  force?: boolean;
 }
 
 /** "host", "host:22", "1.2.3.4:22", "[2001:db8::1]:22", "2001:db8::1" → host and optional port. */
@@ -185,11 +187,9 @@ export async function buildDiagnoseRequest(hostArg: string, opts: DiagnoseCliOpt
   else if (opts.snapshot?.length) {
     const documents = [];
     for (const file of opts.snapshot) {
-      try {
-        documents.push({ name: basename(file), content: file === '-' ? await readStdin() : await readFile(file, 'utf8') });
-      } catch (e) {
-        fail(`cannot read --snapshot ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-      }
+      const text = await readLimitedText(file, MAX_SNAPSHOT_CHARS, () => process.stdin);
+      if (!text.ok) fail(`--snapshot: ${text.message}`);
+      documents.push({ name: basename(file), content: text.value });
     }
     cloud = { mode: 'snapshot', documents };
   } else {
@@ -200,23 +200,15 @@ export async function buildDiagnoseRequest(hostArg: string, opts: DiagnoseCliOpt
   }
   let server: ServerRequest = { mode: 'none' };
   if (opts.serverEvidence) {
-    try {
-      server = { mode: 'text', text: opts.serverEvidence === '-' ? await readStdin() : await readFile(opts.serverEvidence, 'utf8'), source: 'pasted' };
-    } catch (e) {
-      fail(`cannot read --server-evidence ${opts.serverEvidence}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
+    const text = await readLimitedText(opts.serverEvidence, MAX_SERVER_EVIDENCE_CHARS, () => process.stdin);
+    if (!text.ok) fail(`--server-evidence: ${text.message}`);
+    server = { mode: 'text', text: text.value, source: 'pasted' };
   } else if (opts.cloudAssistant) server = { mode: 'cloud-assistant' };
 
   return {
     request: { target: { host: probe.host, port, protocol: 'tcp', ...(service ? { service } : {}), ...(opts.instance ? { instanceId: opts.instance } : {}) }, probe, cloud, server, ...(opts.sourceIp ? { sourceIp: opts.sourceIp } : {}) },
     lang,
   };
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 type SessionModule = typeof import('../../core/session');
@@ -246,11 +238,8 @@ async function saveAndReport(d: Diagnosis, opts: DiagnoseCliOptions, lang: Lang,
     const format = report.reportFormatFor(opts.report);
     if (!format) fail('--report: the file name must end in .md or .html');
     const text = report.renderReport(d, { format, lang, maskIps: opts.maskIps ?? false });
-    try {
-      await writeFile(opts.report, text, 'utf8');
-    } catch (e) {
-      fail(`--report: cannot write ${opts.report}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 1);
-    }
+    const written = await writeFileSafely(opts.report, text, { onExisting: opts.force ? 'replace' : 'refuse' });
+    if (!written.ok) fail(`--report: ${written.message}`, written.code === 'EXISTS' ? 2 : 1);
     lines.push(`report written to ${opts.report}`);
   }
   return lines;
@@ -336,6 +325,7 @@ export function registerDiagnose(program: Command): void {
     .option('--save <file.sgdiag>', 'save the session file')
     .option('--report <file>', 'write a report (.md or .html)')
     .option('--mask-ips', 'mask IP addresses in the report', false)
+    .option('--force', 'replace an existing --report file', false)
     .addHelpText(
       'after',
       [

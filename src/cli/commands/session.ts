@@ -1,5 +1,4 @@
 // `sg-doctor open | report | rerun FILE.sgdiag`: saved diagnoses on the command line.
-import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import type { Lang } from '../../core/diagnosis/types';
 import { renderReport, reportFormatFor, type ReportFormat } from '../../core/report';
@@ -18,12 +17,15 @@ export function defaultLang(env: NodeJS.ProcessEnv = process.env): Lang {
   return /^zh/i.test(l) ? 'zh-CN' : 'en';
 }
 
-async function reportCommand(file: string, opts: { format?: ReportFormat; lang?: Lang; maskIps: boolean; out?: string }): Promise<void> {
+async function reportCommand(file: string, opts: { format?: ReportFormat; lang?: Lang; maskIps: boolean; out?: string; force?: boolean }): Promise<void> {
   const { session } = await openSessionOrFail(file);
   const format = opts.format ?? (opts.out ? reportFormatFor(opts.out) : null) ?? 'md';
   const text = renderReport(session.diagnosis, { format, lang: opts.lang ?? defaultLang(), maskIps: opts.maskIps });
   if (opts.out) {
-    await writeFile(opts.out, text, 'utf8').catch((e: NodeJS.ErrnoException) => fail(`cannot write ${opts.out}: ${e.code ?? e.message}`));
+    // Never through a planted link, never over another file unless --force (then the link itself is replaced).
+    const { writeFileSafely } = await import('../../core/files');
+    const written = await writeFileSafely(opts.out, text, { onExisting: opts.force ? 'replace' : 'refuse' });
+    if (!written.ok) fail(written.message);
     process.stderr.write(`sg-doctor: wrote ${opts.out} (${format}, ${Buffer.byteLength(text)} bytes)\n`);
   } else {
     process.stdout.write(text);
@@ -146,6 +148,7 @@ export function registerSession(program: Command): void {
     .addOption(langOption())
     .option('--mask-ips', 'partly mask IP addresses (for a report sent to others)', false)
     .option('-o, --out <file>', 'write to a file instead of stdout')
+    .option('--force', 'replace an existing --out file', false)
     .action(action(reportCommand));
   const rerun = new Command('rerun')
     .description('Run a saved diagnosis again and show what changed since it was saved.')
