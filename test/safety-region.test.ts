@@ -17,6 +17,10 @@ import { diagnoseArgsSchema, sessionPlanSchema, cloudSourceSchema } from '../src
 import { createSession, parseSession } from '../src/core/session';
 import { sampleDiagnosis } from './support/diagnosis-fixture';
 import { buildScenario, startFakeAliyun, TEST_ACCESS_KEY, type FakeAliyun } from './fake-api';
+import { parseConfigFile } from '../src/core/config';
+import { createBackend } from '../src/core/backend/backend';
+import { coreEngine } from '../src/core/backend/core-engine';
+import { webHost } from '../src/cli/serve/web-host';
 
 const INJECTED = ['x@127.0.0.1:2225', 'x@127.0.0.1:2225/', 'x@127.0.0.1:2225#', 'cn-hangzhou.evil.example', 'cn-hangzhou/../x', 'CN-HANGZHOU', 'cn_hangzhou', 'cn-hangzhou ', ' cn-hangzhou', 'cn-', 'hangzhou', '', 'cn-hangzhou\n', `cn-${'a'.repeat(80)}`];
 const GOOD = ['cn-hangzhou', 'ap-southeast-1', 'cn-shanghai-finance-1', 'us-east-1', 'eu-central-1', 'cn-north-2-gov-1', 'me-east-1'];
@@ -315,5 +319,34 @@ describe('diagnose and rerun accept --access-key-stdin as cloud does', () => {
     const both = await cli(['diagnose', '127.0.0.1:9', '--access-key-stdin', '--server-evidence', '-'], env, input);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('--access-key-stdin reads standard input');
+  });
+});
+
+describe('config file and backend requests', () => {
+  it('the config file accepts only host[:port] endpoints', () => {
+    expect(parseConfigFile({ ecsEndpoint: '127.0.0.1:8089', vpcEndpoint: 'https://vpc.cn-hangzhou.aliyuncs.com/' }).ok).toBe(true);
+    const bad = parseConfigFile({ ecsEndpoint: 'x@127.0.0.1:2225/' }, 'config file c.json');
+    expect(bad.ok ? null : bad.message).toBe('config file c.json: ecsEndpoint: must be a host or host:port');
+  });
+
+  it('Cloud Assistant from the app refuses a region or instance id carried by an opened diagnosis', async () => {
+    const trap = await listener(2225);
+    try {
+      const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tBackend0000111', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'BackendSecret000000000', SGD_STS_ENDPOINT: '127.0.0.1:1', ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' };
+      const dir = mkdtempSync(join(tmpdir(), 'sgd-backend-ids-'));
+      const backend = createBackend({ host: webHost(dir), engine: coreEngine({ env }), resourcesDir: dir, env });
+      for (const inst of [{ region: 'x@127.0.0.1:2225/' }, { id: 'i-x@127.0.0.1:2225/' }]) {
+        const d = sampleDiagnosis();
+        const snapshot = d.cloud.snapshot!;
+        const diagnosis = { ...d, cloud: { ...d.cloud, snapshot: { ...snapshot, instance: { ...snapshot.instance!, ...inst } } } };
+        const r = await backend.dispatch('server.runCloudAssistant', { diagnosis, cloud: { mode: 'environment' }, consent: true });
+        expect(r.ok).toBe(false);
+        if (!r.ok) expect([r.code, r.message]).toEqual(['BAD_ID', expect.stringMatching(/^instance (region|id): "i?-?x@127\.0\.0\.1:2225\/" is not /)]);
+      }
+      rmSync(dir, { recursive: true, force: true });
+      expect(trap.connections()).toBe(0);
+    } finally {
+      await trap.close();
+    }
   });
 });
