@@ -95,7 +95,7 @@ describe('sessions: links out of the sessions folder are not followed, content i
     expect(r.stderr.trim()).toBe('sg-doctor: evil.sgdiag: not valid JSON');
     const good = await cli(['open', join(sessions, 'elsewhere.sgdiag'), '--lang', 'en']);
     expect(good.code).toBe(0);
-  });
+  }, 120_000);
 });
 
 describe('writes: temp file + rename, never through a link, never over another file silently', () => {
@@ -216,7 +216,7 @@ describe('writes: temp file + rename, never through a link, never over another f
     expect(d.stderr).toContain('d.md already exists; choose another name or pass --force to replace it');
     expect(readFileSync(join(cdir, 'd.md'), 'utf8')).toBe('someone else’s report');
     expect(tmpFiles(cdir)).toEqual([]);
-  });
+  }, 120_000);
 });
 
 describe('CLI inputs have the web shell size limits', () => {
@@ -232,7 +232,7 @@ describe('CLI inputs have the web shell size limits', () => {
     const c = await cli(['cloud', 'show', '--snapshot', join(dir, 'big.json')]);
     expect(c.code).toBe(2);
     expect(c.stderr).toContain('is over the limit of');
-  });
+  }, 120_000);
 });
 
 describe('serve --port and IPv6 zones', () => {
@@ -240,13 +240,13 @@ describe('serve --port and IPv6 zones', () => {
     const r = await cli(['serve', '--port', port]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('sg-doctor serve: --port must be a number from 0 to 65535, in digits (0 = any free port)');
-  });
+  }, 120_000);
 
   it('a zone naming no interface of this machine → exit 2 with a clear message', async () => {
     const r = await cli(['diagnose', 'fe80::1%sgdnosuchif0', '--no-cloud']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toMatch(/^sg-doctor: "fe80::1%sgdnosuchif0": the zone "sgdnosuchif0" is not a network interface of this machine \(interfaces: .*lo.*\)$/);
-  });
+  }, 120_000);
 });
 
 describe('web shell: exact JSON content type and a cap on concurrent large bodies', () => {

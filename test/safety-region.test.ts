@@ -185,7 +185,7 @@ describe('the cloud reader and Cloud Assistant send nothing for an invalid regio
     const snap = await readCloudSnapshot({ instanceId: 'i-x@127.0.0.1:2225/', region: 'cn-hangzhou', credentials: { accessKeyId: 'LTAI5tTest0000111122', accessKeySecret: 'TestSecret000000000000' }, endpoints: { sts: '127.0.0.1:1', ecs: '127.0.0.1:1', vpc: '127.0.0.1:1' }, retries: 0 });
     expect(snap.errors.map((e) => e.code)).toEqual(['InvalidInput']);
     expect(trap.connections()).toBe(0);
-  });
+  }, 120_000);
 
   it('runCloudAssistant refuses a region taken from a pasted snapshot', async () => {
     const r = await runCloudAssistant({ instanceId: 'i-bp1sgdoctor00000001', region: 'x@127.0.0.1:2225/', script: 'true', type: 'RunShellScript', credentials: { accessKeyId: 'LTAI5tTest0000111122', accessKeySecret: 'TestSecret000000000000' }, endpoints: { sts: '127.0.0.1:1' }, retries: 0 });
@@ -247,7 +247,7 @@ describe('sg-doctor refuses injected regions with exit 2 and sends nothing', () 
     expect(r.stderr).toMatch(/plan\.region: must be a region id/);
     expect(r.stdout).toBe('');
     expect(trap.connections()).toBe(0);
-  });
+  }, 120_000);
 
   it('diagnose --region, ALIBABA_CLOUD_REGION_ID and a profile region_id are refused the same way', async () => {
     const a = await cli(['diagnose', '127.0.0.1:9', '--region', 'x@127.0.0.1:2225/', '--instance', 'i-bp1sgdoctor00000001'], { ...CLI_ENV, HOME: home });
@@ -263,7 +263,7 @@ describe('sg-doctor refuses injected regions with exit 2 and sends nothing', () 
     expect(c.stderr).toContain("region_id of profile 'evil'");
     expect(c.stderr).not.toContain('EvilSecret');
     expect(trap.connections()).toBe(0);
-  });
+  }, 120_000);
 
   it('an endpoint carried in a session plan is ignored; the configured one is used', async () => {
     const planned = await listener(0);
@@ -280,7 +280,7 @@ describe('sg-doctor refuses injected regions with exit 2 and sends nothing', () 
       await planned.close();
       await configured.close();
     }
-  });
+  }, 120_000);
 });
 
 describe('diagnose and rerun accept --access-key-stdin as cloud does', () => {
@@ -319,7 +319,7 @@ describe('diagnose and rerun accept --access-key-stdin as cloud does', () => {
     const both = await cli(['diagnose', '127.0.0.1:9', '--access-key-stdin', '--server-evidence', '-'], env, input);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('--access-key-stdin reads standard input');
-  });
+  }, 120_000);
 });
 
 describe('config file and backend requests', () => {
