@@ -2,6 +2,7 @@
 // layered checklist and a verdict naming where the fault is. Human output: verdict at the top, then the
 // client / network / server layers, then the fixes; --json prints the Diagnosis document.
 // Exit codes: 0 a verdict was computed (whatever the locus), 2 bad input, 130 cancelled, 1 internal error.
+import { lstat } from 'node:fs/promises';
 import { readLimitedText, writeFileSafely } from '../../core/files';
 import { MAX_SERVER_EVIDENCE_CHARS, MAX_SNAPSHOT_CHARS } from '../../core/limits';
 import { basename } from 'node:path';
@@ -247,6 +248,8 @@ async function saveAndReport(d: Diagnosis, opts: DiagnoseCliOptions, lang: Lang,
 
 export async function diagnoseCommand(hostArg: string, opts: DiagnoseCliOptions): Promise<void> {
   if (opts.report && !/\.(md|markdown|html?)$/i.test(opts.report)) fail('--report: the file name must end in .md or .html');
+  // Refuse before probing, not after: the report would not be written anyway (writeFileSafely re-checks).
+  if (opts.report && !opts.force && (await lstat(opts.report).catch(() => null))) fail(`--report: ${basename(opts.report)} already exists; choose another name or pass --force to replace it`);
   if (opts.accessKeyStdin && (opts.snapshot?.includes('-') || opts.serverEvidence === '-')) fail('--access-key-stdin reads standard input: give --snapshot and --server-evidence as files');
   const { request, lang } = await buildDiagnoseRequest(hostArg, opts);
   const accessKey = opts.accessKeyStdin && request.cloud.mode === 'api' ? await accessKeyFromStdin() : undefined;
