@@ -8,6 +8,8 @@ import type { Result } from './result';
 import type { Comparison } from './session/compare';
 import type { Session } from './session/types';
 import { planSchema } from './session/plan';
+import { instanceIdSchema, profileNameSchema, regionIdSchema } from './cloud/ids';
+import { MAX_SERVER_EVIDENCE_CHARS, MAX_SNAPSHOT_CHARS } from './limits';
 import { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel } from './api-names';
 
 export { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel };
@@ -32,13 +34,13 @@ const diagnosisDoc = z.looseObject({
 
 export const cloudSourceSchema = z.discriminatedUnion('mode', [
   /** An aliyun CLI profile, used as it is (its secret never reaches the UI). */
-  z.object({ mode: z.literal('profile'), profile: z.string().min(1).max(128) }),
+  z.object({ mode: z.literal('profile'), profile: profileNameSchema }),
   /** The AccessKey typed in the app and kept in the OS keychain (safeStorage). */
   z.object({ mode: z.literal('stored-key') }),
   /** ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET in the app's environment, else the SDK's default chain (as the CLI does). */
   z.object({ mode: z.literal('environment') }),
   /** Offline: JSON pasted from `aliyun ecs DescribeInstances` etc. or an exported snapshot. */
-  z.object({ mode: z.literal('import'), json: z.string().min(2).max(8_000_000) }),
+  z.object({ mode: z.literal('import'), json: z.string().min(2).max(MAX_SNAPSHOT_CHARS) }),
   z.object({ mode: z.literal('none') }),
 ]);
 export type CloudSource = z.infer<typeof cloudSourceSchema>;
@@ -48,15 +50,8 @@ export const diagnoseArgsSchema = z.object({
   port,
   service: z.enum(['ssh', 'rdp', 'http', 'https', 'mysql', 'custom']),
   cloud: cloudSourceSchema,
-  region: z
-    .string()
-    .regex(/^[a-z]{2,}-[a-z0-9-]+$/)
-    .max(64)
-    .optional(),
-  instanceId: z
-    .string()
-    .regex(/^i-[a-z0-9]{6,40}$/)
-    .optional(),
+  region: regionIdSchema.optional(),
+  instanceId: instanceIdSchema.optional(),
   /** Also ping (ICMP); its failure alone never decides anything. */
   icmp: z.boolean().default(true),
 });
@@ -210,12 +205,12 @@ export const requests = {
     }),
   ),
   'credentials.clear': req<CredentialStatus>()(empty),
-  'cloud.checkImport': req<ImportCheck>()(z.object({ json: z.string().min(1).max(8_000_000) })),
+  'cloud.checkImport': req<ImportCheck>()(z.object({ json: z.string().min(1).max(MAX_SNAPSHOT_CHARS) })),
   'diagnosis.start': req<{ runId: string }>()(diagnoseArgsSchema),
   'diagnosis.cancel': req<{ cancelled: boolean }>()(z.object({ runId: z.uuid() })),
   'server.script': req<ServerScript>()(z.object({ os: z.enum(['linux', 'windows']), port })),
   /** The user pasted the script's output: parse it and decide again. */
-  'server.applyOutput': req<{ diagnosis: Diagnosis; server: ServerEvidence }>()(z.object({ diagnosis: diagnosisDoc, text: z.string().min(1).max(1_000_000) })),
+  'server.applyOutput': req<{ diagnosis: Diagnosis; server: ServerEvidence }>()(z.object({ diagnosis: diagnosisDoc, text: z.string().min(1).max(MAX_SERVER_EVIDENCE_CHARS) })),
   /** Runs the read-only script through Cloud Assistant; `consent` must be the literal true the dialog sends. */
   'server.runCloudAssistant': req<{ diagnosis: Diagnosis; server: ServerEvidence }>()(
     z.object({ diagnosis: diagnosisDoc, cloud: cloudSourceSchema, consent: z.literal(true) }),

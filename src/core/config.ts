@@ -23,6 +23,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { isEndpointHost } from './cloud/alicloud/endpoints';
 import { fail, ok, type Result } from './result';
 
 export const SHIPPED_DEFAULTS = {
@@ -33,14 +34,20 @@ export const SHIPPED_DEFAULTS = {
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const hostSpec = z.string().trim().min(1).max(260);
+/** "host[:port]" (a scheme and a trailing slash are tolerated): no user-info, path or query that could redirect a signed request. */
+const endpointSpec = z
+  .string()
+  .trim()
+  .min(1)
+  .refine((v) => isEndpointHost(v.replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '')), { error: 'must be a host or host:port' });
 
 export const ConfigFileSchema = z.looseObject({
   egressIpUrls: z.array(httpUrl).max(8).optional(),
   controlHosts: z.array(hostSpec).max(16).optional(),
   dnsServers: z.array(hostSpec).max(8).optional(),
   /** Cloud API endpoint overrides (read by the cloud module; e.g. "127.0.0.1:8089" for a local fake). */
-  ecsEndpoint: z.string().trim().min(1).optional(),
-  vpcEndpoint: z.string().trim().min(1).optional(),
+  ecsEndpoint: endpointSpec.optional(),
+  vpcEndpoint: endpointSpec.optional(),
 });
 
 export type ConfigFile = z.infer<typeof ConfigFileSchema>;

@@ -77,7 +77,6 @@ function start(): void {
       return true;
     },
   };
-  host.capabilities.keychain = host.secrets.keychain;
 
   // electron-builder's extraResources puts example.sgdiag directly in the resources folder.
   const resourcesDir = app.isPackaged ? process.resourcesPath : join(app.getAppPath(), 'resources');
@@ -103,6 +102,8 @@ function start(): void {
   app.on('before-quit', () => backend.cancelAll());
 
   void app.whenReady().then(async () => {
+    // Only now does safeStorage know whether the OS keychain is available (see secrets.ts).
+    host.capabilities.keychain = host.secrets.keychain;
     // Deny every permission (camera, notifications, geolocation, ...): the UI needs none.
     session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
     session.defaultSession.setPermissionCheckHandler(() => false);

@@ -4,17 +4,35 @@
 // run only and never written.
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import { safeStorage } from 'electron';
+import { app, safeStorage } from 'electron';
 import type { SecretStore, StoredAccessKey } from '../core/backend/host';
 
-export function safeStorageSecretStore(userData: string): SecretStore {
+/**
+ * `safeStorage.isEncryptionAvailable()` is only meaningful after the app's 'ready' event (Electron docs:
+ * on Linux it "returns true if the app has emitted the ready event and the secret key is available", on
+ * Windows "once the app has emitted the ready event"). So the answer is asked for lazily, after ready,
+ * and remembered; before ready the store says "no keychain" without asking and without caching.
+ */
+export function safeStorageSecretStore(userData: string, isReady: () => boolean = () => app.isReady()): SecretStore {
   const file = join(userData, 'accesskey.bin');
-  const keychain = safeStorage.isEncryptionAvailable() && (process.platform !== 'linux' || safeStorage.getSelectedStorageBackend() !== 'basic_text');
+  let decided: boolean | null = null;
+  const keychainNow = (): boolean => {
+    if (decided !== null) return decided;
+    if (!isReady()) return false;
+    decided = safeStorage.isEncryptionAvailable() && (process.platform !== 'linux' || safeStorage.getSelectedStorageBackend() !== 'basic_text');
+    return decided;
+  };
   let memory: StoredAccessKey | null = null;
   return {
-    persistent: keychain,
-    keychain,
+    get persistent() {
+      return keychainNow();
+    },
+    get keychain() {
+      return keychainNow();
+    },
     async load() {
+      await app.whenReady();
+      const keychain = keychainNow();
       if (memory || !keychain) return memory;
       try {
         const doc = JSON.parse(safeStorage.decryptString(await fsp.readFile(file))) as StoredAccessKey;
@@ -26,7 +44,8 @@ export function safeStorageSecretStore(userData: string): SecretStore {
     },
     async save(key) {
       memory = { accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret };
-      if (!keychain) return;
+      await app.whenReady();
+      if (!keychainNow()) return;
       await fsp.mkdir(userData, { recursive: true });
       await fsp.writeFile(file, safeStorage.encryptString(JSON.stringify(memory)), { mode: 0o600 });
     },

@@ -6,14 +6,16 @@
 //   cloud policy   print the minimal read-only RAM policy
 // Exit codes: cloud check 0 allowed, 1 denied, 3 undecided (the same with --json); 2 bad input / no credentials /
 // nothing found; 70 internal error.
-import { readFile } from 'node:fs/promises';
 import ipaddr from 'ipaddr.js';
 import { Command, Option } from 'commander';
 import { loadConfigFile } from '../../core/config';
 import type { CloudSnapshot } from '../../core/cloud/model';
 import { importSnapshot, type InstanceSelection } from '../../core/cloud/import';
 import { ramPolicy } from '../../core/cloud/alicloud/actions';
-import { listAliyunProfiles, resolveCredentials, type AccessKeyInput } from '../../core/cloud/alicloud/credentials';
+import { listAliyunProfiles, resolveCredentials } from '../../core/cloud/alicloud/credentials';
+import { accessKeyFromStdin, validateCloudInput } from './cloud-input';
+import { readLimitedText } from '../../core/files';
+import { MAX_SNAPSHOT_CHARS } from '../../core/limits';
 import { resolveEndpoints } from '../../core/cloud/alicloud/endpoints';
 import { readCloudSnapshot } from '../../core/cloud/alicloud/read';
 import { evaluateSecurityGroups } from '../../core/rules/securityGroups';
@@ -47,27 +49,13 @@ interface CheckOptions extends CommonOptions {
 
 const isIp = (s: string): boolean => ipaddr.isValid(s);
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** `--access-key-stdin`: "ID\nSECRET[\nTOKEN]" on stdin, so the secret never appears in argv or shell history. */
-async function accessKeyFromStdin(): Promise<AccessKeyInput> {
-  const lines = (await readStdin()).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-  if (lines.length < 2) fail('--access-key-stdin expects the AccessKey ID and the AccessKey Secret on two lines of standard input');
-  return { accessKeyId: lines[0], accessKeySecret: lines[1], ...(lines[2] ? { securityToken: lines[2] } : {}) };
-}
 
 async function loadSnapshotFiles(files: string[], selection: InstanceSelection): Promise<CloudSnapshot> {
   const inputs = [];
   for (const f of files) {
-    try {
-      inputs.push({ name: f, content: f === '-' ? await readStdin() : await readFile(f, 'utf8') });
-    } catch (err) {
-      fail(`cannot read ${f}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
+    const text = await readLimitedText(f, MAX_SNAPSHOT_CHARS, () => process.stdin);
+    if (!text.ok) fail(text.message);
+    inputs.push({ name: f, content: text.value });
   }
   const r = importSnapshot(inputs, selection);
   if (!r.ok) fail(r.message);
@@ -78,7 +66,6 @@ async function obtainSnapshot(opts: CommonOptions, fallbackAddress?: string): Pr
   const address = opts.address ?? fallbackAddress;
   if (opts.snapshot?.length) return loadSnapshotFiles(opts.snapshot, { instanceId: opts.instance, address });
   if (!opts.instance && !address) fail('give --instance i-… or --address IP (or --snapshot FILE for offline JSON)');
-  if (opts.instance && !/^i-[a-z0-9]+$/i.test(opts.instance)) fail(`--instance must look like i-bp1… (got "${opts.instance}")`);
   if (address && !isIp(address)) fail(`--address must be an IP address (got "${address}")`);
   const timeoutMs = opts.timeoutMs === undefined ? undefined : Number(opts.timeoutMs);
   if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 120_000)) fail('--timeout-ms must be a whole number from 100 to 120000');
@@ -86,6 +73,7 @@ async function obtainSnapshot(opts: CommonOptions, fallbackAddress?: string): Pr
   const file = await loadConfigFile({ path: opts.config });
   if (!file.ok) fail(file.message);
   const endpoints = resolveEndpoints({ flags: { ecs: opts.ecsEndpoint, vpc: opts.vpcEndpoint, sts: opts.stsEndpoint }, file: file.value.config });
+  validateCloudInput({ region: opts.region, instance: opts.instance, profile: opts.profile, endpoints, accessKey: opts.accessKeyStdin });
   const creds = resolveCredentials({
     ...(opts.accessKeyStdin ? { accessKey: await accessKeyFromStdin() } : {}),
     ...(opts.profile ? { profile: opts.profile } : {}),

@@ -3,7 +3,9 @@
 // client / network / server layers, then the fixes; --json prints the Diagnosis document.
 // Exit codes: 0 reachable (locus none), 1 a fault located (client, network or server), 3 inconclusive,
 // 2 bad input or usage, 130 cancelled, 70 internal error; the same with and without --json.
-import { readFile, writeFile } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
+import { readLimitedText, writeFileSafely } from '../../core/files';
+import { MAX_SERVER_EVIDENCE_CHARS, MAX_SNAPSHOT_CHARS } from '../../core/limits';
 import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import { resolveEndpoints } from '../../core/cloud/alicloud/endpoints';
@@ -19,6 +21,7 @@ import { ProbeInputError } from '../../core/probe/run';
 import type { ProbeEvent } from '../../core/probe/types';
 import { action, exitCodeForLocus, fail, printJson, runInterruptible, stdoutStyle, withUsageExitCodes, type Style } from '../format';
 import { buildProbeRequest, type ProbeCliOptions } from './probe';
+import { accessKeyFromStdin, validateCloudInput, withAccessKey } from './cloud-input';
 
 export interface DiagnoseCliOptions extends Pick<ProbeCliOptions, 'icmp' | 'icmpMethod' | 'attempts' | 'timeoutMs' | 'timing' | 'egressIpUrls' | 'controlHosts' | 'dnsServers' | 'config' | 'expectIp'> {
   port?: string;
@@ -38,6 +41,8 @@ export interface DiagnoseCliOptions extends Pick<ProbeCliOptions, 'icmp' | 'icmp
   save?: string;
   report?: string;
   maskIps?: boolean;
+  accessKeyStdin?: boolean;
+  force?: boolean;
 }
 
 /** "host", "host:22", "1.2.3.4:22", "[2001:db8::1]:22", "2001:db8::1" → host and optional port. */
@@ -184,37 +189,28 @@ export async function buildDiagnoseRequest(hostArg: string, opts: DiagnoseCliOpt
   else if (opts.snapshot?.length) {
     const documents = [];
     for (const file of opts.snapshot) {
-      try {
-        documents.push({ name: basename(file), content: file === '-' ? await readStdin() : await readFile(file, 'utf8') });
-      } catch (e) {
-        fail(`cannot read --snapshot ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-      }
+      const text = await readLimitedText(file, MAX_SNAPSHOT_CHARS, () => process.stdin);
+      if (!text.ok) fail(`--snapshot: ${text.message}`);
+      documents.push({ name: basename(file), content: text.value });
     }
     cloud = { mode: 'snapshot', documents, ...(opts.instance ? { instanceId: opts.instance } : {}) };
   } else {
     const file = await loadConfigFile({ path: opts.config, env });
     const endpoints = resolveEndpoints({ flags: { ecs: opts.ecsEndpoint, vpc: opts.vpcEndpoint }, env, file: file.ok ? file.value.config : null });
+    validateCloudInput({ region: opts.region, instance: opts.instance, profile: opts.profile, endpoints, accessKey: opts.accessKeyStdin, env });
     cloud = { mode: 'api', instanceId: opts.instance, region: opts.region, profile: opts.profile, endpoints };
   }
   let server: ServerRequest = { mode: 'none' };
   if (opts.serverEvidence) {
-    try {
-      server = { mode: 'text', text: opts.serverEvidence === '-' ? await readStdin() : await readFile(opts.serverEvidence, 'utf8'), source: 'pasted' };
-    } catch (e) {
-      fail(`cannot read --server-evidence ${opts.serverEvidence}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
+    const text = await readLimitedText(opts.serverEvidence, MAX_SERVER_EVIDENCE_CHARS, () => process.stdin);
+    if (!text.ok) fail(`--server-evidence: ${text.message}`);
+    server = { mode: 'text', text: text.value, source: 'pasted' };
   } else if (opts.cloudAssistant) server = { mode: 'cloud-assistant' };
 
   return {
     request: { target: { host: probe.host, port, protocol: 'tcp', ...(service ? { service } : {}), ...(opts.instance ? { instanceId: opts.instance } : {}) }, probe, cloud, server, ...(opts.sourceIp ? { sourceIp: opts.sourceIp } : {}) },
     lang,
   };
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 type SessionModule = typeof import('../../core/session');
@@ -245,11 +241,8 @@ async function saveAndReport(d: Diagnosis, opts: DiagnoseCliOptions, lang: Lang,
     const format = report.reportFormatFor(opts.report);
     if (!format) fail('--report: the file name must end in .md or .html');
     const text = report.renderReport(d, { format, lang, maskIps: opts.maskIps ?? false });
-    try {
-      await writeFile(opts.report, text, 'utf8');
-    } catch (e) {
-      fail(`--report: cannot write ${opts.report}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
+    const written = await writeFileSafely(opts.report, text, { onExisting: opts.force ? 'replace' : 'refuse' });
+    if (!written.ok) fail(`--report: ${written.message}`, 2);
     lines.push(`report written to ${opts.report}`);
   }
   return lines;
@@ -257,7 +250,11 @@ async function saveAndReport(d: Diagnosis, opts: DiagnoseCliOptions, lang: Lang,
 
 export async function diagnoseCommand(hostArg: string, opts: DiagnoseCliOptions): Promise<void> {
   if (opts.report && !/\.(md|markdown|html?)$/i.test(opts.report)) fail('--report: the file name must end in .md or .html');
+  // Refuse before probing, not after: the report would not be written anyway (writeFileSafely re-checks).
+  if (opts.report && !opts.force && (await lstat(opts.report).catch(() => null))) fail(`--report: ${basename(opts.report)} already exists; choose another name or pass --force to replace it`);
+  if (opts.accessKeyStdin && (opts.snapshot?.includes('-') || opts.serverEvidence === '-')) fail('--access-key-stdin reads standard input: give --snapshot and --server-evidence as files');
   const { request, lang } = await buildDiagnoseRequest(hostArg, opts);
+  const accessKey = opts.accessKeyStdin && request.cloud.mode === 'api' ? await accessKeyFromStdin() : undefined;
   const d: Diagnosis = await runInterruptible(opts.json ?? false, async (signal, progress) => {
     const show = (e: DiagnosisEvent | ProbeEvent): void => {
       const t = progressText(e);
@@ -266,7 +263,7 @@ export async function diagnoseCommand(hostArg: string, opts: DiagnoseCliOptions)
     try {
       return await runDiagnosis(request, {
         signal,
-        deps: opts.cloudAssistant ? withScriptShown(defaultDeps(), progress) : defaultDeps(),
+        deps: opts.cloudAssistant ? withScriptShown(withAccessKey(defaultDeps(), accessKey), progress) : withAccessKey(defaultDeps(), accessKey),
         onEvent: show,
         onProbeEvent: show,
       });
@@ -315,6 +312,7 @@ export function registerDiagnose(program: Command): void {
     .option('--instance <id>', 'ECS instance id (i-…); without it the instance is looked up by address')
     .option('--profile <name>', 'aliyun CLI profile for credentials (~/.aliyun/config.json)')
     .option('--region <id>', 'region to search first, e.g. cn-hangzhou')
+    .option('--access-key-stdin', 'read "AccessKeyId\\nAccessKeySecret" from standard input')
     .option('--snapshot <file>', 'offline cloud configuration: aliyun CLI JSON output or a saved snapshot ("-" = stdin; repeatable)', collect)
     .option('--no-cloud', 'do not read the cloud configuration (verdict from probes alone, lower confidence)')
     .option('--server-evidence <file>', 'output of the read-only server check script, or pasted ss/ufw/firewall-cmd output ("-" = stdin)')
@@ -337,6 +335,7 @@ export function registerDiagnose(program: Command): void {
     .option('--save <file.sgdiag>', 'save the session file')
     .option('--report <file>', 'write a report (.md or .html)')
     .option('--mask-ips', 'mask IP addresses in the report', false)
+    .option('--force', 'replace an existing --report file', false)
     .addHelpText(
       'after',
       [

@@ -18,14 +18,15 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('Serve the app in your browser on 127.0.0.1 (for machines without the desktop runtime)')
-    .option('--port <n>', 'port to listen on (default: any free port)', (v) => Number.parseInt(v, 10), 0)
+    // Digits only: parseInt would take "0x50" as 0, "80abc" as 80 and "1e3" as 1.
+    .option('--port <n>', 'port to listen on (default: any free port)', (v) => (/^\d{1,5}$/.test(v) ? Number(v) : Number.NaN), 0)
     .option('--data-dir <dir>', 'where sessions, reports and logs go (default: the app\'s user-data folder)')
     .option('--renderer <dir>', 'built renderer folder (default: out/renderer)')
     .option('--resources <dir>', 'folder with example.sgdiag (default: resources/)')
     .option('--lang <lang>', 'UI language reported as the OS locale (zh-CN or en)')
     .action(async (o: { port: number; dataDir?: string; renderer?: string; resources?: string; lang?: string }) => {
       if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) {
-        console.error('sg-doctor serve: --port must be 0–65535');
+        console.error('sg-doctor serve: --port must be a number from 0 to 65535, in digits (0 = any free port)');
         process.exit(2);
       }
       const rendererDir = findDir(o.renderer, ['out', 'renderer'], 'index.html') ?? findDir(o.renderer, ['renderer'], 'index.html');

@@ -1,5 +1,4 @@
 // `sg-doctor open | report | rerun FILE.sgdiag`: saved diagnoses on the command line.
-import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import type { Lang } from '../../core/diagnosis/types';
 import { renderReport, reportFormatFor, type ReportFormat } from '../../core/report';
@@ -18,12 +17,15 @@ export function defaultLang(env: NodeJS.ProcessEnv = process.env): Lang {
   return /^zh/i.test(l) ? 'zh-CN' : 'en';
 }
 
-async function reportCommand(file: string, opts: { format?: ReportFormat; lang?: Lang; maskIps: boolean; out?: string }): Promise<void> {
+async function reportCommand(file: string, opts: { format?: ReportFormat; lang?: Lang; maskIps: boolean; out?: string; force?: boolean }): Promise<void> {
   const { session } = await openSessionOrFail(file);
   const format = opts.format ?? (opts.out ? reportFormatFor(opts.out) : null) ?? 'md';
   const text = renderReport(session.diagnosis, { format, lang: opts.lang ?? defaultLang(), maskIps: opts.maskIps });
   if (opts.out) {
-    await writeFile(opts.out, text, 'utf8').catch((e: NodeJS.ErrnoException) => fail(`cannot write ${opts.out}: ${e.code ?? e.message}`));
+    // Never through a planted link, never over another file unless --force (then the link itself is replaced).
+    const { writeFileSafely } = await import('../../core/files');
+    const written = await writeFileSafely(opts.out, text, { onExisting: opts.force ? 'replace' : 'refuse' });
+    if (!written.ok) fail(written.message);
     process.stderr.write(`sg-doctor: wrote ${opts.out} (${format}, ${Buffer.byteLength(text)} bytes)\n`);
   } else {
     process.stdout.write(text);
@@ -55,6 +57,7 @@ interface RerunOptions {
   vpcEndpoint?: string;
   config?: string;
   sourceIp?: string;
+  accessKeyStdin?: boolean;
 }
 
 /** Runs the saved plan again and says what changed ("port 22 was filtered, now open; rule sgr-… added"). */
@@ -88,13 +91,16 @@ async function rerunCommand(file: string, opts: RerunOptions): Promise<void> {
     sourceIp: opts.sourceIp ?? plan.sourceIp,
     lang: opts.lang,
     json: opts.json,
+    accessKeyStdin: opts.accessKeyStdin,
   });
+  const { accessKeyFromStdin, withAccessKey } = await import('./cloud-input');
+  const accessKey = opts.accessKeyStdin && request.cloud.mode === 'api' ? await accessKeyFromStdin() : undefined;
   if (snapshotMode && opts.cloud !== false) request.cloud = { mode: 'snapshot', documents: [{ name: 'saved snapshot', content: before.diagnosis.cloud.snapshot }] };
 
   const after = await runInterruptible(opts.json, async (signal, progress) => {
     progress.update(`re-running ${plan.host}:${plan.port}…`);
     try {
-      return await runDiagnosis(request, { signal, deps: defaultDeps() });
+      return await runDiagnosis(request, { signal, deps: withAccessKey(defaultDeps(), accessKey) });
     } catch (err) {
       if (err instanceof ProbeInputError) fail(err.message);
       if (err instanceof DiagnoseInputError) fail(`${file}: the saved cloud configuration cannot be used: ${oneLine(err.message)}`);
@@ -160,6 +166,7 @@ export function registerSession(program: Command): void {
     .addOption(langOption())
     .option('--mask-ips', 'partly mask IP addresses (for a report sent to others)', false)
     .option('-o, --out <file>', 'write to a file instead of stdout')
+    .option('--force', 'replace an existing --out file', false)
     .action(action(reportCommand));
   const rerun = new Command('rerun')
     .description('Run a saved diagnosis again and show what changed since it was saved.')
@@ -171,6 +178,7 @@ export function registerSession(program: Command): void {
     .option('--save-as <file>', 'write the new result to another file')
     .option('--no-cloud', 'do not read the cloud configuration this time')
     .option('--source-ip <ip>', 'your public IP as the server sees it')
+    .option('--access-key-stdin', 'read "AccessKeyId\\nAccessKeySecret" from standard input')
     .option('--egress-ip-urls <urls>', 'URLs echoing the caller\'s IP (env SGD_EGRESS_IP_URLS)')
     .option('--control-hosts <hosts>', 'known-good host[:port] for control probes (env SGD_CONTROL_HOSTS)')
     .option('--dns-servers <servers>', 'resolvers to query directly (env SGD_DNS_SERVERS)')

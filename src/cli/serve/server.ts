@@ -22,6 +22,16 @@ export interface WebShellOptions {
   log?: Logger;
   /** Largest request body (default 10 MB: an offline import of a big account). */
   maxBodyBytes?: number;
+  /** How many bodies over LARGE_BODY_BYTES may be in flight at once (default 2); more get 503. */
+  maxLargeBodies?: number;
+}
+
+/** A body above this is "large": only a few may be received and handled at the same time. */
+export const LARGE_BODY_BYTES = 64 * 1024;
+
+/** `application/json`, optionally `; charset=utf-8`, and nothing else (not application/jsonx, not text/plain). */
+export function isJsonContentType(value: string | undefined): boolean {
+  return value !== undefined && /^application\/json[ \t]*(?:;[ \t]*charset="?utf-8"?[ \t]*)?$/i.test(value);
 }
 
 export interface WebShell {
@@ -94,19 +104,40 @@ export function checkRequestOrigin(
   return { ok: true };
 }
 
-/** null when over `limit`: the rest is read and dropped (so the client gets the 413), up to 4× the limit. */
-async function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
+/**
+ * null when over `limit`: the rest is read and dropped (so the client gets the 413), up to 4× the limit.
+ * 'busy' when the body grows past LARGE_BODY_BYTES and `onLarge` grants no slot.
+ */
+async function readBody(req: IncomingMessage, limit: number, onLarge: () => boolean): Promise<string | null | 'busy'> {
   const chunks: Buffer[] = [];
   let size = 0;
+  let large = false;
+  let busy = false;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
+    if (!large && size > LARGE_BODY_BYTES) {
+      large = true;
+      busy = !onLarge();
+    }
     if (size > limit * 4) {
       req.destroy();
       return null;
     }
-    if (size <= limit) chunks.push(chunk as Buffer);
+    if (size <= limit && !busy) chunks.push(chunk as Buffer); // a refused body is read to its end and dropped
   }
+  if (busy) return 'busy';
   return size > limit ? null : Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads and drops the rest of a refused body (bounded), so the client can read the answer. */
+function drain(req: IncomingMessage, limit: number): void {
+  let size = 0;
+  req.on('data', (c: Buffer) => {
+    size += c.length;
+    if (size > limit) req.destroy();
+  });
+  req.on('error', () => undefined);
+  req.resume();
 }
 
 export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
@@ -114,6 +145,8 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
   const log = opts.log ?? silentLogger();
   const rendererDir = resolve(opts.rendererDir);
   const maxBody = opts.maxBodyBytes ?? 10 * 1024 * 1024;
+  const maxLarge = opts.maxLargeBodies ?? 2;
+  let largeInFlight = 0;
   const sse = new Set<ServerResponse>();
   let port = 0;
 
@@ -211,9 +244,37 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
       if (req.method !== 'POST') return refuse(res, 405, 'METHOD', 'POST only');
       if (!tokenEquals(req.headers['x-sgd-token'] as string | undefined, token)) return refuse(res, 403, 'BAD_TOKEN', 'wrong or missing token');
       // application/json cannot be sent cross-site without a CORS preflight, which we never answer.
-      if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return refuse(res, 415, 'BAD_CONTENT_TYPE', 'application/json only');
-      const body = await readBody(req, maxBody);
-      if (body === null) return refuse(res, 413, 'TOO_LARGE', `request body over ${maxBody} bytes`);
+      if (!isJsonContentType(req.headers['content-type'])) return refuse(res, 415, 'BAD_CONTENT_TYPE', 'application/json only');
+      // At most `maxLarge` large bodies are received and handled at once (memory and CPU of a small helper).
+      let holdsSlot = false;
+      const takeSlot = (): boolean => {
+        if (largeInFlight >= maxLarge) return false;
+        largeInFlight++;
+        holdsSlot = true;
+        return true;
+      };
+      const busy = (bodyRead: boolean) => {
+        log.warn('web shell busy', { largeInFlight });
+        res.setHeader('Retry-After', '1');
+        res.setHeader('Connection', 'close');
+        if (!bodyRead) drain(req, maxBody * 4);
+        refuse(res, 503, 'BUSY', `too many large requests at once (at most ${maxLarge}); try again in a moment`);
+      };
+      const declared = Number(req.headers['content-length']);
+      if (Number.isFinite(declared) && declared > LARGE_BODY_BYTES && declared <= maxBody && !takeSlot()) return busy(false);
+      try {
+        const body = await readBody(req, maxBody, () => holdsSlot || takeSlot());
+        if (body === 'busy') return busy(true);
+        if (body === null) return refuse(res, 413, 'TOO_LARGE', `request body over ${maxBody} bytes`);
+        return await answer(m[1], body);
+      } finally {
+        if (holdsSlot) largeInFlight--;
+      }
+    }
+    if (req.method === 'OPTIONS') return refuse(res, 403, 'BAD_ORIGIN', 'no CORS here');
+    return refuse(res, 404, 'NOT_FOUND', 'not found');
+
+    async function answer(channel: string, body: string): Promise<void> {
       let parsed: unknown;
       try {
         parsed = body ? JSON.parse(body) : {};
@@ -221,14 +282,11 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
         return refuse(res, 400, 'BAD_JSON', 'request body is not JSON');
       }
       const args = parsed && typeof parsed === 'object' && 'args' in parsed ? (parsed as { args: unknown }).args : undefined;
-      const result = await opts.backend.dispatch(m[1], args);
+      const result = await opts.backend.dispatch(channel, args);
       baseHeaders(res);
       res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify(result));
-      return;
     }
-    if (req.method === 'OPTIONS') return refuse(res, 403, 'BAD_ORIGIN', 'no CORS here');
-    return refuse(res, 404, 'NOT_FOUND', 'not found');
   }
 
   const server: Server = createServer((req, res) => {

@@ -23,6 +23,7 @@ import type { Diagnosis, Lang } from '../diagnosis/types';
 import { parseTarget } from '../probe/target';
 import { renderReport } from '../report';
 import { fail, ok, type Result } from '../result';
+import { writeFileSafely } from '../files';
 import { compareDiagnoses, createSession, loadSession, parseSession, saveSession, serializeSession, SESSION_EXTENSION } from '../session';
 import { diagnosisSchema } from '../session/schema';
 import { APP_VERSION } from '../version';
@@ -114,7 +115,9 @@ export function createBackend(opts: BackendOptions): Backend {
   const refOf = (path: string, savedAt?: string): SessionRef => ({ ref: path, name: basename(path), display: path, ...(savedAt ? { savedAt } : {}) });
 
   async function openPath(path: string): Promise<Result<OpenedSession>> {
-    const loaded = await loadSession(path);
+    // A file in the sessions folder must really be there: a planted link pointing elsewhere is not followed.
+    const inSessions = dirname(resolve(path)) === resolve(sessionsDir);
+    const loaded = await loadSession(path, inSessions ? { within: sessionsDir } : {});
     if (!loaded.ok) {
       log.warn('session open failed', { code: loaded.code });
       return loaded;
@@ -354,10 +357,13 @@ export function createBackend(opts: BackendOptions): Backend {
       const html = renderReport(d.value, { lang, maskIps, format: format === 'md' ? 'md' : 'html' });
       const data = format === 'pdf' ? await host.printPdf!(html) : html;
       await fsp.mkdir(dirname(path), { recursive: true });
-      await fsp.writeFile(path, data, { mode: 0o644 });
-      const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+      // Temp file + rename, never through a planted link. A native Save dialog has already asked before
+      // replacing a file; the web shell cannot ask, so it keeps the old report and picks "name (2).html".
+      const written = await writeFileSafely(path, data, { onExisting: host.capabilities.nativeDialogs ? 'replace' : 'free-name' });
+      if (!written.ok) return written;
+      const bytes = written.value.bytes;
       log.info('report exported', { format, bytes });
-      return ok({ path, display: path, format, bytes, ...(host.shell === 'web' ? { download: basename(path) } : {}) });
+      return ok({ path: written.value.path, display: written.value.path, format, bytes, ...(host.shell === 'web' ? { download: basename(written.value.path) } : {}) });
     },
 
     'shell.openExternal': async ({ url }) => {

@@ -3,7 +3,8 @@
 // Endpoints (egress-IP echo, control hosts, API endpoints) come from configuration, as in the CLI.
 import { runCloudAssistant as assistantRun } from '../cloud/alicloud/assistant';
 import { resolveCredentials, type AccessKeyInput } from '../cloud/alicloud/credentials';
-import { resolveEndpoints } from '../cloud/alicloud/endpoints';
+import { checkEndpoints, resolveEndpoints } from '../cloud/alicloud/endpoints';
+import { checkCloudIds } from '../cloud/ids';
 import { readCloudSnapshot } from '../cloud/alicloud/read';
 import { importSnapshot } from '../cloud/import';
 import { loadEndpointConfig } from '../config';
@@ -45,6 +46,9 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
       const cfg = await loadEndpointConfig({ env });
       if (!cfg.ok) throw new EngineError('BAD_CONFIG', cfg.message);
       const endpoints = resolveEndpoints({ env });
+      // Endpoints come only from the environment / config; ids were checked by the request schema.
+      const badEndpoint = checkEndpoints(endpoints);
+      if (!badEndpoint.ok) throw new EngineError('BAD_CONFIG', badEndpoint.message);
       const c = ctx.credentials;
       const cloud: CloudRequest =
         c.kind === 'import'
@@ -126,6 +130,9 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
     async runCloudAssistant(diagnosis, credentials, signal) {
       const inst = diagnosis.cloud.snapshot?.instance;
       if (!inst) throw new EngineError('NO_INSTANCE', 'The instance is unknown (no cloud data in this diagnosis): copy the script and run it by hand');
+      // The diagnosis comes back from the renderer (maybe from an opened session file): its ids are untrusted.
+      const ids = checkCloudIds({ region: { value: inst.region, where: 'instance region' }, instance: { value: inst.id, where: 'instance id' } });
+      if (!ids.ok || !inst.region || !inst.id) throw new EngineError('BAD_ID', ids.ok ? 'The diagnosis names no instance region or id' : ids.message);
       let creds: Parameters<typeof assistantRun>[0]['credentials'];
       if (credentials.kind === 'access-key') creds = accessKeyOf(credentials)!;
       else if (credentials.kind === 'profile' || credentials.kind === 'environment') {

@@ -1,7 +1,25 @@
 import { describe, expect, it } from 'vitest';
+import { networkInterfaces } from 'node:os';
 import { ipFamilyOf, parseTarget } from './target';
 
 describe('parseTarget', () => {
+  it('accepts an IPv6 zone only when it names an interface of this machine', () => {
+    const interfaces = () => ['lo', 'eth0', 'en0'];
+    expect(parseTarget('fe80::1%en0', { interfaces }).ok).toBe(true);
+    expect(parseTarget('[fe80::1%eth0]', { interfaces }).ok).toBe(true);
+    expect(parseTarget('fe80::1%', { interfaces }).ok).toBe(false);
+    for (const bad of ['fe80::1%eth9', 'fe80::1%eth0x', 'fe80::1%12']) {
+      const r = parseTarget(bad, { interfaces, platform: 'linux' });
+      expect(r.ok, bad).toBe(false);
+      if (!r.ok) expect(r.message).toMatch(/is not a network interface of this machine \(interfaces: lo, eth0, en0\)$/);
+    }
+    expect(parseTarget('fe80::1%12', { interfaces, platform: 'win32' }).ok).toBe(true);
+    // The real interface list: loopback always exists here.
+    const lo = Object.keys(networkInterfaces())[0];
+    expect(parseTarget(`fe80::1%${lo}`).ok).toBe(true);
+    expect(parseTarget('fe80::1%sgd-no-such-if0').ok).toBe(false);
+  });
+
   it.each([
     ['203.0.113.10', 'ipv4', '203.0.113.10', 4],
     [' 127.0.0.1 ', 'ipv4', '127.0.0.1', 4],
@@ -12,7 +30,7 @@ describe('parseTarget', () => {
     ['fe80::1%eth0', 'ipv6', 'fe80::1%eth0', 6],
     ['::ffff:198.51.100.7', 'ipv4', '198.51.100.7', 4],
   ] as const)('accepts the IP literal %j', (input, kind, host, family) => {
-    const r = parseTarget(input);
+    const r = parseTarget(input, { interfaces: () => ['lo', 'eth0'] });
     expect(r).toEqual({ ok: true, value: { input: input.trim(), kind, host, address: host, family } });
   });
 

@@ -1,6 +1,7 @@
 // Validation of the host a user wants to probe: an IPv4 address (dotted quad only), an IPv6 address
 // (optionally in brackets, optionally with a zone id) or a DNS name. Rejects the ambiguous forms that
 // inet_aton would silently accept ("1.2.3" = 1.2.0.3, "0x7f.1", "010.0.0.1").
+import { networkInterfaces } from 'node:os';
 import { domainToASCII } from 'node:url';
 import ipaddr from 'ipaddr.js';
 import { fail, ok, type Result } from '../result';
@@ -28,7 +29,27 @@ export function ipFamilyOf(s: string): IpFamily | null {
   return null;
 }
 
-export function parseTarget(raw: string): Result<ParsedTarget> {
+export interface TargetOptions {
+  /** Names of this machine's interfaces (default os.networkInterfaces()): an IPv6 zone must be one of them. */
+  interfaces?: () => readonly string[];
+  platform?: NodeJS.Platform;
+}
+
+const localInterfaces = (): string[] => Object.keys(networkInterfaces());
+
+/** "fe80::1%eth0": the zone must name an interface of this machine (Windows also uses its interface numbers). */
+function checkZone(address: string, input: string, opts: TargetOptions): Result<true> {
+  const i = address.indexOf('%');
+  if (i < 0) return ok(true);
+  const zone = address.slice(i + 1);
+  if ((opts.platform ?? process.platform) === 'win32' && /^\d{1,5}$/.test(zone)) return ok(true);
+  const names = (opts.interfaces ?? localInterfaces)();
+  if (zone && names.includes(zone)) return ok(true);
+  const shown = zone.length > 32 ? `${zone.slice(0, 32)}…` : zone;
+  return fail('bad-host', `"${input.length > 80 ? `${input.slice(0, 80)}…` : input}": the zone ${JSON.stringify(shown)} is not a network interface of this machine${names.length ? ` (interfaces: ${names.slice(0, 8).join(', ')})` : ''}`);
+}
+
+export function parseTarget(raw: string, opts: TargetOptions = {}): Result<ParsedTarget> {
   const input = (raw ?? '').trim();
   if (input === '') return fail('bad-host', 'the host is empty');
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(input)) {
@@ -52,6 +73,8 @@ export function parseTarget(raw: string): Result<ParsedTarget> {
       return ok({ input, kind: 'ipv4', host, address: host, family: 4 });
     }
     const host = addr.toRFC5952String(); // canonical lower-case, keeps %zone
+    const zone = checkZone(host, input, opts);
+    if (!zone.ok) return zone;
     return ok({ input, kind: 'ipv6', host, address: host, family: 6 });
   }
   if (ipaddr.IPv4.isValidFourPartDecimal(bare)) {

@@ -1,9 +1,9 @@
 // Reading and writing .sgdiag files. The user's file is sacred: writes go to a temp file in the same
 // folder and are renamed over the old one (atomic on one file system), the previous file is kept as
 // `<name>.bak`, and a file written by a newer app is never overwritten.
-import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
+import { cleanStaleTempFiles, realPathWithin, tempPathFor } from '../files';
 import type { Diagnosis } from '../diagnosis/types';
 import { fail, ok, type Result } from '../result';
 import { APP_VERSION } from '../version';
@@ -79,8 +79,21 @@ export function parseSession(text: string, fileName = 'session'): SessionResult<
   return ok({ session: parsed.data as unknown as Session, readOnly, migratedFrom, warnings }) as SessionResult<LoadedSession>;
 }
 
-export async function loadSession(path: string): Promise<SessionResult<LoadedSession>> {
+export interface LoadOptions {
+  /**
+   * The folder the file must really lie in (the app's sessions folder): a symlink there that points
+   * elsewhere is refused without reading its target. Unset for a file the user named explicitly.
+   */
+  within?: string;
+}
+
+export async function loadSession(path: string, opts: LoadOptions = {}): Promise<SessionResult<LoadedSession>> {
   let text: string;
+  if (opts.within !== undefined) {
+    const inside = await realPathWithin(path, opts.within);
+    if (!inside.ok) return err(inside.code === 'NOT_FOUND' ? 'NOT_FOUND' : inside.code === 'OUTSIDE' ? 'OUTSIDE' : 'IO', inside.message);
+    path = inside.value;
+  }
   try {
     const stat = await fsp.stat(path);
     if (stat.size > MAX_SESSION_BYTES) return err('TOO_LARGE', `${basename(path)}: ${stat.size} bytes is too large for a session file`);
@@ -132,7 +145,9 @@ export async function saveSession(path: string, session: Session, opts: SaveOpti
     return err('READ_ONLY', `${basename(path)} was written by a newer SG Doctor (schema ${existing}); save under another name`);
   }
   const data = serializeSession({ ...session, schemaVersion: CURRENT_SESSION_SCHEMA, savedAt: new Date().toISOString() });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  // A save interrupted earlier (killed process, power loss) may have left a temp file: remove it now.
+  await cleanStaleTempFiles(dirname(path));
+  const tmp = tempPathFor(path);
   let backup: string | null = null;
   try {
     await ops.writeTemp(tmp, data);
@@ -150,6 +165,8 @@ export async function saveSession(path: string, session: Session, opts: SaveOpti
 
 /** null when there is no readable session at `path` (new file, or not ours: it will be replaced). */
 async function readExistingVersion(path: string): Promise<number | null> {
+  // A link is replaced by the rename, never read through nor copied to a backup.
+  if ((await fsp.lstat(path).catch(() => null))?.isSymbolicLink()) return null;
   try {
     const doc = JSON.parse(await fsp.readFile(path, 'utf8')) as Record<string, unknown>;
     return detectSchemaVersion(doc) ?? 0;
@@ -166,7 +183,8 @@ function jsonError(text: string, e: unknown, fileName: string): SessionResult<Lo
   const truncated = /end of (JSON )?input|Unterminated/i.test(message) || (offset !== null && offset >= text.trimEnd().length);
   const where = offset !== null ? ` at ${lineCol(text, offset)}` : '';
   if (truncated) return err('TRUNCATED', `${fileName}: the file ends early${where} — it was probably cut off while being copied or saved`);
-  return err('NOT_JSON', `${fileName}: not valid JSON${where}: ${message}`);
+  // The parser's own message quotes the file's content (which may be anything a link pointed at): never shown.
+  return err('NOT_JSON', `${fileName}: not valid JSON${where}`);
 }
 
 function lineCol(text: string, offset: number): string {

@@ -3,6 +3,7 @@
 // read and write exactly this shape, so a session saved by one re-runs in the other.
 // Importable from the renderer: zod only.
 import { z } from 'zod';
+import { instanceIdSchema, profileNameSchema, regionIdSchema } from '../cloud/ids';
 
 /**
  * The service is a label for a well-known port ("ssh", "redis"), never required to re-run: the port is
@@ -23,9 +24,11 @@ export const planSchema = z.object({
   service,
   /** Application protocol spoken on a custom port (e.g. "http", "redis"); a free label, optional. */
   appProtocol: z.string().trim().max(32).optional(),
-  instanceId: z.string().max(64).optional(),
-  region: z.string().max(64).optional(),
-  profile: z.string().max(128).optional(),
+  // A session file is untrusted input that a re-run feeds to the cloud reader with the user's credentials:
+  // ids must have the documented shape (cloud/ids.ts), and unknown keys (an "endpoint") are dropped.
+  instanceId: instanceIdSchema.optional(),
+  region: regionIdSchema.optional(),
+  profile: profileNameSchema.optional(),
   /** The client's public address as the user gave it (when no egress-IP echo is used); re-runs reuse it. */
   sourceIp: z.string().max(64).optional(),
   /** How the cloud configuration was obtained: the API, offline JSON (kept in the diagnosis), or not at all. */

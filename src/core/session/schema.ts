@@ -64,6 +64,9 @@ export const diagnosisSchema = z.looseObject({
 /** What the user asked for, so a session can be re-run: the one shape shared with the app and the CLI. */
 export { planSchema };
 
+/** Keys a plan never carries into a run. */
+const ENDPOINT_KEY = /endpoint|^apiProtocol$/i;
+
 export const sessionSchema = z.looseObject({
   kind: z.literal(SESSION_KIND),
   schemaVersion: z.number().int().min(1),
@@ -71,7 +74,9 @@ export const sessionSchema = z.looseObject({
   createdAt: z.string(),
   savedAt: z.string(),
   // Fields a newer app may add pass through (such a file is read-only here anyway).
-  plan: planSchema.loose(),
+  // Fields a newer app adds pass through, except anything endpoint-like: API endpoints come only from the
+  // user's own configuration, never from a (possibly shared) session file.
+  plan: planSchema.loose().transform((plan) => Object.fromEntries(Object.entries(plan).filter(([k]) => !ENDPOINT_KEY.test(k))) as typeof plan),
   diagnosis: diagnosisSchema,
   /** Earlier runs of the same plan (re-runs), newest last; kept small. */
   history: z

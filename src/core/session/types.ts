@@ -24,7 +24,9 @@ export type SessionErrorCode =
   | 'NOT_A_SESSION'
   | 'INVALID'
   | 'NEWER_INCOMPATIBLE'
-  | 'READ_ONLY';
+  | 'READ_ONLY'
+  /** A link in the sessions folder that points outside it. */
+  | 'OUTSIDE';
 
 export interface LoadedSession {
   session: Session;

@@ -6,6 +6,7 @@ import { makeRedactor, type Redactor } from '../redact';
 import { callApi, type CallPolicy } from './call';
 import { resolveCredentials, type AccessKeyInput, type ResolvedCredentials } from './credentials';
 import { resolveEndpoints, type Endpoints } from './endpoints';
+import { invalidIdText, isCloudId, isRegionId } from '../ids';
 import { bodyOf, loadSdk, runtimeOptions } from './sdk';
 
 export type AssistantStatus =
@@ -91,6 +92,9 @@ export function decodeOutput(output: string | undefined, encoding: 'Base64' | 'P
 export async function runCloudAssistant(opts: AssistantOptions): Promise<AssistantResult> {
   const { Ecs, makeEcsClient } = await loadSdk();
   const base = { output: '', exitCode: null, truncated: false, droppedBytes: 0, polls: 0 };
+  // The region and instance may come from a pasted snapshot or a session file: refuse before any client exists.
+  const badId = !isRegionId(opts.region) ? invalidIdText('region', opts.region, 'region').en : !isCloudId('instance', opts.instanceId) ? invalidIdText('instance', opts.instanceId, 'instance').en : null;
+  if (badId) return { ...base, status: 'Error', explanation: badId, error: { action: 'RunCommand', code: 'InvalidInput', message: badId, leavesUnknown: ['serverEvidence'] } };
   let creds: ResolvedCredentials;
   if (isResolved(opts.credentials)) creds = opts.credentials;
   else {

@@ -10,6 +10,7 @@ import * as credentialsModule from '@alicloud/credentials';
 import type CredentialType from '@alicloud/credentials';
 import { fail, ok, type Result } from '../../result';
 import { makeRedactor, maskAccessKeyId, type Redactor } from '../redact';
+import { checkCloudId, isRegionId } from '../ids';
 
 export type SdkCredential = CredentialType;
 
@@ -97,15 +98,19 @@ function readAliyunConfig(p: CredentialPaths): Result<{ path: string; current?: 
 
 function describeProfile(raw: RawProfile): AliyunProfile {
   const mode = raw.mode || 'AK';
-  const supported = SUPPORTED_MODES.has(mode);
+  // The SDK builds the API host from the region: a region_id that is not a region id makes the profile unusable.
+  const badRegion = raw.region_id !== undefined && raw.region_id !== '' && !isRegionId(raw.region_id);
+  const supported = SUPPORTED_MODES.has(mode) && !badRegion;
   return {
     name: raw.name ?? '',
     mode,
-    ...(raw.region_id ? { regionId: raw.region_id } : {}),
+    ...(raw.region_id && !badRegion ? { regionId: raw.region_id } : {}),
     supported,
     ...(supported
       ? {}
-      : { unsupportedReason: `mode ${mode} is not supported by SG Doctor (use an AK or StsToken profile, or type an AccessKey)` }),
+      : badRegion
+        ? { unsupportedReason: `its region_id ${JSON.stringify(String(raw.region_id).slice(0, 40))} is not a region id (like cn-hangzhou)` }
+        : { unsupportedReason: `mode ${mode} is not supported by SG Doctor (use an AK or StsToken profile, or type an AccessKey)` }),
     ...(raw.access_key_id ? { accessKeyIdRedacted: maskAccessKeyId(raw.access_key_id) } : {}),
   };
 }
@@ -201,6 +206,7 @@ function fromCredentialsFile(paths: CredentialPaths, env: NodeJS.ProcessEnv, sec
     return fail('UnsupportedProfile', `section [${section}] of ${path}: type ${type} is not supported (use access_key or sts)`);
   }
   if (!s.access_key_id || !s.access_key_secret) return fail('IncompleteProfile', `section [${section}] of ${path} has no access_key_id / access_key_secret`);
+  if (s.region_id && !isRegionId(s.region_id)) return fail('BadRegion', checkRegionText(s.region_id, `region_id of section [${section}] in ${path}`));
   return ok(
     fromKeys(
       { accessKeyId: s.access_key_id, accessKeySecret: s.access_key_secret, ...(type === 'sts' && s.security_token ? { securityToken: s.security_token } : {}) },
@@ -215,8 +221,28 @@ const NO_CREDENTIALS =
   'No Alibaba Cloud credentials found. Type an AccessKey, set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, ' +
   'configure the aliyun CLI (`aliyun configure`), or paste the output of `aliyun ecs DescribeInstances` etc. for an offline analysis.';
 
+const checkRegionText = (value: string, where: string): string => {
+  const r = checkCloudId('region', value, where);
+  return r.ok ? '' : r.message;
+};
+
+/** The region named by the environment, checked (null when none is set). */
+export function environmentRegion(env: NodeJS.ProcessEnv = process.env): Result<string | null> {
+  for (const name of ['ALIBABA_CLOUD_REGION_ID', 'ALICLOUD_REGION_ID'] as const) {
+    const v = env[name];
+    if (v === undefined || v === '') continue;
+    const r = checkCloudId('region', v, name);
+    return r.ok ? ok(v) : fail('BadRegion', r.message);
+  }
+  return ok(null);
+}
+
 export function resolveCredentials(opts: ResolveOptions = {}): Result<ResolvedCredentials> {
   const env = opts.env ?? process.env;
+  if (opts.profile !== undefined) {
+    const p = checkCloudId('profile', opts.profile, 'profile');
+    if (!p.ok) return fail('BadProfileName', p.message);
+  }
   if (opts.accessKey) {
     if (!opts.accessKey.accessKeyId || !opts.accessKey.accessKeySecret) return fail('IncompleteAccessKey', 'AccessKey ID and AccessKey Secret are both required');
     return ok(fromKeys(opts.accessKey, 'access-key-input', 'AccessKey typed by the user'));
@@ -228,6 +254,7 @@ export function resolveCredentials(opts: ResolveOptions = {}): Result<ResolvedCr
   const byName = (name: string): Result<ResolvedCredentials> | null => {
     const raw = cfg.value?.profiles.find((p) => p.name === name);
     if (!raw) return null;
+    if (raw.region_id && !isRegionId(raw.region_id)) return fail('BadRegion', checkRegionText(raw.region_id, `region_id of profile '${name}' in ${cfg.value!.path}`));
     const keys = profileKeys(raw, cfg.value!.path);
     if (!keys.ok) return keys;
     return ok(
@@ -249,7 +276,9 @@ export function resolveCredentials(opts: ResolveOptions = {}): Result<ResolvedCr
   const envSecret = env.ALIBABA_CLOUD_ACCESS_KEY_SECRET ?? env.ALICLOUD_ACCESS_KEY_SECRET;
   if (envId && envSecret) {
     const token = env.ALIBABA_CLOUD_SECURITY_TOKEN ?? env.ALICLOUD_SECURITY_TOKEN;
-    const region = env.ALIBABA_CLOUD_REGION_ID ?? env.ALICLOUD_REGION_ID;
+    const envRegion = environmentRegion(env);
+    if (!envRegion.ok) return envRegion;
+    const region = envRegion.value;
     return ok(
       fromKeys({ accessKeyId: envId, accessKeySecret: envSecret, ...(token ? { securityToken: token } : {}) }, 'environment', 'environment variables', {
         ...(region ? { regionId: region } : {}),

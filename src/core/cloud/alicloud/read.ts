@@ -16,7 +16,8 @@ import { makeRedactor, type Redactor } from '../redact';
 import type { ActionName } from './actions';
 import { callApi, type CallPolicy } from './call';
 import { resolveCredentials, type AccessKeyInput, type ResolveOptions, type ResolvedCredentials } from './credentials';
-import { resolveEndpoints, type Endpoints } from './endpoints';
+import { checkEndpoints, resolveEndpoints, type Endpoints } from './endpoints';
+import { invalidIdText, isCloudId, isRegionId } from '../ids';
 import pLimit from 'p-limit';
 import {
   aclHasEntries,
@@ -145,6 +146,21 @@ export async function readCloudSnapshot(opts: ReadOptions): Promise<CloudSnapsho
 
   const homeRegion = opts.region ?? creds.regionId ?? DEFAULT_REGION;
   const endpoints = opts.endpoints ?? resolveEndpoints();
+  // The SDK builds the API host from the region: nothing is sent for a region, instance id or endpoint
+  // that does not have the documented shape (a session file or an environment could carry anything).
+  const refused = !isRegionId(homeRegion)
+    ? invalidIdText('region', homeRegion, opts.region !== undefined ? 'region' : `region of ${creds.sourceDetail}`).en
+    : opts.instanceId !== undefined && !isCloudId('instance', opts.instanceId)
+      ? invalidIdText('instance', opts.instanceId, 'instance').en
+      : (() => {
+          const e = checkEndpoints(endpoints);
+          return e.ok ? null : e.message;
+        })();
+  if (refused) {
+    const snap = emptySnapshot(isRegionId(homeRegion) ? homeRegion : DEFAULT_REGION);
+    snap.errors.push({ action: 'ResolveCredentials', code: 'InvalidInput', message: refused, leavesUnknown: ['everything'] });
+    return snap;
+  }
   const timeoutMs = opts.timeoutMs ?? 5000;
   const policy: CallPolicy = {
     timeoutMs,
@@ -258,7 +274,8 @@ export async function readCloudSnapshot(opts: ReadOptions): Promise<CloudSnapsho
   const homeSearchFailed = errors.length > firstErrors;
   if (!found && needFanOut) {
     const regions = await regionsP;
-    const others = (regions?.Regions.Region ?? []).map((r) => r.RegionId).filter((r) => r !== homeRegion);
+    // Region ids from the API go into host names too: only well-formed ones are searched.
+    const others = (regions?.Regions.Region ?? []).map((r) => r.RegionId).filter((r) => r !== homeRegion && isRegionId(r));
     if (others.length) log(`not in ${homeRegion}; searching ${others.length} more regions`);
     let hit: Found = null;
     // Regions are searched a few at a time so that a hit stops the remaining ones from starting.

@@ -4,7 +4,7 @@ import type * as VpcModule from '@alicloud/vpc20160428';
 import type EcsClientType from '@alicloud/ecs20140526';
 import type VpcClientType from '@alicloud/vpc20160428';
 import type { Endpoints } from './endpoints';
-import { protocolFor } from './endpoints';
+import { apiClientTarget, type ApiProduct } from './endpoints';
 import type { SdkCredential } from './credentials';
 
 export type EcsClient = EcsClientType;
@@ -34,11 +34,10 @@ export interface ClientOptions {
   timeoutMs: number;
 }
 
-const baseConfig = (o: ClientOptions, endpoint: string | undefined) => ({
+// apiClientTarget refuses an invalid region (the SDK would build the host from it).
+const baseConfig = (o: ClientOptions, product: ApiProduct) => ({
   credential: o.credential,
-  regionId: o.region,
-  ...(endpoint ? { endpoint } : {}),
-  protocol: protocolFor(endpoint, o.endpoints.protocol),
+  ...apiClientTarget(product, o.region, o.endpoints),
   readTimeout: o.timeoutMs,
   connectTimeout: Math.min(o.timeoutMs, 5000),
   userAgent: 'sg-doctor',
@@ -66,9 +65,9 @@ export function loadSdk(): Promise<Sdk> {
     return {
       Ecs: modelsOf(ecsModule, 'DescribeInstancesRequest') as typeof EcsModule,
       Vpc: modelsOf(vpcModule, 'DescribeEipAddressesRequest') as typeof VpcModule,
-      makeEcsClient: (o) => new EcsCtor(baseConfig(o, o.endpoints.ecs)),
-      makeVpcClient: (o) => new VpcCtor(baseConfig(o, o.endpoints.vpc)),
-      makeStsClient: (o) => new EcsCtor(baseConfig(o, o.endpoints.sts ?? 'sts.aliyuncs.com')),
+      makeEcsClient: (o) => new EcsCtor(baseConfig(o, 'ecs')),
+      makeVpcClient: (o) => new VpcCtor(baseConfig(o, 'vpc')),
+      makeStsClient: (o) => new EcsCtor(baseConfig(o, 'sts')),
     };
   });
   return sdk;
