@@ -3,6 +3,7 @@
 // ct state, iif lo, ip saddr, l4proto) and verdicts (accept, drop, reject, jump, goto, return).
 import { applyDecisions, allPorts, newDecision, type Action, type FirewallFact, type PortDecision } from './decision';
 import { rangeCovers, servicePorts } from './ports';
+import type { FirewallRuleSet } from '../types';
 
 interface Chain {
   table: string;
@@ -31,7 +32,7 @@ export function parseNftRuleset(text: string): { chains: Map<string, Chain>; set
     if (set) {
       set.buf += ` ${line}`;
       depth += opens - closes;
-      if (depth <= 2) {
+      if (depth <= 1) {
         const el = /elements\s*=\s*{([^}]*)}/.exec(set.buf);
         sets.set(set.key, el ? el[1].split(',').map((s) => s.trim()).filter(Boolean) : []);
         set = null;
@@ -48,7 +49,7 @@ export function parseNftRuleset(text: string): { chains: Map<string, Chain>; set
     if (m && table) {
       set = { key: `${table.family} ${table.name} ${m[1]}`, buf: line };
       depth += opens - closes;
-      if (depth <= 2) {
+      if (depth <= 1) {
         const el = /elements\s*=\s*{([^}]*)}/.exec(set.buf);
         sets.set(set.key, el ? el[1].split(',').map((s) => s.trim()).filter(Boolean) : []);
         set = null;
@@ -196,7 +197,14 @@ export function parseNftables(text: string, ports: number[], truncated = false):
   const inputs = [...chains.values()]
     .filter((c) => c.hook === 'input' && (c.family === 'inet' || c.family === 'ip') && !managed.has(`${c.family} ${c.table}`))
     .sort((a, b) => a.priority - b.priority);
-  const fact: FirewallFact = { kind: 'nftables', active: inputs.length > 0, allowsPort: allPorts(ports, true), details: [] };
+  const rules: FirewallRuleSet = {
+    kind: 'nftables',
+    chains: [...chains.values()].map((c) => ({ family: c.family, table: c.table, name: c.name, ...(c.hook ? { hook: c.hook } : {}), priority: c.priority, ...(c.policy ? { policy: c.policy } : {}), rules: [...c.rules] })),
+    sets: Object.fromEntries(sets),
+    managedTables: [...managed],
+    ...(truncated ? { truncated: true } : {}),
+  };
+  const fact: FirewallFact = { kind: 'nftables', active: inputs.length > 0, allowsPort: allPorts(ports, true), details: [], rules };
   if (!inputs.length) {
     if (managed.size && ![...chains.values()].some((c) => !managed.has(`${c.family} ${c.table}`))) return null;
     fact.details.push('no chain on the input hook: nftables filters nothing inbound');

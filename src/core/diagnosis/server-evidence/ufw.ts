@@ -77,5 +77,6 @@ export function parseUfw(text: string, ports: number[]): FirewallFact | null {
   const fact: FirewallFact = { kind: 'ufw', active: true, allowsPort: allPorts(ports, null), defaultInbound: dflt, details: [] };
   if (!def) fact.details.push('no "Default:" line: use `ufw status verbose` to see the default policy');
   const rules = parseRules(text);
+  fact.rules = { kind: 'ufw', rules: rules.map((r) => ({ ...r })), defaultIncoming: (def as 'allow' | 'deny' | 'reject' | undefined) ?? null };
   return applyDecisions(fact, new Map(ports.map((p) => [p, decide(rules, p, dflt)])));
 }
