@@ -310,3 +310,35 @@ describe('evidence saved before rules were kept (no `rules` field)', () => {
     expect(evaluateFirewallFlow({ ...legacy, allowsPort: { '22/tcp': false } }, flow(null)).decision).toBe('deny');
   });
 });
+
+describe('new real captures (namespace, 2026-12-02)', () => {
+  it('iptables: user chain with RETURN, negated source, LOG, ipset, port range, policy DROP', () => {
+    const text = fixture('debian12-iptables-user-chain-ipset.txt');
+    const fw = fwOf(text, 'iptables', [22, 80, 3306, 8080]);
+    // The office network passes SSH-IN to its final ACCEPT.
+    expect(evaluateFirewallFlow(fw, flow('203.0.113.7'))).toMatchObject({ decision: 'allow', decidedBy: { chain: 'SSH-IN', index: 3, text: '-A SSH-IN -j ACCEPT' } });
+    // Everyone else outside it is logged and dropped.
+    expect(evaluateFirewallFlow(fw, flow('198.51.100.9'))).toMatchObject({ decision: 'deny', action: 'drop', decidedBy: { chain: 'SSH-IN', index: 2 } });
+    // 192.0.2.0/28 RETURNs to INPUT, where no later rule admits port 22 — the final REJECT tcp-reset decides.
+    expect(evaluateFirewallFlow(fw, flow('192.0.2.3'))).toMatchObject({ decision: 'deny', action: 'reject', decidedBy: { chain: 'INPUT', text: '-A INPUT -p tcp -j REJECT --reject-with tcp-reset' } });
+    // 3306 depends on the ipset's contents (not in the output): unknown, and saying why.
+    expect(evaluateFirewallFlow(fw, flow('192.0.2.3', 3306))).toMatchObject({ decision: 'unknown', dependsOn: ['set'] });
+    expect(evaluateFirewallFlow(fw, flow('198.51.100.9', 8080)).decision).toBe('allow');
+    expect(evaluateFirewallFlow(fw, flow('203.0.113.7', 8080)).decision).toBe('deny');
+    expect(evaluateFirewallFlow(fw, flow('203.0.113.7', 80)).decision).toBe('allow');
+    expect(evaluateFirewallFlow(fw, flow(null, 80)).decision).toBe('allow');
+    // The nft view of the same rules is iptables-nft's own table: not reported a second time.
+    expect(parse(text, [22]).firewall.map((f) => f.kind)).not.toContain('nftables');
+  });
+
+  it('nftables: two input base chains, named sets, jump to a chain that rejects outsiders', () => {
+    const fw = fwOf(fixture('debian12-nftables-sets-two-chains.txt'), 'nftables', [22, 80, 443, 8080]);
+    expect(evaluateFirewallFlow(fw, flow('192.0.2.10'))).toMatchObject({ decision: 'allow', decidedBy: { text: 'tcp dport { 22, 443 } ip saddr @office accept' } });
+    expect(evaluateFirewallFlow(fw, flow('192.0.2.11'))).toMatchObject({ decision: 'deny', action: 'drop', decidedBy: { kind: 'policy', text: 'inet filter input policy drop' } });
+    expect(evaluateFirewallFlow(fw, flow('203.0.113.99', 443)).decision).toBe('allow');
+    expect(evaluateFirewallFlow(fw, flow('198.51.100.9', 8080))).toMatchObject({ decision: 'allow', decidedBy: { chain: 'inet filter web', text: 'accept' } });
+    expect(evaluateFirewallFlow(fw, flow('203.0.113.7', 8080))).toMatchObject({ decision: 'deny', action: 'reject' });
+    expect(evaluateFirewallFlow(fw, flow(null, 80)).decision).toBe('allow');
+    expect(evaluateFirewallFlow(fw, flow(null, 22))).toMatchObject({ decision: 'unknown', dependsOn: ['source'] });
+  });
+});
