@@ -1,11 +1,12 @@
-// Property tests: random iptables rule sets (user chains, RETURN, goto, negations, multiport, conntrack
+// Property tests: random iptables rule sets and ufw rule lists (user chains, RETURN, goto, negations, multiport, conntrack
 // states, interfaces, ipsets, chain policy) rendered as iptables-save output, parsed by the real parser and
 // evaluated per flow, checked against the brute-force reference evaluator in reference.ts.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluateFirewallFlow } from './flow';
 import { parseIptables } from './iptables';
-import { referenceIptables, renderIptablesSave, type RefIptRule, type RefIptWorld, type RefPacket } from './reference';
+import { referenceIptables, referenceUfw, renderIptablesSave, renderUfwStatus, type RefIptRule, type RefIptWorld, type RefPacket, type RefUfwRule, type RefUfwWorld } from './reference';
+import { parseUfw } from './ufw';
 
 const CIDRS = ['203.0.113.0/24', '203.0.113.7', '203.0.113.128/25', '198.51.100.0/24', '10.0.0.0/8', '0.0.0.0/0', '192.0.2.0/28'];
 const SOURCES = ['203.0.113.7', '203.0.113.200', '198.51.100.9', '10.1.2.3', '192.0.2.5', '8.8.4.4'];
@@ -131,6 +132,38 @@ describe('iptables per-flow evaluation agrees with the reference', () => {
         expect(unknown.decidedBy).toEqual(known.decidedBy);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+const ufwRule: fc.Arbitrary<RefUfwRule> = fc
+  .record({
+    ports: fc.oneof(fc.constantFrom(...PORTS).map(String), fc.constantFrom('8000:8100', '1:1024', '80,443', '22,3306,8000:8100')),
+    proto: fc.constantFrom<'tcp' | 'udp' | undefined>('tcp', 'tcp', 'udp', undefined),
+    action: fc.constantFrom<RefUfwRule['action']>('ALLOW', 'ALLOW', 'DENY', 'REJECT', 'LIMIT'),
+    from: fc.constantFrom('Anywhere', 'Anywhere', ...CIDRS.filter((c) => c !== '0.0.0.0/0')),
+    v6: fc.boolean(),
+  })
+  // ufw needs a protocol for ranges and lists.
+  .map((r) => ({ ...r, proto: /[:,]/.test(r.ports) ? (r.proto ?? 'tcp') : r.proto }));
+
+const ufwWorld: fc.Arbitrary<RefUfwWorld> = fc.record({ defaultIncoming: fc.constantFrom<'allow' | 'deny' | 'reject'>('allow', 'deny', 'deny', 'reject'), rules: fc.array(ufwRule, { maxLength: 10 }) });
+
+describe('ufw per-flow evaluation agrees with the reference', () => {
+  it('same decision, action and deciding rule; an unknown source is unknown exactly when the reference says so', () => {
+    fc.assert(
+      fc.property(ufwWorld, packet(true), (w, p) => {
+        const fact = parseUfw(renderUfwStatus(w), [p.port]);
+        if (!fact) throw new Error('the rendered status did not parse');
+        const got = evaluateFirewallFlow(fact, { sourceIp: p.source, protocol: p.protocol, port: p.port });
+        const ref = referenceUfw(w, p);
+        expect(got.decision).toBe(ref.decision);
+        if (ref.decision === 'unknown' || p.source === null) return;
+        expect(got.action).toBe(ref.action);
+        if (ref.by === 'policy') expect(got.decidedBy?.kind).toBe('policy');
+        else expect(got.decidedBy).toMatchObject({ kind: 'rule', index: ref.by.index });
+      }),
+      { numRuns: 800 },
     );
   });
 });

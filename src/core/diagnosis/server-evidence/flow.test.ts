@@ -267,6 +267,12 @@ describe('ufw per flow', () => {
     expect(evaluateFirewallFlow(fw, flow('203.0.113.7')).decision).toBe('allow');
   });
 
+  it('a 26-character To column is followed by one space only (ufw prints "%-26s %-12s")', () => {
+    const fw = fwOf(ufw('22,3306,8000:8100/tcp (v6) DENY IN     Anywhere (v6)\n8000:8100,9000/tcp         DENY IN     Anywhere\n22,3306,8000:8100/tcp      ALLOW IN    Anywhere'), 'ufw', [22, 8050]);
+    expect(evaluateFirewallFlow(fw, flow('203.0.113.7', 8050))).toMatchObject({ decision: 'deny', decidedBy: { index: 1 } });
+    expect(evaluateFirewallFlow(fw, flow('203.0.113.7', 22))).toMatchObject({ decision: 'allow', decidedBy: { index: 2 } });
+  });
+
   it('no rule → the default; LIMIT accepts a fresh attempt; apps by name', () => {
     const fw = fwOf(ufw('OpenSSH                    LIMIT IN    Anywhere\n80/tcp                     ALLOW IN    Anywhere', 'reject'), 'ufw', [22, 80, 3306]);
     expect(evaluateFirewallFlow(fw, flow('203.0.113.7', 3306))).toMatchObject({ decision: 'deny', action: 'reject', decidedBy: { kind: 'policy', text: 'ufw default reject (incoming)' } });

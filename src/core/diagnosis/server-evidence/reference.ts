@@ -190,3 +190,53 @@ export function renderIptablesSave(world: RefIptWorld): string {
 }
 
 export { intToIp };
+
+/** A ufw rule of the test model (`ufw status verbose` columns). */
+export interface RefUfwRule {
+  /** "22", "8000:8100", "80,443" (ranges and lists need a protocol in ufw). */
+  ports: string;
+  proto?: 'tcp' | 'udp';
+  action: 'ALLOW' | 'DENY' | 'REJECT' | 'LIMIT';
+  /** "Anywhere" or a CIDR / address. */
+  from: string;
+  v6: boolean;
+}
+
+export interface RefUfwWorld {
+  defaultIncoming: 'allow' | 'deny' | 'reject';
+  rules: RefUfwRule[];
+}
+
+/** ufw semantics (ufw(8)): rules in order, first match wins, then the default incoming policy. */
+export function referenceUfw(world: RefUfwWorld, packet: RefPacket): RefDecision {
+  const rules = world.rules.map((r) => ({ r, ports: expandPorts(r.ports), from: r.from === 'Anywhere' ? ([0, 2 ** 32 - 1] as [number, number]) : cidrRange(r.from) }));
+  const sources = packet.source === null ? [...new Set([0, 2 ** 32 - 1, ...rules.flatMap(({ from: [lo, hi] }) => [lo - 1, lo, hi, hi + 1])])].filter((n) => n >= 0 && n < 2 ** 32) : [ipToInt(packet.source)];
+  const results = sources.map((src): Result => {
+    for (let i = 0; i < rules.length; i++) {
+      const { r, ports, from } = rules[i];
+      if (r.v6) continue; // an IPv4 packet
+      if (r.proto && r.proto !== packet.protocol) continue;
+      if (!ports.has(packet.port)) continue;
+      if (src < from[0] || src > from[1]) continue;
+      return { action: r.action === 'ALLOW' || r.action === 'LIMIT' ? 'accept' : r.action === 'DENY' ? 'drop' : 'reject', by: { chain: 'ufw', index: i } };
+    }
+    return { action: world.defaultIncoming === 'allow' ? 'accept' : world.defaultIncoming === 'deny' ? 'drop' : 'reject', by: 'policy' };
+  });
+  const cats = new Set(results.map((r) => (r.action === 'accept' ? 'allow' : 'deny')));
+  if (cats.size !== 1) return { decision: 'unknown' };
+  const r = results[0];
+  return { decision: [...cats][0] as 'allow' | 'deny', action: r.action, by: results.length === 1 ? r.by : 'policy' };
+}
+
+/** The world as `ufw status verbose` prints it. */
+export function renderUfwStatus(world: RefUfwWorld): string {
+  // ufw's own format: "%-26s %-12s%-26s" (a long To column leaves one space).
+  const row = (to: string, action: string, from: string): string => `${to.padEnd(26)} ${action.padEnd(12)}${from.padEnd(26)}`;
+  const lines = ['Status: active', 'Logging: on (low)', `Default: ${world.defaultIncoming} (incoming), allow (outgoing), disabled (routed)`, 'New profiles: skip', '', row('To', 'Action', 'From').trimEnd(), row('--', '------', '----').trimEnd()];
+  for (const r of world.rules) {
+    const to = `${r.ports}${r.proto ? `/${r.proto}` : ''}${r.v6 ? ' (v6)' : ''}`;
+    const from = r.v6 ? (r.from === 'Anywhere' ? 'Anywhere (v6)' : '2001:db8::/32') : r.from;
+    lines.push(row(to, `${r.action} IN`, from));
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -11,7 +11,8 @@ interface UfwRule {
   line: string;
 }
 
-const RULE = /^(?:\[\s*\d+\]\s*)?(.+?)\s{2,}(ALLOW|DENY|REJECT|LIMIT)(?:\s+(IN|OUT|FWD))?\s{2,}(.+?)\s*$/;
+// ufw prints "%-26s %-12s%s": a 26-character To column is followed by one space only.
+const RULE = /^(?:\[\s*\d+\]\s*)?(.+?)\s+(ALLOW|DENY|REJECT|LIMIT)(?:\s+(IN|OUT|FWD))?\s+(.+?)\s*$/;
 
 function parseRules(text: string): UfwRule[] {
   const rules: UfwRule[] = [];
