@@ -53,6 +53,14 @@ describe('iptables per flow', () => {
     expect(evaluateFirewallFlow(fw, flow(null)).decision).toBe('deny');
   });
 
+  it('source unknown, but a DROP for a network shadows the ACCEPT for its subnet: deny for every source', () => {
+    const fw = fwOf(ipt('-A INPUT -s 203.0.113.0/24 -p tcp --dport 22 -j DROP\n-A INPUT -s 203.0.113.128/25 -p tcp --dport 22 -j ACCEPT', 'DROP'), 'iptables');
+    const d = evaluateFirewallFlow(fw, flow(null));
+    expect(d.decision).toBe('deny');
+    expect(d.dependsOn).not.toContain('source');
+    expect(d.reason).toContain('the same for every source address');
+  });
+
   it('policy DROP with no matching rule → deny by the policy', () => {
     const d = evaluateFirewallFlow(fwOf(ipt('-A INPUT -p tcp --dport 80 -j ACCEPT', 'DROP'), 'iptables'), flow('203.0.113.7'));
     expect(d).toMatchObject({ decision: 'deny', decidedBy: { kind: 'policy', text: 'INPUT policy DROP' } });

@@ -1003,8 +1003,52 @@ export function evaluateWindows(rs: Extract<FirewallRuleSet, { kind: 'windows' }
 // ---------------------------------------------------------------------------------------------------
 // Entry point.
 
-/** What this firewall does with the flow. Facts without parsed rules (older sessions) fall back to `allowsPort`. */
+/**
+ * What this firewall does with the flow. Facts without parsed rules (older sessions) fall back to `allowsPort`.
+ * With the source unknown, a three-valued walk can stay undecided where every source gets the same answer
+ * (a DENY for 203.0.113.0/24 shadowing an ALLOW for 203.0.113.128/25): the IPv4 address space is then cut at
+ * every address and network the rules name, one address of each piece is evaluated, and an answer shared by
+ * all of them is the answer for any source.
+ */
 export function evaluateFirewallFlow(fw: FirewallFact, input: FlowInput): FlowDecision {
+  const base = evaluateOnce(fw, input);
+  if (input.sourceIp !== null || base.decision !== 'unknown' || !base.dependsOn.includes('source')) return base;
+  const candidates = sourceCandidates(fw);
+  if (!candidates) return base;
+  const each = candidates.map((ip) => evaluateOnce(fw, { ...input, sourceIp: ip }));
+  const decisions = new Set(each.map((d) => d.decision));
+  if (decisions.size !== 1 || decisions.has('unknown')) return base;
+  const deciders = [...new Map(each.filter((d) => d.decidedBy).map((d) => [d.decidedBy!.text, d.decidedBy!])).values()];
+  const first = each[0];
+  return {
+    ...first,
+    reason: `the same for every source address${deciders.length > 1 ? `, by ${deciders.map((d) => d.text).join(' | ')}` : ''}`,
+    mayMatch: base.mayMatch,
+    dependsOn: base.dependsOn.filter((d) => d !== 'source'),
+  };
+}
+
+const MAX_SOURCE_CANDIDATES = 512;
+
+/** One IPv4 address per piece of the address space the rules' addresses and networks cut it into. */
+function sourceCandidates(fw: FirewallFact): string[] | null {
+  const text = JSON.stringify(fw.rules ?? fw.sourceRestricted ?? {});
+  const points = new Set<number>([0, 2 ** 32 - 1, 134744072 /* 8.8.8.8 */]);
+  for (const m of text.matchAll(/(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?:\/(\d{1,3}(?:\.\d{1,3}){3}|\d{1,2}))?(?![\d.])/g)) {
+    const ip = parseIp(m[1]);
+    if (!ip || ip.family !== 4) continue;
+    let len = 32;
+    if (m[2]?.includes('.')) len = m[2].split('.').map(Number).reduce((n, o) => n * 256 + o, 0).toString(2).replace(/0+$/, '').length;
+    else if (m[2]) len = Math.min(32, Number(m[2]));
+    const size = 2 ** (32 - len);
+    const lo = Math.floor(ip.v4 / size) * size;
+    for (const n of [lo - 1, lo, lo + size - 1, lo + size]) if (n >= 0 && n < 2 ** 32) points.add(n);
+    if (points.size > MAX_SOURCE_CANDIDATES) return null;
+  }
+  return [...points].map((n) => [24, 16, 8, 0].map((sh) => Math.floor(n / 2 ** sh) % 256).join('.'));
+}
+
+function evaluateOnce(fw: FirewallFact, input: FlowInput): FlowDecision {
   if (fw.kind === 'none' || fw.active === false) {
     return { decision: 'allow', action: 'accept', decidedBy: { kind: 'policy', text: fw.kind === 'none' ? 'no firewall' : `${fw.kind} is not active` }, reason: 'the firewall is off', mayMatch: [], dependsOn: [] };
   }
