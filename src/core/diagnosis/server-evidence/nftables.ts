@@ -184,7 +184,12 @@ function walk(chain: Chain, port: number, all: Map<string, Chain>, sets: Map<str
   return { action: 'return' };
 }
 
-export function parseNftables(text: string, ports: number[], truncated = false): FirewallFact | null {
+/**
+ * `iptablesNft`: the iptables section came from iptables-nft (`iptables-save … (nf_tables)`), so the nft
+ * table `ip filter` holds the very rules that section reports — with or without nft's "managed by
+ * iptables-nft" warning (rules added with `iptables -A` do not always get it) — and is not reported twice.
+ */
+export function parseNftables(text: string, ports: number[], truncated = false, iptablesNft = false): FirewallFact | null {
   if (/^not installed/m.test(text) || !/^\s*table\s+\S+\s+\S+\s*{/m.test(text)) {
     if (/Operation not permitted|Permission denied/.test(text)) {
       return { kind: 'nftables', active: null, allowsPort: allPorts(ports, null), details: ['nft list ruleset needs root'] };
@@ -194,6 +199,7 @@ export function parseNftables(text: string, ports: number[], truncated = false):
   const { chains, sets } = parseNftRuleset(text);
   // Tables owned by iptables-nft are the iptables rules again: the iptables entry reports them.
   const managed = new Set([...text.matchAll(/^# Warning: table (\S+ \S+) is managed by iptables-nft/gm)].map((m) => m[1]));
+  if (iptablesNft) managed.add('ip filter');
   const inputs = [...chains.values()]
     .filter((c) => c.hook === 'input' && (c.family === 'inet' || c.family === 'ip') && !managed.has(`${c.family} ${c.table}`))
     .sort((a, b) => a.priority - b.priority);
