@@ -240,3 +240,38 @@ export function renderUfwStatus(world: RefUfwWorld): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * The same world as an nftables ruleset (one inet table, INPUT as its input base chain): one base chain with
+ * jump/goto/return has iptables' semantics (nft(8), "VERDICT STATEMENT"), so referenceIptables is its
+ * reference too. `-p all` has no nft spelling: negated, it is rendered as a protocol no flow uses.
+ */
+export function renderNftRuleset(world: RefIptWorld): string {
+  const out = ['table inet t {'];
+  for (const c of world.chains) {
+    out.push(`\tchain ${c.name} {`);
+    if (c.name === 'INPUT') out.push(`\t\ttype filter hook input priority filter; policy ${world.policy === 'ACCEPT' ? 'accept' : 'drop'};`);
+    for (const r of c.rules) {
+      const a: string[] = [];
+      const ne = (neg: boolean): string => (neg ? '!= ' : '');
+      if (r.src) a.push(`ip saddr ${ne(r.src.neg)}${r.src.cidr}`);
+      if (r.iface) a.push(`iifname ${ne(r.iface.neg)}"${r.iface.name}"`);
+      if (r.proto && !r.dport) a.push(r.proto.p === 'all' ? (r.proto.neg ? 'meta l4proto gre' : '') : `meta l4proto ${ne(r.proto.neg)}${r.proto.p}`);
+      if (r.dport) {
+        const items = r.dport.spec.split(',').map((x) => x.replace(':', '-'));
+        a.push(`${r.proto?.p ?? 'tcp'} dport ${ne(r.dport.neg)}${items.length > 1 || r.dport.multi ? `{ ${items.join(', ')} }` : items[0]}`);
+      }
+      if (r.state) a.push(`ct state ${ne(r.state.neg)}{ ${r.state.states.map((s) => s.toLowerCase()).join(', ')} }`);
+      if (r.set) a.push(`ip saddr ${ne(r.set.neg)}@${r.set.name}`);
+      a.push('counter packets 0 bytes 0');
+      const t = r.target;
+      if (typeof t === 'string') a.push(t === 'LOG' ? 'log prefix "sgd "' : t === 'REJECT' ? 'reject with icmpx admin-prohibited' : t.toLowerCase());
+      else if ('jump' in t) a.push(`jump ${t.jump}`);
+      else a.push(`goto ${t.goto}`);
+      out.push(`\t\t${a.filter(Boolean).join(' ')}`);
+    }
+    out.push('\t}');
+  }
+  out.push('}', '');
+  return out.join('\n');
+}
