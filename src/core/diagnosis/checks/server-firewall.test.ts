@@ -1,5 +1,7 @@
 // os.firewall with server evidence: the firewall is evaluated for this client (its public IP as the
 // server sees it), this protocol and this port — not per port for an arbitrary source.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runChecks } from '../checks';
 import { parseServerEvidence } from '../server-evidence/parse';
@@ -68,5 +70,17 @@ describe('os.firewall on server evidence, per flow', () => {
     expect(osFirewall(facts({ server: evidence() })).status).toBe('pass');
     const f = facts({ probes: report([tcp('filtered', 'no-response')]), server: evidence({ firewall: [{ kind: 'ufw', active: true, allowsPort: { '22/tcp': false }, defaultInbound: 'drop', details: [] }] }) });
     expect(osFirewall(f).status).toBe('fail');
+  });
+
+  it('ufw active with iptables-save cut by the output limit (real capture): ufw’s own listing decides', () => {
+    const text = readFileSync(path.join(__dirname, '..', 'server-evidence', 'fixtures', 'ufw-active-truncated.txt'), 'utf8');
+    const fw = (port: number) => parseServerEvidence(text, { ports: [port], source: 'pasted' }).firewall;
+    const open = osFirewall(facts({ server: evidence({ firewall: fw(22) }) }));
+    expect(open.status).toBe('pass');
+    expect(open.finding.en).toContain('ufw (ufw: 22/tcp (OpenSSH) ALLOW IN Anywhere)');
+    const closed = osFirewall(facts({ port: 2222, probes: report([tcp('filtered', 'no-response', { port: 2222 })]), server: evidence({ firewall: fw(2222) }) }));
+    expect(closed.status).toBe('fail');
+    expect(closed.condition).toBe('blocks:ufw');
+    expect(closed.finding.en).toContain('ufw default deny (incoming)');
   });
 });

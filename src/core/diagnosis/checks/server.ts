@@ -153,9 +153,13 @@ export const osFirewall: CheckDef = {
           fixes: osFirewallFixes(v.port, v.protocol, blocking.map((b) => b.fw.kind)),
         };
       }
-      const undecided = evals.filter((x) => x.d.decision === 'unknown');
+      // iptables/nftables output cut to fit the output limit (ufw's chains run to hundreds of lines) leaves
+      // those entries undecided; ufw's and firewalld's own listings are complete, and their decision stands
+      // for the rules they generate.
+      const frontend = evals.some((x) => (x.fw.kind === 'ufw' || x.fw.kind === 'firewalld') && x.fw.active === true && x.d.decision !== 'unknown');
+      const undecided = evals.filter((x) => x.d.decision === 'unknown' && !(frontend && (x.fw.kind === 'iptables' || x.fw.kind === 'nftables') && x.d.dependsOn.every((d) => d === 'incomplete')));
       if (fws.length && !undecided.length) {
-        const deciding = evals.filter((x) => x.fw.active !== false && x.fw.kind !== 'none');
+        const deciding = evals.filter((x) => x.fw.active !== false && x.fw.kind !== 'none' && x.d.decision === 'allow');
         if (!deciding.length) return { status: 'pass', condition: 'allows', finding: L('系统防火墙未启用', 'The OS firewall is off'), evidence };
         const list = deciding.map((x) => `${x.fw.kind}（${decidedText(x.d)}）`);
         return {
