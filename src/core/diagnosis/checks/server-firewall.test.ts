@@ -53,6 +53,14 @@ describe('os.firewall on server evidence, per flow', () => {
     expect(c.finding['zh-CN']).toMatch(/取决于来源地址/);
   });
 
+  it('public IP unknown with cloud data (a sourceless flow has an empty sourceIp): still unknown, never fail', () => {
+    const f = facts({ probes: report([tcp('filtered', 'no-response')], { client: client({ egress: null }) }), server: evidence({ firewall: officeThenDrop }) });
+    f.cloud!.flow = { ...f.cloud!.flow!, sourceIp: '' };
+    const c = osFirewall(f);
+    expect(c.status).toBe('unknown');
+    expect(c.condition).toBe('depends-on-source');
+  });
+
   it('public IP unknown but the rule that decides ignores the source: decided', () => {
     const f = facts({ probes: report([tcp('filtered', 'no-response')], { client: client({ egress: null }) }), snapshot: null, server: evidence({ firewall: iptables('-A INPUT -p tcp --dport 22 -j DROP') }) });
     expect(osFirewall(f).status).toBe('fail');

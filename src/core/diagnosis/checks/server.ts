@@ -4,11 +4,12 @@
 // (Cloud Assistant or pasted script output) decides; without it the probes and the cloud analysis allow
 // an inference that is labelled as such.
 import { L } from '../../i18n';
-import { isLocalBlock, isLoopback, type FactsView } from '../facts';
+import { isLoopback, type FactsView } from '../facts';
 import { bindAllFix, info, osFirewallFixes, osServiceFixes, sshdListenFixes, unitFor } from '../fixes';
-import { cloudPath, controlSamePortFails } from '../path';
+import { clientNetworkLetsPortOut, cloudPremises, combine, premiseEvidence, refusedByTarget, rejectFromTarget, silentDropAtHostPremises, silentTimeout, type PremiseSummary } from '../premises';
 import { evaluateFirewallFlow, type Dependency, type FlowDecision } from '../server-evidence/flow';
-import type { Localized, ServerEvidence } from '../types';
+import type { EvidenceRef, Localized, ServerEvidence } from '../types';
+import { answersByIpWhileNameBlocked } from './icp';
 import { ev, type CheckDef, type CheckOutcome } from './define';
 
 type Firewall = ServerEvidence['firewall'][number];
@@ -57,11 +58,6 @@ export function listenersOn(v: FactsView) {
 
 const isSsh = (v: FactsView): boolean => v.facts.target.service === 'ssh' || (v.port === 22 && !v.facts.target.service);
 
-const reachedHost = (v: FactsView): boolean => v.tcp?.state === 'closed' && v.tcp.reason === 'conn-refused';
-const hostProhibited = (v: FactsView): boolean => {
-  if (!v.tcp) return false;
-  return v.tcp.reason === 'host-unreach' || (v.tcp.reason === 'admin-prohibited' && !isLocalBlock(v.tcp));
-};
 
 export const osListening: CheckDef = {
   id: 'os.listening',
@@ -80,18 +76,31 @@ export const osListening: CheckDef = {
     if (!v.tcp) return { status: 'unknown', condition: 'no-probes', finding: L('没有探测数据,也没有服务器证据', 'No probe data and no server evidence') };
     const evidence = [ev('probe', `/probes/tcp/${v.tcpIndex}`, `${v.tcp.state} (${v.tcp.reason})`)];
     if (v.tcp.state === 'open') return { status: 'pass', condition: 'inferred-open', finding: L('TCP 连接成功,说明有进程在监听', 'The TCP connection succeeded: something listens'), evidence };
-    if (reachedHost(v) && cloudPath(v).state !== 'deny') {
-      return {
-        status: 'fail',
-        condition: 'inferred-from-refused',
-        finding: L('连接被拒绝(RST):数据包到达了主机,但端口上没有服务监听(或防火墙 REJECT)', 'Connection refused (RST): packets reached the host, but nothing listens on the port (or a firewall REJECTs)'),
-        evidence,
-        fixes: osServiceFixes(v.facts.target.service, v.port, osType),
-      };
-    }
-    return { status: 'unknown', condition: 'not-reached', finding: L('连接没有到达服务;需要服务器上的证据(云助手或粘贴检查脚本输出)', 'The connection did not reach the service; server evidence is needed (Cloud Assistant or the pasted script output)'), evidence };
+    const refused = refusedByTarget(v);
+    if (refused.state !== 'true') return { status: 'unknown', condition: 'not-reached', finding: L('连接没有到达服务;需要服务器上的证据(云助手或粘贴检查脚本输出)', 'The connection did not reach the service; server evidence is needed (Cloud Assistant or the pasted script output)'), evidence };
+    // A RST shows that a host answered; it speaks about the instance only if nothing says otherwise.
+    const inference = combine([refused], [...cloudPremises(v), clientNetworkLetsPortOut(v)]);
+    if (inference.state !== 'true') return inconclusiveInference(inference, evidence);
+    return {
+      status: 'fail',
+      condition: 'inferred-from-refused',
+      finding: L('连接被拒绝(RST):数据包到达了主机,但端口上没有服务监听(或防火墙 REJECT)', 'Connection refused (RST): packets reached the host, but nothing listens on the port (or a firewall REJECTs)'),
+      evidence: [...evidence, ...premiseEvidence(inference)],
+      fixes: osServiceFixes(v.facts.target.service, v.port, osType),
+    };
   },
 };
+
+/** An inference whose premises do not all hold: say which one, never fail. */
+function inconclusiveInference(inference: PremiseSummary, evidence: EvidenceRef[]): CheckOutcome {
+  const w = inference.weakest!;
+  return {
+    status: 'unknown',
+    condition: `premise-${inference.state}:${w.id}`,
+    finding: L(`无法从外部推断:${w.text['zh-CN']}`, `Cannot be inferred from outside: ${w.text.en}`),
+    evidence: [...evidence, ...premiseEvidence(inference)],
+  };
+}
 
 export const osBindAddress: CheckDef = {
   id: 'os.bind-address',
@@ -133,7 +142,8 @@ export const osFirewall: CheckDef = {
     const ev0 = v.tcp ? [ev('probe', `/probes/tcp/${v.tcpIndex}`, `${v.tcp.state} (${v.tcp.reason})`)] : [];
     if (v.facts.server) {
       // Evaluated for this flow: the client's public IP as the server sees it, the protocol and the port.
-      const sourceIp = v.flow?.sourceIp ?? v.egressIp;
+      // An unknown public IP is null here (a sourceless cloud flow carries an empty sourceIp).
+      const sourceIp = v.flow?.sourceIp || v.egressIp || null;
       const fws = v.facts.server.firewall;
       const evals = fws.map((fw, i) => ({ fw, i, d: evaluateFirewallFlow(fw, { sourceIp, protocol: v.protocol, port: v.port }) }));
       const evidence = evals.map(({ fw, i, d }) => ev('server', `/server/firewall/${i}`, firewallEvidence(fw, d, sourceIp)));
@@ -198,22 +208,30 @@ export const osFirewall: CheckDef = {
     }
     if (!v.tcp) return { status: 'unknown', condition: 'no-probes', finding: L('没有探测数据', 'No probe data') };
     if (v.tcp.state === 'open') return { status: 'pass', condition: 'inferred-open', finding: L('连接成功,防火墙放行', 'The connection succeeded: the firewall lets it in'), evidence: ev0 };
-    const path = cloudPath(v);
-    if (hostProhibited(v) && path.state !== 'deny') {
+    const reject = rejectFromTarget(v);
+    if (reject.state === 'true') {
+      // Security groups and ACLs only drop silently: an ICMP reject from the target is the host's firewall,
+      // unless the configuration says the packets could not even have reached it.
+      const inference = combine([reject], [...cloudPremises(v), clientNetworkLetsPortOut(v)]);
+      if (inference.state !== 'true') return inconclusiveInference(inference, ev0);
       return {
         status: 'fail',
         condition: 'inferred-reject-host-prohibited',
         finding: L('收到 ICMP 主机禁止(host-prohibited):这是 firewalld/iptables REJECT 的默认回应,安全组只会静默丢弃', 'ICMP host-prohibited came back: the default answer of a firewalld/iptables REJECT; security groups only drop silently'),
-        evidence: ev0,
+        evidence: [...ev0, ...premiseEvidence(inference)],
         fixes: osFirewallFixes(v.port, v.protocol, ['firewalld', 'iptables']),
       };
     }
-    if (v.tcp.state === 'filtered' && v.tcp.reason === 'no-response' && path.state === 'allow' && !controlSamePortFails(v)) {
+    if (silentTimeout(v).state === 'true') {
+      // A timeout is a silent drop somewhere. It points at the instance's firewall only when every other
+      // place that drops silently is positively ruled out.
+      const inference = combine(silentDropAtHostPremises(v));
+      if (inference.state !== 'true') return inconclusiveInference(inference, ev0);
       return {
         status: 'fail',
         condition: 'inferred-silent-drop',
         finding: L('云上各层都放行、实例运行且有公网地址,连接却超时:最可能是系统防火墙 DROP(如 ufw 默认拒绝)', 'Every cloud layer allows, the instance runs with a public address, yet the connection times out: most likely an OS firewall DROP (e.g. ufw’s default deny)'),
-        evidence: ev0,
+        evidence: [...ev0, ...premiseEvidence(inference)],
         fixes: osFirewallFixes(v.port, v.protocol, v.instance?.osType === 'windows' ? ['windows'] : ['ufw', 'firewalld', 'iptables']),
       };
     }
@@ -276,6 +294,9 @@ export const appResponds: CheckDef = {
     const t = v.tcp;
     if (!t) return { status: 'unknown', condition: 'no-probes', finding: L('没有探测数据', 'No probe data') };
     if (t.state !== 'open') return { status: 'skipped', condition: 'not-connected', finding: L('连接没有建立', 'No connection was established') };
+    // The name is intercepted (net.icp-filing) while the server answers by IP: the application is fine.
+    const byIp = answersByIpWhileNameBlocked(v);
+    if (byIp) return { status: 'pass', condition: 'answers-by-ip', finding: L(`用 IP 访问时应用正常应答（${byIp}）；用域名访问被拦截，见“未备案拦截”检查`, `The application answers by IP (${byIp}); by name it is intercepted, see the ICP-filing check`), evidence: [ev('probe', '/probes/icp/byIp', byIp)] };
     const b = t.banner;
     const evidence = [ev('probe', `/probes/tcp/${v.tcpIndex}/banner`, b ? `${b.kind} ${b.sshIdent ?? b.http?.statusLine ?? b.firstBytes ?? b.error ?? ''}`.trim() : 'no banner read')];
     if (!b) return { status: 'unknown', condition: 'no-banner', finding: L('没有读取应用应答', 'The application’s answer was not read'), evidence };

@@ -28,7 +28,7 @@ export type FlowAction = 'accept' | 'drop' | 'reject';
 export type Dependency = 'source' | 'set' | 'interface' | 'destination' | 'rate' | 'source-port' | 'profile' | 'option' | 'incomplete';
 
 export interface FlowInput {
-  /** The client's public egress IP as the server sees it; null when unknown. */
+  /** The client's public egress IP as the server sees it; null (or empty) when unknown. */
   sourceIp: string | null;
   protocol: 'tcp' | 'udp';
   port: number;
@@ -1012,7 +1012,7 @@ export function evaluateWindows(rs: Extract<FirewallRuleSet, { kind: 'windows' }
  */
 export function evaluateFirewallFlow(fw: FirewallFact, input: FlowInput): FlowDecision {
   const base = evaluateOnce(fw, input);
-  if (input.sourceIp !== null || base.decision !== 'unknown' || !base.dependsOn.includes('source')) return base;
+  if (input.sourceIp || base.decision !== 'unknown' || !base.dependsOn.includes('source')) return base;
   const candidates = sourceCandidates(fw);
   if (!candidates) return base;
   const each = candidates.map((ip) => evaluateOnce(fw, { ...input, sourceIp: ip }));
