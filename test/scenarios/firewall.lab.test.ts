@@ -11,13 +11,19 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Diagnosis } from '../../src/core/diagnosis/types';
 import { describeLab } from '../lab/describe-lab';
 import { createLab, type Lab } from '../lab/lab';
-import { collectServerEvidence, diagnoseInClient, FakeApiInNamespace, INSTANCE_ID, REGION, type ScenarioSpec } from './support';
+import { CLIENT_PUBLIC_IP, collectServerEvidence, diagnoseInClient, FakeApiInNamespace, INSTANCE_ID, REGION, type ScenarioSpec } from './support';
 
 interface FirewallScenario extends ScenarioSpec {
   /** The egress-IP echo fails: the client's public IP is unknown (unless --source-ip gives it). */
   egressUnknown?: boolean;
   /** --source-ip with the client's real address. */
   sourceIpFlag?: boolean;
+  /**
+   * Whom the security group admits: the client's lab address (default), or a public office address
+   * (203.0.113.7) — with the public IP unknown, a rule for a private lab address would be "never an internet
+   * source" and decide the group by itself; a public one leaves it undecided, as for a real user.
+   */
+  sgFor?: 'client' | 'public-office';
   /** os.firewall's status and condition. */
   firewall: { status: 'pass' | 'fail' | 'unknown'; condition: string; findingIncludes?: (lab: Lab) => string[] };
   /** Checks that must not fail. */
@@ -69,6 +75,7 @@ const SCENARIOS: FirewallScenario[] = [
     failing: null,
     serverEvidence: true,
     egressUnknown: true,
+    sgFor: 'public-office',
     firewall: { status: 'unknown', condition: 'depends-on-source', findingIncludes: () => ['depends on the source address'] },
     mustNotFail: SERVER_CHECKS,
   },
@@ -81,6 +88,7 @@ const SCENARIOS: FirewallScenario[] = [
     failing: null,
     serverEvidence: true,
     egressUnknown: true,
+    sgFor: 'public-office',
     firewall: { status: 'unknown', condition: 'depends-on-source', findingIncludes: () => ['your public IP is unknown'] },
     mustNotFail: SERVER_CHECKS,
   },
@@ -103,7 +111,7 @@ describeLab('firewall evidence per flow (lab + fake API + CLI)', () => {
   let lab: Lab;
   let fake: FakeApiInNamespace;
   let dir: string;
-  const params = (s: FirewallScenario) => ({ variant: s.variant, instanceId: INSTANCE_ID, region: REGION, publicIp: lab.hosts.server.ipv4, clientIp: lab.client.ipv4, port: s.port });
+  const params = (s: FirewallScenario) => ({ variant: s.variant, instanceId: INSTANCE_ID, region: REGION, publicIp: lab.hosts.server.ipv4, clientIp: s.sgFor === 'public-office' ? CLIENT_PUBLIC_IP : lab.client.ipv4, port: s.port });
 
   beforeAll(async () => {
     lab = await createLab({
@@ -153,8 +161,8 @@ describeLab('firewall evidence per flow (lab + fake API + CLI)', () => {
         expect(d.verdict.blockingCheckIds, ctx).toEqual([]);
       }
       for (const id of s.mustNotFail) expect(d.checks.find((c) => c.id === id)?.status, `${id}\n${ctx}`).not.toBe('fail');
-      // A finished diagnosis exits 0 today; DESIGN.md documents 0/1/3 by locus — either is a finished run, never 2.
-      expect([0, s.locus === 'none' ? 0 : s.locus === 'inconclusive' ? 3 : 1], ctx).toContain(result.code);
+      // Exit codes (DESIGN.md): 0 reachable, 1 a fault located, 3 inconclusive.
+      expect(result.code, ctx).toBe(s.locus === 'none' ? 0 : s.locus === 'inconclusive' ? 3 : 1);
       expect(d.server?.firewall.find((f) => f.kind === 'iptables')?.rules?.kind).toBe('iptables');
     }, 90_000);
   }
