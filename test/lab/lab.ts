@@ -53,8 +53,20 @@ const IP = 'ip';
  *                                                                            → filtered / host-unreach (v4)
  * - flaky: DROP every second SYN (`-m statistic --mode nth --every 2 --packet 0`): the first SYN is lost,
  *   a retry gets through → open, flaky. `lab.resetFlaky()` re-arms the counter.
+ * - accept-client-net-then-drop: ACCEPT from the client's network (10.200.X.0/30, which holds the client
+ *   only; IPv6 its /126) before a DROP for everyone                          → open from the client
+ * - accept-other-net-then-drop: ACCEPT from another network (10.200.X.128/25, where no lab host lives;
+ *   IPv6 fd00:200:0:X::8000/113) before a DROP for everyone                   → filtered / no-response
  */
-export type FirewallAction = 'accept' | 'drop' | 'reject-tcp-reset' | 'reject-port-unreachable' | 'reject-host-prohibited' | 'flaky';
+export type FirewallAction =
+  | 'accept'
+  | 'drop'
+  | 'reject-tcp-reset'
+  | 'reject-port-unreachable'
+  | 'reject-host-prohibited'
+  | 'flaky'
+  | 'accept-client-net-then-drop'
+  | 'accept-other-net-then-drop';
 
 /**
  * What listens on the port: 'none' (the kernel answers RST), 'tcp' (accepts and waits for the client),
@@ -451,7 +463,7 @@ interface FlakyRule {
   port: number;
 }
 
-function firewallRules(ports: PortSpec[], v6: boolean): { rules: string[][]; flaky: number[] } {
+function firewallRules(ports: PortSpec[], v6: boolean, labId = 0): { rules: string[][]; flaky: number[] } {
   const rules: string[][] = [];
   const flaky: number[] = [];
   for (const p of ports) {
@@ -475,6 +487,13 @@ function firewallRules(ports: PortSpec[], v6: boolean): { rules: string[][]; fla
         rules.push(flakyRule(p.port));
         flaky.push(p.port);
         break;
+      case 'accept-client-net-then-drop':
+      case 'accept-other-net-then-drop': {
+        const client = p.firewall === 'accept-client-net-then-drop';
+        const net = v6 ? (client ? `fd00:200:0:${labId}::/126` : `fd00:200:0:${labId}::8000/113`) : client ? `10.200.${labId}.0/30` : `10.200.${labId}.128/25`;
+        rules.push(['-A', 'INPUT', '-s', net, '-p', 'tcp', '--dport', String(p.port), '-j', 'ACCEPT'], [...base, '-j', 'DROP']);
+        break;
+      }
     }
   }
   return { rules, flaky };
@@ -726,7 +745,7 @@ function build(lab: LabImpl, spec: LabSpec, hostSpecs: Record<string, HostSpec>)
     const hs = hostSpecs[name];
     for (const fam of v6 ? [false, true] : [false]) {
       const tool = fam ? 'ip6tables' : 'iptables';
-      const { rules, flaky } = firewallRules(hs.ports ?? [], fam);
+      const { rules, flaky } = firewallRules(hs.ports ?? [], fam, X);
       const extra = (hs.extraInputRules ?? []).map((r) => ['-A', 'INPUT', ...r]);
       for (const r of [...rules, ...icmpRules(hs.icmp ?? 'reply', fam), ...extra]) run(inNs(ns, [tool, '-w', '5', ...r]));
       for (const p of flaky) lab.flaky.push({ ns, v6: fam, port: p });

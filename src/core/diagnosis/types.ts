@@ -77,6 +77,8 @@ export interface ServerEvidence {
     details: string[];
     /** Port → the only sources allowed in (the port is closed to everyone else); compare with the egress IP. */
     sourceRestricted?: Record<string, string[]>;
+    /** The parsed rules in evaluation order, for evaluating one flow (source, protocol, port); absent in older sessions. */
+    rules?: FirewallRuleSet;
   }[];
   sshd?: { ports: number[]; listenAddresses: string[]; permitRootLogin?: string; passwordAuthentication?: string };
   services: { name: string; active: boolean | null; state: string }[];
@@ -87,6 +89,50 @@ export interface ServerEvidence {
   raw?: string;
   warnings: string[];
 }
+
+/**
+ * The rules of one firewall as the server printed them, in the order the firewall applies them. Rule texts
+ * are kept verbatim (they are quoted as evidence and re-read by the per-flow evaluator).
+ */
+export type FirewallRuleSet =
+  | {
+      kind: 'iptables';
+      /** Built-in chain → policy (ACCEPT/DROP). */
+      policies: Record<string, string>;
+      /** Chains in declaration order, each with its rules (the text after `-A CHAIN`) in order. */
+      chains: { name: string; rules: string[] }[];
+      /** The output was cut: chains after `cutInChain` are missing rules, and that chain may be incomplete. */
+      truncated?: boolean;
+      cutInChain?: string;
+    }
+  | {
+      kind: 'nftables';
+      chains: { family: string; table: string; name: string; hook?: string; priority: number; policy?: 'accept' | 'drop'; rules: string[] }[];
+      /** "family table name" → elements of named sets. */
+      sets: Record<string, string[]>;
+      /** "family table" of tables owned by iptables-nft (reported by the iptables entry). */
+      managedTables: string[];
+      truncated?: boolean;
+    }
+  | {
+      kind: 'firewalld';
+      zones: { name: string; active: boolean; isDefault: boolean; fields: Record<string, string>; richRules: string[] }[];
+      defaultZone?: string;
+    }
+  | {
+      kind: 'ufw';
+      rules: { to: string; action: 'ALLOW' | 'DENY' | 'REJECT' | 'LIMIT'; direction: string; from: string; line: string }[];
+      defaultIncoming: 'allow' | 'deny' | 'reject' | null;
+    }
+  | {
+      kind: 'windows';
+      profiles: { name: 'Domain' | 'Private' | 'Public'; enabled: boolean | null; inbound: 'Block' | 'Allow' | 'NotConfigured' | null }[];
+      /** Network categories of the connected networks (empty: unknown, every profile may apply). */
+      categories: string[];
+      rules: { action: 'Allow' | 'Block'; profile: string; protocol: string; port: string; remote: string; name: string }[];
+      /** Was the inbound rule list printed at all (an empty list is an answer, a missing one is not)? */
+      rulesListed: boolean;
+    };
 
 export interface DiagnosisTarget {
   host: string;

@@ -7,19 +7,49 @@ import { L } from '../../i18n';
 import { isLoopback, type FactsView } from '../facts';
 import { bindAllFix, info, osFirewallFixes, osServiceFixes, sshdListenFixes, unitFor } from '../fixes';
 import { clientNetworkLetsPortOut, cloudPremises, combine, premiseEvidence, refusedByTarget, rejectFromTarget, silentDropAtHostPremises, silentTimeout, type PremiseSummary } from '../premises';
-import type { EvidenceRef, ServerEvidence } from '../types';
+import { evaluateFirewallFlow, type Dependency, type FlowDecision } from '../server-evidence/flow';
+import type { EvidenceRef, Localized, ServerEvidence } from '../types';
 import { answersByIpWhileNameBlocked } from './icp';
 import { ev, type CheckDef, type CheckOutcome } from './define';
 
 type Firewall = ServerEvidence['firewall'][number];
 
-/** Does this firewall let the port in? Keys may be "22/tcp" or "22". */
-export function firewallAllows(fw: Firewall, port: number, protocol: string): boolean | null {
-  const k = [`${port}/${protocol}`, `${port}`, `${protocol}/${port}`];
-  for (const key of k) if (key in fw.allowsPort) return fw.allowsPort[key];
-  if (fw.active === false || fw.kind === 'none') return true;
-  if (fw.defaultInbound === 'accept') return true;
-  return null;
+/**
+ * Does this firewall let a new connection from `sourceIp` (the client's public IP as the server sees it;
+ * null when unknown) to the port in? Evaluated on the firewall's own rules; evidence saved before the rules
+ * were kept falls back to its per-port summary.
+ */
+export function firewallAllows(fw: Firewall, port: number, protocol: string, sourceIp: string | null = null): boolean | null {
+  const d = evaluateFirewallFlow(fw, { sourceIp, protocol: protocol === 'udp' ? 'udp' : 'tcp', port });
+  return d.decision === 'allow' ? true : d.decision === 'deny' ? false : null;
+}
+
+const DEPENDENCY_WORDS: Record<Dependency, Localized> = {
+  source: L('来源地址', 'the source address'),
+  set: L('IP 集合（ipset / nft set）的内容', 'the contents of an IP set (ipset / nft set)'),
+  interface: L('流量进入的网卡', 'the network interface the traffic arrives on'),
+  destination: L('目标地址', 'the destination address'),
+  rate: L('连接频率限制', 'a connection rate limit'),
+  'source-port': L('客户端的源端口', 'the client’s source port'),
+  profile: L('公网网卡使用的网络配置文件', 'which network profile the public interface uses'),
+  option: L('SG Doctor 不解读的匹配条件', 'a match condition SG Doctor does not read'),
+  incomplete: L('输出中缺失的规则', 'rules missing from the output'),
+};
+
+const ACTION_WORDS: Record<string, Localized> = { accept: L('放行', 'accepts'), drop: L('丢弃', 'drops'), reject: L('拒绝', 'rejects') };
+
+function decidedText(d: FlowDecision): string {
+  const by = d.decidedBy;
+  if (!by) return '';
+  return by.kind === 'rule' && by.chain && !by.text.includes(by.chain) ? `${by.chain}: ${by.text}` : by.text;
+}
+
+function firewallEvidence(fw: Firewall, d: FlowDecision, sourceIp: string | null): string {
+  const from = sourceIp ?? 'unknown source';
+  const head = `${fw.kind} for ${from}: ${d.decision}${d.decidedBy ? ` by ${decidedText(d)}` : ''}`;
+  const may = d.mayMatch.length ? `; may match: ${d.mayMatch.slice(0, 3).join(' | ')}${d.mayMatch.length > 3 ? ' …' : ''}` : '';
+  const cand = d.decision === 'unknown' && d.candidates?.length ? `; possible endings: ${d.candidates.slice(0, 4).map((c) => `${c.action} by ${c.by.text}`).join(' | ')}` : '';
+  return `${head}${may}${cand}`;
 }
 
 export function listenersOn(v: FactsView) {
@@ -111,22 +141,70 @@ export const osFirewall: CheckDef = {
   run(v): CheckOutcome {
     const ev0 = v.tcp ? [ev('probe', `/probes/tcp/${v.tcpIndex}`, `${v.tcp.state} (${v.tcp.reason})`)] : [];
     if (v.facts.server) {
+      // Evaluated for this flow: the client's public IP as the server sees it, the protocol and the port.
+      // An unknown public IP is null here (a sourceless cloud flow carries an empty sourceIp).
+      const sourceIp = v.flow?.sourceIp || v.egressIp || null;
       const fws = v.facts.server.firewall;
-      const blocking = fws.filter((fw) => fw.active !== false && firewallAllows(fw, v.port, v.protocol) === false);
-      const evidence = fws.map((fw, i) => ev('server', `/server/firewall/${i}`, `${fw.kind} active=${String(fw.active)} ${v.port}=${String(firewallAllows(fw, v.port, v.protocol))}`));
+      const evals = fws.map((fw, i) => ({ fw, i, d: evaluateFirewallFlow(fw, { sourceIp, protocol: v.protocol, port: v.port }) }));
+      const evidence = evals.map(({ fw, i, d }) => ev('server', `/server/firewall/${i}`, firewallEvidence(fw, d, sourceIp)));
+      const flowText = L(`${sourceIp ? `来自 ${sourceIp} 的` : ''} ${v.port}/${v.protocol} 连接`.trim(), `${v.port}/${v.protocol} connections${sourceIp ? ` from ${sourceIp}` : ''}`);
+      const blocking = evals.filter((x) => x.d.decision === 'deny');
       if (blocking.length) {
+        const first = blocking[0];
+        const act = ACTION_WORDS[first.d.action ?? 'drop'];
         return {
           status: 'fail',
-          condition: `blocks:${blocking.map((b) => b.kind).join(',')}`,
-          finding: L(`${blocking.map((b) => b.kind).join('、')} 没有放行 ${v.port}/${v.protocol}${blocking[0].defaultInbound ? `(默认 ${blocking[0].defaultInbound})` : ''}`, `${blocking.map((b) => b.kind).join(', ')} does not allow ${v.port}/${v.protocol}${blocking[0].defaultInbound ? ` (default ${blocking[0].defaultInbound})` : ''}`),
+          condition: `blocks:${blocking.map((b) => b.fw.kind).join(',')}`,
+          finding: L(
+            `${first.fw.kind} ${act['zh-CN']}${sourceIp ? '' : ' '}${flowText['zh-CN']}：${decidedText(first.d)}`,
+            `${first.fw.kind} ${act.en} ${flowText.en}: ${decidedText(first.d)}`,
+          ),
           evidence: [...evidence, ...ev0],
-          fixes: osFirewallFixes(v.port, v.protocol, blocking.map((b) => b.kind)),
+          fixes: osFirewallFixes(v.port, v.protocol, blocking.map((b) => b.fw.kind)),
         };
       }
-      if (fws.length && fws.every((fw) => fw.active === false || fw.kind === 'none' || firewallAllows(fw, v.port, v.protocol) === true)) {
-        return { status: 'pass', condition: 'allows', finding: L('系统防火墙放行(或未启用)', 'The OS firewall allows the port (or is off)'), evidence };
+      // iptables/nftables output cut to fit the output limit (ufw's chains run to hundreds of lines) leaves
+      // those entries undecided; ufw's and firewalld's own listings are complete, and their decision stands
+      // for the rules they generate.
+      const frontend = evals.some((x) => (x.fw.kind === 'ufw' || x.fw.kind === 'firewalld') && x.fw.active === true && x.d.decision !== 'unknown');
+      const undecided = evals.filter((x) => x.d.decision === 'unknown' && !(frontend && (x.fw.kind === 'iptables' || x.fw.kind === 'nftables') && x.d.dependsOn.every((d) => d === 'incomplete')));
+      if (fws.length && !undecided.length) {
+        const deciding = evals.filter((x) => x.fw.active !== false && x.fw.kind !== 'none' && x.d.decision === 'allow');
+        if (!deciding.length) return { status: 'pass', condition: 'allows', finding: L('系统防火墙未启用', 'The OS firewall is off'), evidence };
+        const list = deciding.map((x) => `${x.fw.kind}（${decidedText(x.d)}）`);
+        return {
+          status: 'pass',
+          condition: 'allows',
+          finding: L(`系统防火墙放行${flowText['zh-CN']}：${list.join('；')}`, `The OS firewall lets ${flowText.en} in: ${deciding.map((x) => `${x.fw.kind} (${decidedText(x.d)})`).join('; ')}`),
+          evidence,
+        };
       }
-      if (fws.length) return { status: 'warn', condition: 'undecided', finding: L('防火墙规则无法自动判断,请查看证据', 'The firewall rules could not be decided automatically; see the evidence'), evidence };
+      if (undecided.length) {
+        const deps = [...new Set(undecided.flatMap((x) => x.d.dependsOn))];
+        const kinds = undecided.map((x) => x.fw.kind).join('、');
+        const kindsEn = undecided.map((x) => x.fw.kind).join(', ');
+        if (deps.includes('source') && !sourceIp) {
+          return {
+            status: 'unknown',
+            condition: 'depends-on-source',
+            finding: L(
+              `${kinds} 是否放行取决于来源地址，而你的公网 IP 未知：填写服务器看到的你的公网 IP 后再诊断`,
+              `Whether ${kindsEn} lets it in depends on the source address, and your public IP is unknown: give your public IP as the server sees it and diagnose again`,
+            ),
+            evidence: [...evidence, ...ev0],
+          };
+        }
+        const words = deps.map((d) => DEPENDENCY_WORDS[d]);
+        return {
+          status: 'unknown',
+          condition: 'undecided',
+          finding: L(
+            `无法确定 ${kinds} 是否放行${flowText['zh-CN']}：结果取决于${words.length ? words.map((w) => w['zh-CN']).join('、') : '无法解读的规则'}`,
+            `Cannot tell whether ${kindsEn} lets ${flowText.en} in: it depends on ${words.length ? words.map((w) => w.en).join(', ') : 'rules that could not be read'}`,
+          ),
+          evidence: [...evidence, ...ev0],
+        };
+      }
     }
     if (!v.tcp) return { status: 'unknown', condition: 'no-probes', finding: L('没有探测数据', 'No probe data') };
     if (v.tcp.state === 'open') return { status: 'pass', condition: 'inferred-open', finding: L('连接成功,防火墙放行', 'The connection succeeded: the firewall lets it in'), evidence: ev0 };

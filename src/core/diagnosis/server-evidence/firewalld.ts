@@ -130,6 +130,7 @@ export function parseFirewalld(text: string, ports: number[]): FirewallFact | nu
   if (!zones.length) return fact.active === null && !err ? null : fact;
   fact.active ??= true;
   const defaultZone = /^default-zone:\s*(\S+)/m.exec(text)?.[1];
+  fact.rules = { kind: 'firewalld', zones: zones.map((z) => ({ ...z, fields: { ...z.fields }, richRules: [...z.richRules] })), ...(defaultZone ? { defaultZone } : {}) };
   // The zone of the interface that carries public traffic (eth0 on ECS), else the default zone.
   const zone =
     zones.find((z) => words(z.fields.interfaces).length > 0) ?? zones.find((z) => z.name === defaultZone || z.isDefault) ?? zones[0];

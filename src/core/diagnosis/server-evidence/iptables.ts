@@ -2,6 +2,7 @@
 // to) for a new TCP connection to each port from an arbitrary source.
 import { applyDecisions, allPorts, newDecision, type Action, type FirewallFact, type PortDecision } from './decision';
 import { listCovers } from './ports';
+import type { FirewallRuleSet } from '../types';
 
 interface Rule {
   chain: string;
@@ -202,6 +203,17 @@ function walk(t: Table, chain: string, port: number, d: PortDecision, depth: num
   return { action: 'return' };
 }
 
+/** The filter table as stored in the evidence, for the per-flow evaluator. */
+export function iptablesRuleSet(t: Table, truncated: boolean): Extract<FirewallRuleSet, { kind: 'iptables' }> {
+  const names = [...t.order, ...[...t.chains.keys()].filter((n) => !t.order.includes(n))];
+  return {
+    kind: 'iptables',
+    policies: Object.fromEntries(t.policies),
+    chains: names.map((name) => ({ name, rules: (t.chains.get(name) ?? []).map((r) => r.line.replace(/^-A\s+\S+\s+/, '')) })),
+    ...(truncated ? { truncated: true, ...(t.lastRuleChain ? { cutInChain: t.lastRuleChain } : {}) } : {}),
+  };
+}
+
 export function parseIptables(text: string, ports: number[], truncated = false): FirewallFact | null {
   if (/^not installed/m.test(text) || !/^(\*filter|:INPUT|-P INPUT|-A INPUT)/m.test(text)) {
     if (/Permission denied|you must be root/i.test(text)) {
@@ -213,7 +225,7 @@ export function parseIptables(text: string, ports: number[], truncated = false):
   const policy = (t.policies.get('INPUT') ?? 'ACCEPT').toUpperCase();
   const defaultInbound: Action = policy === 'DROP' ? 'drop' : 'accept';
   const rules = t.chains.get('INPUT') ?? [];
-  const fact: FirewallFact = { kind: 'iptables', active: rules.length > 0 || policy !== 'ACCEPT', allowsPort: allPorts(ports, null), defaultInbound, details: [] };
+  const fact: FirewallFact = { kind: 'iptables', active: rules.length > 0 || policy !== 'ACCEPT', allowsPort: allPorts(ports, null), defaultInbound, details: [], rules: iptablesRuleSet(t, truncated) };
   if (/nf_tables/.test(text)) fact.details.push('iptables-nft: these rules also appear in `nft list ruleset`');
   if (!fact.active) {
     fact.allowsPort = allPorts(ports, true);

@@ -3,6 +3,7 @@
 // ct state, iif lo, ip saddr, l4proto) and verdicts (accept, drop, reject, jump, goto, return).
 import { applyDecisions, allPorts, newDecision, type Action, type FirewallFact, type PortDecision } from './decision';
 import { rangeCovers, servicePorts } from './ports';
+import type { FirewallRuleSet } from '../types';
 
 interface Chain {
   table: string;
@@ -31,7 +32,7 @@ export function parseNftRuleset(text: string): { chains: Map<string, Chain>; set
     if (set) {
       set.buf += ` ${line}`;
       depth += opens - closes;
-      if (depth <= 2) {
+      if (depth <= 1) {
         const el = /elements\s*=\s*{([^}]*)}/.exec(set.buf);
         sets.set(set.key, el ? el[1].split(',').map((s) => s.trim()).filter(Boolean) : []);
         set = null;
@@ -48,7 +49,7 @@ export function parseNftRuleset(text: string): { chains: Map<string, Chain>; set
     if (m && table) {
       set = { key: `${table.family} ${table.name} ${m[1]}`, buf: line };
       depth += opens - closes;
-      if (depth <= 2) {
+      if (depth <= 1) {
         const el = /elements\s*=\s*{([^}]*)}/.exec(set.buf);
         sets.set(set.key, el ? el[1].split(',').map((s) => s.trim()).filter(Boolean) : []);
         set = null;
@@ -183,7 +184,12 @@ function walk(chain: Chain, port: number, all: Map<string, Chain>, sets: Map<str
   return { action: 'return' };
 }
 
-export function parseNftables(text: string, ports: number[], truncated = false): FirewallFact | null {
+/**
+ * `iptablesNft`: the iptables section came from iptables-nft (`iptables-save … (nf_tables)`), so the nft
+ * table `ip filter` holds the very rules that section reports — with or without nft's "managed by
+ * iptables-nft" warning (rules added with `iptables -A` do not always get it) — and is not reported twice.
+ */
+export function parseNftables(text: string, ports: number[], truncated = false, iptablesNft = false): FirewallFact | null {
   if (/^not installed/m.test(text) || !/^\s*table\s+\S+\s+\S+\s*{/m.test(text)) {
     if (/Operation not permitted|Permission denied/.test(text)) {
       return { kind: 'nftables', active: null, allowsPort: allPorts(ports, null), details: ['nft list ruleset needs root'] };
@@ -193,10 +199,18 @@ export function parseNftables(text: string, ports: number[], truncated = false):
   const { chains, sets } = parseNftRuleset(text);
   // Tables owned by iptables-nft are the iptables rules again: the iptables entry reports them.
   const managed = new Set([...text.matchAll(/^# Warning: table (\S+ \S+) is managed by iptables-nft/gm)].map((m) => m[1]));
+  if (iptablesNft) managed.add('ip filter');
   const inputs = [...chains.values()]
     .filter((c) => c.hook === 'input' && (c.family === 'inet' || c.family === 'ip') && !managed.has(`${c.family} ${c.table}`))
     .sort((a, b) => a.priority - b.priority);
-  const fact: FirewallFact = { kind: 'nftables', active: inputs.length > 0, allowsPort: allPorts(ports, true), details: [] };
+  const rules: FirewallRuleSet = {
+    kind: 'nftables',
+    chains: [...chains.values()].map((c) => ({ family: c.family, table: c.table, name: c.name, ...(c.hook ? { hook: c.hook } : {}), priority: c.priority, ...(c.policy ? { policy: c.policy } : {}), rules: [...c.rules] })),
+    sets: Object.fromEntries(sets),
+    managedTables: [...managed],
+    ...(truncated ? { truncated: true } : {}),
+  };
+  const fact: FirewallFact = { kind: 'nftables', active: inputs.length > 0, allowsPort: allPorts(ports, true), details: [], rules };
   if (!inputs.length) {
     if (managed.size && ![...chains.values()].some((c) => !managed.has(`${c.family} ${c.table}`))) return null;
     fact.details.push('no chain on the input hook: nftables filters nothing inbound');

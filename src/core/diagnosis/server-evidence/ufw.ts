@@ -11,7 +11,8 @@ interface UfwRule {
   line: string;
 }
 
-const RULE = /^(?:\[\s*\d+\]\s*)?(.+?)\s{2,}(ALLOW|DENY|REJECT|LIMIT)(?:\s+(IN|OUT|FWD))?\s{2,}(.+?)\s*$/;
+// ufw prints "%-26s %-12s%s": a 26-character To column is followed by one space only.
+const RULE = /^(?:\[\s*\d+\]\s*)?(.+?)\s+(ALLOW|DENY|REJECT|LIMIT)(?:\s+(IN|OUT|FWD))?\s+(.+?)\s*$/;
 
 function parseRules(text: string): UfwRule[] {
   const rules: UfwRule[] = [];
@@ -77,5 +78,6 @@ export function parseUfw(text: string, ports: number[]): FirewallFact | null {
   const fact: FirewallFact = { kind: 'ufw', active: true, allowsPort: allPorts(ports, null), defaultInbound: dflt, details: [] };
   if (!def) fact.details.push('no "Default:" line: use `ufw status verbose` to see the default policy');
   const rules = parseRules(text);
+  fact.rules = { kind: 'ufw', rules: rules.map((r) => ({ ...r })), defaultIncoming: (def as 'allow' | 'deny' | 'reject' | undefined) ?? null };
   return applyDecisions(fact, new Map(ports.map((p) => [p, decide(rules, p, dflt)])));
 }

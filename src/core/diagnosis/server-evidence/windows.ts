@@ -111,11 +111,12 @@ export function parseWindowsFirewall(sections: { profiles: string; rules: string
     defaultInbound: enabled.length === 0 ? 'accept' : enabled.some((p) => p.inbound === 'Allow') && enabled.every((p) => p.inbound === 'Allow') ? 'accept' : 'drop',
     details: profiles.map((p) => `profile ${p.name}: ${p.enabled === null ? '?' : p.enabled ? 'on' : 'off'}, inbound ${p.inbound ?? '?'}${categories.length && !categories.includes(p.name) ? ' (not in use)' : ''}`),
   };
+  const rules = parseWinRules(sections.rules);
+  fact.rules = { kind: 'windows', profiles: profiles.map((p) => ({ ...p })), categories, rules: rules.map((r) => ({ ...r })), rulesListed };
   if (fact.active === false) {
     fact.allowsPort = allPorts(ports, true);
     return fact;
   }
-  const rules = parseWinRules(sections.rules);
   const liveNames = enabled.map((p) => p.name);
   const decisions = new Map<number, PortDecision>();
   for (const port of ports) {
