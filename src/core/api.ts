@@ -8,6 +8,7 @@ import type { Result } from './result';
 import type { Comparison } from './session/compare';
 import type { Session } from './session/types';
 import { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel } from './api-names';
+import { APP_PROTOCOLS } from './probe/app-protocol';
 
 export { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel };
 // Values the renderer needs live in api-client.ts (no zod there, so zod stays out of the renderer bundle).
@@ -46,6 +47,11 @@ export const diagnoseArgsSchema = z.object({
   host,
   port,
   service: z.enum(['ssh', 'rdp', 'http', 'https', 'mysql', 'custom']),
+  /**
+   * The application protocol of the port: what the application check says to it. A custom port carries
+   * the protocol the user picked (absent: 'other', not identified); for a preset it overrides the preset's.
+   */
+  appProtocol: z.enum(APP_PROTOCOLS).optional(),
   cloud: cloudSourceSchema,
   region: z
     .string()
@@ -66,6 +72,7 @@ export const sessionPlanSchema = z.object({
   port,
   protocol: z.enum(['tcp', 'udp']).optional(),
   service: z.string().max(32).optional(),
+  appProtocol: z.enum(APP_PROTOCOLS).optional(),
   instanceId: z.string().max(64).optional(),
   region: z.string().max(64).optional(),
   profile: z.string().max(128).optional(),

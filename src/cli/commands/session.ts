@@ -70,6 +70,7 @@ async function rerunCommand(file: string, opts: RerunOptions): Promise<void> {
   const snapshotMode = plan.cloudMode === 'snapshot' && before.diagnosis.cloud.snapshot;
   const { request, lang } = await buildDiagnoseRequest(`${plan.host.includes(':') ? `[${plan.host}]` : plan.host}:${plan.port}`, {
     ...(plan.service ? { service: plan.service } : {}),
+    ...(plan.appProtocol ? { protocol: plan.appProtocol } : {}),
     ...(plan.instanceId ? { instance: plan.instanceId } : {}),
     ...(plan.region ? { region: plan.region } : {}),
     ...(plan.profile ? { profile: plan.profile } : {}),

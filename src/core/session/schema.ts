@@ -1,6 +1,7 @@
 // The .sgdiag session file: a versioned JSON envelope around one Diagnosis document.
 // Validation is structural (the parts the app relies on); nested probe/cloud facts pass through so
 // that optional fields added later never make an older app refuse a file.
+import { APP_PROTOCOLS } from '../probe/app-protocol';
 import { z } from 'zod';
 
 export const SESSION_KIND = 'sg-doctor-session';
@@ -66,6 +67,8 @@ export const planSchema = z.looseObject({
   port: z.number().int().min(1).max(65535),
   protocol: z.enum(['tcp', 'udp']).optional(),
   service: z.string().optional(),
+  /** Application protocol of the port (a custom port's protocol picked in the app, or --protocol). */
+  appProtocol: z.enum(APP_PROTOCOLS).optional().catch(undefined),
   instanceId: z.string().optional(),
   region: z.string().optional(),
   profile: z.string().optional(),
