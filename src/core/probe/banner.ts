@@ -392,6 +392,15 @@ const readHttp: Reader = async (ctx) => {
     const error = 'tls-alert: the port expects TLS';
     return { kind: 'generic', method, firstBytes: printable(ex.data), bytesRead: ex.data.length, error, exchange: exchangeOf(ctx, ex, 'wrong-protocol') };
   }
+  // Dropped without a word on plain HTTP: many TLS servers do that. If a TLS handshake succeeds, the
+  // request was in the wrong protocol, not refused by a failing application.
+  if (ex.data.length === 0 && (ex.error === 'closed' || ex.error === 'reset') && remaining(ctx) > 0) {
+    const t = await readTls(false)(ctx);
+    if (t.tls) {
+      const exchange: BannerExchange = { ...exchangeOf(ctx, ex, 'wrong-protocol'), sent: [...ex.sent, ...(t.exchange?.sent ?? [])] };
+      return { kind: 'tls', method: 'http-head+tls-handshake', tls: t.tls, bytesRead: t.bytesRead, error: `http: ${ex.error}; the port speaks TLS`, exchange };
+    }
+  }
   return unexpected(ctx, method, ex);
 };
 

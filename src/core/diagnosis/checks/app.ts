@@ -18,6 +18,7 @@ const METHOD_PROTOCOL: Record<string, string> = {
   'http-head': 'http',
   'http-get': 'http',
   'tls-handshake+http-head': 'https',
+  'http-head+tls-handshake': 'http',
   'tls-handshake': 'tls',
   'mysql-greeting': 'mysql',
   'postgres-sslrequest': 'postgresql',
@@ -113,7 +114,7 @@ function refusalFixes(x: BannerExchange, b: BannerFact): Fix[] {
 const mismatch = (x: BannerExchange, b: BannerFact): Localized | null => {
   const asked = protocolLabel(x.protocol);
   if (x.end === 'wrong-protocol') {
-    if (x.protocol === 'http') return L('端口以 TLS 应答明文 HTTP 请求：这里跑的是 HTTPS，请用 https:// 访问', 'The port answered plain HTTP with TLS: it serves HTTPS, use https://');
+    if (x.protocol === 'http') return L('这个端口说的是 TLS（HTTPS），不是明文 HTTP：请用 https:// 访问', 'The port speaks TLS (HTTPS), not plain HTTP: use https://');
     if (x.protocol === 'https' || x.protocol === 'tls') return L('端口没有用 TLS 应答握手：这里可能是明文服务（如 HTTP），请用 http:// 访问', 'The port did not answer the TLS handshake with TLS: it may be a plain-text service (e.g. HTTP), use http://');
     return L(`端口以另一种协议应答，不是 ${asked}`, `The port answered in another protocol, not ${asked}`);
   }
