@@ -92,7 +92,7 @@ describe('facts saved before the conversation was recorded', () => {
   it('an old SSH timeout is a warning, an old SSH banner a pass, an old HTTP 502 a fail', () => {
     expect(outcome(legacy({ method: 'ssh-ident', error: 'timeout' }))).toMatchObject({ status: 'warn', condition: 'no-greeting' });
     expect(outcome(sshBanner())).toMatchObject({ status: 'pass', condition: 'ssh-ident' });
-    expect(outcome({ kind: 'http', method: 'http-head', ...http(502), durationMs: 40 })).toMatchObject({ status: 'fail', condition: 'http-5xx' });
+    expect(outcome({ method: 'http-head', ...http(502), durationMs: 40 })).toMatchObject({ status: 'fail', condition: 'http-5xx' });
   });
 });
 
