@@ -1,0 +1,143 @@
+// `sg-doctor diagnose --protocol` / `--service` and `sg-doctor probe --protocol` as a user runs them,
+// against HTTP servers on 127.0.0.1 started here. No third-party endpoint: egress-IP echo, control hosts
+// and resolvers are emptied, the cloud is off, and the API endpoints point at a local server that
+// counts requests, to prove no cloud call is attempted.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Diagnosis } from '../src/core/diagnosis/types';
+import type { ProbeReport } from '../src/core/probe/types';
+
+const root = path.resolve(__dirname, '..');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+let home: string;
+let okPort: number;
+let cloudCalls = 0;
+let cloudEndpoint: string;
+const servers: http.Server[] = [];
+const methods: string[] = [];
+
+const listen = (srv: http.Server): Promise<number> =>
+  new Promise((resolve) => {
+    servers.push(srv);
+    srv.listen(0, '127.0.0.1', () => resolve((srv.address() as net.AddressInfo).port));
+  });
+
+function run(args: string[]): Promise<Run> {
+  const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: home,
+    SGD_CONFIG: '',
+    SGD_EGRESS_IP_URLS: '',
+    SGD_CONTROL_HOSTS: '',
+    SGD_DNS_SERVERS: '',
+    SGD_ECS_ENDPOINT: cloudEndpoint,
+    SGD_VPC_ENDPOINT: cloudEndpoint,
+    SGD_STS_ENDPOINT: cloudEndpoint,
+    ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
+    NO_COLOR: '1',
+  };
+  return new Promise((resolve) => {
+    execFile(tsx, [path.join(root, 'src', 'cli', 'index.ts'), ...args], { env, timeout: 60_000, cwd: root }, (err, stdout, stderr) => {
+      const code = err ? ((err as { code?: number | string }).code as number | null) : 0;
+      resolve({ code: typeof code === 'number' ? code : null, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(async () => {
+  home = await mkdtemp(path.join(os.tmpdir(), 'sgd-cli-app-'));
+  // A healthy web app on a custom port: it says nothing until asked, like `python3 -m http.server`.
+  okPort = await listen(
+    http.createServer((req, res) => {
+      methods.push(req.method ?? '');
+      res.writeHead(200, { Server: 'SimpleHTTP/0.6 Python/3.11.7' });
+      res.end(req.method === 'HEAD' ? undefined : 'ok');
+    }),
+  );
+  const cloudPort = await listen(
+    http.createServer((_req, res) => {
+      cloudCalls++;
+      res.writeHead(500);
+      res.end();
+    }),
+  );
+  cloudEndpoint = `127.0.0.1:${cloudPort}`;
+});
+
+afterAll(async () => {
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  await rm(home, { recursive: true, force: true });
+});
+
+const appCheck = (d: Diagnosis) => d.checks.find((c) => c.id === 'app.responds')!;
+
+describe('diagnose with the application protocol', () => {
+  it('--protocol http on a custom port: exit 0, locus none, the application answers HTTP', async () => {
+    methods.length = 0;
+    const r = await run(['diagnose', `127.0.0.1:${okPort}`, '--protocol', 'http', '--no-cloud', '--attempts', '1', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const d = JSON.parse(r.stdout) as Diagnosis;
+    expect(d.target).toMatchObject({ port: okPort, appProtocol: 'http' });
+    expect(d.verdict.locus).toBe('none');
+    expect(d.verdict.summary.en).toBe(`Port ${okPort} is reachable and the application answers`);
+    expect(appCheck(d)).toMatchObject({ status: 'pass', condition: 'http-200' });
+    expect(d.checks.filter((c) => c.status === 'fail').map((c) => c.id)).toEqual([]);
+    expect(d.probes!.tcp[0].banner!.exchange).toMatchObject({ protocol: 'http', chosenBy: 'hint', requestSent: true, end: 'answered' });
+    expect(methods).toContain('HEAD');
+    expect(d.cloud.mode).toBe('none');
+    expect(cloudCalls).toBe(0);
+  }, 90_000);
+
+  it('--service http on a custom port speaks HTTP too', async () => {
+    const r = await run(['diagnose', `127.0.0.1:${okPort}`, '--service', 'http', '--no-cloud', '--attempts', '1', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const d = JSON.parse(r.stdout) as Diagnosis;
+    expect(d.target).toMatchObject({ port: okPort, service: 'http' });
+    expect(appCheck(d)).toMatchObject({ status: 'pass', condition: 'http-200' });
+    expect(cloudCalls).toBe(0);
+  }, 90_000);
+
+  it('no protocol on a custom port: locus none, reachable and not identified (never a server fault)', async () => {
+    const r = await run(['diagnose', `127.0.0.1:${okPort}`, '--no-cloud', '--attempts', '1', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const d = JSON.parse(r.stdout) as Diagnosis;
+    expect(d.verdict.locus).toBe('none');
+    expect(appCheck(d).status).toBe('pass');
+    expect(appCheck(d).condition).toBe('not-identified');
+    expect(d.verdict.summary.en).toBe(`Port ${okPort} is reachable; the application was not identified`);
+  }, 90_000);
+
+  it('an unknown protocol name: exit 2 with one line listing the accepted ones, nothing probed', async () => {
+    methods.length = 0;
+    const r = await run(['diagnose', `127.0.0.1:${okPort}`, '--protocol', 'gopher', '--no-cloud', '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('unknown protocol "gopher"');
+    expect(lines[0]).toContain('http, https, ssh, rdp, mysql, postgresql, redis, smtp, other');
+    expect(methods).toEqual([]);
+  }, 60_000);
+});
+
+describe('probe with the application protocol', () => {
+  it('--ports N --protocol http reads the port as HTTP', async () => {
+    const r = await run(['probe', '127.0.0.1', '--ports', String(okPort), '--protocol', 'http', '--attempts', '1', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const rep = JSON.parse(r.stdout) as ProbeReport;
+    expect(rep.tcp[0].banner).toMatchObject({ kind: 'http', exchange: { protocol: 'http', chosenBy: 'hint' } });
+    expect(rep.tcp[0].banner!.http!.statusCode).toBe(200);
+  }, 60_000);
+});
