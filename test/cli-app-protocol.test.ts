@@ -3,7 +3,7 @@
 // and resolvers are emptied, the cloud is off, and the API endpoints point at a local server that
 // counts requests, to prove no cloud call is attempted.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type net from 'node:net';
 import os from 'node:os';
@@ -130,6 +130,27 @@ describe('diagnose with the application protocol', () => {
     expect(lines[0]).toContain('http, https, ssh, rdp, mysql, postgresql, redis, smtp, other');
     expect(methods).toEqual([]);
   }, 60_000);
+});
+
+describe('sessions keep the protocol', () => {
+  it('diagnose --protocol http --save, then rerun: the plan carries it; an app-saved custom port re-runs too', async () => {
+    const file = path.join(home, 'custom.sgdiag');
+    const saved = await run(['diagnose', `127.0.0.1:${okPort}`, '--protocol', 'http', '--no-cloud', '--attempts', '1', '--json', '--save', file]);
+    expect(saved.code, saved.stderr).toBe(0);
+    const session = JSON.parse(await readFile(file, 'utf8')) as { plan: Record<string, unknown> };
+    expect(session.plan).toMatchObject({ port: okPort, appProtocol: 'http' });
+    const again = await run(['rerun', file, '--no-cloud', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    const after = (JSON.parse(again.stdout) as { after: Diagnosis }).after;
+    expect(after.target.appProtocol).toBe('http');
+    expect(appCheck(after).condition).toBe('http-200');
+    // The desktop app saves a custom port as service "custom" with its protocol.
+    await writeFile(file, JSON.stringify({ ...session, plan: { ...session.plan, service: 'custom', appProtocol: 'http' } }));
+    const app = await run(['rerun', file, '--no-cloud', '--json']);
+    expect(app.code, app.stderr).toBe(0);
+    expect(appCheck((JSON.parse(app.stdout) as { after: Diagnosis }).after).condition).toBe('http-200');
+    expect(cloudCalls).toBe(0);
+  }, 120_000);
 });
 
 describe('probe with the application protocol', () => {

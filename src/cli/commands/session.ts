@@ -69,7 +69,8 @@ async function rerunCommand(file: string, opts: RerunOptions): Promise<void> {
   // A session made from offline JSON re-runs against the snapshot it saved: there is no API access to repeat.
   const snapshotMode = plan.cloudMode === 'snapshot' && before.diagnosis.cloud.snapshot;
   const { request, lang } = await buildDiagnoseRequest(`${plan.host.includes(':') ? `[${plan.host}]` : plan.host}:${plan.port}`, {
-    ...(plan.service ? { service: plan.service } : {}),
+    // 'custom' (the app's custom port) is no preset: its protocol travels in appProtocol.
+    ...(plan.service && plan.service !== 'custom' ? { service: plan.service } : {}),
     ...(plan.appProtocol ? { protocol: plan.appProtocol } : {}),
     ...(plan.instanceId ? { instance: plan.instanceId } : {}),
     ...(plan.region ? { region: plan.region } : {}),
