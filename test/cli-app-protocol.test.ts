@@ -162,3 +162,18 @@ describe('probe with the application protocol', () => {
     expect(rep.tcp[0].banner!.http!.statusCode).toBe(200);
   }, 60_000);
 });
+
+describe('diagnose request building (pure)', () => {
+  const base = { cloud: false as const, egressIpUrls: '', controlHosts: '', dnsServers: '' };
+
+  it('--protocol names the target protocol; without a port it brings its well-known port', async () => {
+    const { buildDiagnoseRequest } = await import('../src/cli/commands/diagnose');
+    const a = await buildDiagnoseRequest('203.0.113.10:18080', { ...base, protocol: 'HTTP' }, {});
+    expect(a.request.target).toMatchObject({ port: 18080, appProtocol: 'http' });
+    const b = await buildDiagnoseRequest('203.0.113.10', { ...base, protocol: 'https' }, {});
+    expect(b.request.target).toMatchObject({ port: 443, service: 'https', appProtocol: 'https' });
+    const c = await buildDiagnoseRequest('203.0.113.10:2222', { ...base, service: 'ssh' }, {});
+    expect(c.request.target).toMatchObject({ port: 2222, service: 'ssh' });
+    expect(c.request.target.appProtocol).toBeUndefined(); // the service's protocol is derived in runDiagnosis
+  });
+});
