@@ -177,3 +177,13 @@ describe('diagnose request building (pure)', () => {
     expect(c.request.target.appProtocol).toBeUndefined(); // the service's protocol is derived in runDiagnosis
   });
 });
+
+describe('probe output wording (pure)', () => {
+  it('silence from a service that waits for its client is "not identified", not a missing banner', async () => {
+    const { bannerSummary } = await import('../src/cli/format/probe-report');
+    const x = { chosenBy: 'hint' as const, sent: [], requestSent: false, endedAfter: 'connect' as const };
+    expect(bannerSummary({ kind: 'none', method: 'first-bytes', bytesRead: 0, durationMs: 3000, error: 'closed', exchange: { ...x, protocol: 'generic', serverFirst: false, end: 'closed', endedAfter: 'nudge' } })).toBe('(waits for its client: protocol not named, not identified)');
+    expect(bannerSummary({ kind: 'none', method: 'http-head', bytesRead: 0, durationMs: 3000, error: 'timeout', exchange: { ...x, protocol: 'http', serverFirst: false, end: 'silent', requestSent: true } })).toBe('(no answer to the HTTP request: not identified)');
+    expect(bannerSummary({ kind: 'none', method: 'ssh-ident', bytesRead: 0, durationMs: 3000, error: 'timeout', exchange: { ...x, protocol: 'ssh', serverFirst: true, end: 'silent' } })).toBe('(no banner: timeout)');
+  });
+});

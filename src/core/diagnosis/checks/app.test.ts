@@ -37,8 +37,17 @@ describe('app.responds: positive evidence fails', () => {
       expect(o.evidence!.length).toBe(2);
       expect(o.evidence![0].summary).toMatch(/sent/);
       expect(o.evidence![1].summary).toMatch(/^received/);
+      // Words users read: no socket or OpenSSL codes; the raw error stays in the evidence.
+      expect(o.finding.en).not.toMatch(/ERR_|tls-error|\((closed|reset|timeout|refused)\)/);
+      if (!banner.refusal && !banner.firstBytes && !banner.http) expect(o.finding['zh-CN']).not.toMatch(/[(),;:]/);
     });
   }
+
+  it('a TLS alert is named in words', () => {
+    const o = outcome(xb('https', { error: 'tls-error: ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION (80BC:error:0A00042E:SSL routines:ssl3_read_bytes:tlsv1 alert protocol version:../deps/ssl/re)' }, { end: 'tls-alert' }));
+    expect(o.finding.en).toBe('The TLS handshake failed: the server answered with a TLS alert (protocol version); browsers and other clients cannot set up the encrypted connection either');
+    expect(o.evidence![1].summary).toContain('ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION');
+  });
 });
 
 describe('app.responds: silence and the unknown never fail', () => {

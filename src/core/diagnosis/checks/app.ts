@@ -169,10 +169,13 @@ export function decideAppResponds(v: FactsView): CheckOutcome {
     return out({ status: 'fail', condition: 'app-refuses', finding: L(`${name} 应答了，但拒绝这个客户端：${b.refusal}`, `${name} answers but refuses this client: ${b.refusal}`), fixes: refusalFixes(x, b) });
   }
   if ((x.end === 'tls-alert' || x.end === 'tls-error') && x.requestSent) {
+    // OpenSSL names the alert in its message ("tlsv1 alert protocol version"); the raw error is in the evidence.
+    const alert = /alert ([a-z ]+?)(?::|$)/i.exec(b.error ?? '')?.[1]?.trim();
+    const why = alert ? L(`服务端发回 TLS 警报（${alert}）`, `the server answered with a TLS alert (${alert})`) : x.end === 'tls-alert' ? L('服务端发回 TLS 警报', 'the server answered with a TLS alert') : L('握手没有完成', 'the handshake did not complete');
     return out({
       status: 'fail',
       condition: x.end === 'tls-alert' ? 'tls-alert' : 'tls-handshake-failed',
-      finding: L(`TLS 握手失败（${b.error ?? x.end}）：浏览器和客户端同样无法建立加密连接`, `The TLS handshake failed (${b.error ?? x.end}): browsers and clients cannot set up the encrypted connection either`),
+      finding: L(`TLS 握手失败：${why['zh-CN']}；浏览器和其他客户端同样无法建立加密连接`, `The TLS handshake failed: ${why.en}; browsers and other clients cannot set up the encrypted connection either`),
       fixes: [info('检查服务端的证书、私钥和 TLS 配置（协议版本、加密套件、SNI 对应的站点），并查看其错误日志', 'Check the server’s certificate, key and TLS settings (protocol versions, ciphers, the site for this SNI name) and its error log')],
     });
   }
@@ -202,7 +205,8 @@ export function decideAppResponds(v: FactsView): CheckOutcome {
 
   if (x.end === 'closed' || x.end === 'reset') {
     if (x.serverFirst) {
-      return out({ status: 'fail', condition: 'closed-before-greeting', finding: L(`连接建立后 ${name} 服务没有发出问候就断开了（${b.error ?? x.end}）`, `After connecting, ${name} dropped the connection without a greeting (${b.error ?? x.end})`), fixes: serviceFixes() });
+      const how = x.end === 'reset' ? L('复位（RST）', 'reset (RST)') : L('关闭', 'closed');
+      return out({ status: 'fail', condition: 'closed-before-greeting', finding: L(`连接建立后，${name} 服务没有发出问候就${how['zh-CN']}了连接`, `After connecting, ${name} ${how.en} the connection without a greeting`), fixes: serviceFixes() });
     }
     if (x.endedAfter === 'connect') {
       return out({
@@ -225,7 +229,12 @@ export function decideAppResponds(v: FactsView): CheckOutcome {
     const why = notIdentifiedWhy(x, b);
     return out({ status: 'pass', condition: 'not-identified', finding: L(`端口可以访问；没有识别出应用：${why['zh-CN']}`, `Reachable; the application was not identified: ${why.en}`) });
   }
-  return out({ status: 'unknown', condition: 'banner-error', finding: L(`没能读取应用应答（${b.error ?? x.end}）`, `The application’s answer could not be read (${b.error ?? x.end})`) });
+  const refused = /refused/i.test(b.error ?? '');
+  return out({
+    status: 'unknown',
+    condition: 'banner-error',
+    finding: refused ? L('读取应用应答时连接被拒绝（端口在两次连接之间关闭了）', 'The connection was refused when reading the application’s answer (the port closed between two connections)') : L('没能读取应用应答（详见证据）', 'The application’s answer could not be read (see the evidence)'),
+  });
 }
 
 export const appResponds: CheckDef = {
