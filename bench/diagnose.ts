@@ -10,9 +10,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLab, labAvailability, tsxArgv } from '../test/lab/lab';
+import { benchRuns, cannotRun } from './quick';
 import { collectServerEvidence, FakeApiInNamespace, INSTANCE_ID, labSpec, REGION, SCENARIOS, scenarioParams } from '../test/scenarios/support';
 
-const RUNS = Math.max(1, Math.min(50, Number(process.env.SGD_BENCH_RUNS ?? 5) || 5));
+const RUNS = benchRuns(5, 'SGD_BENCH_RUNS', 50);
 const ICMP = process.env.SGD_BENCH_ICMP !== '0';
 const LATENCY = Math.max(0, Number(process.env.SGD_BENCH_LATENCY_MS ?? 50) || 0);
 const GOAL_MS = 2000;
@@ -26,8 +27,7 @@ const median = (xs: number[]): number => {
 async function main(): Promise<void> {
   const avail = labAvailability();
   if (!avail.ok) {
-    console.log(`bench:diagnose skipped: the network lab cannot run here (${avail.reason})`);
-    return;
+    cannotRun('bench:diagnose', `the network lab cannot run here (${avail.reason})`);
   }
   // Scenarios where the probe would hit the unroutable stale address are not timed (nothing to wait for there).
   const scenarios = SCENARIOS;

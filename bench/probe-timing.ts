@@ -6,6 +6,9 @@ import net from 'node:net';
 import { probeTcpPort, type ConnectFn } from '../src/core/probe/tcp';
 import { HostTiming, TIMING_PRESETS } from '../src/core/probe/timing';
 import { defaultProbeRequest, runProbe } from '../src/core/probe/run';
+import { benchRuns } from './quick';
+
+const RUNS = benchRuns(200, 'SGD_BENCH_RUNS');
 
 const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const fmt = (ms: number): string => `${ms.toFixed(1)} ms`;
@@ -21,12 +24,12 @@ async function main(): Promise<void> {
 
   for (const [label, port] of [['open', open], ['closed', closed]] as const) {
     const times: number[] = [];
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < RUNS; i++) {
       const t0 = performance.now();
       await probeTcpPort({ host: 'lo', address: '127.0.0.1', port }, { attempts: 3 });
       times.push(performance.now() - t0);
     }
-    console.log(`loopback ${label.padEnd(6)} port, 200 runs: median ${fmt(pct(times, 50))}, p95 ${fmt(pct(times, 95))}`);
+    console.log(`loopback ${label.padEnd(6)} port, ${RUNS} run(s): median ${fmt(pct(times, 50))}, p95 ${fmt(pct(times, 95))}`);
   }
 
   const silent: ConnectFn = () => Object.assign(new net.Socket(), {});

@@ -12,6 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLab, labAvailability, REPO_ROOT, sgDoctorArgv, type ExecResult, type Lab, type PortSpec } from '../test/lab/lab';
 import type { ProbeReport } from '../src/core/probe/types';
+import { benchRuns, cannotRun } from './quick';
 
 interface BenchPort {
   port: number;
@@ -93,14 +94,12 @@ function pad(s: string, n: number): string {
 async function main(): Promise<void> {
   const avail = labAvailability();
   if (!avail.ok) {
-    console.error(`bench:probe needs the network lab: ${avail.reason}`);
-    process.exit(1);
+    cannotRun('bench:probe', `it needs the network lab: ${avail.reason}`);
   }
   if (spawnSync('nmap', ['--version'], { stdio: 'ignore' }).status !== 0) {
-    console.error('bench:probe needs nmap (apt-get install nmap)');
-    process.exit(1);
+    cannotRun('bench:probe', 'it needs nmap (apt-get install nmap)');
   }
-  const runs = Math.max(1, Math.min(20, Number(process.env.SGD_BENCH_RUNS ?? 5) || 5));
+  const runs = benchRuns(5, 'SGD_BENCH_RUNS', 20);
   const cli = ensureBuiltCli();
   const lab = await createLab({ hosts: { server: { ports: PORTS.map((p) => ({ port: p.port, ...p.spec })) } } });
   try {

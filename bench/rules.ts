@@ -11,6 +11,7 @@ import { EIP, bigSnapshot, rule } from '../src/core/rules/fixtures';
 import { evaluateNetworkAcl } from '../src/core/rules/networkAcl';
 import { evaluateSecurityGroups } from '../src/core/rules/securityGroups';
 import type { Flow } from '../src/core/rules/types';
+import { benchRuns } from './quick';
 
 /** The same snapshot plus a priority-1 drop of TCP 22 from anywhere in the first group. */
 function withDrop22(snap: CloudSnapshot): CloudSnapshot {
@@ -72,17 +73,17 @@ async function main(): Promise<void> {
     const label = `${groups}×${perGroup}`;
     const allowed: Flow = { direction: 'ingress', protocol: 'tcp', sourceIp: '203.0.113.7', destinationIp: EIP, port: 22 };
     const a = evaluateSecurityGroups(snap, allowed);
-    stats.push(measure(`${label} evaluateSecurityGroups, one flow (${a.decision})`, 300, () => evaluateSecurityGroups(snap, allowed)));
+    stats.push(measure(`${label} evaluateSecurityGroups, one flow (${a.decision})`, benchRuns(300), () => evaluateSecurityGroups(snap, allowed)));
     // Worst case: a priority-1 drop decides, so near misses are collected over every rule.
     const dropped = withDrop22(snap);
     const d = evaluateSecurityGroups(dropped, allowed);
-    stats.push(measure(`${label} evaluateSecurityGroups, one flow (${d.decision}, ${d.nearMisses.length} near misses)`, 300, () => evaluateSecurityGroups(dropped, allowed)));
+    stats.push(measure(`${label} evaluateSecurityGroups, one flow (${d.decision}, ${d.nearMisses.length} near misses)`, benchRuns(300), () => evaluateSecurityGroups(dropped, allowed)));
     const effective = effectiveAccess(snap, '203.0.113.7');
-    stats.push(measure(`${label} effectiveAccess (${effective.tcp.length}+${effective.udp.length} segments)`, 100, () => effectiveAccess(snap, '203.0.113.7')));
+    stats.push(measure(`${label} effectiveAccess (${effective.tcp.length}+${effective.udp.length} segments)`, benchRuns(100), () => effectiveAccess(snap, '203.0.113.7')));
     // Fresh snapshots (built outside the timing): includes compiling every rule, what a first `cloud check` pays.
-    const fresh = Array.from({ length: 21 }, () => bigSnapshot(groups, perGroup, 42));
+    const fresh = Array.from({ length: benchRuns(20) + 1 }, () => bigSnapshot(groups, perGroup, 42));
     let k = 0;
-    stats.push(measure(`${label} evaluateSecurityGroups, uncompiled snapshot`, 20, () => evaluateSecurityGroups(fresh[k++], allowed)));
+    stats.push(measure(`${label} evaluateSecurityGroups, uncompiled snapshot`, benchRuns(20), () => evaluateSecurityGroups(fresh[k++], allowed)));
   }
   const aclSnap = bigSnapshot(1, 1, 1);
   aclSnap.networkAcls = [
@@ -94,7 +95,7 @@ async function main(): Promise<void> {
       egress: Array.from({ length: 20 }, (_, i) => ({ id: `eg-${i}`, direction: 'egress' as const, protocol: 'tcp' as const, portRange: { from: 1024 + i * 3000, to: 1024 + i * 3000 + 2000 }, cidr: '0.0.0.0/0', policy: (i % 3 ? 'accept' : 'drop') as 'accept' | 'drop', order: i })),
     },
   ];
-  stats.push(measure('network ACL 20+20 entries, one flow + ephemeral coverage', 300, () => evaluateNetworkAcl(aclSnap, { direction: 'ingress', protocol: 'tcp', sourceIp: '203.0.113.7', destinationIp: EIP, port: 22 })));
+  stats.push(measure('network ACL 20+20 entries, one flow + ephemeral coverage', benchRuns(300), () => evaluateNetworkAcl(aclSnap, { direction: 'ingress', protocol: 'tcp', sourceIp: '203.0.113.7', destinationIp: EIP, port: 22 })));
   printTable(stats);
 
   console.log('\nFull cloud read against the fake API (100 ms injected latency per call):');

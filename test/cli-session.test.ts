@@ -73,7 +73,7 @@ describe('sg-doctor rerun', () => {
     await new Promise<void>((r) => server.close(() => r()));
 
     const r = await run('rerun', file, '--json', '--save', ...quiet);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(1); // a fault was located now: nothing listens (server)
     const out = JSON.parse(r.stdout) as { after: { probes: { tcp: { state: string }[] } }; comparison: { changes: { kind: string; text: { en: string } }[] } };
     expect(out.after.probes.tcp[0].state).toBe('closed');
     expect(out.comparison.changes.map((c) => c.text.en)).toContain(`port ${port} was open, now closed`);

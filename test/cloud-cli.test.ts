@@ -68,11 +68,12 @@ describe('sg-doctor cloud (CLI)', { timeout: 180_000 }, () => {
   it('cloud check --snapshot gives the verdict, the deciding rule and near misses (text and JSON)', async () => {
     const files = writeDocs({ variant: 'udp-instead-of-tcp' });
     const r = await sg(['cloud', 'check', '--snapshot', ...files, '--address', '47.96.10.20', '--port', '22', '--source', '203.0.113.7']);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(1); // denied
     expect(r.stdout).toMatch(/TCP 203\.0\.113\.7 → 47\.96\.10\.20:22: denied by the cloud/);
     expect(r.stdout).toMatch(/wrong-protocol/);
     const j = await sg(['cloud', 'check', '--json', '--snapshot', ...writeDocs({ variant: 'healthy' }), '--address', '47.96.10.20', '--port', '22', '--source', '203.0.113.7']);
     const doc = JSON.parse(j.stdout);
+    expect(j.code).toBe(0); // allowed
     expect(doc.decision).toBe('allow');
     expect(doc.securityGroups.decidedBy).toMatchObject({ kind: 'rule', policy: 'accept' });
   });

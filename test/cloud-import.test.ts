@@ -1,6 +1,7 @@
 // Offline import of `aliyun` CLI JSON output (scenario documents are in the API's own shapes).
 import { describe, expect, it } from 'vitest';
 import { detectDocument, importSnapshot, splitJsonDocuments } from '../src/core/cloud/import';
+import { evaluateSecurityGroups } from '../src/core/rules/securityGroups';
 import { buildScenario, type ApiObjectLike } from './fake-api/cli-docs';
 
 const docs = (variant: Parameters<typeof buildScenario>[0] = {}) => {
@@ -83,5 +84,43 @@ describe('importSnapshot', () => {
     expect(detectDocument(d.acl)).toBe('DescribeNetworkAclAttributes');
     expect(detectDocument(d.groups[0])).toBe('DescribeSecurityGroupAttribute');
     expect(splitJsonDocuments('{"a":"}{"} [1,2]').map((p) => p.text)).toEqual(['{"a":"}{"}', '[1,2]']);
+  });
+
+  it('keeps five-tuple and unknown rule fields: SourcePortRange is evaluated, an unknown field may restrict', () => {
+    const src = docs({ variant: 'source-port-restricted' });
+    const r = importSnapshot([src.instances, ...src.groups]);
+    if (!r.ok) throw new Error(r.message);
+    const rule = r.value.securityGroups[0].rules[0];
+    expect(rule).toMatchObject({ sourcePortRange: { from: 22, to: 22 }, rawSourcePortRange: '22/22', portRange: { from: 22, to: 22 } });
+    expect(rule.unevaluated).toBeUndefined();
+    const flow = { direction: 'ingress' as const, protocol: 'tcp' as const, sourceIp: '203.0.113.7', destinationIp: '47.96.10.20', port: 22 };
+    const ev = evaluateSecurityGroups(r.value, flow);
+    expect(ev.decision).toBe('deny');
+    expect(ev.nearMisses.map((m) => m.reason)).toContain('source-port-restricted');
+
+    const unk = docs({ variant: 'unknown-rule-field' });
+    const u = importSnapshot([unk.instances, ...unk.groups]);
+    if (!u.ok) throw new Error(u.message);
+    expect(u.value.securityGroups[0].rules[0].unevaluated).toEqual([{ field: 'SourceAddressBookId', value: 'ab-bp1office00000001', why: 'unknown-field' }]);
+    expect(evaluateSecurityGroups(u.value, flow)).toMatchObject({ decision: 'unknown', explanation: 'uncertain-field' });
+
+    const list = docs({ variant: 'port-range-list' });
+    const l = importSnapshot([list.instances, ...list.groups]);
+    if (!l.ok) throw new Error(l.message);
+    expect(evaluateSecurityGroups(l.value, flow).decision).toBe('unknown');
+  });
+
+  it('a saved snapshot from an earlier version is judged by the current field inventory (rules mapped again from raw)', () => {
+    const d = docs({ variant: 'source-port-restricted' });
+    const first = importSnapshot([d.instances, ...d.groups]);
+    if (!first.ok) throw new Error(first.message);
+    // As an earlier version saved it: SourcePortRange only in the raw object.
+    const old = structuredClone(first.value);
+    delete old.securityGroups[0].rules[0].sourcePortRange;
+    delete old.securityGroups[0].rules[0].rawSourcePortRange;
+    const again = importSnapshot([JSON.stringify(old)]);
+    if (!again.ok) throw new Error(again.message);
+    expect(again.value.securityGroups[0].rules[0].sourcePortRange).toEqual({ from: 22, to: 22 });
+    expect(again.value.securityGroups).toEqual(first.value.securityGroups);
   });
 });

@@ -1,6 +1,7 @@
 // `sg-doctor`: the command line over the same core as the desktop app.
 import { Command } from 'commander';
 import { APP_VERSION } from '../core/version';
+import { EXIT_INTERNAL, withUsageExitCodes } from './format';
 
 process.env.ALIBABA_CLOUD_ECS_METADATA_DISABLED ??= 'true';
 
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   const program = new Command('sg-doctor')
     .description('Find out why a cloud server is unreachable although "the security group rule is there".')
     .version(APP_VERSION);
+  withUsageExitCodes(program); // an unknown command or option, or no command at all, is a usage error: 2
   const wanted = requestedCommand(process.argv);
   if (!wanted && process.argv.slice(2).some((a) => a === '--version' || a === '-V')) {
     process.stdout.write(`${APP_VERSION}\n`); // no command module needed
@@ -47,5 +49,5 @@ async function main(): Promise<void> {
 main().catch((err: unknown) => {
   // Usage errors and bad input are reported by the commands with exit code 2; anything here is a bug.
   console.error(`sg-doctor: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
+  process.exit(EXIT_INTERNAL);
 });

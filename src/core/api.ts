@@ -7,6 +7,7 @@ import type { Diagnosis, DiagnosisEvent, Lang, ServerEvidence } from './diagnosi
 import type { Result } from './result';
 import type { Comparison } from './session/compare';
 import type { Session } from './session/types';
+import { planSchema } from './session/plan';
 import { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel } from './api-names';
 import { APP_PROTOCOLS } from './probe/app-protocol';
 
@@ -67,19 +68,8 @@ export const diagnoseArgsSchema = z.object({
 });
 export type DiagnoseArgs = z.input<typeof diagnoseArgsSchema>;
 
-export const sessionPlanSchema = z.object({
-  host,
-  port,
-  protocol: z.enum(['tcp', 'udp']).optional(),
-  service: z.string().max(32).optional(),
-  appProtocol: z.enum(APP_PROTOCOLS).optional(),
-  instanceId: z.string().max(64).optional(),
-  region: z.string().max(64).optional(),
-  profile: z.string().max(128).optional(),
-  cloudMode: z.enum(['api', 'snapshot', 'none']).optional(),
-  /** Which credentials an API plan used when it was not a profile (never the secret itself). */
-  credentialSource: z.enum(['stored-key', 'environment']).optional(),
-});
+/** The session plan: one schema shared with the session file and the command line (session/plan.ts). */
+export const sessionPlanSchema = planSchema;
 
 const empty = z.object({}).strict();
 

@@ -48,7 +48,12 @@ export type Variant =
   | 'enterprise-group'
   | 'prefix-list'
   | 'no-acl'
-  | 'many-rules';
+  | 'many-rules'
+  | 'eip-locked'
+  | 'zero-bandwidth'
+  | 'source-port-restricted' // the only accept rule has SourcePortRange "22/22" (a five-tuple rule)
+  | 'unknown-rule-field' // the only accept rule carries a field this version does not know, with a value
+  | 'port-range-list'; // the only accept rule takes its ports from a port list (PortRangeListId)
 
 export const VARIANTS: Variant[] = [
   'healthy',
@@ -68,6 +73,11 @@ export const VARIANTS: Variant[] = [
   'prefix-list',
   'no-acl',
   'many-rules',
+  'eip-locked',
+  'zero-bandwidth',
+  'source-port-restricted',
+  'unknown-rule-field',
+  'port-range-list',
 ];
 
 export interface ScenarioParams {
@@ -101,15 +111,16 @@ export const REGIONS: ApiObject[] = [
 ].map(([RegionId, LocalName]) => ({ RegionId, LocalName, RegionEndpoint: `ecs.${RegionId}.aliyuncs.com`, Status: 'available' }));
 
 let ruleSeq = 0;
-function perm(p: Partial<Record<string, string>> & { IpProtocol: string; PortRange: string }): ApiObject {
+function perm(p: Partial<Record<string, string>> & { IpProtocol: string; PortRange: string }, extra: ApiObject = {}): ApiObject {
   ruleSeq++;
   const direction = p.Direction ?? 'ingress';
   return {
+    ...extra,
     SecurityGroupRuleId: p.SecurityGroupRuleId ?? `sgr-bp1${String(ruleSeq).padStart(12, '0')}`,
     Direction: direction,
     IpProtocol: p.IpProtocol,
     PortRange: p.PortRange,
-    SourcePortRange: '',
+    SourcePortRange: p.SourcePortRange ?? '',
     SourceCidrIp: p.SourceCidrIp ?? '',
     Ipv6SourceCidrIp: p.Ipv6SourceCidrIp ?? '',
     SourceGroupId: p.SourceGroupId ?? '',
@@ -124,8 +135,8 @@ function perm(p: Partial<Record<string, string>> & { IpProtocol: string; PortRan
     DestGroupOwnerAccount: '',
     DestPrefixListId: p.DestPrefixListId ?? '',
     DestPrefixListName: '',
-    PortRangeListId: '',
-    PortRangeListName: '',
+    PortRangeListId: p.PortRangeListId ?? '',
+    PortRangeListName: p.PortRangeListName ?? '',
     Policy: p.Policy ?? 'Accept',
     Priority: p.Priority ?? '1',
     NicType: 'intranet',
@@ -187,6 +198,17 @@ export function buildScenario(params: ScenarioParams = {}): Scenario {
       break;
     case 'prefix-list':
       webRules.push(perm({ IpProtocol: 'TCP', PortRange: ports, SourcePrefixListId: 'pl-bp1office000000001', Priority: '1' }));
+      break;
+    case 'source-port-restricted':
+      // Someone put the service port in the source-port field of a five-tuple rule.
+      webRules.push(perm({ ...portRule, SourcePortRange: '22/22' }));
+      break;
+    case 'unknown-rule-field':
+      // A field a future API version might add (an address book of sources): non-empty, so it may restrict.
+      webRules.push(perm(portRule, { SourceAddressBookId: 'ab-bp1office00000001' }));
+      break;
+    case 'port-range-list':
+      webRules.push(perm({ ...portRule, PortRange: '-1/-1', PortRangeListId: 'prl-bp1admin00000001', PortRangeListName: 'admin-ports' }));
       break;
     default:
       webRules.push(perm(portRule));
@@ -258,7 +280,7 @@ export function buildScenario(params: ScenarioParams = {}): Scenario {
     InstanceChargeType: 'PostPaid',
     InternetChargeType: 'PayByTraffic',
     InternetMaxBandwidthIn: 100,
-    InternetMaxBandwidthOut: variant === 'no-public-ip' ? 0 : 5,
+    InternetMaxBandwidthOut: variant === 'no-public-ip' || variant === 'zero-bandwidth' ? 0 : 5,
     InstanceNetworkType: 'vpc',
     CreationTime: '2024-03-01T08:00Z',
     StartTime: '2024-03-01T08:01Z',
@@ -269,7 +291,7 @@ export function buildScenario(params: ScenarioParams = {}): Scenario {
     OperationLocks: { LockReason: variant === 'overdue' ? [{ LockReason: 'financial', LockMsg: '' }] : [] },
     PublicIpAddress: { IpAddress: hasPublicIp ? [publicIp] : [] },
     InnerIpAddress: { IpAddress: [] },
-    EipAddress: hasEip ? { AllocationId: allocationId, IpAddress: publicIp, Bandwidth: 5, InternetChargeType: 'PayByTraffic', IsSupportUnassociate: true } : { AllocationId: '', IpAddress: '', Bandwidth: 0, InternetChargeType: '' },
+    EipAddress: hasEip ? { AllocationId: allocationId, IpAddress: publicIp, Bandwidth: variant === 'zero-bandwidth' ? 0 : 5, InternetChargeType: 'PayByTraffic', IsSupportUnassociate: true } : { AllocationId: '', IpAddress: '', Bandwidth: 0, InternetChargeType: '' },
     VpcAttributes: { VpcId: vpcId, VSwitchId: vSwitchId, PrivateIpAddress: { IpAddress: privateIps }, NatIpAddress: '' },
     SecurityGroupIds: { SecurityGroupId: primaryGroups },
     NetworkInterfaces: {
@@ -315,8 +337,8 @@ export function buildScenario(params: ScenarioParams = {}): Scenario {
           Name: 'web-eip',
           Description: '',
           Status: 'InUse',
-          BusinessStatus: variant === 'overdue' ? 'FinancialLocked' : 'Normal',
-          Bandwidth: '5',
+          BusinessStatus: variant === 'overdue' || variant === 'eip-locked' ? 'FinancialLocked' : 'Normal',
+          Bandwidth: variant === 'zero-bandwidth' ? '0' : '5',
           InternetChargeType: 'PayByTraffic',
           ChargeType: 'PostPaid',
           InstanceId: instanceId,

@@ -9,7 +9,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import { startDnsServer, type TestDnsServer } from '../support/dns-server';
-import { HTTP_SERVER_HEADER, SSH_BANNER, type HostServerConfig } from './protocol';
+import { FILTER_PAGE, FILTER_SERVER_HEADER, HTTP_SERVER_HEADER, SSH_BANNER, type HostListenerConfig, type HostServerConfig } from './protocol';
 
 type Closable = { close(): unknown };
 
@@ -31,6 +31,40 @@ function httpHandler(kind: 'http' | 'https' | 'egress-echo' | 'http-500'): http.
     res.writeHead(200, { 'content-type': 'text/plain', server: HTTP_SERVER_HEADER });
     res.end(req.method === 'HEAD' ? undefined : `sgdlab ${kind} ${req.method} ${req.url}\n`);
   };
+}
+
+/**
+ * A filtering relay (a middlebox's transparent proxy; the lab REDIRECTs the server's port here): reads the
+ * request head; a request for the blocked Host gets a notice page from this relay, anything else is
+ * relayed to the upstream as is. Bounded: 8 KB of head, 10 s per connection.
+ */
+function nameFilter(l: HostListenerConfig, track: (s: net.Socket) => void): net.Server {
+  const f = l.filter;
+  if (!f) throw new Error(`name-filter on ${l.port} needs a filter`);
+  return net.createServer((s) => {
+    track(s);
+    s.setTimeout(10_000, () => s.destroy());
+    let head = Buffer.alloc(0);
+    const onData = (chunk: Buffer): void => {
+      head = Buffer.concat([head, chunk]);
+      const text = head.toString('latin1');
+      if (!/\r?\n\r?\n/.test(text) && head.length < 8192) return;
+      s.removeListener('data', onData);
+      const host = /^host:\s*([^\r\n]*)/im.exec(text)?.[1]?.trim().replace(/:\d+$/, '').toLowerCase();
+      if (host === f.blockHost) {
+        const body = Buffer.from(FILTER_PAGE, 'utf8');
+        s.end(Buffer.concat([Buffer.from(`HTTP/1.1 403 Forbidden\r\nServer: ${FILTER_SERVER_HEADER}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`, 'latin1'), body]));
+        return;
+      }
+      const up = net.connect(f.upstream);
+      up.on('error', () => s.destroy());
+      s.on('close', () => up.destroy());
+      up.write(head);
+      s.pipe(up);
+      up.pipe(s);
+    };
+    s.on('data', onData);
+  });
 }
 
 async function listen(server: net.Server, port: number, host: string): Promise<void> {
@@ -76,6 +110,9 @@ async function start(cfg: HostServerConfig): Promise<Closable[]> {
       case 'egress-echo':
         server = http.createServer(httpHandler(l.kind));
         server.on('connection', track);
+        break;
+      case 'name-filter':
+        server = nameFilter(l, track);
         break;
       case 'https':
         if (!tlsOpts) throw new Error(`https listener on ${l.port} needs a certificate`);

@@ -1,10 +1,12 @@
 // The lab itself: isolation, teardown (also of labs left by crashed runs), parallel labs, and that its
 // faults look to a plain tool (nmap) exactly as DESIGN.md says. If these fail, every other lab test lies.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeLab } from './describe-lab';
-import { cleanupStaleLabs, createLab, LAB_PREFIX, labAvailability, tsxArgv, type Lab } from './lab';
+import { asUserArgv, cleanupStaleLabs, createLab, LAB_PREFIX, labAvailability, othersCanReach, tsxArgv, type Lab } from './lab';
 
 const netnsList = (): string[] =>
   (spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '')
@@ -75,6 +77,27 @@ describeLab('lab: the network lab itself', () => {
     const avail = await a.exec(tsxArgv('test/lab/print-availability.ts'), { asUser: { uid: 65534, gid: 65534 } });
     expect(JSON.parse(avail.stdout)).toEqual({ ok: false, reason: expect.stringMatching(/not root/) });
     expect(labAvailability()).toEqual({ ok: true });
+  });
+
+  it('an unprivileged user runs code from a folder only root may enter (a checkout under /root)', async () => {
+    const locked = mkdtempSync(join(tmpdir(), 'sgd-locked-'));
+    try {
+      chmodSync(locked, 0o700);
+      mkdirSync(join(locked, 'checkout'), { mode: 0o755 });
+      writeFileSync(join(locked, 'checkout', 'who.cjs'), 'console.log(JSON.stringify({ uid: process.getuid(), cwd: process.cwd(), ok: require("./data.json").ok }))', { mode: 0o644 });
+      writeFileSync(join(locked, 'checkout', 'data.json'), '{"ok": true}', { mode: 0o644 });
+      const NOBODY = { uid: 65534, gid: 65534 };
+      const checkout = join(locked, 'checkout');
+      expect(othersCanReach(checkout)).toBe(false);
+      // Straight setpriv cannot even load the file: the reason lab tests failed in such a checkout.
+      const plain = await a.exec(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'node', join(checkout, 'who.cjs')], { cwd: checkout });
+      expect(plain.code).not.toBe(0);
+      const r = await a.exec(asUserArgv(['node', join(checkout, 'who.cjs')], NOBODY, checkout, [checkout, dirname(process.execPath)]), { cwd: checkout });
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ uid: 65534, ok: true });
+    } finally {
+      rmSync(locked, { recursive: true, force: true });
+    }
   });
 
   it('destroy() kills the listeners and deletes the namespaces, and is idempotent', async () => {

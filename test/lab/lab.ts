@@ -30,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import type { Zone } from '../support/dns-server';
 import { RESULT_MARKER, type CallOutcome, type CallSpec, type HostListenerConfig, type HostServerConfig } from './protocol';
 
-export { SSH_BANNER, HTTP_SERVER_HEADER, type CallOutcome } from './protocol';
+export { SSH_BANNER, HTTP_SERVER_HEADER, FILTER_SERVER_HEADER, FILTER_PAGE, type CallOutcome } from './protocol';
 
 // Under tsx a .ts file in this CommonJS package has __dirname; under Vitest (ESM) it has import.meta.url.
 const HERE = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
@@ -60,9 +60,10 @@ export type FirewallAction = 'accept' | 'drop' | 'reject-tcp-reset' | 'reject-po
  * What listens on the port: 'none' (the kernel answers RST), 'tcp' (accepts and waits for the client),
  * 'ssh' (sends an SSH identification line, see SSH_BANNER), 'http', 'https' (self-signed certificate made
  * with openssl for the lab, CN sgdlab.test), 'egress-echo' (HTTP answering the caller's IP as plain text),
+ * 'name-filter' (on a router: a relay answering one Host with a notice page, see PortSpec.filter),
  * 'http-500' (an HTTP application that fails: every request gets 500 Internal Server Error).
  */
-export type ListenerKind = 'none' | 'tcp' | 'ssh' | 'http' | 'https' | 'egress-echo' | 'http-500';
+export type ListenerKind = 'none' | 'tcp' | 'ssh' | 'http' | 'https' | 'egress-echo' | 'name-filter' | 'http-500';
 
 export interface PortSpec {
   port: number;
@@ -72,6 +73,12 @@ export interface PortSpec {
   bind?: 'any' | 'loopback';
   /** Default 'accept'. */
   firewall?: FirewallAction;
+  /**
+   * With listen 'name-filter' on a router (see HostSpec.via): connections to `upstream` (a host behind this
+   * router) on this port are REDIRECTed to the filter, which answers requests for `blockHost` with a notice
+   * page of its own (FILTER_PAGE, Server FILTER_SERVER_HEADER) and relays every other request to the host.
+   */
+  filter?: { upstream: string; blockHost: string };
 }
 
 /** What the host does with an ICMP echo request: answer, drop silently, or REJECT host-prohibited. */
@@ -90,6 +97,15 @@ export interface HostSpec {
    * ['-p', 'udp', '--dport', '53', '-j', 'DROP'] (a resolver that never answers).
    */
   extraInputRules?: string[][];
+  /**
+   * Put this host BEHIND another host of the lab, which becomes a router (a middlebox) between the client
+   * and it: the host is not on the client's bridge; a veth joins it to the router, the router forwards
+   * (proxy ARP on that veth), and the client routes the host's address via the router. IPv4 only (the
+   * host gets no IPv6 address). Only the client reaches it (the other hosts on the bridge do not).
+   */
+  via?: string;
+  /** On a router (a host others name in `via`): FORWARD-chain rules as iptables arguments after the chain (IPv4). */
+  forwardRules?: string[][];
 }
 
 export interface LabSpec {
@@ -251,9 +267,39 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/** Where a private mount namespace shows folders an unprivileged lab user could not reach (see asUserArgv). */
+const VIEW_ROOT = join(LOCK_ROOT, 'view');
+
+/** Every folder from `dir` up to / lets "others" (an unprivileged user without groups) pass through. */
+export function othersCanReach(dir: string): boolean {
+  for (let cur = resolve(dir); ; cur = dirname(cur)) {
+    if (!(statSync(cur).mode & 0o001)) return false;
+    if (dirname(cur) === cur) return true;
+  }
+}
+
+/**
+ * argv that runs `argv` as an unprivileged user. A checkout (or the Node binary) inside a folder only root
+ * may enter (/root/src/sg-doctor) cannot be read by that user: the process would fail to load its own
+ * code. Such folders are bind-mounted, in a private mount namespace of this one command, at a reachable
+ * place (/run/sgdlab/view/…), and argv and cwd refer to them there. The files' own permissions still apply.
+ */
+export function asUserArgv(argv: string[], user: { uid: number; gid: number }, cwd: string, roots: readonly string[] = [REPO_ROOT, dirname(process.execPath)]): string[] {
+  const setpriv = ['setpriv', `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--inh-caps=-all'];
+  const exposed: [string, string][] = [];
+  roots.forEach((dir, i) => {
+    if (!othersCanReach(dir)) exposed.push([dir, join(VIEW_ROOT, String(i))]);
+  });
+  if (!exposed.length) return [...setpriv, ...argv];
+  const swap = (s: string): string => exposed.reduce((acc, [real, view]) => acc.split(real).join(view), s);
+  for (const [, view] of exposed) mkdirSync(view, { recursive: true, mode: 0o755 });
+  const script = 'cwd="$1"; shift; while [ "$1" != "--" ]; do mount --bind "$1" "$2" || exit 126; shift 2; done; shift; cd "$cwd" && exec "$@"';
+  return ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', swap(cwd), ...exposed.flat(), '--', ...setpriv, ...argv.map(swap)];
+}
+
 function execIn(ns: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
-  const user = opts.asUser ? ['setpriv', `--reuid=${opts.asUser.uid}`, `--regid=${opts.asUser.gid}`, '--clear-groups', '--inh-caps=-all'] : [];
-  const full = inNs(ns, [...user, ...nodeArgv(argv)]);
+  const cmd = nodeArgv(argv);
+  const full = inNs(ns, opts.asUser ? asUserArgv(cmd, opts.asUser, opts.cwd ?? REPO_ROOT) : cmd);
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const t0 = performance.now();
   return new Promise((resolvePromise) => {
@@ -649,19 +695,33 @@ function build(lab: LabImpl, spec: LabSpec, hostSpecs: Record<string, HostSpec>)
   run([IP, '-n', cns, 'link', 'set', 'br0', 'up']);
   if (spec.unprivilegedPing) run(inNs(cns, ['sysctl', '-q', '-w', 'net.ipv4.ping_group_range=0 2147483647']));
 
-  Object.keys(hostSpecs).forEach((name, i) => {
+  const names = Object.keys(hostSpecs);
+  for (const [name, hs] of Object.entries(hostSpecs)) {
+    if (hs.via === undefined) continue;
+    if (!hostSpecs[hs.via] || hs.via === name) throw new Error(`lab: host "${name}" is via "${hs.via}", which is not another host of the lab`);
+    if (hostSpecs[hs.via].via !== undefined) throw new Error(`lab: host "${name}" is via "${hs.via}", which is itself behind a router`);
+  }
+  // Hosts on the bridge first, so that a router exists before the hosts behind it are joined to it.
+  const order = [...names.filter((n) => hostSpecs[n].via === undefined), ...names.filter((n) => hostSpecs[n].via !== undefined)];
+  order.forEach((name) => {
+    const i = names.indexOf(name);
     const ns = lab.ns(name);
     setupNs(ns);
     if (!spec.icmpRateLimit) run(inNs(ns, ['sysctl', '-q', '-w', 'net.ipv4.icmp_ratelimit=0', ...(v6 ? ['net.ipv6.icmp.ratelimit=0'] : [])]));
-    const host: LabHost = { name, ns, ipv4: `10.200.${X}.${10 + i}`, ipv6: v6 ? `fd00:200:0:${X}::${(10 + i).toString(16)}` : null };
-    const port = `h${i}`;
-    // Create the pair inside the client namespace and move one end straight into the host's.
-    run([IP, '-n', cns, 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
-    run([IP, '-n', cns, 'link', 'set', port, 'master', 'br0', 'up']);
-    run([IP, '-n', ns, 'addr', 'add', `${host.ipv4}/24`, 'dev', 'eth0']);
-    if (v6) run([IP, '-n', ns, 'addr', 'add', `${host.ipv6}/64`, 'dev', 'eth0', 'nodad']);
-    run([IP, '-n', ns, 'link', 'set', 'eth0', 'up']);
-    if (lab.asyncDelivery) lab.asyncDelivery = deliverAsynchronously(cns, port) && deliverAsynchronously(ns, 'eth0');
+    const via = hostSpecs[name].via;
+    const host: LabHost = { name, ns, ipv4: `10.200.${X}.${10 + i}`, ipv6: v6 && via === undefined ? `fd00:200:0:${X}::${(10 + i).toString(16)}` : null };
+    if (via !== undefined) {
+      joinBehindRouter(lab, host, lab.hosts[via], i);
+    } else {
+      const port = `h${i}`;
+      // Create the pair inside the client namespace and move one end straight into the host's.
+      run([IP, '-n', cns, 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
+      run([IP, '-n', cns, 'link', 'set', port, 'master', 'br0', 'up']);
+      run([IP, '-n', ns, 'addr', 'add', `${host.ipv4}/24`, 'dev', 'eth0']);
+      if (v6) run([IP, '-n', ns, 'addr', 'add', `${host.ipv6}/64`, 'dev', 'eth0', 'nodad']);
+      run([IP, '-n', ns, 'link', 'set', 'eth0', 'up']);
+      if (lab.asyncDelivery) lab.asyncDelivery = deliverAsynchronously(cns, port) && deliverAsynchronously(ns, 'eth0');
+    }
     lab.hosts[name] = host;
 
     const hs = hostSpecs[name];
@@ -672,7 +732,18 @@ function build(lab: LabImpl, spec: LabSpec, hostSpecs: Record<string, HostSpec>)
       for (const r of [...rules, ...icmpRules(hs.icmp ?? 'reply', fam), ...extra]) run(inNs(ns, [tool, '-w', '5', ...r]));
       for (const p of flaky) lab.flaky.push({ ns, v6: fam, port: p });
     }
+    for (const r of hs.forwardRules ?? []) run(inNs(ns, ['iptables', '-w', '5', '-A', 'FORWARD', ...r]));
   });
+
+  // Name filters on routers: the upstream's port is redirected to the router's own filter listener.
+  for (const [name, hs] of Object.entries(hostSpecs)) {
+    for (const p of hs.ports ?? []) {
+      if (!p.filter) continue;
+      const up = lab.hosts[p.filter.upstream];
+      if (!up || hostSpecs[p.filter.upstream].via !== name) throw new Error(`lab: the filter on ${name}:${p.port} needs a host behind ${name} as upstream`);
+      run(inNs(lab.hosts[name].ns, ['iptables', '-w', '5', '-t', 'nat', '-A', 'PREROUTING', '-p', 'tcp', '-d', up.ipv4, '--dport', String(p.port), '-j', 'REDIRECT', '--to-ports', String(p.port)]));
+    }
+  }
 
   for (const fam of v6 ? [false, true] : [false]) {
     const tool = fam ? 'ip6tables' : 'iptables';
@@ -692,6 +763,24 @@ function build(lab: LabImpl, spec: LabSpec, hostSpecs: Record<string, HostSpec>)
   }
 }
 
+/**
+ * Joins `host` to `router` by a veth (r<i> in the router, eth0 in the host): the host has its address as a
+ * /32 and a default route out of eth0; the router forwards and answers ARP for the rest of the subnet on
+ * r<i> (proxy ARP); the client routes the host's /32 via the router's bridge address.
+ */
+function joinBehindRouter(lab: LabImpl, host: LabHost, router: LabHost, i: number): void {
+  const rdev = `r${i}`;
+  run([IP, '-n', router.ns, 'link', 'add', rdev, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', host.ns]);
+  run(inNs(router.ns, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', `net.ipv4.conf.${rdev}.proxy_arp=1`]));
+  run([IP, '-n', router.ns, 'link', 'set', rdev, 'up']);
+  run([IP, '-n', router.ns, 'route', 'add', `${host.ipv4}/32`, 'dev', rdev]);
+  run([IP, '-n', host.ns, 'addr', 'add', `${host.ipv4}/32`, 'dev', 'eth0']);
+  run([IP, '-n', host.ns, 'link', 'set', 'eth0', 'up']);
+  run([IP, '-n', host.ns, 'route', 'add', 'default', 'dev', 'eth0']);
+  run([IP, '-n', lab.client.ns, 'route', 'add', `${host.ipv4}/32`, 'via', router.ipv4]);
+  if (lab.asyncDelivery) lab.asyncDelivery = deliverAsynchronously(router.ns, rdev) && deliverAsynchronously(host.ns, 'eth0');
+}
+
 async function startListeners(lab: LabImpl, hostSpecs: Record<string, HostSpec>): Promise<void> {
   const needsTls = Object.values(hostSpecs).some((h) => (h.ports ?? []).some((p) => p.listen === 'https'));
   let tlsFiles: { certFile: string; keyFile: string } | undefined;
@@ -706,7 +795,12 @@ async function startListeners(lab: LabImpl, hostSpecs: Record<string, HostSpec>)
     const any = lab.v6 ? '::' : '0.0.0.0';
     const listeners: HostListenerConfig[] = (hs.ports ?? [])
       .filter((p) => (p.listen ?? 'tcp') !== 'none')
-      .map((p) => ({ port: p.port, kind: (p.listen ?? 'tcp') as HostListenerConfig['kind'], host: p.bind === 'loopback' ? '127.0.0.1' : any }));
+      .map((p) => ({
+        port: p.port,
+        kind: (p.listen ?? 'tcp') as HostListenerConfig['kind'],
+        host: p.bind === 'loopback' ? '127.0.0.1' : any,
+        ...(p.filter ? { filter: { upstream: { host: lab.hosts[p.filter.upstream].ipv4, port: p.port }, blockHost: p.filter.blockHost } } : {}),
+      }));
     const udpEcho = (hs.udpEcho ?? []).map((port) => ({ port, host: any }));
     if (!listeners.length && !udpEcho.length && !hs.dns) continue;
     const cfg: HostServerConfig = {

@@ -22,7 +22,9 @@ export const HTTP_SERVER_HEADER = 'sgdlab-http/1.0';
 /** What one listener serves; see `ListenerKind` in lab.ts. */
 export interface HostListenerConfig {
   port: number;
-  kind: 'tcp' | 'ssh' | 'http' | 'https' | 'egress-echo' | 'http-500';
+  kind: 'tcp' | 'ssh' | 'http' | 'https' | 'egress-echo' | 'name-filter' | 'http-500';
+  /** name-filter: where allowed requests are relayed, and the Host whose requests get the notice page instead. */
+  filter?: { upstream: { host: string; port: number }; blockHost: string };
   /** '0.0.0.0', '::' (both families) or '127.0.0.1' (a service bound to loopback only). */
   host: string;
 }
@@ -33,3 +35,7 @@ export interface HostServerConfig {
   dns?: { zone: Zone; hosts: string[]; port: number };
   tls?: { certFile: string; keyFile: string };
 }
+
+/** The Server header and page of the lab's name-filter notice (another server than the site's). */
+export const FILTER_SERVER_HEADER = 'sgdlab-filter/1.0';
+export const FILTER_PAGE = '<html><head><meta charset="utf-8"></head><body><h1>网站暂时无法访问</h1><p>sgdlab name filter</p></body></html>';

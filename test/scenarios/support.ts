@@ -9,6 +9,7 @@ import { createInterface, type Interface } from 'node:readline';
 import { TEST_ACCESS_KEY, type ScenarioParams, type Variant } from '../fake-api';
 import { REPO_ROOT, tsxArgv, type ExecResult, type Lab, type LabSpec, type PortSpec } from '../lab/lab';
 import type { Diagnosis } from '../../src/core/diagnosis/types';
+import { contradictions } from '../../src/core/diagnosis/invariants';
 
 export const INSTANCE_ID = 'i-bp1sgdoctor00000001';
 export const REGION = 'cn-hangzhou';
@@ -133,8 +134,20 @@ export interface CliRun {
   diagnosis: Diagnosis | null;
 }
 
-/** `sg-doctor diagnose … --json` inside the client namespace, against the fake API there. */
-export async function diagnoseInClient(lab: Lab, fake: FakeApiInNamespace, s: ScenarioSpec, extra: string[] = []): Promise<CliRun> {
+export interface DiagnoseOptions {
+  /** Leave --instance out (the instance is found by address, or selected among pasted documents). */
+  withoutInstance?: boolean;
+  /** No egress-IP echo: the client's public IP stays unknown. */
+  withoutEgressIp?: boolean;
+  /** No control host: a block on the client's side cannot be told apart. */
+  withoutControl?: boolean;
+}
+
+/**
+ * `sg-doctor diagnose … --json` inside the client namespace, against the fake API there. Every diagnosis
+ * it returns has been checked against the invariants (no contradicting failures): a scenario fails on one.
+ */
+export async function diagnoseInClient(lab: Lab, fake: FakeApiInNamespace, s: ScenarioSpec, extra: string[] = [], opts: DiagnoseOptions = {}): Promise<CliRun> {
   const home = mkdtempSync(join(tmpdir(), 'sgd-h7-home-'));
   try {
     const host = s.host === 'dns-name' ? DNS_NAME : lab.hosts.server.ipv4;
@@ -143,14 +156,13 @@ export async function diagnoseInClient(lab: Lab, fake: FakeApiInNamespace, s: Sc
       `${host}:${s.port}`,
       '--service',
       'ssh',
-      '--instance',
-      INSTANCE_ID,
+      ...(opts.withoutInstance ? [] : ['--instance', INSTANCE_ID]),
       '--region',
       REGION,
       '--egress-ip-urls',
-      fake.echoUrl,
+      opts.withoutEgressIp ? '' : fake.echoUrl,
       '--control-hosts',
-      `${lab.hosts.echo.ipv4}:${s.port}`,
+      opts.withoutControl ? '' : `${lab.hosts.echo.ipv4}:${s.port}`,
       '--attempts',
       '2',
       '--json',
@@ -175,6 +187,10 @@ export async function diagnoseInClient(lab: Lab, fake: FakeApiInNamespace, s: Sc
       diagnosis = JSON.parse(result.stdout) as Diagnosis;
     } catch {
       diagnosis = null;
+    }
+    if (diagnosis?.checks && diagnosis.verdict) {
+      const bad = contradictions(diagnosis.checks, diagnosis.verdict);
+      if (bad.length) throw new Error(`scenario "${s.name}": contradicting failures in one verdict:\n${bad.join('\n')}`);
     }
     return { result, diagnosis };
   } finally {

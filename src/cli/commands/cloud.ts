@@ -4,13 +4,14 @@
 //   cloud check    --address IP --port 22 [--protocol tcp] [--source IP] [--json] [--snapshot FILE…]
 //   cloud profiles list the aliyun CLI profiles (no secrets)
 //   cloud policy   print the minimal read-only RAM policy
-// Exit codes: 0 done (whatever the verdict), 2 bad input / no credentials / nothing found, 1 internal error.
+// Exit codes: cloud check 0 allowed, 1 denied, 3 undecided (the same with --json); 2 bad input / no credentials /
+// nothing found; 70 internal error.
 import { readFile } from 'node:fs/promises';
 import ipaddr from 'ipaddr.js';
 import { Command, Option } from 'commander';
 import { loadConfigFile } from '../../core/config';
 import type { CloudSnapshot } from '../../core/cloud/model';
-import { importSnapshot } from '../../core/cloud/import';
+import { importSnapshot, type InstanceSelection } from '../../core/cloud/import';
 import { ramPolicy } from '../../core/cloud/alicloud/actions';
 import { listAliyunProfiles, resolveCredentials, type AccessKeyInput } from '../../core/cloud/alicloud/credentials';
 import { resolveEndpoints } from '../../core/cloud/alicloud/endpoints';
@@ -19,7 +20,7 @@ import { evaluateSecurityGroups } from '../../core/rules/securityGroups';
 import { evaluateNetworkAcl } from '../../core/rules/networkAcl';
 import { formatAclEvaluation, formatEvaluation, formatRulesTable } from '../../core/rules/format';
 import type { Flow } from '../../core/rules/types';
-import { action, createProgress, errLine, fail, formatTable, okLine, printJson, stdoutStyle, warnLine, withUsageExitCodes, type Style } from '../format';
+import { action, createProgress, errLine, exitCodeForDecision, fail, formatTable, okLine, printJson, stdoutStyle, warnLine, withUsageExitCodes, type Style } from '../format';
 
 interface CommonOptions {
   instance?: string;
@@ -59,7 +60,7 @@ async function accessKeyFromStdin(): Promise<AccessKeyInput> {
   return { accessKeyId: lines[0], accessKeySecret: lines[1], ...(lines[2] ? { securityToken: lines[2] } : {}) };
 }
 
-async function loadSnapshotFiles(files: string[]): Promise<CloudSnapshot> {
+async function loadSnapshotFiles(files: string[], selection: InstanceSelection): Promise<CloudSnapshot> {
   const inputs = [];
   for (const f of files) {
     try {
@@ -68,14 +69,14 @@ async function loadSnapshotFiles(files: string[]): Promise<CloudSnapshot> {
       fail(`cannot read ${f}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   }
-  const r = importSnapshot(inputs);
+  const r = importSnapshot(inputs, selection);
   if (!r.ok) fail(r.message);
   return r.value;
 }
 
 async function obtainSnapshot(opts: CommonOptions, fallbackAddress?: string): Promise<CloudSnapshot> {
-  if (opts.snapshot?.length) return loadSnapshotFiles(opts.snapshot);
   const address = opts.address ?? fallbackAddress;
+  if (opts.snapshot?.length) return loadSnapshotFiles(opts.snapshot, { instanceId: opts.instance, address });
   if (!opts.instance && !address) fail('give --instance i-… or --address IP (or --snapshot FILE for offline JSON)');
   if (opts.instance && !/^i-[a-z0-9]+$/i.test(opts.instance)) fail(`--instance must look like i-bp1… (got "${opts.instance}")`);
   if (address && !isIp(address)) fail(`--address must be an IP address (got "${address}")`);
@@ -272,6 +273,8 @@ export function registerCloud(program: Command): void {
         const sg = evaluateSecurityGroups(snap, flow);
         const acl = evaluateNetworkAcl(snap, flow);
         const decision = sg.decision === 'deny' || acl.decision === 'deny' ? 'deny' : sg.decision === 'allow' && acl.decision === 'allow' ? 'allow' : 'unknown';
+        // 0 allowed, 1 denied, 3 undecided: the same with and without --json.
+        process.exitCode = exitCodeForDecision(decision);
         if (opts.json) {
           printJson({ flow, decision, securityGroups: sg, networkAcl: acl, errors: snap.errors, notes: snap.notes ?? [] });
           return;

@@ -1,14 +1,15 @@
 // `sg-doctor diagnose <host>[:port]`: probes + cloud configuration + (optional) server evidence → the
 // layered checklist and a verdict naming where the fault is. Human output: verdict at the top, then the
 // client / network / server layers, then the fixes; --json prints the Diagnosis document.
-// Exit codes: 0 a verdict was computed (whatever the locus), 2 bad input, 130 cancelled, 1 internal error.
+// Exit codes: 0 reachable (locus none), 1 a fault located (client, network or server), 3 inconclusive,
+// 2 bad input or usage, 130 cancelled, 70 internal error; the same with and without --json.
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import { resolveEndpoints } from '../../core/cloud/alicloud/endpoints';
 import { loadConfigFile } from '../../core/config';
 import { defaultDeps } from '../../core/diagnosis/deps';
-import { runDiagnosis, type CloudRequest, type DiagnoseDeps, type DiagnoseRequest, type ServerRequest } from '../../core/diagnosis/run';
+import { DiagnoseInputError, runDiagnosis, type CloudRequest, type DiagnoseDeps, type DiagnoseRequest, type ServerRequest } from '../../core/diagnosis/run';
 import { evidenceScript } from '../../core/diagnosis/server-evidence/scripts';
 import type { Check, CheckStatus, Diagnosis, DiagnosisEvent, Lang, Layer } from '../../core/diagnosis/types';
 import { langFromEnv, parseLang, tr } from '../../core/i18n';
@@ -17,7 +18,7 @@ import { APP_PROTOCOLS, parseAppProtocol, type AppProtocol } from '../../core/pr
 import { SERVICE_PORTS } from '../../core/probe/ports';
 import { ProbeInputError } from '../../core/probe/run';
 import type { ProbeEvent } from '../../core/probe/types';
-import { action, fail, printJson, runInterruptible, stdoutStyle, withUsageExitCodes, type Style } from '../format';
+import { action, exitCodeForLocus, fail, printJson, runInterruptible, stdoutStyle, withUsageExitCodes, type Style } from '../format';
 import { buildProbeRequest, type ProbeCliOptions } from './probe';
 
 export interface DiagnoseCliOptions extends Pick<ProbeCliOptions, 'icmp' | 'icmpMethod' | 'attempts' | 'timeoutMs' | 'timing' | 'egressIpUrls' | 'controlHosts' | 'dnsServers' | 'config' | 'expectIp'> {
@@ -215,7 +216,7 @@ export async function buildDiagnoseRequest(hostArg: string, opts: DiagnoseCliOpt
         fail(`cannot read --snapshot ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
     }
-    cloud = { mode: 'snapshot', documents };
+    cloud = { mode: 'snapshot', documents, ...(opts.instance ? { instanceId: opts.instance } : {}) };
   } else {
     const file = await loadConfigFile({ path: opts.config, env });
     const endpoints = resolveEndpoints({ flags: { ecs: opts.ecsEndpoint, vpc: opts.vpcEndpoint }, env, file: file.ok ? file.value.config : null });
@@ -265,10 +266,11 @@ async function saveAndReport(d: Diagnosis, opts: DiagnoseCliOptions, lang: Lang,
       ...(d.target.instanceId ? { instanceId: d.target.instanceId } : {}),
       ...(cloud.mode === 'api' && cloud.region ? { region: cloud.region } : {}),
       ...(cloud.mode === 'api' && cloud.profile ? { profile: cloud.profile } : {}),
+      ...(request.sourceIp ? { sourceIp: request.sourceIp } : {}),
       cloudMode: cloud.mode,
     };
     const r = await session.saveSession(opts.save, session.createSession(d, plan));
-    if (!r.ok) fail(`--save: ${r.message}`, 1);
+    if (!r.ok) fail(`--save: ${r.message}`);
     lines.push(`saved ${r.value.path} (${r.value.bytes} bytes)`);
   }
   if (opts.report) {
@@ -279,7 +281,7 @@ async function saveAndReport(d: Diagnosis, opts: DiagnoseCliOptions, lang: Lang,
     try {
       await writeFile(opts.report, text, 'utf8');
     } catch (e) {
-      fail(`--report: cannot write ${opts.report}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 1);
+      fail(`--report: cannot write ${opts.report}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     lines.push(`report written to ${opts.report}`);
   }
@@ -303,6 +305,7 @@ export async function diagnoseCommand(hostArg: string, opts: DiagnoseCliOptions)
       });
     } catch (err) {
       if (err instanceof ProbeInputError) fail(err.message);
+      if (err instanceof DiagnoseInputError) fail(`--snapshot: ${oneLine(err.message)}`);
       throw err;
     }
   });
@@ -313,7 +316,11 @@ export async function diagnoseCommand(hostArg: string, opts: DiagnoseCliOptions)
   if (opts.json) printJson(d);
   else process.stdout.write(renderDiagnosis(d, lang, stdoutStyle()));
   for (const l of extra) process.stderr.write(`${l}\n`);
+  process.exitCode = exitCodeForLocus(d.verdict.locus);
 }
+
+/** Error texts from parsers may span lines; the CLI's bad-input contract is one line. */
+export const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, '; ').trim();
 
 /** Cloud Assistant runs as root on the user's server: the exact script is shown before it runs. */
 function withScriptShown(deps: DiagnoseDeps, progress: { clear(): void }): DiagnoseDeps {
@@ -368,7 +375,8 @@ export function registerDiagnose(program: Command): void {
       'after',
       [
         '',
-        'Exit codes: 0 a verdict was computed (whatever it says), 2 bad input, 130 interrupted, 1 internal error.',
+        'Exit codes: 0 reachable, 1 a fault was located (client, network or server), 3 inconclusive,',
+        '            2 bad input or usage, 130 interrupted (the same with --json).',
         '',
         'Examples:',
         '  sg-doctor diagnose 47.96.10.20 --service ssh --instance i-bp1xxxxxxxx --region cn-hangzhou',

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import type { Lang } from '../../core/diagnosis/types';
 import { renderReport, reportFormatFor, type ReportFormat } from '../../core/report';
 import { compareDiagnoses, createSession, loadSession, saveSession, type LoadedSession, type Session } from '../../core/session';
-import { action, fail, printJson, runInterruptible, stdoutStyle, withUsageExitCodes } from '../format';
+import { action, exitCodeForLocus, fail, printJson, runInterruptible, stdoutStyle, withUsageExitCodes } from '../format';
 
 export async function openSessionOrFail(file: string): Promise<LoadedSession> {
   const r = await loadSession(file);
@@ -62,15 +62,19 @@ async function rerunCommand(file: string, opts: RerunOptions): Promise<void> {
   const loaded = await openSessionOrFail(file);
   if (opts.save && loaded.readOnly) fail(`${file} was written by a newer SG Doctor; use --save-as to keep the new result`);
   const before = loaded.session;
-  const { buildDiagnoseRequest, renderDiagnosis } = await import('./diagnose');
-  const { runDiagnosis } = await import('../../core/diagnosis/run');
+  const { buildDiagnoseRequest, oneLine, renderDiagnosis } = await import('./diagnose');
+  const { DiagnoseInputError, runDiagnosis } = await import('../../core/diagnosis/run');
+  const { ProbeInputError } = await import('../../core/probe/run');
+  const { SERVICE_PORTS } = await import('../../core/probe/ports');
   const { defaultDeps } = await import('../../core/diagnosis/deps');
   const plan = before.plan;
   // A session made from offline JSON re-runs against the snapshot it saved: there is no API access to repeat.
   const snapshotMode = plan.cloudMode === 'snapshot' && before.diagnosis.cloud.snapshot;
+  // The plan's port decides; its service is a label, passed on only when the command line knows it (a
+  // label it does not know, e.g. one a newer app wrote, never stops a re-run).
+  const service = plan.service && Object.hasOwn(SERVICE_PORTS, plan.service) ? plan.service : undefined;
   const { request, lang } = await buildDiagnoseRequest(`${plan.host.includes(':') ? `[${plan.host}]` : plan.host}:${plan.port}`, {
-    // 'custom' (the app's custom port) is no preset: its protocol travels in appProtocol.
-    ...(plan.service && plan.service !== 'custom' ? { service: plan.service } : {}),
+    ...(service ? { service } : {}),
     ...(plan.appProtocol ? { protocol: plan.appProtocol } : {}),
     ...(plan.instanceId ? { instance: plan.instanceId } : {}),
     ...(plan.region ? { region: plan.region } : {}),
@@ -82,15 +86,21 @@ async function rerunCommand(file: string, opts: RerunOptions): Promise<void> {
     ecsEndpoint: opts.ecsEndpoint,
     vpcEndpoint: opts.vpcEndpoint,
     config: opts.config,
-    sourceIp: opts.sourceIp,
+    sourceIp: opts.sourceIp ?? plan.sourceIp,
     lang: opts.lang,
     json: opts.json,
   });
   if (snapshotMode && opts.cloud !== false) request.cloud = { mode: 'snapshot', documents: [{ name: 'saved snapshot', content: before.diagnosis.cloud.snapshot }] };
 
-  const after = await runInterruptible(opts.json, (signal, progress) => {
+  const after = await runInterruptible(opts.json, async (signal, progress) => {
     progress.update(`re-running ${plan.host}:${plan.port}…`);
-    return runDiagnosis(request, { signal, deps: defaultDeps() });
+    try {
+      return await runDiagnosis(request, { signal, deps: defaultDeps() });
+    } catch (err) {
+      if (err instanceof ProbeInputError) fail(err.message);
+      if (err instanceof DiagnoseInputError) fail(`${file}: the saved cloud configuration cannot be used: ${oneLine(err.message)}`);
+      throw err;
+    }
   });
   const comparison = compareDiagnoses(before.diagnosis, after);
 
@@ -102,12 +112,13 @@ async function rerunCommand(file: string, opts: RerunOptions): Promise<void> {
     };
     const target = opts.saveAs ?? file;
     const r = await saveSession(target, next);
-    if (!r.ok) fail(r.message, 1);
+    if (!r.ok) fail(r.message);
     savedTo = target;
   }
 
   if (opts.json) {
     printJson({ before: { savedAt: before.savedAt, verdict: before.diagnosis.verdict }, after, comparison, savedTo });
+    process.exitCode = exitCodeForLocus(after.verdict.locus);
     return;
   }
   const s = stdoutStyle();
@@ -116,7 +127,12 @@ async function rerunCommand(file: string, opts: RerunOptions): Promise<void> {
   process.stdout.write(`\n${s.bold(heading)}\n`);
   if (comparison.same) process.stdout.write(`  ${lang === 'zh-CN' ? '没有变化' : 'nothing changed'}\n`);
   for (const c of comparison.changes) process.stdout.write(`  · ${c.text[lang]}\n`);
+  if (comparison.notRechecked.length) {
+    const list = comparison.notRechecked.map((n) => n.title[lang]).join(lang === 'zh-CN' ? '、' : ', ');
+    process.stdout.write(`  ${s.gray(lang === 'zh-CN' ? `未重新检查（本次没有读取这些信息）：${list}` : `Not re-checked (not read this time): ${list}`)}\n`);
+  }
   if (savedTo) process.stderr.write(`sg-doctor: saved ${savedTo}\n`);
+  process.exitCode = exitCodeForLocus(after.verdict.locus);
 }
 
 function historyEntry(s: Session): Session['history'][number] {
@@ -147,6 +163,7 @@ export function registerSession(program: Command): void {
     .action(action(reportCommand));
   const rerun = new Command('rerun')
     .description('Run a saved diagnosis again and show what changed since it was saved.')
+    .addHelpText('after', '\nExit codes: 0 reachable, 1 a fault was located, 3 inconclusive, 2 bad input or usage, 130 interrupted.')
     .argument('<file>', 'session file')
     .addOption(langOption())
     .option('--json', 'print { before, after, comparison } as JSON', false)

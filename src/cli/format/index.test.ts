@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  CancelledError, UsageError, action, colourEnabled, createProgress, createStyle, displayWidth, exitCodeFor, fail, formatMs, formatTable, stripAnsi,
+  CancelledError, UsageError, action, colourEnabled, commanderExitCode, createProgress, createStyle, displayWidth, exitCodeFor, exitCodeForDecision, exitCodeForLocus, fail, formatMs, formatTable, stripAnsi,
 } from './index';
 
 describe('colourEnabled', () => {
@@ -76,7 +76,7 @@ describe('errors and exit codes', () => {
     expect(() => fail('bad')).toThrow(UsageError);
     expect(exitCodeFor(new UsageError('x'))).toBe(2);
     expect(exitCodeFor(new CancelledError('x'))).toBe(130);
-    expect(exitCodeFor(new Error('bug'))).toBe(1);
+    expect(exitCodeFor(new Error('bug'))).toBe(70); // a bug is never read as "a fault was located" (1)
   });
   it('action prints one line without a stack and sets the exit code', async () => {
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
@@ -86,7 +86,25 @@ describe('errors and exit codes', () => {
     await action(async () => {
       throw new TypeError('oops');
     })();
-    expect(process.exitCode).toBe(1);
+    expect(process.exitCode).toBe(70);
     expect(String(err.mock.calls[1][0])).toBe('sg-doctor: internal error: oops\n');
+  });
+});
+
+describe('exit codes of verdicts and decisions', () => {
+  it('diagnose/rerun: 0 reachable, 1 a fault located, 3 inconclusive', () => {
+    expect(exitCodeForLocus('none')).toBe(0);
+    for (const l of ['client', 'network', 'server'] as const) expect(exitCodeForLocus(l)).toBe(1);
+    expect(exitCodeForLocus('inconclusive')).toBe(3);
+  });
+  it('cloud check: 0 allowed, 1 denied, 3 undecided', () => {
+    expect([exitCodeForDecision('allow'), exitCodeForDecision('deny'), exitCodeForDecision('unknown')]).toEqual([0, 1, 3]);
+  });
+  it("commander's own errors: help and version 0, every usage error 2", () => {
+    expect(commanderExitCode({ code: 'commander.helpDisplayed', exitCode: 0 })).toBe(0);
+    expect(commanderExitCode({ code: 'commander.version', exitCode: 0 })).toBe(0);
+    for (const code of ['commander.unknownCommand', 'commander.unknownOption', 'commander.missingArgument', 'commander.invalidArgument', 'commander.help']) {
+      expect(commanderExitCode({ code, exitCode: 1 })).toBe(2);
+    }
   });
 });

@@ -4,10 +4,25 @@
 import type { Command } from 'commander';
 import { CommanderError } from 'commander';
 
+// Exit codes (README "Exit codes"; DESIGN.md). diagnose/rerun: 0 reachable, 1 a fault located, 3 inconclusive;
+// cloud check: 0 allowed, 1 denied, 3 undecided; every command: 2 bad input or usage, 130 cancelled.
 export const EXIT_OK = 0;
-export const EXIT_INTERNAL = 1;
+export const EXIT_FAULT = 1;
 export const EXIT_USAGE = 2;
+export const EXIT_UNDECIDED = 3;
+/** A bug in SG Doctor (never a finding about the user's network, so not 1). */
+export const EXIT_INTERNAL = 70;
 export const EXIT_CANCELLED = 130;
+
+/** diagnose / rerun: the verdict's locus as the process exit code (the same with and without --json). */
+export function exitCodeForLocus(locus: 'client' | 'network' | 'server' | 'none' | 'inconclusive'): number {
+  return locus === 'none' ? EXIT_OK : locus === 'inconclusive' ? EXIT_UNDECIDED : EXIT_FAULT;
+}
+
+/** cloud check: the cloud's decision for the flow as the process exit code. */
+export function exitCodeForDecision(decision: 'allow' | 'deny' | 'unknown'): number {
+  return decision === 'allow' ? EXIT_OK : decision === 'deny' ? EXIT_FAULT : EXIT_UNDECIDED;
+}
 
 /** Bad input or a condition the user must fix: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -171,15 +186,20 @@ export function formatMs(ms: number | null | undefined): string {
   return `${ms.toFixed(1)} ms`;
 }
 
+/** Pure: commander's exit for one of its own errors: help asked for and --version → 0, anything else → 2. */
+export function commanderExitCode(err: Pick<CommanderError, 'code' | 'exitCode'>): number {
+  if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT_OK;
+  // Unknown command or option, missing argument, invalid value, and help shown because no command was
+  // given (`commander.help` with exit code 1) are all usage errors.
+  return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+}
+
 /**
- * Makes commander's own parse errors (unknown option, missing argument, invalid value) exit with 2, and
- * keeps help/version at 0. Apply to every sub-command.
+ * Makes commander's own parse errors (unknown command or option, missing argument, invalid value) exit with
+ * 2, and keeps help/version at 0. Apply to the program and every sub-command.
  */
 export function withUsageExitCodes(cmd: Command): Command {
-  return cmd.exitOverride((err: CommanderError) => {
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') process.exit(EXIT_OK);
-    process.exit(err.exitCode === 0 ? EXIT_OK : EXIT_USAGE);
-  });
+  return cmd.exitOverride((err: CommanderError) => process.exit(commanderExitCode(err)));
 }
 
 /**

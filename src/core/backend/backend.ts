@@ -217,6 +217,17 @@ export function createBackend(opts: BackendOptions): Backend {
       if (runs.size >= (opts.maxRuns ?? 1)) return fail('BUSY', 'A diagnosis is already running: cancel it or wait for it to finish');
       const creds = await credentialsFor(args.cloud);
       if (!creds.ok) return creds;
+      if (creds.value.kind === 'import') {
+        // Offline JSON that cannot be used blocks the start (the app shows why) instead of a run without cloud data.
+        const refused = await engine.checkImport(creds.value.json).then(
+          () => null,
+          (e: unknown) => {
+            if (e instanceof EngineError) return e.message;
+            throw e;
+          },
+        );
+        if (refused !== null) return fail('bad-input', refused);
+      }
       const runId = randomUUID();
       const controller = new AbortController();
       runs.set(runId, controller);

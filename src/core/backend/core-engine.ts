@@ -9,7 +9,7 @@ import { importSnapshot } from '../cloud/import';
 import { loadEndpointConfig } from '../config';
 import { runChecks } from '../diagnosis/checks';
 import type { DiagnosisFacts } from '../diagnosis/facts';
-import { runDiagnosis, type CloudRequest } from '../diagnosis/run';
+import { DiagnoseInputError, runDiagnosis, type CloudRequest } from '../diagnosis/run';
 import { evidenceScript } from '../diagnosis/server-evidence/scripts';
 import { parseServerEvidence } from '../diagnosis/server-evidence/parse';
 import type { Diagnosis, ServerEvidence } from '../diagnosis/types';
@@ -19,6 +19,9 @@ import { evaluateNetworkAcl } from '../rules/networkAcl';
 import { evaluateSecurityGroups } from '../rules/securityGroups';
 import { EngineError, type DiagnosisEngine, type RunCredentials } from './engine';
 import { loadSdk } from '../cloud/alicloud/sdk';
+
+/** Result code for input the user must fix before a run can start (unusable offline JSON). */
+export const BAD_INPUT = 'bad-input';
 
 export interface CoreEngineOptions {
   env?: NodeJS.ProcessEnv;
@@ -80,7 +83,7 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
               // A typed AccessKey goes to the SDK directly; a profile is resolved by the cloud reader.
               readCloudSnapshot: (o) => readCloudSnapshot({ ...o, ...(accessKey ? { credentials: accessKey } : {}), credentialOptions: { env } }),
               prepareCloud: () => loadSdk().then(() => undefined),
-              importSnapshot,
+              importSnapshot: (inputs, selection) => importSnapshot(inputs, selection),
               evaluateSecurityGroups,
               evaluateNetworkAcl,
               parseServerEvidence,
@@ -91,21 +94,26 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
         if (ctx.signal.aborted) throw e;
         const code = (e as { code?: unknown }).code;
         if ((e as Error).name === 'ProbeInputError' && typeof code === 'string') throw new EngineError(code.toUpperCase(), (e as Error).message);
+        // Unusable offline JSON: the same bad-input answer as the import check, never a probes-only verdict.
+        if (e instanceof DiagnoseInputError) throw new EngineError(BAD_INPUT, e.message);
         throw e;
       }
     },
 
     async checkImport(json) {
-      const r = importSnapshot([{ name: 'pasted JSON', content: json }]);
-      if (!r.ok) throw new EngineError('BAD_IMPORT', r.message);
+      let r = importSnapshot([{ name: 'pasted JSON', content: json }]);
+      // Several instances are fine: the run analyses the one that owns the address being tested.
+      const several = !r.ok && r.code === 'AmbiguousInstance' ? r.message : null;
+      if (several) r = importSnapshot([{ name: 'pasted JSON', content: json }], { instanceId: firstInstanceId(json) });
+      if (!r.ok) throw new EngineError(BAD_INPUT, r.message);
       const s = r.value;
       return {
         region: s.region,
-        instanceId: s.instance?.id ?? null,
+        instanceId: several ? null : (s.instance?.id ?? null),
         securityGroups: s.securityGroups.length,
         rules: s.securityGroups.reduce((n, g) => n + g.rules.length, 0),
         networkAcls: s.networkAcls.length,
-        warnings: [...(s.notes ?? []), ...s.errors.map((e) => `${e.action}: ${e.message}`)],
+        warnings: [...(several ? [several.replace(/; say which.*$/, '; the one that owns the address you test is analysed')] : []), ...(s.notes ?? []), ...s.errors.map((e) => `${e.action}: ${e.message}`)],
       };
     },
 
@@ -142,4 +150,9 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
       return { diagnosis: withServerEvidence(diagnosis, server), server };
     },
   };
+}
+
+/** The first instance id in pasted DescribeInstances text (only to preview a multi-instance paste). */
+function firstInstanceId(json: string): string | null {
+  return /"InstanceId"\s*:\s*"(i-[A-Za-z0-9-]+)"/.exec(json)?.[1] ?? null;
 }

@@ -5,8 +5,9 @@
 // For users who will not give an AccessKey to a desktop app.
 import { z } from 'zod';
 import { fail, ok, type Result } from '../result';
+import { parseIp } from '../rules/cidr';
 import type { CloudSnapshot, Eip, Instance, NetworkAcl, NetworkInterface, SecurityGroup } from './model';
-import { interfacesFromInstance, mapEip, mapInstance, mapInterfaceSet, mapNetworkAcl, mapSecurityGroup, type GroupMeta } from './alicloud/map';
+import { interfacesFromInstance, mapEip, mapInstance, mapInterfaceSet, mapNetworkAcl, mapSecurityGroup, remapFromRaw, type GroupMeta } from './alicloud/map';
 import {
   describeIssues,
   EipAddressesSchema,
@@ -95,6 +96,54 @@ export function splitJsonDocuments(text: string): { text: string; line: number }
   return out;
 }
 
+/** Which instance the analysis is about, when the documents describe several. */
+export interface InstanceSelection {
+  /** The address the client connects to: the instance that owns it is chosen. */
+  address?: string | null;
+  instanceId?: string | null;
+}
+
+const normIp = (ip: string | undefined | null): string | null => (ip ? (parseIp(ip)?.text ?? null) : null);
+
+/** Every address an instance has in these documents: its own fields, its ENIs and the EIPs bound to it. */
+function addressesOf(inst: Instance, interfaces: NetworkInterface[] | null, eips: Iterable<Eip>): string[] {
+  const out = new Set<string>();
+  for (const a of [inst.publicIp, inst.eipAddress, ...inst.privateIps]) if (normIp(a)) out.add(normIp(a)!);
+  const own = new Set(interfacesFromInstance(inst).map((e) => e.id));
+  const enis = [...(interfaces ?? []).filter((e) => e.instanceId === inst.id || own.has(e.id)), ...interfacesFromInstance(inst)];
+  for (const e of enis) for (const a of [e.publicIp, ...e.privateIps, ...e.ipv6s]) if (normIp(a)) out.add(normIp(a)!);
+  for (const e of eips) if (e.instanceId === inst.id || enis.some((n) => n.id === e.instanceId)) if (normIp(e.ipAddress)) out.add(normIp(e.ipAddress)!);
+  return [...out];
+}
+
+/**
+ * Chooses the instance the documents are about. An id must be among them; an address picks its owner.
+ * With one instance and an address it does not own, that instance stays (the analysis then says the
+ * address is not its own); with several, none of which owns the address, the choice is refused.
+ */
+function selectInstance(c: Collected, sel: InstanceSelection): Result<Instance | null> {
+  const list = c.instances;
+  if (!list.length) return ok(null);
+  const describe = (): string => list.map((i) => `${i.id} (${addressesOf(i, c.interfaces, c.eips.values()).join(', ') || 'no address'})`).join('; ');
+  if (sel.instanceId) {
+    const inst = list.find((i) => i.id === sel.instanceId);
+    return inst ? ok(inst) : fail('InstanceNotInDocuments', `instance ${sel.instanceId} is not in the documents given; they describe: ${describe()}`);
+  }
+  const addr = normIp(sel.address);
+  if (addr) {
+    const owners = list.filter((i) => addressesOf(i, c.interfaces, c.eips.values()).includes(addr));
+    if (owners.length === 1) {
+      if (list.length > 1) c.notes.push(`The documents describe ${list.length} instances; ${owners[0].id} owns ${addr} and is analysed.`);
+      return ok(owners[0]);
+    }
+    if (owners.length > 1) return fail('AmbiguousInstance', `several instances in the documents have the address ${addr}: ${owners.map((o) => o.id).join(', ')}; say which with --instance`);
+    if (list.length === 1) return ok(list[0]);
+    return fail('NoInstanceForAddress', `none of the ${list.length} instances in the documents has the address ${addr}; they describe: ${describe()}. Give the DescribeInstances output of the instance that owns ${addr}, or say which with --instance`);
+  }
+  if (list.length === 1) return ok(list[0]);
+  return fail('AmbiguousInstance', `the documents describe ${list.length} instances (${describe()}); say which one with --instance or give the address`);
+}
+
 export interface ImportInput {
   /** A label for messages: file name or "pasted text #2". */
   name?: string;
@@ -115,7 +164,8 @@ const CloudSnapshotSchema = z.looseObject({
 });
 
 interface Collected {
-  instance: Instance | null;
+  /** Every instance of every DescribeInstances document, in the order given (the same id once). */
+  instances: Instance[];
   interfaces: NetworkInterface[] | null;
   groups: Map<string, { attr: z.infer<typeof SecurityGroupAttributeSchema>; perms: z.infer<typeof SecurityGroupAttributeSchema>['Permissions']['Permission'] }>;
   meta: Map<string, GroupMeta>;
@@ -137,7 +187,8 @@ function add(c: Collected, kind: DocumentKind, doc: unknown, label: string): Res
     case 'CloudSnapshot': {
       const r = parseWith(CloudSnapshotSchema, doc, where);
       if (!r.ok) return r;
-      c.snapshot = doc as CloudSnapshot;
+      // Judged by today's field inventory: rules are mapped again from their raw API objects.
+      c.snapshot = remapFromRaw(doc as CloudSnapshot);
       return ok(undefined);
     }
     case 'DescribeInstances': {
@@ -145,8 +196,10 @@ function add(c: Collected, kind: DocumentKind, doc: unknown, label: string): Res
       if (!r.ok) return r;
       const list = r.value.Instances.Instance;
       if (!list.length) return fail('InvalidDocument', `${where}: Instances.Instance is empty — the filter matched no instance`);
-      if (list.length > 1 || c.instance) c.notes.push(`${label}: several instances given; analysing ${c.instance?.id ?? list[0].InstanceId} only.`);
-      c.instance ??= mapInstance(list[0]);
+      for (const raw of list) {
+        const inst = mapInstance(raw);
+        if (!c.instances.some((x) => x.id === inst.id)) c.instances.push(inst);
+      }
       return ok(undefined);
     }
     case 'DescribeSecurityGroupAttribute': {
@@ -204,8 +257,8 @@ const KNOWN =
   '(or ecs DescribeNetworkInterfaces, ecs DescribeSecurityGroups, vpc DescribeEipAddresses, vpc DescribeNetworkAcls), or a saved SG Doctor snapshot';
 
 /** Builds a snapshot from documents (texts, possibly several per text, or parsed objects). */
-export function importSnapshot(inputs: readonly (string | unknown | ImportInput)[]): Result<CloudSnapshot> {
-  const c: Collected = { instance: null, interfaces: null, groups: new Map(), meta: new Map(), acls: new Map(), eips: new Map(), snapshot: null, notes: [] };
+export function importSnapshot(inputs: readonly (string | unknown | ImportInput)[], selection: InstanceSelection = {}): Result<CloudSnapshot> {
+  const c: Collected = { instances: [], interfaces: null, groups: new Map(), meta: new Map(), acls: new Map(), eips: new Map(), snapshot: null, notes: [] };
   const items: ImportInput[] = inputs.map((x, i) => (isObj(x) && 'content' in x ? (x as unknown as ImportInput) : { name: `input #${i + 1}`, content: x }));
   if (!items.length) return fail('EmptyInput', `nothing to import: ${KNOWN}`);
   let count = 0;
@@ -246,13 +299,17 @@ export function importSnapshot(inputs: readonly (string | unknown | ImportInput)
     if (count > 1) c.notes.push('A saved snapshot was given together with API outputs; the snapshot was used as is.');
     return ok({ ...c.snapshot, source: 'import', notes: [...(c.snapshot.notes ?? []), ...c.notes] });
   }
-  if (!c.instance && !c.groups.size) {
+  if (!c.instances.length && !c.groups.size) {
     return fail('IncompleteInput', 'need at least the output of `aliyun ecs DescribeInstances` or of `aliyun ecs DescribeSecurityGroupAttribute`');
   }
 
-  const inst = c.instance;
+  const chosen = selectInstance(c, selection);
+  if (!chosen.ok) return chosen;
+  const inst = chosen.value;
   const region = inst?.region ?? [...c.groups.values()][0]?.attr.RegionId ?? 'unknown';
-  const interfaces = c.interfaces ?? (inst ? interfacesFromInstance(inst) : []);
+  // ENIs of other instances (a DescribeNetworkInterfaces of the whole VPC) are not this instance's.
+  const ownEnis = c.interfaces && inst ? c.interfaces.filter((e) => (e.instanceId === undefined ? interfacesFromInstance(inst).some((x) => x.id === e.id) || c.instances.length === 1 : e.instanceId === inst.id)) : c.interfaces;
+  const interfaces = ownEnis?.length ? ownEnis : inst ? interfacesFromInstance(inst) : (ownEnis ?? []);
   // The instance's groups apply to an instance whose interfaces were not given.
   if (!inst && c.groups.size && !c.interfaces) c.notes.push('No DescribeInstances output: the groups are analysed as if all were on the instance.');
   const groups: SecurityGroup[] = [...c.groups.values()].map(({ attr, perms }) => mapSecurityGroup(attr, perms ?? [], region, c.meta.get(attr.SecurityGroupId)));

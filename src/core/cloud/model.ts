@@ -30,8 +30,22 @@ export interface SecurityGroupRule {
   /** Raw API PortRange text, e.g. "22/22". */
   rawPortRange: string;
   peer: Peer;
-  /** Local side restriction (DestCidrIp on ingress), if any. */
+  /** Local side restriction (DestCidrIp / Ipv6DestCidrIp on ingress, SourceCidrIp / Ipv6SourceCidrIp on egress), if any. */
   localCidr?: string;
+  /**
+   * Five-tuple rules: the source ports the rule admits (SourcePortRange). On an ingress rule that is the remote
+   * client's port — an ephemeral port for a normal client — on an egress rule the instance's own source port.
+   * Absent (or -1/-1) = any source port.
+   */
+  sourcePortRange?: PortRange;
+  /** Raw API SourcePortRange text, e.g. "22/22". */
+  rawSourcePortRange?: string;
+  /**
+   * Fields that may restrict the rule but cannot be evaluated from the snapshot (a port list whose entries are
+   * unknown, a field this version does not know, a value that does not parse). A rule with any of them can
+   * only "maybe" match a flow its other fields admit: the decision it would take is reported as unknown.
+   */
+  unevaluated?: UnevaluatedField[];
   policy: Policy;
   /** 1..100; lower wins. */
   priority: number;
@@ -43,6 +57,16 @@ export interface SecurityGroupRule {
   createdAt?: string;
   /** The raw API object, for the evidence panel. */
   raw?: Record<string, unknown>;
+}
+
+/** A rule or ACL-entry field present with a value the engine cannot evaluate. */
+export interface UnevaluatedField {
+  /** The API field name, e.g. 'PortRangeListId'. */
+  field: string;
+  /** Its value as text (shortened). */
+  value: string;
+  /** Why it cannot be evaluated. */
+  why: 'unknown-field' | 'unresolved-reference' | 'unparsable' | 'conflicting-fields' | 'not-for-direction';
 }
 
 export interface SecurityGroup {
@@ -69,6 +93,8 @@ export interface NetworkInterface {
   vSwitchId?: string;
   vpcId?: string;
   macAddress?: string;
+  /** The instance the ENI is attached to, when the source says (DescribeNetworkInterfaces). */
+  instanceId?: string;
 }
 
 export type InstanceStatus = 'Pending' | 'Running' | 'Starting' | 'Stopping' | 'Stopped' | string;
@@ -122,6 +148,8 @@ export interface NetworkAclEntry {
   order: number;
   /** 'custom' or 'system' (the platform's trailing deny-all entries). */
   entryType?: string;
+  /** Fields present with a value the engine cannot evaluate: the entry can only "maybe" match. */
+  unevaluated?: UnevaluatedField[];
   raw?: Record<string, unknown>;
 }
 

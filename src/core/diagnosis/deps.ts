@@ -18,7 +18,7 @@ export function defaultDeps(overrides: Partial<DiagnoseDeps> = {}): DiagnoseDeps
     runProbe: (req, opts) => runProbe(req, opts),
     readCloudSnapshot: (args) => readCloudSnapshot(args),
     prepareCloud: () => loadSdk().then(() => undefined),
-    importSnapshot: (inputs) => importSnapshot(inputs),
+    importSnapshot: (inputs, selection) => importSnapshot(inputs, selection),
     evaluateSecurityGroups,
     evaluateNetworkAcl: (s, f) => evaluateNetworkAcl(s, f),
     parseServerEvidence: (text, opts) => parseServerEvidence(text, opts),

@@ -43,6 +43,11 @@ export interface FactsView {
   /** Control probes on the target port, and on any port. */
   controlSamePort: ControlProbeFact[];
   controlAll: ControlProbeFact[];
+  /**
+   * Why `instance` is what it is: found; not among the instances the account / documents describe; or
+   * unknown because reading failed (no credentials, a denied or failed call) — never a "not found".
+   */
+  instanceLookup: 'found' | 'not-found' | 'read-failed' | 'no-cloud';
   /** Is the cloud half present (a snapshot with an instance)? */
   hasCloud: boolean;
   hasProbes: boolean;
@@ -125,10 +130,17 @@ export function view(facts: DiagnosisFacts): FactsView {
     region: instance?.region ?? snapshot?.region ?? null,
     controlSamePort: control.filter((c) => c.port === target.port),
     controlAll: control,
+    instanceLookup: !snapshot ? 'no-cloud' : instance ? 'found' : snapshot.errors.some((e) => e.leavesUnknown.includes('everything') || e.leavesUnknown.includes('instance')) ? 'read-failed' : 'not-found',
     hasCloud: snapshot !== null && instance !== null,
     hasProbes: probes !== null,
     hasServer: facts.server !== null,
   };
+}
+
+/** The failed call that left the instance unknown, as "Action: Code", or null. */
+export function instanceReadFailure(v: FactsView): string | null {
+  const err = v.snapshot?.errors.find((e) => e.leavesUnknown.includes('everything') || e.leavesUnknown.includes('instance'));
+  return err ? `${err.action}: ${err.code}` : null;
 }
 
 /** Has the cloud read left this fact unknown (a failed API call)? */

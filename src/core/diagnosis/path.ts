@@ -1,26 +1,33 @@
 // What the cloud configuration says about the whole path to the instance, condensed for the inference
-// rules: 'deny' names the layer that blocks, 'allow' means every cloud layer that exists lets the flow
-// through (instance running, a public address, ACL both ways, security groups), 'unknown' otherwise.
-import { cloudUnknown, type FactsView } from './facts';
+// rules: 'deny' names the layer that blocks, 'allow' means every cloud layer positively lets the flow
+// through (the address is the instance's, the instance runs, its public address forwards, ACL both ways,
+// security groups), 'unknown' otherwise — including when the configuration describes another host, whose
+// rules say nothing about the address that was probed.
+import type { FactsView } from './facts';
+import { cloudPremises, PREMISE, type PremiseId } from './premises';
 
 export type CloudPath =
   | { state: 'allow' }
   | { state: 'deny'; layer: 'instance' | 'public-address' | 'acl' | 'security-group' }
   | { state: 'unknown'; why: string };
 
+const LAYER: Partial<Record<PremiseId, 'instance' | 'public-address' | 'acl' | 'security-group'>> = {
+  [PREMISE.instanceRunning]: 'instance',
+  [PREMISE.publicPath]: 'public-address',
+  [PREMISE.aclAllows]: 'acl',
+  [PREMISE.sgAllows]: 'security-group',
+};
+
 export function cloudPath(v: FactsView): CloudPath {
   if (!v.snapshot) return { state: 'unknown', why: 'no-cloud' };
-  const inst = v.instance;
-  if (!inst) return { state: 'unknown', why: 'no-instance' };
-  if (inst.status !== 'Running' || inst.operationLocks.includes('financial') || inst.operationLocks.includes('security')) return { state: 'deny', layer: 'instance' };
-  const privatePath = v.probedAddress !== null && v.privateAddresses.includes(v.probedAddress);
-  if (!privatePath && v.publicAddresses.length === 0) return { state: 'deny', layer: 'public-address' };
-  if (v.acl?.present && (v.acl.inbound.decision === 'deny' || v.acl.returnPath.decision === 'deny' || v.acl.returnPorts?.coverage === 'none')) return { state: 'deny', layer: 'acl' };
-  if (v.sg?.decision === 'deny') return { state: 'deny', layer: 'security-group' };
-  if (cloudUnknown(v, 'networkAcls')) return { state: 'unknown', why: 'acl-read-failed' };
-  if (!v.acl) return { state: 'unknown', why: 'acl-not-evaluated' };
-  if (v.acl.present && (v.acl.inbound.decision !== 'allow' || v.acl.returnPath.decision !== 'allow')) return { state: 'unknown', why: 'acl-undecided' };
-  if (!v.sg || v.sg.decision !== 'allow') return { state: 'unknown', why: 'sg-undecided' };
+  if (!v.instance) return { state: 'unknown', why: 'no-instance' };
+  const ps = cloudPremises(v);
+  const [address, ...layers] = ps;
+  if (address.state === 'false') return { state: 'unknown', why: 'address-not-instance' };
+  const denied = layers.find((x) => x.state === 'false');
+  if (denied) return { state: 'deny', layer: LAYER[denied.id]! };
+  const open = ps.find((x) => x.state !== 'true');
+  if (open) return { state: 'unknown', why: open.id };
   return { state: 'allow' };
 }
 

@@ -63,14 +63,41 @@ describe('runDiagnosis', () => {
     expect(d.verdict.confidence).toBe('medium');
   });
 
-  it('no egress IP: the security groups stay unknown unless --source-ip is given', async () => {
+  it('no egress IP: a rule that depends on the source stays unknown, in words, unless --source-ip is given', async () => {
     const probe = async () => report([tcp('filtered', 'no-response')], { client: client({ egress: null }) });
-    const a = await runDiagnosis(request(), { deps: deps({}, probe) });
-    expect(a.cloud.securityGroups).toBeNull();
-    expect(a.checks.find((c) => c.id === 'sg.inbound-rule')?.status).toBe('unknown');
-    const b = await runDiagnosis({ ...request(), sourceIp: IDS.clientIp }, { deps: deps({}, probe) });
+    const onlyMe = async () => snapshot({ rules: [rule('sgr-ssh', { peer: { kind: 'cidr', cidr: `${IDS.clientIp}/32`, family: 4 } })] });
+    const a = await runDiagnosis(request(), { deps: deps({ readCloudSnapshot: onlyMe }, probe) });
+    expect(a.cloud.sourceIpOrigin).toBe('none');
+    expect(a.cloud.securityGroups).toMatchObject({ decision: 'unknown', explanation: 'depends-on-source' });
+    const inbound = a.checks.find((c) => c.id === 'sg.inbound-rule')!;
+    expect(inbound.status).toBe('unknown');
+    expect(inbound.finding.en).toMatch(/public IP could not be detected.*depends on it/);
+    expect(inbound.finding.en).not.toMatch(/not-evaluated|depends-on-source/);
+    expect(a.verdict.confidence).not.toBe('high');
+    const b = await runDiagnosis({ ...request(), sourceIp: IDS.clientIp }, { deps: deps({ readCloudSnapshot: onlyMe }, probe) });
     expect(b.cloud.sourceIpOrigin).toBe('user');
-    expect(b.cloud.securityGroups?.decision).toBe('deny');
+    expect(b.cloud.securityGroups?.decision).toBe('allow');
+    const other = await runDiagnosis({ ...request(), sourceIp: '198.51.100.1' }, { deps: deps({ readCloudSnapshot: onlyMe }, probe) });
+    expect(other.cloud.securityGroups?.decision).toBe('deny');
+  });
+
+  it('no egress IP: what holds for every public source is still decided', async () => {
+    const probe = async () => report([tcp('filtered', 'no-response')], { client: client({ egress: null }) });
+    // An inbound rule for the port only on the outbound direction: no source can get in.
+    const d = await runDiagnosis(request(), { deps: deps({}, probe) });
+    expect(d.cloud.securityGroups).toMatchObject({ decision: 'deny' });
+    expect(d.cloud.securityGroups?.notes?.map((n) => n.code)).toContain('same-for-every-source');
+    expect(d.verdict.locus).toBe('network');
+    // Open to the whole Internet: every source is admitted.
+    const open = async () => snapshot({ rules: [rule('sgr-any', { peer: { kind: 'cidr', cidr: '0.0.0.0/0', family: 4 } })] });
+    const e = await runDiagnosis(request(), { deps: deps({ readCloudSnapshot: open }, probe) });
+    expect(e.cloud.securityGroups?.decision).toBe('allow');
+    // A drop for one public range before an allow for all: depends on where you are.
+    const mixed = async () =>
+      snapshot({ rules: [rule('sgr-any', { peer: { kind: 'cidr', cidr: '0.0.0.0/0', family: 4 }, priority: 5 }), rule('sgr-drop', { policy: 'drop', priority: 1, peer: { kind: 'cidr', cidr: '8.8.0.0/16', family: 4 } })] });
+    const f = await runDiagnosis(request(), { deps: deps({ readCloudSnapshot: mixed }, probe) });
+    expect(f.cloud.securityGroups).toMatchObject({ decision: 'unknown', explanation: 'depends-on-source' });
+    expect(String(f.cloud.securityGroups?.notes?.[0].values?.deniedExample)).toMatch(/^8\.8\./);
   });
 
   it('name resolving elsewhere: the instance address is probed too', async () => {

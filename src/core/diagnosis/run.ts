@@ -5,20 +5,22 @@
 import type { CloudSnapshot } from '../cloud/model';
 import type { Endpoints } from '../cloud/alicloud/endpoints';
 import { appProtocolForService } from '../probe/app-protocol';
+import { icpSchemeFor } from '../probe/icp';
 import type { ProbeEvent, ProbeReport, ProbeRequest } from '../probe/types';
 import { parseIp } from '../rules/cidr';
 import type { AclEvaluation, Evaluation, Flow } from '../rules/types';
 import type { Result } from '../result';
 import { APP_VERSION } from '../version';
 import { runChecks, type FactSource } from './checks';
-import { instanceAddresses, type DiagnosisFacts } from './facts';
+import { instanceAddresses, isLoopback, type DiagnosisFacts } from './facts';
 import { SCHEMA_VERSION } from './schema-version';
 import type { Diagnosis, DiagnosisCloud, DiagnosisEvent, DiagnosisTarget, ServerEvidence } from './types';
+import { evaluateWithoutSource } from './unknown-source';
 import { decideVerdict } from './verdict';
 
 export type CloudRequest =
   | { mode: 'api'; instanceId?: string; region?: string; profile?: string; endpoints?: Endpoints }
-  | { mode: 'snapshot'; documents: (string | { name?: string; content: unknown })[] }
+  | { mode: 'snapshot'; documents: (string | { name?: string; content: unknown })[]; instanceId?: string }
   | { mode: 'none' };
 
 export type ServerRequest =
@@ -50,7 +52,8 @@ export interface ReadCloudArgs {
 export interface DiagnoseDeps {
   runProbe(request: ProbeRequest, opts: { signal?: AbortSignal; onEvent?: (e: ProbeEvent) => void }): Promise<ProbeReport>;
   readCloudSnapshot(opts: ReadCloudArgs): Promise<CloudSnapshot>;
-  importSnapshot(inputs: readonly unknown[]): Result<CloudSnapshot>;
+  /** Builds the snapshot from documents; `selection` picks the instance when they describe several. */
+  importSnapshot(inputs: readonly unknown[], selection?: { address?: string | null; instanceId?: string | null }): Result<CloudSnapshot>;
   evaluateSecurityGroups(snapshot: CloudSnapshot, flow: Flow): Evaluation;
   evaluateNetworkAcl(snapshot: CloudSnapshot, flow: Flow): AclEvaluation;
   parseServerEvidence?(text: string, opts: { ports: number[]; source: 'cloud-assistant' | 'pasted' }): ServerEvidence;
@@ -70,6 +73,17 @@ export interface RunDiagnosisOptions {
   /** Raw probe events too (the CLI's progress line). */
   onProbeEvent?: (e: ProbeEvent) => void;
   deps: DiagnoseDeps;
+}
+
+/** Input the caller must fix (offline JSON that cannot be used): the CLI exits 2, the backend answers bad-input. */
+export class DiagnoseInputError extends Error {
+  override name = 'DiagnoseInputError';
+  constructor(
+    readonly code: 'bad-snapshot',
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 const norm = (ip: string | null | undefined): string | null => (ip ? (parseIp(ip)?.text ?? null) : null);
@@ -95,8 +109,15 @@ export function evaluateCloud(
   const source = norm(sourceIp) ?? egress;
   const origin = norm(sourceIp) ? 'user' : egress ? 'egress-ip' : 'none';
   const destination = chooseDestination(report, snapshot, target.host);
-  if (!source || !snapshot.instance || !parseIp(destination)) {
+  if (!snapshot.instance || !parseIp(destination)) {
     return { mode, snapshot, flow: null, securityGroups: null, networkAcl: null, icmp: null, sourceIpOrigin: origin };
+  }
+  if (!source) {
+    // The client's public IP is unknown: decide what holds for every public source, leave the rest unknown.
+    const sourceless = { direction: 'ingress' as const, protocol: target.protocol, destinationIp: destination, port: target.port };
+    const e = evaluateWithoutSource(deps, snapshot, sourceless);
+    const icmp = evaluateWithoutSource(deps, snapshot, { ...sourceless, protocol: parseIp(destination)?.family === 6 ? 'icmpv6' : 'icmp', port: -1 });
+    return { mode, snapshot, flow: { ...sourceless, sourceIp: '' }, securityGroups: e.securityGroups, networkAcl: e.networkAcl, icmp: icmp.securityGroups, sourceIpOrigin: 'none' };
   }
   const flow: Flow = { direction: 'ingress', protocol: target.protocol, sourceIp: source, destinationIp: destination, port: target.port };
   return {
@@ -131,6 +152,9 @@ export async function runDiagnosis(request: DiagnoseRequest, opts: RunDiagnosisO
   if (appProtocol && !request.probe.appProtocols?.[target.port]) {
     request = { ...request, probe: { ...request.probe, appProtocols: { ...request.probe.appProtocols, [target.port]: appProtocol } } };
   }
+  // A name on a web port: also compare a request by IP with one by name (ICP-filing interception, net.icp-filing).
+  const icpScheme = target.protocol === 'tcp' && !parseIp(target.host) ? icpSchemeFor(target.port, target.service) : null;
+  if (icpScheme && !request.probe.icp) request = { ...request, probe: { ...request.probe, icp: { port: target.port, scheme: icpScheme } } };
   if (signal?.aborted) throw abortError(signal);
 
   const ready = new Set<FactSource>();
@@ -145,6 +169,19 @@ export async function runDiagnosis(request: DiagnoseRequest, opts: RunDiagnosisO
   const firstAddress = new Promise<string | null>((r) => (resolveAddress = r));
   const literal = parseIp(target.host) ? norm(target.host) : null;
   if (literal) resolveAddress(literal);
+
+  // Offline JSON is checked before any packet leaves: unusable input is the caller's error (exit 2,
+  // bad-input), never a run that quietly has no cloud data.
+  let imported: CloudSnapshot | null = null;
+  if (request.cloud.mode === 'snapshot') {
+    // The documents may describe several instances: the one that owns the probed address is analysed.
+    const c = request.cloud;
+    const r = deps.importSnapshot(c.documents, { instanceId: c.instanceId ?? null, address: literal });
+    // Only a name's address is still unknown here: that choice waits for the resolution.
+    const waitsForAddress = !r.ok && r.code === 'AmbiguousInstance' && !literal && !c.instanceId;
+    if (!r.ok && !waitsForAddress) throw new DiagnoseInputError('bad-snapshot', r.message);
+    if (r.ok) imported = r.value;
+  }
 
   if (request.cloud.mode === 'api' && deps.prepareCloud) await deps.prepareCloud();
   emit({ type: 'stage', stage: 'probe', status: 'start' });
@@ -177,15 +214,19 @@ export async function runDiagnosis(request: DiagnoseRequest, opts: RunDiagnosisO
     if (c.mode === 'none') return null;
     emit({ type: 'stage', stage: 'cloud', status: 'start' });
     if (c.mode === 'snapshot') {
-      const r = deps.importSnapshot(c.documents);
-      if (!r.ok) {
-        notes.push(`snapshot import failed: ${r.message}`);
-        emit({ type: 'stage', stage: 'cloud', status: 'error', message: r.message });
-        return null;
-      }
+      if (imported) return imported;
+      // Several instances and a name: the one that owns the resolved address is analysed.
+      const r = deps.importSnapshot(c.documents, { instanceId: null, address: await firstAddress });
+      if (!r.ok) throw new DiagnoseInputError('bad-snapshot', r.message);
       return r.value;
     }
     const address = c.instanceId ? undefined : ((await firstAddress) ?? undefined);
+    if (!c.instanceId && address && isLoopback(address)) {
+      // 127.0.0.1 is this computer: no cloud account has it, so there is nothing to look up.
+      notes.push(`${address} is this computer (loopback): the cloud configuration was not read`);
+      emit({ type: 'stage', stage: 'cloud', status: 'done', message: 'loopback target: no cloud lookup' });
+      return null;
+    }
     if (!c.instanceId && !address) {
       emit({ type: 'stage', stage: 'cloud', status: 'error', message: 'no instance id and the name did not resolve' });
       notes.push('cloud read skipped: no instance id and the name did not resolve');

@@ -2,12 +2,29 @@
 import { describe, expect, it } from 'vitest';
 import { runChecks } from './checks';
 import { acl, aclEval, client, dnsFact, evidence, facts, httpBanner, icmpFact, IDS, miss, report, rule, sgDeny, snapshot, sshBanner, tcp, type FactsOpts } from './testing/builders';
+import { contradictions } from './invariants';
 import { CheckIndex, decideVerdict, RULES } from './verdict';
 import { view } from './facts';
 import type { Locus } from './types';
+import { decideIcp } from '../probe/icp';
+import type { IcpRequestFact } from '../probe/types';
 
-const timeout = () => tcp('filtered', 'no-response');
+const timeout = (o: { address?: string; port?: number } = {}) => tcp('filtered', 'no-response', o);
+
+/** The instance reached through an EIP that is locked for an overdue payment. */
+function lockedEip() {
+  const s = snapshot({ publicIp: null });
+  const eip = { allocationId: 'eip-bp1diag0000001', ipAddress: IDS.publicIp, status: 'InUse', businessStatus: 'FinancialLocked', bandwidthMbps: 5, instanceId: IDS.instance, instanceType: 'EcsInstance', region: IDS.region };
+  return { ...s, instance: { ...s.instance!, eipAddress: IDS.publicIp, eipAllocationId: eip.allocationId }, interfaces: s.interfaces.map((e) => ({ ...e, publicIp: IDS.publicIp })), eips: [eip] };
+}
 const refused = () => tcp('closed', 'conn-refused', { errno: 'ECONNREFUSED' });
+/** A name on port 80 whose request by IP is answered and by name is reset (ICP-filing interception). */
+const icpBlocked = (): FactsOpts => {
+  const byIp: IcpRequestFact = { by: 'ip', hostHeader: IDS.publicIp, sni: null, connected: true, sent: true, http: { statusLine: 'HTTP/1.1 200 OK', statusCode: 200, server: 'nginx', location: null }, bodyBytes: 10, bytesRead: 200, durationMs: 30 };
+  const byName: IcpRequestFact = { by: 'name', hostHeader: 'shop.example.com', sni: null, connected: true, sent: true, failedAt: 'response', error: 'reset', bodyBytes: 0, bytesRead: 0, durationMs: 30 };
+  const probes = { ...report([tcp('open', 'syn-ack', { port: 80, banner: { kind: 'none', method: 'http-head', bytesRead: 0, durationMs: 5, error: 'reset' } })], { host: 'shop.example.com' }), icp: { host: 'shop.example.com', address: IDS.publicIp, port: 80, scheme: 'http' as const, byIp, byName, decision: decideIcp(byIp, byName, 'shop.example.com', IDS.publicIp), startedAt: '', finishedAt: '' } };
+  return { host: 'shop.example.com', port: 80, service: 'http', probes };
+};
 
 interface Row {
   name: string;
@@ -15,6 +32,8 @@ interface Row {
   locus: Locus;
   rule: string;
   failing?: string; // first blocking check id
+  /** Checks that must NOT fail in this situation (a wrong inference would fail them). */
+  notFailing?: string[];
   confidence?: 'high' | 'medium' | 'low';
 }
 
@@ -94,6 +113,30 @@ const table: Row[] = [
   { name: 'no public IP', f: { probes: report([timeout()]), snapshot: snapshot({ publicIp: null }) }, locus: 'network', rule: 'no-public-path', failing: 'net.public-ip' },
   { name: 'OS firewall DROP (ufw-like)', f: { probes: report([timeout()]) }, locus: 'server', rule: 'timeout-cloud-allows', failing: 'os.firewall', confidence: 'medium' },
   {
+    name: 'timeout, cloud allows, no control probe: host firewall or own network, not told apart',
+    f: { probes: report([timeout()], { client: client({ control: [] }) }) },
+    locus: 'inconclusive',
+    rule: 'timeout-cloud-allows',
+    notFailing: ['os.firewall'],
+  },
+  {
+    name: 'the configuration describes another host (RST from the probed address)',
+    f: { probes: report([tcp('closed', 'conn-refused', { errno: 'ECONNREFUSED', address: '47.96.99.99' })]) },
+    locus: 'inconclusive',
+    rule: 'config-describes-another-host',
+    notFailing: ['os.listening', 'sg.inbound-rule', 'instance.running'],
+  },
+  {
+    name: 'the configuration describes another, stopped host',
+    f: { probes: report([timeout({ address: '47.96.99.99' })]), snapshot: snapshot({ status: 'Stopped' }) },
+    locus: 'inconclusive',
+    rule: 'config-describes-another-host',
+    notFailing: ['instance.running', 'os.firewall'],
+  },
+  { name: 'zero public bandwidth: a payment/plan fault, not the firewall', f: { probes: report([timeout()]), snapshot: snapshot({ bandwidth: 0 }) }, locus: 'network', rule: 'no-public-path', failing: 'net.eip-bandwidth', notFailing: ['os.firewall', 'os.listening'], confidence: 'high' },
+  { name: 'EIP locked for arrears: not the firewall', f: { probes: report([timeout()]), snapshot: lockedEip() }, locus: 'network', rule: 'no-public-path', failing: 'net.eip-financial-lock', notFailing: ['os.firewall', 'os.listening'], confidence: 'high' },
+  { name: 'carrier-blocked port times out: never the firewall by inference', f: { probes: report([timeout({ port: 445 })]), port: 445, service: 'smb' }, locus: 'network', rule: 'timeout-cloud-allows', failing: undefined, notFailing: ['os.firewall'] },
+  {
     name: 'firewalld REJECT host-prohibited',
     f: { probes: report([tcp('filtered', 'host-unreach', { errno: 'EHOSTUNREACH' })], { icmp: icmpFact('unreachable', { type: 3, code: 10, from: IDS.publicIp, text: 'Destination Host Prohibited' }) }) },
     locus: 'server',
@@ -143,6 +186,8 @@ const table: Row[] = [
     locus: 'inconclusive',
     rule: 'timeout-cloud-allows',
   },
+  { name: 'name intercepted for a missing ICP filing (mainland region)', f: icpBlocked(), locus: 'network', rule: 'icp-filing', failing: 'net.icp-filing', confidence: 'high' },
+  { name: 'name blocked, IP answers, no cloud data (region unknown): inconclusive, saying so', f: { ...icpBlocked(), snapshot: null }, locus: 'inconclusive', rule: 'icp-filing-unconfirmed', confidence: 'low' },
   { name: 'ufw evidence says deny', f: { probes: report([timeout()]), server: evidence({ firewall: [{ kind: 'ufw', active: true, allowsPort: { '22/tcp': false }, defaultInbound: 'drop', details: [] }] }) }, locus: 'server', rule: 'server-evidence-blocks', failing: 'os.firewall', confidence: 'high' },
 ];
 
@@ -158,6 +203,8 @@ describe('verdict rules (table)', () => {
       expect(checks.find((c) => c.id === row.failing)?.status).toBe('fail');
     }
     if (row.confidence) expect(v.confidence).toBe(row.confidence);
+    for (const id of row.notFailing ?? []) expect(checks.find((c) => c.id === id)?.status, id).not.toBe('fail');
+    expect(contradictions(checks, v)).toEqual([]);
     expect(v.summary.en.length).toBeGreaterThan(10);
     expect(v.summary['zh-CN'].length).toBeGreaterThan(3);
     expect(v.reasoning.length).toBeGreaterThan(0);

@@ -5,6 +5,7 @@ import { L, join } from '../i18n';
 import { isLocalBlock, view, type DiagnosisFacts, type FactsView } from './facts';
 import { relevantMisses } from './checks/sg';
 import { cloudPath, controlSamePortFails } from './path';
+import { addressIsInstance, clientNetworkLetsPortOut, cloudPremises, silentDropAtHostPremises, type Premise } from './premises';
 import type { Check, Localized, Locus, Verdict } from './types';
 
 export type Confidence = Verdict['confidence'];
@@ -14,7 +15,13 @@ export interface VerdictCandidate {
   summary: Localized;
   reasoning: Localized[];
   blockingCheckIds: string[];
+  /** How sure the rule is when everything it depends on was decided. */
   confidence: Confidence;
+  /**
+   * Facts the verdict rests on. Confidence is derived from them: each one that was not positively
+   * established lowers it one step and is named in the reasoning.
+   */
+  dependsOn?: Premise[];
 }
 
 export interface ReasoningRule {
@@ -65,13 +72,22 @@ function probeLine(v: FactsView): Localized {
   }
 }
 
+const LAYER_WORDS: Record<'instance' | 'public-address' | 'acl' | 'security-group', Localized> = {
+  instance: L('实例状态', 'the instance state'),
+  'public-address': L('公网地址', 'the public address'),
+  acl: L('网络 ACL', 'the network ACL'),
+  'security-group': L('安全组', 'the security group'),
+};
+
 function cloudLine(v: FactsView): Localized {
   if (!v.snapshot) return L('没有云端配置数据:只根据探测结果判断', 'No cloud configuration: judging from the probes alone');
+  if (v.instanceLookup === 'read-failed') return L('云端配置没有读到:只根据探测结果判断', 'The cloud configuration could not be read: judging from the probes alone');
   if (!v.instance) return L('云端没有找到这台实例', 'The instance was not found in the cloud data');
   const p = cloudPath(v);
   if (p.state === 'allow') return L('云端配置全部放行:实例运行中、有公网地址、网络 ACL 与安全组都放行', 'The cloud configuration allows it all: instance running, public address, network ACL and security groups allow');
-  if (p.state === 'deny') return L(`云端配置拦截(${p.layer})`, `The cloud configuration blocks it (${p.layer})`);
-  return L(`云端配置无法完全判断(${p.why})`, `The cloud configuration could not be fully decided (${p.why})`);
+  if (p.state === 'deny') return L(`云端配置拦截(${LAYER_WORDS[p.layer]['zh-CN']})`, `The cloud configuration blocks it (${LAYER_WORDS[p.layer].en})`);
+  const open = cloudPremises(v).find((x) => x.state !== 'true');
+  return open ? L(`云端配置无法完全判断:${open.text['zh-CN']}`, `The cloud configuration could not be fully decided: ${open.text.en}`) : L('云端配置无法完全判断', 'The cloud configuration could not be fully decided');
 }
 
 const findings = (c: CheckIndex, ids: readonly string[]): Localized[] => ids.map((id) => c.finding(id)).filter((x): x is Localized => x !== null);
@@ -127,6 +143,44 @@ export const RULES: readonly ReasoningRule[] = [
     },
   },
   {
+    // Before app-error / path-open: the TCP connect succeeds here, the interception acts on the name.
+    id: 'icp-filing',
+    decide(v, c) {
+      const icp = c.get('net.icp-filing');
+      if (icp?.status !== 'fail' || tcpState(v) !== 'open') return null;
+      return {
+        locus: 'network',
+        summary: icp.finding,
+        reasoning: [
+          probeLine(v),
+          icp.finding,
+          L('用 IP 访问时服务器正常应答，说明安全组、防火墙和应用都没有问题；拦截发生在带域名的请求上（中国内地地域对未备案域名的拦截）', 'The server answers by IP, so the security groups, the firewall and the application are fine; the block acts on the request carrying the name (the mainland regions’ interception of domains without an ICP filing)'),
+        ],
+        blockingCheckIds: ['net.icp-filing'],
+        confidence: 'high',
+      };
+    },
+  },
+  {
+    // The same behaviour with a premise unknown (no cloud data: the region) or doubtful (the client's VPN may
+    // filter by name too): blocked by name somewhere on the way; say what is known and what to collect.
+    id: 'icp-filing-unconfirmed',
+    decide(v, c) {
+      const icp = c.get('net.icp-filing');
+      if (icp?.status !== 'warn' || !/-(region-unknown|via-tunnel)$/.test(icp.condition) || tcpState(v) !== 'open') return null;
+      const next = icp.condition.endsWith('-via-tunnel')
+        ? L('断开 VPN 后再诊断一次：仍被拦截就是未备案拦截', 'Diagnose again without the VPN: if the name is still blocked, it is the filing interception')
+        : L('提供云端访问（地域）即可确认：实例在中国内地地域时，这是未备案拦截', 'Give cloud access (the region) to confirm: in a mainland region this is the interception of a domain without an ICP filing');
+      return {
+        locus: 'inconclusive',
+        summary: icp.finding,
+        reasoning: [probeLine(v), icp.finding, next],
+        blockingCheckIds: ['net.icp-filing'],
+        confidence: 'medium',
+      };
+    },
+  },
+  {
     id: 'app-error',
     decide(v, c) {
       if (tcpState(v) !== 'open' || !c.failed('app.responds')) return null;
@@ -172,6 +226,20 @@ export const RULES: readonly ReasoningRule[] = [
     },
   },
   {
+    id: 'config-describes-another-host',
+    decide(v, c) {
+      const a = addressIsInstance(v);
+      if (a.state !== 'false') return null;
+      return {
+        locus: 'inconclusive',
+        summary: L(`云端配置描述的不是 ${v.probedAddress ?? '目标'}:无法用它判断这个连接`, `The cloud configuration does not describe ${v.probedAddress ?? 'the target'}: it cannot decide this connection`),
+        reasoning: [a.text, probeLine(v), ...(c.get('net.slb-or-nat-address')?.status === 'warn' ? [c.finding('net.slb-or-nat-address')!] : []), L('请提供拥有该地址的实例的配置(或用 --instance 指定),或改为探测实例自己的地址', 'Give the configuration of the instance that owns this address (or name it with --instance), or probe the instance’s own address')],
+        blockingCheckIds: [],
+        confidence: 'low',
+      };
+    },
+  },
+  {
     id: 'instance-not-running',
     decide(v, c) {
       const ids = c.failing(['instance.overdue-lock', 'instance.security-lock', 'instance.running']);
@@ -182,6 +250,7 @@ export const RULES: readonly ReasoningRule[] = [
         reasoning: [...findings(c, ids), probeLine(v), L('实例不在运行状态时所有端口都不可达,其他检查都没有意义', 'While the instance is not running every port is unreachable; nothing else matters yet')],
         blockingCheckIds: ids,
         confidence: 'high',
+        dependsOn: [addressIsInstance(v)],
       };
     },
   },
@@ -190,7 +259,7 @@ export const RULES: readonly ReasoningRule[] = [
     decide(v, c) {
       const ids = c.failing(['net.public-ip', 'net.eip', 'net.eip-financial-lock', 'net.eip-bandwidth']);
       if (!ids.length || tcpState(v) === 'open') return null;
-      return { locus: 'network', summary: L('实例没有可用的公网入口', 'The instance has no working public address'), reasoning: [...findings(c, ids), probeLine(v)], blockingCheckIds: ids, confidence: 'high' };
+      return { locus: 'network', summary: L('实例没有可用的公网入口', 'The instance has no working public address'), reasoning: [...findings(c, ids), probeLine(v)], blockingCheckIds: ids, confidence: 'high', dependsOn: v.publicAddresses.length ? [addressIsInstance(v)] : [] };
     },
   },
   {
@@ -206,6 +275,7 @@ export const RULES: readonly ReasoningRule[] = [
         reasoning: [c.finding('client.egress-ip')!, probeLine(v), L('规则本身方向、协议、端口都对,只是授权对象不是服务器看到的源地址', 'The rule has the right direction, protocol and port; only its source is not the address the server sees')],
         blockingCheckIds: ['client.egress-ip', 'sg.source'],
         confidence: 'high',
+        dependsOn: [addressIsInstance(v)],
       };
     },
   },
@@ -214,7 +284,7 @@ export const RULES: readonly ReasoningRule[] = [
     decide(v, c) {
       const ids = c.failing(['net.acl-inbound', 'net.acl-return']);
       if (!ids.length || !consistentWithCloudDrop(v)) return null;
-      return { locus: 'network', summary: c.failed('net.acl-inbound') ? L('网络 ACL 拦截了入方向连接', 'The network ACL blocks the connection inbound') : L('网络 ACL 没有放行回程(临时端口)', 'The network ACL does not let the replies out (ephemeral ports)'), reasoning: [...findings(c, ids), probeLine(v)], blockingCheckIds: ids, confidence: 'high' };
+      return { locus: 'network', summary: c.failed('net.acl-inbound') ? L('网络 ACL 拦截了入方向连接', 'The network ACL blocks the connection inbound') : L('网络 ACL 没有放行回程(临时端口)', 'The network ACL does not let the replies out (ephemeral ports)'), reasoning: [...findings(c, ids), probeLine(v)], blockingCheckIds: ids, confidence: 'high', dependsOn: [addressIsInstance(v)] };
     },
   },
   {
@@ -228,7 +298,7 @@ export const RULES: readonly ReasoningRule[] = [
         : inbound.condition === 'no-rule'
           ? L(`安全组没有放行 ${v.protocol.toUpperCase()} ${v.port} 的入方向规则`, `No inbound security-group rule admits ${v.protocol.toUpperCase()} ${v.port}`)
           : L('安全组拦截了这个连接', 'The security group blocks the connection');
-      return { locus: 'network', summary, reasoning: [...findings(c, [...specific, 'sg.inbound-rule']), probeLine(v)], blockingCheckIds: [...specific, 'sg.inbound-rule'], confidence: 'high' };
+      return { locus: 'network', summary, reasoning: [...findings(c, [...specific, 'sg.inbound-rule']), probeLine(v)], blockingCheckIds: [...specific, 'sg.inbound-rule'], confidence: 'high', dependsOn: [addressIsInstance(v)] };
     },
   },
   {
@@ -252,11 +322,21 @@ export const RULES: readonly ReasoningRule[] = [
       const ids = c.failing(['os.bind-address', 'os.sshd-config', 'os.firewall', 'os.service-running', 'os.listening']);
       const reasoning = [probeLine(v), cloudLine(v), L('RST 说明数据包穿过了安全组和 ACL 到达了主机(它们只会静默丢弃)', 'A RST means the packets passed the security group and ACL and reached the host (those only drop silently)')];
       reasoning.push(...findings(c, ids));
+      if (!ids.length && v.hasServer) {
+        // The server's evidence shows nothing that refuses: the refusal is real, its cause is not in the evidence.
+        return {
+          locus: 'server',
+          summary: L(`服务器拒绝了连接(RST),但服务器证据显示 ${v.port} 端口有监听且防火墙放行`, `The server refused the connection (RST), yet its evidence shows a listener on ${v.port} and an open firewall`),
+          reasoning: [...reasoning, L('可能是证据没有列出的 REJECT(tcp-reset)规则、拒绝这个来源的服务(fail2ban、tcp_wrappers),或证据来自另一台主机/另一个时间', 'Possibly a REJECT (tcp-reset) rule the evidence does not show, a service refusing this source (fail2ban, tcp_wrappers), or evidence from another host or time')],
+          blockingCheckIds: [],
+          confidence: 'medium',
+        };
+      }
       return {
         locus: 'server',
         summary: c.failed('os.bind-address') ? L('服务只监听 127.0.0.1,外部连接被拒绝', 'The service listens on 127.0.0.1 only; outside connections are refused') : c.failed('os.firewall') ? L('服务器防火墙拒绝了连接', 'The server’s firewall rejects the connection') : L(`服务器上没有服务监听 ${v.port} 端口(或防火墙 REJECT)`, `Nothing listens on port ${v.port} on the server (or a firewall REJECTs)`),
         reasoning,
-        blockingCheckIds: ids.length ? ids : ['os.listening'],
+        blockingCheckIds: ids.length ? ids : c.failed('os.listening') ? ['os.listening'] : [],
         // A RST never comes from a security group or ACL, so it is strong evidence on its own (lowered
         // one step anyway without cloud data); a cloud read that could not decide leaves more doubt.
         confidence: cloudPath(v).state === 'allow' || v.hasServer || !v.snapshot ? 'high' : 'medium',
@@ -280,9 +360,15 @@ export const RULES: readonly ReasoningRule[] = [
       return {
         locus: 'server',
         summary: L('服务器防火墙 REJECT(icmp-host-prohibited,firewalld 默认)', 'The server’s firewall REJECTs (icmp-host-prohibited, firewalld’s default)'),
-        reasoning: [probeLine(v), cloudLine(v), L('“主机禁止”是主机防火墙的拒绝回应;安全组只会静默丢弃', '"Host prohibited" is a host firewall’s reject answer; security groups only drop silently'), ...findings(c, ['os.firewall'])],
-        blockingCheckIds: ['os.firewall'],
-        confidence: 'high',
+        reasoning: [
+          probeLine(v),
+          cloudLine(v),
+          L('“主机禁止”是主机防火墙的拒绝回应;安全组只会静默丢弃', '"Host prohibited" is a host firewall’s reject answer; security groups only drop silently'),
+          ...findings(c, ['os.firewall']),
+          ...(c.failed('os.firewall') ? [] : [L('服务器证据没有显示拦截规则:可能是证据没有覆盖的规则,或证据来自另一台主机/另一个时间', 'The server evidence shows no blocking rule: a rule the evidence does not cover, or evidence from another host or time')]),
+        ],
+        blockingCheckIds: c.failed('os.firewall') ? ['os.firewall'] : [],
+        confidence: c.failed('os.firewall') ? 'high' : 'medium',
       };
     },
   },
@@ -292,7 +378,14 @@ export const RULES: readonly ReasoningRule[] = [
       if (!v.hasServer || tcpState(v) === 'open') return null;
       const ids = c.failing(['os.firewall', 'os.bind-address', 'os.sshd-config', 'os.service-running', 'os.listening']);
       if (!ids.length) return null;
-      return { locus: 'server', summary: join([L('服务器内部:', 'Inside the server: '), c.get(ids[0])!.finding], ''), reasoning: [probeLine(v), cloudLine(v), ...findings(c, ids)], blockingCheckIds: ids, confidence: 'high' };
+      // A timeout also fits a cloud layer that drops: the server's own evidence is then one fault, maybe not the only one.
+      const timeout = tcpState(v) === 'timeout';
+      const dependsOn = timeout ? cloudPremises(v) : [];
+      const reasoning = [probeLine(v), cloudLine(v), ...findings(c, ids)];
+      // A missing listener answers with a RST, never with silence: a timeout needs a drop as well.
+      const dropUnexplained = timeout && !c.failed('os.firewall');
+      if (dropUnexplained) reasoning.push(L('但超时说明数据包在途中被静默丢弃了:端口没人监听时服务器会回 RST,所以另有防火墙或云端配置在丢包,修好服务后请再检查一次', 'But a timeout means the packets are dropped silently on the way: with nothing listening the server would answer with a RST, so a firewall or the cloud configuration drops them as well; check again once the service is fixed'));
+      return { locus: 'server', summary: join([L('服务器内部:', 'Inside the server: '), c.get(ids[0])!.finding], ''), reasoning, blockingCheckIds: ids, confidence: dropUnexplained ? 'medium' : 'high', dependsOn };
     },
   },
   {
@@ -303,6 +396,16 @@ export const RULES: readonly ReasoningRule[] = [
       if (c.get('net.carrier-blocked-port')?.status === 'warn') {
         return { locus: 'network', summary: L(`端口 ${v.port} 很可能被运营商封堵`, `Port ${v.port} is most likely blocked by a carrier`), reasoning: [probeLine(v), cloudLine(v), c.finding('net.carrier-blocked-port')!], blockingCheckIds: ['net.carrier-blocked-port'], confidence: 'medium' };
       }
+      const client = clientNetworkLetsPortOut(v);
+      if (client.state !== 'true' && !v.hasServer) {
+        return {
+          locus: 'inconclusive',
+          summary: L('云端全部放行但连接超时:是服务器防火墙还是你这一侧的网络丢弃,无法区分', 'The cloud allows it all, yet the connection times out: the server’s firewall or your own network drops it, and which cannot be told'),
+          reasoning: [probeLine(v), cloudLine(v), client.text, L('下一步:启用同端口的对照探测(对照主机),或从另一个网络(如手机热点)再试;或提供服务器上的防火墙状态(检查脚本或云助手)', 'Next: enable a same-port control probe (control hosts), or try from another network (e.g. a phone hotspot); or give the server’s firewall state (the check script or Cloud Assistant)')],
+          blockingCheckIds: [],
+          confidence: 'low',
+        };
+      }
       if (v.hasServer && c.get('os.firewall')?.status === 'pass' && c.get('os.listening')?.status === 'pass') {
         return { locus: 'inconclusive', summary: L('云端和服务器都显示放行,连接却超时', 'Cloud and server both allow, yet the connection times out'), reasoning: [probeLine(v), cloudLine(v), L('请确认探测的地址确实是这台实例;从另一个网络再试;检查云防火墙/DDoS 防护', 'Check that the probed address really is this instance; try from another network; check Cloud Firewall / DDoS protection')], blockingCheckIds: [], confidence: 'low' };
       }
@@ -312,6 +415,7 @@ export const RULES: readonly ReasoningRule[] = [
         reasoning: [probeLine(v), cloudLine(v), controlSamePortOkLine(v), L('超时意味着静默丢弃;云上各层都放行,剩下的就是实例内的防火墙', 'A timeout is a silent drop; with every cloud layer allowing, what is left is the firewall inside the instance')],
         blockingCheckIds: c.failing(['os.firewall']).length ? ['os.firewall'] : [],
         confidence: 'medium',
+        dependsOn: silentDropAtHostPremises(v),
       };
     },
   },
@@ -373,9 +477,15 @@ export function decideVerdict(facts: DiagnosisFacts, checks: readonly Check[], r
   for (const rule of rules) {
     const cand = rule.decide(v, idx);
     if (!cand) continue;
-    const confidence = v.snapshot && v.instance ? cand.confidence : lower(cand.confidence);
-    const reasoning = v.snapshot && v.instance ? cand.reasoning : [...cand.reasoning, L('(没有云端数据,置信度已下调)', '(no cloud data: confidence lowered)')];
-    return { ...cand, confidence, reasoning, ruleId: rule.id };
+    const { dependsOn, ...verdict } = cand;
+    let confidence = v.snapshot && v.instance ? cand.confidence : lower(cand.confidence);
+    const reasoning = v.snapshot && v.instance ? [...cand.reasoning] : [...cand.reasoning, L('(没有云端数据,置信度已下调)', '(no cloud data: confidence lowered)')];
+    // High only when every fact the verdict depends on was decided: each open one lowers it a step.
+    for (const open of (dependsOn ?? []).filter((x) => x.state !== 'true')) {
+      confidence = lower(confidence);
+      reasoning.push(L(`(未能确认:${open.text['zh-CN']})`, `(not established: ${open.text.en})`));
+    }
+    return { ...verdict, confidence, reasoning, ruleId: rule.id };
   }
   /* c8 ignore next */
   throw new Error('the fallback rule always decides');

@@ -8,6 +8,7 @@ import pLimit from 'p-limit';
 import { fail, ok, type Result } from '../result';
 import { readBanner } from './banner';
 import { gatherClientContext } from './client';
+import { probeIcp } from './icp';
 import { probeDns } from './dns';
 import { probeIcmp } from './icmp';
 import { runTcpPlan } from './plan';
@@ -21,6 +22,7 @@ import {
   type ClientContextFact,
   type DnsFact,
   type IcmpFact,
+  type IcpFact,
   type IpFamily,
   type ProbeEvent,
   type ProbeReport,
@@ -127,6 +129,7 @@ export interface ProbeFunctions {
   probeIcmp: typeof probeIcmp;
   readBanner: typeof readBanner;
   gatherClientContext: typeof gatherClientContext;
+  probeIcp: typeof probeIcp;
 }
 
 export interface RunProbeOptions {
@@ -166,7 +169,7 @@ export async function runProbe(request: ProbeRequest, opts: RunProbeOptions = {}
   else outer?.addEventListener('abort', onOuterAbort, { once: true });
   const signal = ctl.signal;
   const emit = (e: ProbeEvent): void => opts.onEvent?.(e);
-  const fns: ProbeFunctions = { probeDns, probeIcmp, readBanner, gatherClientContext, ...opts.probes };
+  const fns: ProbeFunctions = { probeDns, probeIcmp, readBanner, gatherClientContext, probeIcp, ...opts.probes };
   const resolveHost = opts.resolveHost ?? systemResolveHost;
   const checkAbort = (): void => {
     if (signal?.aborted) throw abortError(signal);
@@ -277,6 +280,20 @@ export async function runProbe(request: ProbeRequest, opts: RunProbeOptions = {}
       emit({ type: 'phase', phase: 'banner', status: 'done' });
     }
 
+    // 5. ICP-filing interception: the same web request by IP and by name, on the first open address.
+    let icpFact: IcpFact | null | undefined;
+    if (req.icp && target.kind === 'hostname') {
+      const icp = req.icp;
+      const open = tcp.find((f) => f.port === icp.port && f.state === 'open');
+      icpFact = null;
+      if (open) {
+        const ti = now();
+        icpFact = await fns.probeIcp(target.host, open.address, icp.port, icp.scheme, { timeoutMs: icp.timeoutMs ?? req.bannerTimeoutMs ?? DEFAULT_BANNER_TIMEOUT_MS, signal });
+        checkAbort();
+        phasesMs.icp = ms(ti, now());
+      }
+    }
+
     const client = await clientP;
     checkAbort();
     const t1 = now();
@@ -288,6 +305,7 @@ export async function runProbe(request: ProbeRequest, opts: RunProbeOptions = {}
       tcp,
       client,
       timings: { startedAt, finishedAt: new Date().toISOString(), totalMs: ms(t0, t1), phasesMs },
+      ...(icpFact !== undefined ? { icp: icpFact } : {}),
     };
   } catch (err) {
     if (signal.aborted) throw abortError(signal);

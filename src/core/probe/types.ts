@@ -247,6 +247,8 @@ export interface ProbeReport {
   tcp: TcpPortFact[];
   client: ClientContextFact;
   timings: { startedAt: string; finishedAt: string; totalMs: number; phasesMs: Record<string, number> };
+  /** ICP-filing (备案) interception test: the same request by IP and by name (only when asked, see ProbeRequest.icp). */
+  icp?: IcpFact | null;
 }
 
 /** Progress events of a probe plan run (consumed by the CLI progress line and the UI). */
@@ -292,9 +294,75 @@ export interface ProbeRequest {
   icmpCount?: number;
   /** Per-banner time budget in ms (default 3000). */
   bannerTimeoutMs?: number;
+  /**
+   * Compare one web request by IP with the same request by name on this port (ICP-filing interception in
+   * mainland-China regions). Only runs when the target is a name and the port connects.
+   */
+  icp?: { port: number; scheme: IcpScheme; timeoutMs?: number };
   /** Application protocol (or service name) per port, overriding the port's preset for the banner: { 18080: 'http' }. */
   appProtocols?: Record<number, string>;
 }
 
 /** Hard bound: this is a diagnosis tool, not a port scanner. */
 export const MAX_PORTS_PER_RUN = 32;
+
+// ---------------------------------------------------------------------------------------------------
+// ICP-filing (备案) interception: the same web request sent by IP and by name to the same address.
+
+export type IcpScheme = 'http' | 'https';
+
+/** One of the two requests. */
+export interface IcpRequestFact {
+  by: 'ip' | 'name';
+  /** Host header sent. */
+  hostHeader: string;
+  /** SNI sent in the TLS ClientHello (https); null: none. */
+  sni: string | null;
+  /** The TCP connection was established. */
+  connected: boolean;
+  /** The name-carrying bytes left us: the HTTP request (http) or the ClientHello (https). */
+  sent: boolean;
+  /** Where it stopped when it failed: connect, tls-handshake (after the ClientHello), response (after the request). */
+  failedAt?: 'connect' | 'tls-handshake' | 'response';
+  /** reset, closed, timeout, refused, aborted, tls-alert: …, or an errno code. */
+  error?: string;
+  /** The HTTP response head, when one came. */
+  http?: { statusLine: string; statusCode: number; server: string | null; location: string | null };
+  /** Leaf certificate presented (https). */
+  tls?: { protocol: string | null; subject: string | null; issuer: string | null };
+  /** Body bytes read (bounded), their SHA-256, and the start as printable text. */
+  bodyBytes: number;
+  bodySha256?: string;
+  bodyStart?: string;
+  /** A known interception-page phrase found in the body (see icp.ts for the source). */
+  blockPageText?: string;
+  bytesRead: number;
+  durationMs: number;
+}
+
+/**
+ * What the comparison shows: blocked (the name request is reset/closed or answered by something that is not
+ * the server, while the IP request gets the server's answer), suspect (weaker signs), clear (both answered
+ * by the same server), inconclusive (the IP request itself failed, so nothing can be compared).
+ */
+export type IcpDecisionStatus = 'blocked' | 'suspect' | 'clear' | 'inconclusive';
+
+export interface IcpDecision {
+  status: IcpDecisionStatus;
+  /** Which condition fired, e.g. name-reset, sni-reset, different-server, block-page, foreign-redirect. */
+  condition: string;
+  /** The observations the decision rests on (short, technical, for the evidence panel). */
+  observations: string[];
+}
+
+export interface IcpFact {
+  host: string;
+  address: string;
+  port: number;
+  scheme: IcpScheme;
+  byIp: IcpRequestFact;
+  byName: IcpRequestFact;
+  decision: IcpDecision;
+  startedAt: string;
+  finishedAt: string;
+}

@@ -1,6 +1,6 @@
 // Security-group rules compiled once into integers (ports, masks) plus the flow context they are matched
 // against. Shared by the single-flow evaluator and the effective-access sweep so both agree by construction.
-import type { CloudSnapshot, Direction, Protocol, SecurityGroup, SecurityGroupRule } from '../cloud/model';
+import type { CloudSnapshot, Direction, Protocol, SecurityGroup, SecurityGroupRule, UnevaluatedField } from '../cloud/model';
 import { addressScope, cidrContains, parseCidr, parseIp, type AddressScope, type ParsedCidr, type ParsedIp } from './cidr';
 import type { InterfaceChoice } from './interfaces';
 import { instanceInterfaces } from './interfaces';
@@ -25,6 +25,16 @@ export interface CompiledRule {
   local: ParsedCidr | null;
   /** The peer was written as a bare address (no "/len"). */
   bare: boolean;
+  /** Five-tuple source-port bounds (SourcePortRange); null = any source port. */
+  srcFrom: number | null;
+  srcTo: number | null;
+  /**
+   * Why the rule can at best "maybe" match a flow its other fields admit: fields that may restrict it but
+   * cannot be evaluated (see UnevaluatedField), including a DestCidrIp that does not parse. Empty = none.
+   */
+  unevaluated: UnevaluatedField[];
+  /** The destination ports come from a port list whose entries are unknown: the port test cannot say no. */
+  portUnknown: boolean;
 }
 
 /** A compiled rule in the context of one ENI: its group's position breaks ties deterministically. */
@@ -83,12 +93,18 @@ export function compileRule(rule: SecurityGroupRule, group: SecurityGroup): Comp
       peer = { kind: 'any' };
   }
   const portful = PORTFUL(rule.protocol);
+  const unevaluated: UnevaluatedField[] = [...(rule.unevaluated ?? [])];
+  const portUnknown = unevaluated.some((u) => u.field === 'PortRangeListId');
   let from = 1;
   let to = 65535;
-  if (portful && !(rule.portRange.from === -1 && rule.portRange.to === -1)) {
+  if (portful && !portUnknown && !(rule.portRange.from === -1 && rule.portRange.to === -1)) {
     from = Math.max(1, rule.portRange.from);
     to = Math.min(65535, rule.portRange.to);
   }
+  const local = rule.localCidr ? parseCidr(rule.localCidr) : null;
+  if (rule.localCidr && !local) unevaluated.push({ field: rule.direction === 'ingress' ? 'DestCidrIp' : 'SourceCidrIp', value: rule.localCidr, why: 'unparsable' });
+  const src = rule.sourcePortRange;
+  const hasSrc = src !== undefined && !(src.from === -1 && src.to === -1);
   const compiled: CompiledRule = {
     rule,
     group,
@@ -98,8 +114,12 @@ export function compileRule(rule: SecurityGroupRule, group: SecurityGroup): Comp
     from,
     to,
     peer,
-    local: rule.localCidr ? parseCidr(rule.localCidr) : null,
+    local,
     bare,
+    srcFrom: hasSrc ? Math.max(1, src.from) : null,
+    srcTo: hasSrc ? Math.min(65535, src.to) : null,
+    unevaluated,
+    portUnknown,
   };
   cache.set(rule, compiled);
   return compiled;
@@ -148,7 +168,8 @@ export function matchPeer(peer: CompiledPeer, remote: RemoteContext): PeerMatch 
     case 'cidr':
       return cidrContains(peer.cidr, remote.ip) ? 'match' : 'no';
     case 'invalid':
-      return 'no';
+      // A peer that does not parse here may still be something the platform accepts: never a silent answer.
+      return 'maybe';
     case 'group':
       if (remote.memberOf === null) return 'maybe';
       return remote.memberOf.has(peer.groupId) ? 'match' : 'no';
@@ -170,7 +191,16 @@ export interface FlowContext {
   locals: ParsedIp[];
   classic: boolean;
   scope: 'internet' | 'intranet';
+  /** The connecting side's source port(s): the client's ephemeral port for ingress, the instance's for egress. */
+  sourcePorts: { from: number; to: number };
 }
+
+/**
+ * The source port of a connection is an ephemeral port chosen by the connecting OS (Linux 32768–60999,
+ * Windows and macOS 49152–65535 by default) and possibly rewritten by a NAT on the way, which keeps it at
+ * 1024 or above: unless the caller knows better, any of 1024–65535 (as networkAcl.ts's EPHEMERAL_ALL).
+ */
+export const DEFAULT_SOURCE_PORTS = { from: 1024, to: 65535 } as const;
 
 export function flowContext(
   snapshot: CloudSnapshot,
@@ -179,6 +209,7 @@ export function flowContext(
   remote: ParsedIp,
   local: ParsedIp | null,
   choice: InterfaceChoice,
+  sourcePorts: { from: number; to: number } = DEFAULT_SOURCE_PORTS,
 ): FlowContext {
   const locals = [local, ...choice.localPrivateIps.map(parseIp)].filter((x): x is ParsedIp => x !== null);
   let p = proto;
@@ -191,6 +222,7 @@ export function flowContext(
     locals,
     classic: snapshot.instance?.networkType === 'classic',
     scope: choice.scope,
+    sourcePorts: { from: sourcePorts.from, to: sourcePorts.to },
   };
 }
 
@@ -199,7 +231,7 @@ export function protoMatches(c: CompiledRule, proto: Protocol): boolean {
 }
 
 export function portMatches(c: CompiledRule, proto: Protocol, port: number): boolean {
-  if (c.proto === 'all' || !PORTFUL(proto)) return true;
+  if (c.proto === 'all' || !PORTFUL(proto) || c.portUnknown) return true;
   return port >= c.from && port <= c.to;
 }
 
@@ -211,13 +243,45 @@ export function nicMatches(c: CompiledRule, ctx: FlowContext): boolean {
 }
 
 export function localMatches(c: CompiledRule, ctx: FlowContext): boolean {
-  if (!c.local) return true;
+  if (!c.local) return true; // no DestCidrIp, or one that does not parse (then c.unevaluated says so)
   const local = c.local;
   return ctx.locals.some((l) => cidrContains(local, l));
 }
 
-/** Bit per field that does not match (peer 'maybe' has its own bit); 0 = the rule matches. No allocation. */
-export const MISS = { direction: 1, protocol: 2, port: 4, peer: 8, nic: 16, local: 32, peerMaybe: 64 } as const;
+/**
+ * Source port (five-tuple rules): the connection's source port lies somewhere in `ctx.sourcePorts`. A rule
+ * range covering all of it matches, one disjoint from it does not, one covering part of it may.
+ */
+export function sourcePortMatch(c: CompiledRule, ctx: FlowContext): PeerMatch {
+  if (c.srcFrom === null || c.srcTo === null) return 'match';
+  // Only TCP/UDP have ports; a source range on an ALL/ICMP/GRE rule is not something the platform defines.
+  if (!PORTFUL(c.proto)) return 'maybe';
+  const { from, to } = ctx.sourcePorts;
+  if (c.srcFrom <= from && c.srcTo >= to) return 'match';
+  if (c.srcTo < from || c.srcFrom > to) return 'no';
+  return 'maybe';
+}
+
+/**
+ * Everything but protocol and destination port: direction, NIC type, local address, peer, source port and
+ * the fields that cannot be evaluated. 'maybe' when no field says no and something cannot be told.
+ */
+export function fixedMatch(c: CompiledRule, ctx: FlowContext): PeerMatch {
+  if (c.rule.direction !== ctx.direction || !nicMatches(c, ctx) || !localMatches(c, ctx)) return 'no';
+  const src = sourcePortMatch(c, ctx);
+  if (src === 'no') return 'no';
+  const peer = matchPeer(c.peer, ctx.remote);
+  if (peer === 'no') return 'no';
+  return peer === 'maybe' || src === 'maybe' || c.unevaluated.length > 0 ? 'maybe' : 'match';
+}
+
+/** Is the rule's "maybe" (if any) about a field rather than about the peer's membership or list? */
+export function fieldUncertain(c: CompiledRule, ctx: FlowContext): boolean {
+  return c.unevaluated.length > 0 || sourcePortMatch(c, ctx) === 'maybe';
+}
+
+/** Bit per field that does not match ('maybe' results have their own bits); 0 = the rule matches. No allocation. */
+export const MISS = { direction: 1, protocol: 2, port: 4, peer: 8, nic: 16, local: 32, peerMaybe: 64, srcPort: 128, fieldMaybe: 256 } as const;
 
 export function fieldMask(c: CompiledRule, ctx: FlowContext, port: number): number {
   let m = 0;
@@ -226,6 +290,9 @@ export function fieldMask(c: CompiledRule, ctx: FlowContext, port: number): numb
   if (!portMatches(c, ctx.proto, port)) m |= MISS.port;
   if (!nicMatches(c, ctx)) m |= MISS.nic;
   if (!localMatches(c, ctx)) m |= MISS.local;
+  const src = sourcePortMatch(c, ctx);
+  if (src === 'no') m |= MISS.srcPort;
+  if (src === 'maybe' || c.unevaluated.length > 0) m |= MISS.fieldMaybe;
   // Two misses already: the peer cannot make it a near miss, skip the address test.
   if ((m & (m - 1)) !== 0) return m;
   const peer = matchPeer(c.peer, ctx.remote);

@@ -62,6 +62,8 @@ export interface Decision {
   code: string;
   /** The deciding rule, if a rule decided. */
   rule: PlacedRule | null;
+  /** With an 'uncertain-peer' code: the first rule that may match and would decide otherwise. */
+  rival?: PlacedRule;
 }
 
 export function ruleDecider(p: PlacedRule): Decider {
@@ -85,7 +87,7 @@ export function decide(
   const decidedBy: Decider = best ? ruleDecider(best) : { kind: 'default', policy: def.policy, reason: def.reason };
   const rivalMaybe = policy === 'accept' ? firstMaybeDrop : firstMaybeAccept;
   const rivalFirst = rivalMaybe !== null && (best === null || compareRules(rivalMaybe, best) < 0);
-  if (rivalFirst) return { decision: 'unknown', decidedBy, code: 'uncertain-peer', rule: best };
+  if (rivalFirst) return { decision: 'unknown', decidedBy, code: 'uncertain-peer', rule: best, ...(rivalMaybe ? { rival: rivalMaybe } : {}) };
   if (!best && def.uncertain) return { decision: 'unknown', decidedBy, code: 'uncertain-membership', rule: null };
   // A missing group could hold an earlier rule; only a drop at priority 1 cannot be overturned.
   if (missingGroups > 0 && !(best && best.c.policy === 'drop' && best.c.priority === 1)) {

@@ -4,10 +4,8 @@
 import type { CloudSnapshot, Direction } from '../cloud/model';
 import { parseIp } from './cidr';
 import {
+  fixedMatch,
   flowContext,
-  localMatches,
-  matchPeer,
-  nicMatches,
   type FlowContext,
   type PlacedRule,
 } from './compile';
@@ -51,6 +49,8 @@ export interface EffectiveOptions {
   /** Instance address the source targets; default the instance's public address (EIP / public IP). */
   destinationIp?: string;
   direction?: Direction;
+  /** The source's ephemeral ports (five-tuple rules); default 1024–65535. */
+  sourcePorts?: { from: number; to: number };
 }
 
 function defaultDestination(snapshot: CloudSnapshot): string {
@@ -59,13 +59,15 @@ function defaultDestination(snapshot: CloudSnapshot): string {
   return inst?.eipAddress ?? inst?.publicIp ?? primary?.publicIp ?? inst?.privateIps[0] ?? primary?.privateIps[0] ?? '';
 }
 
-/** Rules that can match this source at all, whatever the port; split into definite and maybe (unresolvable peer). */
+/**
+ * Rules that can match this source at all, whatever the port; split into definite and maybe (unresolvable
+ * peer, a source-port range covering part of the ephemeral ports, a field that cannot be evaluated).
+ */
 function applicable(sorted: PlacedRule[], ctx: FlowContext): { definite: PlacedRule[]; maybe: PlacedRule[] } {
   const definite: PlacedRule[] = [];
   const maybe: PlacedRule[] = [];
   for (const p of sorted) {
-    if (p.c.rule.direction !== ctx.direction || !nicMatches(p.c, ctx) || !localMatches(p.c, ctx)) continue;
-    const m = matchPeer(p.c.peer, ctx.remote);
+    const m = fixedMatch(p.c, ctx);
     if (m === 'match') definite.push(p);
     else if (m === 'maybe') maybe.push(p);
   }
@@ -180,7 +182,7 @@ export function effectiveAccess(snapshot: CloudSnapshot, sourceIp: string, opts:
   if (groups.length === 0) return empty('group-missing', notes);
   const remote = parseIp(sourceIp);
   if (!remote) return empty('invalid-remote-address', notes);
-  const ctx = flowContext(snapshot, direction, 'tcp', remote, parseIp(destinationIp), choice);
+  const ctx = flowContext(snapshot, direction, 'tcp', remote, parseIp(destinationIp), choice, opts.sourcePorts);
   const def = defaultOutcome(groups, direction, ctx.remote);
   const { definite, maybe } = applicable(placement.sorted(), ctx);
   const icmpProto = remote.family === 6 ? 'icmpv6' : 'icmp';

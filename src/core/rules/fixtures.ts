@@ -1,6 +1,6 @@
 // Realistic snapshot builders for the rule engine's tests and benchmark (shaped like DescribeInstances /
 // DescribeSecurityGroupAttribute / DescribeNetworkAclAttributes output mapped to the neutral model).
-import type { CloudSnapshot, NetworkAcl, NetworkAclEntry, NetworkInterface, SecurityGroup, SecurityGroupRule } from '../cloud/model';
+import type { CloudSnapshot, NetworkAcl, NetworkAclEntry, NetworkInterface, SecurityGroup, SecurityGroupRule, UnevaluatedField } from '../cloud/model';
 
 export const INSTANCE_ID = 'i-bp1g6zv0ce8oghu7k3xa';
 export const EIP = '47.98.10.20';
@@ -21,6 +21,10 @@ export interface RuleSpec {
   nicType?: 'internet' | 'intranet';
   localCidr?: string;
   description?: string;
+  /** SourcePortRange, e.g. "22/22" (five-tuple rule). */
+  sourcePorts?: string;
+  /** Fields that cannot be evaluated (as the mapper records them). */
+  unevaluated?: UnevaluatedField[];
 }
 
 let seq = 0;
@@ -58,6 +62,9 @@ export function rule(groupId: string, order: number, spec: RuleSpec = {}): Secur
     raw[key] = cidr;
   }
   if (spec.localCidr) raw[direction === 'ingress' ? 'DestCidrIp' : 'SourceCidrIp'] = spec.localCidr;
+  if (spec.sourcePorts) raw.SourcePortRange = spec.sourcePorts;
+  for (const u of spec.unevaluated ?? []) raw[u.field] = u.value;
+  const [sFrom, sTo] = (spec.sourcePorts ?? '-1/-1').split('/').map(Number);
   return {
     id,
     groupId,
@@ -68,6 +75,8 @@ export function rule(groupId: string, order: number, spec: RuleSpec = {}): Secur
     rawPortRange: ports,
     peer,
     localCidr: spec.localCidr,
+    ...(spec.sourcePorts && !(sFrom === -1 && sTo === -1) ? { sourcePortRange: { from: sFrom, to: sTo }, rawSourcePortRange: spec.sourcePorts } : {}),
+    ...(spec.unevaluated?.length ? { unevaluated: spec.unevaluated } : {}),
     policy,
     priority,
     order,

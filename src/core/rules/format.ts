@@ -24,6 +24,7 @@ export const NEAR_MISS_LABELS: Record<NearMissReason, L> = {
   'other-interface': { en: 'rule is on another network interface\'s group', 'zh-CN': '规则所在安全组绑定在其他网卡上' },
   'prefix-list-unresolved': { en: 'prefix list could not be read', 'zh-CN': '前缀列表无法读取' },
   'nic-type': { en: 'classic network: rule is for the other NIC type', 'zh-CN': '经典网络：规则的网卡类型（公网/内网）不符' },
+  'source-port-restricted': { en: 'rule limits the source port; clients connect from ephemeral ports', 'zh-CN': '规则限制了源端口，客户端连接使用的是随机临时端口' },
 };
 
 const T = {
@@ -53,6 +54,7 @@ const T = {
   returnPath: { en: 'Return path (egress to your ephemeral ports)', 'zh-CN': '回程（出方向到客户端临时端口）' },
   noAcl: { en: 'No network ACL on this vSwitch', 'zh-CN': '该交换机未绑定网络 ACL' },
   ephemeral: { en: 'ephemeral ports allowed', 'zh-CN': '放行的临时端口' },
+  sourcePort: { en: 'source port', 'zh-CN': '源端口' },
 } satisfies Record<string, L>;
 
 /** Display width: CJK and full-width characters take two columns. */
@@ -95,7 +97,7 @@ export function formatRulesTable(groups: SecurityGroup[], lang: FormatLang = 'en
       T[p.c.policy][lang],
       T[p.c.rule.direction][lang],
       p.c.rule.rawProtocol || p.c.proto.toUpperCase(),
-      p.c.rule.rawPortRange,
+      p.c.rule.rawSourcePortRange ? `${p.c.rule.rawPortRange || '-'} (${T.sourcePort[lang]} ${p.c.rule.rawSourcePortRange})` : p.c.rule.rawPortRange,
       peerLabel(p.c.rule),
       p.c.group.id,
       p.c.rule.id,
@@ -194,6 +196,12 @@ export function nearMissText(m: NearMiss, lang: FormatLang): string {
       return `规则授权前缀列表 ${s('prefixListId')}，其条目无法读取，无法判断是否包含 ${s('clientIp')}`;
     case 'enterprise-default-deny':
       return '企业级安全组默认拒绝，没有规则放行这个连接';
+    case 'source-port-restricted': {
+      const from = s('sourcePortFrom');
+      const to = s('sourcePortTo');
+      const src = from === to ? from : `${from}-${to}`;
+      return `规则只放行源端口 ${src}（源端口范围 ${s('sourcePortRange')}）；客户端发起连接时使用的是随机临时端口（${s('ephemeralFrom')}-${s('ephemeralTo')}），不会是 ${src}，所以这条规则不会放行。服务端口应填在“端口范围”里，源端口范围留空或填 -1/-1`;
+    }
     default:
       return `${NEAR_MISS_LABELS[m.reason]?.['zh-CN'] ?? m.reason}（${m.detail}）`;
   }

@@ -3,7 +3,7 @@
 // array order, first match wins; with no matching entry (or no entries at all) traffic is dropped. The port
 // of an entry is always the destination port, so the reply to a client needs the client's ephemeral ports
 // (1024–65535) in the outbound entries — the classic "ACL allows 22 in, but SSH still hangs".
-import type { CloudSnapshot, NetworkAcl, NetworkAclEntry, Protocol } from '../cloud/model';
+import type { CloudSnapshot, NetworkAcl, NetworkAclEntry, Protocol, UnevaluatedField } from '../cloud/model';
 import { addressScope, cidrContains, isNonPublicCidr, parseCidr, parseIp, type ParsedCidr, type ParsedIp } from './cidr';
 import { resolveInterface } from './interfaces';
 import { PORTFUL } from './compile';
@@ -27,20 +27,41 @@ interface CompiledEntry {
   cidr: ParsedCidr | null;
   from: number;
   to: number;
+  /** Position in evaluation order. */
+  pos: number;
+  /** Fields that may restrict the entry but cannot be evaluated (incl. a CIDR that does not parse): it can only "maybe" match. */
+  uncertain: UnevaluatedField[];
 }
 
-function compileEntry(e: NetworkAclEntry): CompiledEntry {
+function compileEntry(e: NetworkAclEntry, pos: number): CompiledEntry {
   const all = e.portRange.from === -1 && e.portRange.to === -1;
-  return { e, cidr: parseCidr(e.cidr), from: all ? 1 : Math.max(1, e.portRange.from), to: all ? 65535 : Math.min(65535, e.portRange.to) };
+  const cidr = parseCidr(e.cidr);
+  const uncertain = [...(e.unevaluated ?? []), ...(cidr ? [] : [{ field: e.direction === 'ingress' ? 'SourceCidrIp' : 'DestinationCidrIp', value: e.cidr, why: 'unparsable' as const }])];
+  return { e, cidr, from: all ? 1 : Math.max(1, e.portRange.from), to: all ? 65535 : Math.min(65535, e.portRange.to), pos, uncertain };
 }
 
 const protoOk = (c: CompiledEntry, proto: string): boolean => c.e.protocol === 'all' || c.e.protocol === proto;
 const portOk = (c: CompiledEntry, proto: string, port: number): boolean => c.e.protocol === 'all' || !PORTFUL(proto as Protocol) || (port >= c.from && port <= c.to);
+/** The address test alone: an entry whose CIDR does not parse is not "ok" here (it is uncertain instead). */
 const cidrOk = (c: CompiledEntry, ip: ParsedIp): boolean => c.cidr !== null && cidrContains(c.cidr, ip);
+/** Address test with uncertainty: 'no' only on positive evidence. */
+const cidrTri = (c: CompiledEntry, ip: ParsedIp): 'yes' | 'no' | 'maybe' => {
+  if (c.cidr !== null && !cidrContains(c.cidr, ip)) return 'no';
+  return c.uncertain.length ? 'maybe' : 'yes';
+};
 
 /** Array order, with the platform's system entries (the trailing deny-all) after every custom entry. */
 const ordered = (entries: NetworkAclEntry[]): CompiledEntry[] =>
   [...entries].sort((a, b) => Number(a.entryType === 'system') - Number(b.entryType === 'system') || a.order - b.order).map(compileEntry);
+
+function uncertainNote(acl: NetworkAcl, entries: CompiledEntry[], outcome: 'accept' | 'drop'): EvaluationNote {
+  const list = entries.map((c) => `${c.e.policy} entry ${c.e.id} (position ${c.e.order}): ${c.uncertain.map((u) => `${u.field}=${u.value}`).join(', ')}`).join('; ');
+  return {
+    code: 'uncertain-field',
+    detail: `network ACL ${acl.id}: ${list} — ${entries.length > 1 ? 'these entries have' : 'this entry has'} a field that cannot be evaluated, so whether it applies (and the ACL ${outcome === 'accept' ? 'allows' : 'drops'} the packet) cannot be told`,
+    values: { aclId: acl.id, ruleId: entries.map((c) => c.e.id).join(','), fields: entries.flatMap((c) => c.uncertain.map((u) => u.field)).join(','), values: entries.flatMap((c) => c.uncertain.map((u) => u.value)).join(',') },
+  };
+}
 
 const entryDecider = (acl: NetworkAcl, c: CompiledEntry): Decider => ({ kind: 'rule', ruleId: c.e.id, containerId: acl.id, order: c.e.order, policy: c.e.policy });
 
@@ -70,22 +91,35 @@ function firstMatch(
 ): Evaluation {
   const considered = [acl.id];
   let decider: CompiledEntry | null = null;
+  // Entries before the decider that may match (a field that cannot be evaluated).
+  const maybes: CompiledEntry[] = [];
   for (const c of entries) {
-    if (protoOk(c, proto) && portOk(c, proto, port) && cidrOk(c, remote)) {
+    if (!protoOk(c, proto) || !portOk(c, proto, port)) continue;
+    const m = cidrTri(c, remote);
+    if (m === 'yes') {
       decider = c;
       break;
     }
+    if (m === 'maybe') maybes.push(c);
   }
-  const decision = decider ? (decider.e.policy === 'accept' ? 'allow' : 'deny') : 'deny';
-  const explanation = decider ? `${label}-entry-${decider.e.policy}` : entries.length === 0 ? `${label}-empty-denies` : `${label}-no-match-denies`;
+  const outcome = decider ? decider.e.policy : 'drop';
+  const rivals = maybes.filter((c) => c.e.policy !== outcome);
+  const decision = rivals.length ? 'unknown' : decider ? (decider.e.policy === 'accept' ? 'allow' : 'deny') : 'deny';
+  const explanation = rivals.length
+    ? `${label}-uncertain-field`
+    : decider
+      ? `${label}-entry-${decider.e.policy}`
+      : entries.length === 0
+        ? `${label}-empty-denies`
+        : `${label}-no-match-denies`;
   const decidedBy: Decider = decider
     ? entryDecider(acl, decider)
     : { kind: 'default', policy: 'drop', reason: entries.length === 0 ? `network ACL ${acl.id} has no ${label} entries: an empty ACL denies everything` : `no ${label} entry of network ACL ${acl.id} matches: the ACL denies` };
   const nearMisses: NearMiss[] = [];
-  if (decision !== 'allow') {
+  if (decision === 'deny') {
     const base = { port, flowProtocol: proto };
     for (const c of entries) {
-      if (c.e.policy !== 'accept') continue;
+      if (c.e.policy !== 'accept' || c.uncertain.length) continue;
       const p = protoOk(c, proto);
       const o = portOk(c, proto, port);
       const r = cidrOk(c, remote);
@@ -106,7 +140,7 @@ function firstMatch(
       }
     }
   }
-  return { decision, decidedBy, nearMisses, considered, explanation };
+  return { decision, decidedBy, nearMisses, considered, explanation, ...(rivals.length ? { notes: [uncertainNote(acl, rivals, outcome === 'accept' ? 'drop' : 'accept')] } : {}) };
 }
 
 type Seg = { from: number; to: number; entry: CompiledEntry | null };
@@ -142,6 +176,35 @@ function mergeRanges(rs: { from: number; to: number }[]): { from: number; to: nu
   return out;
 }
 
+/** Sorted, overlapping ranges merged. */
+function unionRanges(rs: { from: number; to: number }[]): { from: number; to: number }[] {
+  const sorted = [...rs].sort((a, b) => a.from - b.from);
+  const out: { from: number; to: number }[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r.from <= last.to + 1) last.to = Math.max(last.to, r.to);
+    else out.push({ ...r });
+  }
+  return out;
+}
+
+/** `rs` minus `cut` (both sorted, non-overlapping). */
+function subtractRanges(rs: { from: number; to: number }[], cut: { from: number; to: number }[]): { from: number; to: number }[] {
+  let out = rs.map((r) => ({ ...r }));
+  for (const c of cut) {
+    const next: { from: number; to: number }[] = [];
+    for (const r of out) {
+      if (c.to < r.from || c.from > r.to) next.push(r);
+      else {
+        if (r.from < c.from) next.push({ from: r.from, to: c.from - 1 });
+        if (c.to < r.to) next.push({ from: c.to + 1, to: r.to });
+      }
+    }
+    out = next;
+  }
+  return out;
+}
+
 const covers = (allowed: { from: number; to: number }[], from: number, to: number): boolean => allowed.some((r) => r.from <= from && r.to >= to);
 
 function returnPathPorts(
@@ -153,20 +216,36 @@ function returnPathPorts(
   range: { from: number; to: number },
   serverPort: number,
 ): { evaluation: Evaluation; coverage: EphemeralCoverage } {
-  const relevant = entries.filter((c) => (c.e.protocol === 'all' || c.e.protocol === proto) && cidrOk(c, remote));
-  const segs = paintPorts(
-    relevant.map((c) => (c.e.protocol === 'all' ? { ...c, from: 1, to: 65535 } : c)),
-    range.from,
-    range.to,
-  );
-  const allowed = mergeRanges(segs.filter((s) => s.entry?.e.policy === 'accept').map(({ from, to }) => ({ from, to })));
-  const denied = mergeRanges(segs.filter((s) => s.entry?.e.policy !== 'accept').map(({ from, to }) => ({ from, to })));
+  const widenAll = (c: CompiledEntry): CompiledEntry => (c.e.protocol === 'all' ? { ...c, from: 1, to: 65535 } : c);
+  const protoRelevant = entries.filter((c) => c.e.protocol === 'all' || c.e.protocol === proto);
+  const relevant = protoRelevant.filter((c) => cidrTri(c, remote) === 'yes');
+  const maybeEntries = protoRelevant.filter((c) => cidrTri(c, remote) === 'maybe').map(widenAll);
+  const segs = paintPorts(relevant.map(widenAll), range.from, range.to);
+  // Ports where an entry that may match comes before the deciding one and would decide otherwise.
+  const uncertainRaw: { from: number; to: number }[] = [];
+  const contributing = new Set<CompiledEntry>();
+  for (const m of maybeEntries) {
+    for (const sg of segs) {
+      const a = Math.max(sg.from, m.from);
+      const b = Math.min(sg.to, m.to);
+      if (a > b) continue;
+      const policy = sg.entry ? sg.entry.e.policy : 'drop';
+      if (policy !== m.e.policy && (sg.entry === null || sg.entry.pos > m.pos)) {
+        uncertainRaw.push({ from: a, to: b });
+        contributing.add(m);
+      }
+    }
+  }
+  const uncertain = mergeRanges(unionRanges(uncertainRaw));
+  const allowed = subtractRanges(mergeRanges(segs.filter((s) => s.entry?.e.policy === 'accept').map(({ from, to }) => ({ from, to }))), uncertain);
+  const denied = subtractRanges(mergeRanges(segs.filter((s) => s.entry?.e.policy !== 'accept').map(({ from, to }) => ({ from, to }))), uncertain);
   const coverage: EphemeralCoverage = {
     checked: { ...range },
     allowed,
     denied,
-    coverage: denied.length === 0 ? 'full' : allowed.length === 0 ? 'none' : 'partial',
+    coverage: denied.length === 0 && uncertain.length === 0 ? 'full' : allowed.length === 0 && uncertain.length === 0 ? 'none' : 'partial',
     clients: CLIENT_EPHEMERAL.map((c) => ({ os: c.os, from: c.from, to: c.to, allowed: covers(allowed, c.from, c.to) })),
+    ...(uncertain.length ? { uncertain } : {}),
   };
   // The entry deciding the largest share of the range names the outcome.
   const weight = new Map<CompiledEntry | null, number>();
@@ -175,7 +254,8 @@ function returnPathPorts(
   let topW = -1;
   for (const [k, w] of weight) if (w > topW) [top, topW] = [k, w];
   const decidedBy: Decider = top ? entryDecider(acl, top) : { kind: 'default', policy: 'drop', reason: entries.length === 0 ? `network ACL ${acl.id} has no egress entries: an empty ACL denies everything` : `no egress entry of network ACL ${acl.id} matches the reply: the ACL denies` };
-  const decision = coverage.coverage === 'full' ? 'allow' : coverage.coverage === 'none' ? 'deny' : 'unknown';
+  // Ports that may go either way leave the answer open.
+  const decision = uncertain.length ? 'unknown' : coverage.coverage === 'full' ? 'allow' : coverage.coverage === 'none' ? 'deny' : 'unknown';
   const nearMisses: NearMiss[] = [];
   if (decision !== 'allow') {
     const base = { ephemeralFrom: range.from, ephemeralTo: range.to, serverPort, flowProtocol: proto, clientIp: remote.text, allowedPorts: allowed.map((r) => `${r.from}-${r.to}`).join(',') };
@@ -199,8 +279,9 @@ function returnPathPorts(
       }
     }
   }
-  const explanation = `return-${coverage.coverage}`;
-  return { evaluation: { decision, decidedBy, nearMisses, considered: [acl.id], explanation }, coverage };
+  const explanation = uncertain.length ? 'return-uncertain-field' : `return-${coverage.coverage}`;
+  const notes = uncertain.length ? [uncertainNote(acl, [...contributing], [...contributing][0].e.policy)] : undefined;
+  return { evaluation: { decision, decidedBy, nearMisses, considered: [acl.id], explanation, ...(notes ? { notes } : {}) }, coverage };
 }
 
 const allow = (explanation: string): Evaluation => ({ decision: 'allow', decidedBy: null, nearMisses: [], considered: [], explanation });
@@ -215,6 +296,11 @@ export function evaluateNetworkAcl(snapshot: CloudSnapshot, flow: Flow, opts: Ac
   const localText = flow.direction === 'ingress' ? flow.destinationIp : flow.sourceIp;
   const remote = parseIp(remoteText);
   const choice = resolveInterface(snapshot, localText);
+  if (!choice.matched && snapshot.instance) {
+    // The configuration describes another host: which vSwitch (and ACL) this address sits behind is unknown.
+    const ev: Evaluation = { decision: 'unknown', decidedBy: null, nearMisses: [], considered: [], explanation: 'destination-not-on-instance' };
+    return { present: false, aclId: null, inbound: ev, returnPath: ev, decision: 'unknown' };
+  }
   const acl = findAcl(snapshot, choice.vSwitchId);
   const unknownAcl = snapshot.errors.some((e) => e.leavesUnknown.includes('networkAcls'));
   if (!acl || !remote) {
@@ -238,7 +324,7 @@ export function evaluateNetworkAcl(snapshot: CloudSnapshot, flow: Flow, opts: Ac
   const [fwd, back] = flow.direction === 'ingress' ? [ingress, egress] : [egress, ingress];
   const forward = firstMatch(acl, fwd, back, proto, flow.port, remote, flow.direction === 'ingress' ? 'source' : 'destination', flow.direction);
   forward.interfaceId = choice.eni?.id;
-  forward.notes = notes;
+  forward.notes = [...notes, ...(forward.notes ?? [])];
 
   let returnPath: Evaluation;
   let returnPorts: EphemeralCoverage | undefined;
@@ -247,7 +333,7 @@ export function evaluateNetworkAcl(snapshot: CloudSnapshot, flow: Flow, opts: Ac
     const r = returnPathPorts(acl, back, fwd, proto, remote, range, flow.port);
     returnPath = r.evaluation;
     returnPorts = r.coverage;
-    if (r.coverage.coverage === 'partial') {
+    if (r.coverage.coverage === 'partial' && !r.coverage.uncertain) {
       const okClients = r.coverage.clients.filter((c) => c.allowed).map((c) => c.os);
       returnPath.notes = [
         {

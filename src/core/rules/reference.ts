@@ -66,6 +66,8 @@ export function referenceEvaluate(snapshot: CloudSnapshot, flow: Flow): RefResul
   if (!remote) return unknown;
   const choice = resolveInterface(snapshot, localIp);
   if (!choice.eni) return unknown;
+  // An address that is not the described instance's: its groups say nothing about it.
+  if (!choice.matched && snapshot.instance) return unknown;
   const v6 = remote.kind() === 'ipv6';
   let proto: string = flow.protocol;
   if (proto === 'icmp' && v6) proto = 'icmpv6';
@@ -84,18 +86,51 @@ export function referenceEvaluate(snapshot: CloudSnapshot, flow: Flow): RefResul
   const missing = groups.length - present.length;
   if (present.length === 0) return unknown;
 
+  // The connecting side's source port: one of these (an ephemeral port unless the flow says otherwise).
+  const srcLo = flow.sourcePorts?.from ?? 1024;
+  const srcHi = flow.sourcePorts?.to ?? 65535;
+  const sourcePort = (r: SecurityGroupRule): Tri => {
+    const s = r.sourcePortRange;
+    if (!s || (s.from === -1 && s.to === -1)) return 'yes';
+    if (r.protocol !== 'tcp' && r.protocol !== 'udp') return 'maybe';
+    // How many of the possible source ports the rule admits: all → yes, none → no, some → maybe.
+    const overlap = Math.max(0, Math.min(srcHi, s.to) - Math.max(srcLo, s.from) + 1);
+    return overlap === srcHi - srcLo + 1 ? 'yes' : overlap === 0 ? 'no' : 'maybe';
+  };
+  const parses = (cidr: string): boolean => {
+    const t = cidr.trim();
+    try {
+      if (t.includes('/')) ipaddr.parseCIDR(t);
+      else ipaddr.parse(t);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
   const matches = (r: SecurityGroupRule): Tri => {
+    let uncertain = (r.unevaluated?.length ?? 0) > 0;
+    const portList = r.unevaluated?.some((u) => u.field === 'PortRangeListId') ?? false;
     if (r.direction !== flow.direction) return 'no';
     if (r.protocol !== 'all' && r.protocol !== proto) return 'no';
-    const portless = r.protocol === 'all' || (proto !== 'tcp' && proto !== 'udp') || (r.portRange.from === -1 && r.portRange.to === -1);
+    const portless = r.protocol === 'all' || (proto !== 'tcp' && proto !== 'udp') || (r.portRange.from === -1 && r.portRange.to === -1) || portList;
     if (!portless && (flow.port < r.portRange.from || flow.port > r.portRange.to)) return 'no';
     if (snapshot.instance?.networkType === 'classic' && r.nicType && r.nicType !== choice.scope) return 'no';
-    if (r.localCidr && ![localIp, ...choice.localPrivateIps].some((l) => inCidr(l, r.localCidr as string))) return 'no';
+    if (r.localCidr) {
+      if (!parses(r.localCidr)) uncertain = true;
+      else if (![localIp, ...choice.localPrivateIps].some((l) => inCidr(l, r.localCidr as string))) return 'no';
+    }
+    const sp = sourcePort(r);
+    if (sp === 'no') return 'no';
+    if (sp === 'maybe') uncertain = true;
     const p = r.peer;
-    if (p.kind === 'cidr') return inCidr(remoteIp, p.cidr) ? 'yes' : 'no';
-    if (p.kind === 'group') return member === null ? 'maybe' : member.includes(p.groupId) ? 'yes' : 'no';
-    if (p.kind === 'prefix-list') return p.cidrs === null ? 'maybe' : p.cidrs.some((c) => inCidr(remoteIp, c)) ? 'yes' : 'no';
-    return 'maybe';
+    let peer: Tri;
+    if (p.kind === 'cidr') peer = !parses(p.cidr) ? 'maybe' : inCidr(remoteIp, p.cidr) ? 'yes' : 'no';
+    else if (p.kind === 'group') peer = member === null ? 'maybe' : member.includes(p.groupId) ? 'yes' : 'no';
+    else if (p.kind === 'prefix-list') peer = p.cidrs === null ? 'maybe' : p.cidrs.some((c) => inCidr(remoteIp, c)) ? 'yes' : 'no';
+    else peer = 'maybe';
+    if (peer === 'no') return 'no';
+    return peer === 'maybe' || uncertain ? 'maybe' : 'yes';
   };
 
   type Cand = { r: SecurityGroupRule; gi: number };
@@ -145,28 +180,63 @@ export function referenceEvaluate(snapshot: CloudSnapshot, flow: Flow): RefResul
   return { decision: policy === 'accept' ? 'allow' : 'deny', ruleId: w ? w.r.id : 'default', policy };
 }
 
-/** First match in array order; the ids of an ACL list and the decision. */
-export function referenceAclFirstMatch(entries: NetworkAclEntry[], proto: string, port: number, remoteIp: string): { policy: 'accept' | 'drop'; entryId: string | null } {
+/**
+ * First match in array order; the ids of an ACL list and the decision. An entry with a field that cannot be
+ * evaluated (or a CIDR that does not parse) may or may not match: `possible` collects every policy the list
+ * could end with, so more than one means "unknown".
+ */
+export function referenceAclFirstMatch(entries: NetworkAclEntry[], proto: string, port: number, remoteIp: string): { policy: 'accept' | 'drop'; entryId: string | null; possible: Set<'accept' | 'drop'> } {
   const rank = (e: NetworkAclEntry): number => (e.entryType === 'system' ? 1e9 : 0) + e.order;
   const sorted = [...entries].sort((a, b) => rank(a) - rank(b));
+  const possible = new Set<'accept' | 'drop'>();
   for (const e of sorted) {
     if (e.protocol !== 'all' && e.protocol !== proto) continue;
     const portless = e.protocol === 'all' || (proto !== 'tcp' && proto !== 'udp') || (e.portRange.from === -1 && e.portRange.to === -1);
     if (!portless && (port < e.portRange.from || port > e.portRange.to)) continue;
+    const maybe = (e.unevaluated?.length ?? 0) > 0 || addr(e.cidr.split('/')[0]) === null;
+    if (maybe) {
+      if (addr(e.cidr.split('/')[0]) !== null && !inCidr(remoteIp, e.cidr)) continue;
+      possible.add(e.policy);
+      continue;
+    }
     if (!inCidr(remoteIp, e.cidr)) continue;
-    return { policy: e.policy, entryId: e.id };
+    possible.add(e.policy);
+    return { policy: e.policy, entryId: e.id, possible };
   }
-  return { policy: 'drop', entryId: null };
+  possible.add('drop');
+  return { policy: 'drop', entryId: null, possible };
 }
 
-/** Port by port: which of from..to the ACL's egress list lets a reply reach (address test hoisted out of the loop). */
-export function referenceAclAllowedPorts(acl: NetworkAcl, proto: string, remoteIp: string, from: number, to: number): Set<number> {
+/** Port by port: which of from..to the ACL's egress list lets a reply reach, and which it may or may not (sorted and address-tested once). */
+export function referenceAclAllowedPorts(acl: NetworkAcl, proto: string, remoteIp: string, from: number, to: number): Set<number> & { uncertain?: Set<number> } {
   const rank = (e: NetworkAclEntry): number => (e.entryType === 'system' ? 1e9 : 0) + e.order;
-  const sorted = [...acl.egress].sort((a, b) => rank(a) - rank(b)).filter((e) => (e.protocol === 'all' || e.protocol === proto) && inCidr(remoteIp, e.cidr));
-  const ok = new Set<number>();
+  const list = [...acl.egress]
+    .sort((a, b) => rank(a) - rank(b))
+    .filter((e) => e.protocol === 'all' || e.protocol === proto)
+    .map((e) => {
+      const parses = addr(e.cidr.split('/')[0]) !== null;
+      const maybe = (e.unevaluated?.length ?? 0) > 0 || !parses;
+      return { e, maybe, hit: parses ? inCidr(remoteIp, e.cidr) : true };
+    })
+    .filter((x) => x.hit);
+  const ok: Set<number> & { uncertain?: Set<number> } = new Set<number>();
+  const uncertain = new Set<number>();
   for (let p = from; p <= to; p++) {
-    const first = sorted.find((e) => e.protocol === 'all' || (e.portRange.from === -1 && e.portRange.to === -1) || (p >= e.portRange.from && p <= e.portRange.to));
-    if (first?.policy === 'accept') ok.add(p);
+    const possible = new Set<string>();
+    let final: string | null = null;
+    for (const { e, maybe } of list) {
+      const covers = e.protocol === 'all' || (e.portRange.from === -1 && e.portRange.to === -1) || (p >= e.portRange.from && p <= e.portRange.to);
+      if (!covers) continue;
+      possible.add(e.policy);
+      if (!maybe) {
+        final = e.policy;
+        break;
+      }
+    }
+    if (final === null) possible.add('drop');
+    if (possible.size > 1) uncertain.add(p);
+    else if ((final ?? 'drop') === 'accept') ok.add(p);
   }
+  ok.uncertain = uncertain;
   return ok;
 }

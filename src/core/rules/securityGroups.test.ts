@@ -285,9 +285,22 @@ describe('evaluateSecurityGroups: IPv6, ICMP, odd inputs', () => {
     expect(evaluateSecurityGroups(drop, sshFlow()).decision).toBe('deny');
   });
 
-  it('an address that is not on the instance is evaluated against the primary ENI with a note', () => {
-    const snap = snapshot({ groups: [group('sg-web', [{ id: 'ok' }])] });
+  it('an address that is not the instance\'s is undecided, naming the addresses the snapshot does describe', () => {
+    // Even an allow-all rule says nothing about another host's address.
+    const snap = snapshot({ groups: [group('sg-web', [{ id: 'ok', cidr: '0.0.0.0/0' }])] });
     const e = evaluateSecurityGroups(snap, sshFlow({ destinationIp: '198.51.100.200' }));
+    expect(e).toMatchObject({ decision: 'unknown', explanation: 'destination-not-on-instance' });
+    expect(e.notes?.[0]).toMatchObject({ code: 'destination-not-on-instance' });
+    expect(String(e.notes?.[0].values?.instanceAddresses)).toContain(snap.instance!.privateIps[0]);
+    // A deny-everything configuration is just as silent about it.
+    const none = snapshot({ groups: [group('sg-web', [])] });
+    expect(evaluateSecurityGroups(none, sshFlow({ destinationIp: '198.51.100.200' })).decision).toBe('unknown');
+  });
+
+  it('groups given without any instance are evaluated as the instance\'s, with a note saying so', () => {
+    const snap = snapshot({ groups: [group('sg-web', [{ id: 'ok' }])] });
+    const groupsOnly = { ...snap, instance: null };
+    const e = evaluateSecurityGroups(groupsOnly, sshFlow({ destinationIp: '198.51.100.200' }));
     expect(e.decision).toBe('allow');
     expect(e.notes?.[0]).toMatchObject({ code: 'destination-not-on-instance' });
   });

@@ -9,15 +9,15 @@ import { hostLooksLikeNetwork, isNonPublicCidr, parseIp, sameNeighbourhood, type
 import {
   compareRules,
   fieldMask,
+  fieldUncertain,
+  fixedMatch,
   flowContext,
-  localMatches,
-  matchPeer,
   MISS,
-  nicMatches,
   placeRules,
   portMatches,
   PORTFUL,
   protoMatches,
+  sourcePortMatch,
   type CompiledRule,
   type FlowContext,
   type PlacedRule,
@@ -67,6 +67,8 @@ function miss(c: CompiledRule, reason: NearMiss['reason'], detail: string, value
 
 /** The one field that kept an accept rule from matching, as a near miss; null when 0 or ≥2 fields differ. */
 function nearMissFor(c: CompiledRule, mask: number, flow: Flow, ctx: FlowContext): NearMiss | null {
+  // A rule with a field that cannot be evaluated is no near miss: it may match as it is.
+  if (mask & MISS.fieldMaybe) return null;
   const wrong = mask & ~MISS.peerMaybe;
   // Exactly one field wrong, or nothing wrong but a peer we cannot resolve.
   if (wrong === 0 ? mask === 0 : (wrong & (wrong - 1)) !== 0 || (mask & MISS.peerMaybe) !== 0) return null;
@@ -100,6 +102,17 @@ function nearMissFor(c: CompiledRule, mask: number, flow: Flow, ctx: FlowContext
       return miss(c, 'nic-type', `classic-network rule is for the ${c.rule.nicType} NIC; this traffic uses the ${ctx.scope} NIC`, { ...v, nicType: c.rule.nicType ?? '', trafficNic: ctx.scope });
     case MISS.peer:
       return peerNearMiss(c, v, ctx);
+    case MISS.srcPort: {
+      const src = c.srcFrom === c.srcTo ? String(c.srcFrom) : `${c.srcFrom}-${c.srcTo}`;
+      const eph = `${ctx.sourcePorts.from}-${ctx.sourcePorts.to}`;
+      const who = ctx.direction === 'ingress' ? 'your computer' : 'the instance';
+      return miss(
+        c,
+        'source-port-restricted',
+        `rule admits only source port ${src} (SourcePortRange ${c.rule.rawSourcePortRange ?? `${c.srcFrom}/${c.srcTo}`}); a connection from ${who} comes from an ephemeral source port (${eph}), never from ${src}, so the rule does not admit it. The service port belongs in PortRange; leave the source port range empty or -1/-1`,
+        { ...v, sourcePortRange: c.rule.rawSourcePortRange ?? `${c.srcFrom}/${c.srcTo}`, sourcePortFrom: c.srcFrom ?? -1, sourcePortTo: c.srcTo ?? -1, ephemeralFrom: ctx.sourcePorts.from, ephemeralTo: ctx.sourcePorts.to },
+      );
+    }
     default:
       return null; // a DestCidrIp mismatch names another local address: not a user mistake we can name
   }
@@ -151,8 +164,7 @@ function scan(placed: PlacedRule[], ctx: FlowContext, port: number): Scan {
     const c = p.c;
     // Cheapest tests first, no allocation: this loop runs over up to thousands of rules per flow.
     if (c.rule.direction !== ctx.direction || !protoMatches(c, ctx.proto) || !portMatches(c, ctx.proto, port)) continue;
-    if (!nicMatches(c, ctx) || !localMatches(c, ctx)) continue;
-    const m = matchPeer(c.peer, ctx.remote);
+    const m = fixedMatch(c, ctx);
     if (m === 'no') continue;
     if (m === 'match') best = earlier(best, p);
     else if (p.c.policy === 'accept') maybeAccept = earlier(maybeAccept, p);
@@ -188,9 +200,21 @@ export function prepare(snapshot: CloudSnapshot, flow: Flow): SecurityGroupEvalC
     return { error: 'no-interface', notes };
   }
   if (!choice.matched) {
+    const inst = snapshot.instance;
+    if (inst) {
+      // The configuration describes another host: its rules say nothing about this address.
+      const known = [inst.publicIp, inst.eipAddress, ...snapshot.interfaces.flatMap((e) => [e.publicIp, ...e.privateIps, ...e.ipv6s]), ...inst.privateIps].filter((a): a is string => !!a);
+      notes.push({
+        code: 'destination-not-on-instance',
+        detail: `${localText} is not an address of instance ${inst.id} (it has ${[...new Set(known)].join(', ') || 'no address'}); its security groups say nothing about ${localText}`,
+        values: { address: localText, instanceAddresses: [...new Set(known)].join(',') },
+      });
+      return { error: 'destination-not-on-instance', notes };
+    }
+    // No instance in the snapshot (only groups were given): the user asserted these groups apply.
     notes.push({
       code: 'destination-not-on-instance',
-      detail: `${localText} is not an address of instance ${snapshot.instance?.id ?? '(unknown)'}; the primary interface ${choice.eni.id} was evaluated`,
+      detail: `no instance is described, so ${localText} cannot be checked against it; the given groups were evaluated as the instance's`,
       values: { address: localText, interfaceId: choice.eni.id },
     });
   }
@@ -204,7 +228,7 @@ export function prepare(snapshot: CloudSnapshot, flow: Flow): SecurityGroupEvalC
       values: { interfaceId: choice.eni.id, groups: groups.map((g) => `${g.id}:${g.type}`).join(',') },
     });
   }
-  const ctx = flowContext(snapshot, flow.direction, flow.protocol, remote, parseIp(localText), choice);
+  const ctx = flowContext(snapshot, flow.direction, flow.protocol, remote, parseIp(localText), choice, flow.sourcePorts);
   return { choice, ctx, groups, placed, placement, missing, notes };
 }
 
@@ -217,7 +241,9 @@ export function evaluateSecurityGroups(snapshot: CloudSnapshot, flow: Flow): Eva
 
   const s = scan(placed, ctx, flow.port);
   const def = defaultOutcome(groups, ctx.direction, ctx.remote);
-  const d: Decision = decide(s.best, s.maybeAccept, s.maybeDrop, def, missing.length);
+  const decided: Decision = decide(s.best, s.maybeAccept, s.maybeDrop, def, missing.length);
+  // A rival that may match because of a field (not a group membership or prefix list): say so by its own code.
+  const d: Decision = decided.code === 'uncertain-peer' && decided.rival && fieldUncertain(decided.rival.c, ctx) ? { ...decided, code: 'uncertain-field' } : decided;
 
   if (ctx.direction === 'egress' && ctx.proto === 'tcp' && flow.port === 25) {
     notes.push({ code: 'tcp-25-blocked', detail: 'Alibaba Cloud blocks outbound TCP 25 by default whatever the security group says; use port 465 (SMTP over SSL)', values: { port: 25 } });
@@ -225,12 +251,56 @@ export function evaluateSecurityGroups(snapshot: CloudSnapshot, flow: Flow): Eva
   if (d.rule?.c.bare && d.rule.c.peer.kind === 'cidr') {
     notes.push({ code: 'bare-ip-is-host', detail: `rule ${d.rule.c.rule.id} names "${d.rule.c.peer.cidr.text}" without a mask; the platform treats it as the single host ${d.rule.c.peer.cidr.network}, which is what matches this client`, values: { ruleId: d.rule.c.rule.id, cidr: d.rule.c.peer.cidr.text } });
   }
+  if (d.code === 'uncertain-field') notes.push(...uncertainFieldNotes(placed, ctx, flow.port, d));
   if (d.code === 'uncertain-peer' || d.code === 'uncertain-membership') {
     notes.push({ code: 'uncertain-peer', detail: `whether ${ctx.remote.ip.text} matches a security-group reference or prefix list cannot be told from this snapshot`, values: { clientIp: ctx.remote.ip.text } });
   }
 
   const nearMisses = d.decision === 'allow' ? [] : findNearMisses(snapshot, flow, prep, d);
   return { decision: d.decision, decidedBy: d.decidedBy, nearMisses, considered, explanation: d.code, interfaceId: choice.eni?.id, notes };
+}
+
+/** Human words for why a field cannot be evaluated. */
+const WHY: Record<string, string> = {
+  'unknown-field': 'a field this version of SG Doctor does not know',
+  'unresolved-reference': 'a port list whose entries were not read',
+  unparsable: 'a value that could not be read',
+  'conflicting-fields': 'set together with another field of the same kind',
+  'not-for-direction': 'a field that does not belong to a rule of this direction',
+};
+
+/**
+ * The rules that may match only because of a field we cannot evaluate and would decide otherwise: one note
+ * per rule, naming the rule and the field(s).
+ */
+function uncertainFieldNotes(placed: PlacedRule[], ctx: FlowContext, port: number, d: Decision): EvaluationNote[] {
+  const policy = d.rule ? d.rule.c.policy : d.decidedBy?.policy;
+  const out: EvaluationNote[] = [];
+  for (const p of [...placed].sort(compareRules)) {
+    if (d.rule && compareRules(p, d.rule) >= 0) break;
+    const c = p.c;
+    if (c.policy === policy || c.rule.direction !== ctx.direction || !protoMatches(c, ctx.proto) || !portMatches(c, ctx.proto, port)) continue;
+    if (fixedMatch(c, ctx) === 'no' || !fieldUncertain(c, ctx)) continue;
+    const fields = c.unevaluated.map((u) => `${u.field}=${u.value} (${WHY[u.why] ?? u.why})`);
+    if (sourcePortMatch(c, ctx) === 'maybe') {
+      fields.push(`SourcePortRange=${c.rule.rawSourcePortRange ?? `${c.srcFrom}/${c.srcTo}`} (covers only part of the ephemeral source ports ${ctx.sourcePorts.from}-${ctx.sourcePorts.to} a connection may come from)`);
+    }
+    out.push({
+      code: 'uncertain-field',
+      detail: `${c.policy} rule ${c.rule.id} (${c.group.id}, priority ${c.priority}) may or may not apply to this connection: ${fields.join('; ')}; so whether the security groups ${policy === 'accept' ? 'allow' : 'block'} it cannot be told`,
+      values: {
+        ruleId: c.rule.id,
+        groupId: c.group.id,
+        policy: c.policy,
+        priority: c.priority,
+        fields: [...c.unevaluated.map((u) => u.field), ...(sourcePortMatch(c, ctx) === 'maybe' ? ['SourcePortRange'] : [])].join(','),
+        values: [...c.unevaluated.map((u) => u.value), ...(sourcePortMatch(c, ctx) === 'maybe' ? [c.rule.rawSourcePortRange ?? ''] : [])].join(','),
+        reasons: [...c.unevaluated.map((u) => u.why), ...(sourcePortMatch(c, ctx) === 'maybe' ? ['partial-source-ports'] : [])].join(','),
+      },
+    });
+    if (out.length >= 5) break;
+  }
+  return out;
 }
 
 function findNearMisses(snapshot: CloudSnapshot, flow: Flow, prep: SecurityGroupEvalContext, d: Decision): NearMiss[] {

@@ -16,6 +16,11 @@ export interface Flow {
   destinationIp: string;
   /** Destination port (ignored for ICMP). */
   port: number;
+  /**
+   * The connecting side's source port(s), for five-tuple rules (SourcePortRange): the client's for ingress,
+   * the instance's for egress. Default 1024–65535: an ephemeral port the OS (and any NAT) picks.
+   */
+  sourcePorts?: { from: number; to: number };
 }
 
 export type NearMissReason =
@@ -30,7 +35,8 @@ export type NearMissReason =
   | 'enterprise-default-deny'
   | 'other-interface'
   | 'prefix-list-unresolved'
-  | 'nic-type';
+  | 'nic-type'
+  | 'source-port-restricted'; // a five-tuple rule admits only source ports a connecting client does not use
 
 export interface NearMiss {
   reason: NearMissReason;
@@ -72,7 +78,11 @@ export type EvaluationNoteCode =
   | 'uncertain-peer' // a rule's peer (group member, prefix list) cannot be resolved from the snapshot
   | 'no-interface' // no instance/ENI data at all
   | 'acl-not-applied' // e.g. secondary ENI with an EIP in cut-through mode, intra-vSwitch traffic
-  | 'ephemeral-partial'; // the ACL egress allows only part of the client's ephemeral range
+  | 'ephemeral-partial' // the ACL egress allows only part of the client's ephemeral range
+  | 'same-for-every-source' // the client's IP is unknown, but every public source gets the same decision
+  | 'depends-on-source' // the client's IP is unknown and the decision depends on it
+  | 'source-unknown' // the client's IP is unknown and the sources could not be enumerated
+  | 'uncertain-field'; // a rule or ACL entry has a field that may restrict it but cannot be evaluated
 
 export interface EvaluationNote {
   code: EvaluationNoteCode;
@@ -89,6 +99,8 @@ export interface EphemeralCoverage {
   coverage: 'full' | 'partial' | 'none';
   /** Default ephemeral ranges of common client OSes and whether each is fully allowed. */
   clients: { os: 'linux' | 'windows' | 'macos'; from: number; to: number; allowed: boolean }[];
+  /** Ports an entry with a field that cannot be evaluated may decide otherwise (neither allowed nor denied). */
+  uncertain?: { from: number; to: number }[];
 }
 
 export interface AclEvaluation {

@@ -13,9 +13,39 @@ export interface Change {
   text: Localized;
 }
 
+/** A check whose facts this run did not read again (no cloud data, no server evidence): not a change. */
+export interface NotRechecked {
+  key: string;
+  title: Localized;
+  /** Its status in the saved run. */
+  before: string;
+  /** The facts that were read before and not this time. */
+  missing: FactKind[];
+}
+
+/** `rules`: the evaluation of the flow against the rules (needs the cloud data and the client's source address). */
+export type FactKind = 'probes' | 'cloud' | 'rules' | 'server';
+
 export interface Comparison {
   same: boolean;
   changes: Change[];
+  /** Checks that could not be re-checked (their facts were not read this time); left out of `changes`. */
+  notRechecked: NotRechecked[];
+}
+
+const EVIDENCE_FACT: Record<string, FactKind> = { probe: 'probes', client: 'probes', cloud: 'cloud', rules: 'rules', server: 'server' };
+
+/** A check without evidence refs: the facts its layer is read from. */
+const LAYER_FACT: Record<string, FactKind> = { client: 'probes', network: 'cloud', server: 'server' };
+
+/** Facts present in the saved run and absent from the new one. */
+function factsNotReread(before: Diagnosis, after: Diagnosis): Set<FactKind> {
+  const gone = new Set<FactKind>();
+  if (before.probes && !after.probes) gone.add('probes');
+  if (before.cloud.snapshot && !after.cloud.snapshot) gone.add('cloud');
+  if (before.cloud.flow && !after.cloud.flow) gone.add('rules');
+  if (before.server && !after.server) gone.add('server');
+  return gone;
 }
 
 const t = (en: string, zh: string): Localized => ({ en, 'zh-CN': zh });
@@ -80,14 +110,25 @@ export function compareDiagnoses(before: Diagnosis, after: Diagnosis): Compariso
     }
   }
 
-  const cb = new Map(before.checks.map((c) => [c.id, c.status]));
+  const notRechecked: NotRechecked[] = [];
+  const gone = factsNotReread(before, after);
+  const cb = new Map(before.checks.map((c) => [c.id, c]));
   for (const c of after.checks) {
-    const was = cb.get(c.id);
-    if (was && was !== c.status) {
+    const prev = cb.get(c.id);
+    const was = prev?.status;
+    if (prev && was && was !== c.status) {
+      // Unknown now only because a premise was not read again (e.g. a re-run without the cloud data): the
+      // check was not re-checked, it did not change.
+      const sources = prev.evidence.length ? prev.evidence.map((e) => EVIDENCE_FACT[e.source]) : [LAYER_FACT[prev.layer]];
+      const missing = [...new Set(sources.filter((f): f is FactKind => !!f && gone.has(f)))];
+      if ((c.status === 'unknown' || c.status === 'skipped') && missing.length) {
+        notRechecked.push({ key: c.id, title: c.title, before: was, missing });
+        continue;
+      }
       changes.push({ kind: 'check', key: c.id, before: was, after: c.status, text: t(`${c.title.en}: ${was} → ${c.status}`, `${c.title['zh-CN']}：${was} → ${c.status}`) });
     }
   }
-  return { same: changes.length === 0, changes };
+  return { same: changes.length === 0, changes, notRechecked };
 }
 
 function peerText(peer: Peer): string {

@@ -1,8 +1,8 @@
 // The .sgdiag session file: a versioned JSON envelope around one Diagnosis document.
 // Validation is structural (the parts the app relies on); nested probe/cloud facts pass through so
 // that optional fields added later never make an older app refuse a file.
-import { APP_PROTOCOLS } from '../probe/app-protocol';
 import { z } from 'zod';
+import { planSchema, type SessionPlan } from './plan';
 
 export const SESSION_KIND = 'sg-doctor-session';
 /** Bump when the envelope or the Diagnosis document changes shape; add a migration in migrations.ts. */
@@ -61,19 +61,8 @@ export const diagnosisSchema = z.looseObject({
   notes: z.string(),
 });
 
-/** What the user asked for, so a session can be re-run. */
-export const planSchema = z.looseObject({
-  host: z.string().min(1),
-  port: z.number().int().min(1).max(65535),
-  protocol: z.enum(['tcp', 'udp']).optional(),
-  service: z.string().optional(),
-  /** Application protocol of the port (a custom port's protocol picked in the app, or --protocol). */
-  appProtocol: z.enum(APP_PROTOCOLS).optional().catch(undefined),
-  instanceId: z.string().optional(),
-  region: z.string().optional(),
-  profile: z.string().optional(),
-  cloudMode: z.enum(['api', 'snapshot', 'none']).optional(),
-});
+/** What the user asked for, so a session can be re-run: the one shape shared with the app and the CLI. */
+export { planSchema };
 
 export const sessionSchema = z.looseObject({
   kind: z.literal(SESSION_KIND),
@@ -81,7 +70,8 @@ export const sessionSchema = z.looseObject({
   appVersion: z.string(),
   createdAt: z.string(),
   savedAt: z.string(),
-  plan: planSchema,
+  // Fields a newer app may add pass through (such a file is read-only here anyway).
+  plan: planSchema.loose(),
   diagnosis: diagnosisSchema,
   /** Earlier runs of the same plan (re-runs), newest last; kept small. */
   history: z
@@ -89,5 +79,5 @@ export const sessionSchema = z.looseObject({
     .default([]),
 });
 
-export type SessionPlan = z.infer<typeof planSchema>;
+export type { SessionPlan };
 export type SessionHistoryEntry = z.infer<typeof sessionSchema>['history'][number];

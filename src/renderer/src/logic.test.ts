@@ -56,6 +56,17 @@ describe('guided form', () => {
     expect(argsOf(formOf(plan))).toEqual(args);
     expect(formOf({ host: 'h', port: 22, cloudMode: 'snapshot' }).cloudMode).toBe('none');
   });
+
+  it('re-runs offline JSON with the configuration kept in the saved diagnosis', () => {
+    const snapshot = { source: 'import', region: 'cn-hangzhou', securityGroups: [{ id: 'sg-1' }] };
+    const form = formOf({ host: 'h', port: 6379, service: 'redis', cloudMode: 'snapshot' }, { cloud: { mode: 'snapshot', snapshot } } as never);
+    expect(form.cloudMode).toBe('import');
+    expect(JSON.parse(form.importJson)).toEqual(snapshot);
+    expect(form).toMatchObject({ service: 'custom', customPort: '6379' }); // a CLI service without an app preset
+    expect(argsOf(form)?.cloud).toEqual({ mode: 'import', json: form.importJson });
+    // An API plan never turns into an import, whatever the diagnosis holds.
+    expect(formOf({ host: 'h', port: 22, cloudMode: 'api', profile: 'p' }, { cloud: { mode: 'api', snapshot } } as never).cloudMode).toBe('profile');
+  });
 });
 
 describe('evidence helpers', () => {

@@ -131,10 +131,22 @@ export function planOf(args: DiagnoseArgs): SessionPlan {
   };
 }
 
-/** A saved plan back into the form (re-run): offline JSON is not kept in a session, so that becomes probe-only. */
-export function formOf(plan: SessionPlan): FlowForm {
+/**
+ * A saved plan back into the form (re-run). Offline JSON lives on in the saved diagnosis (its imported
+ * cloud configuration, which holds no secret): a re-run imports that again instead of becoming probe-only.
+ */
+export function formOf(plan: SessionPlan, saved?: Pick<Diagnosis, 'cloud'> | null): FlowForm {
   const preset = SERVICE_PRESETS.find((p) => p.id === plan.service && p.id !== 'custom') ?? SERVICE_PRESETS.find((p) => p.port === plan.port && p.id !== 'custom');
-  const cloudMode: FlowForm['cloudMode'] = plan.profile ? 'profile' : plan.cloudMode !== 'api' ? 'none' : plan.credentialSource === 'environment' ? 'environment' : 'stored-key';
+  const importJson = plan.cloudMode === 'snapshot' && saved?.cloud.snapshot ? JSON.stringify(saved.cloud.snapshot) : '';
+  const cloudMode: FlowForm['cloudMode'] = plan.profile
+    ? 'profile'
+    : importJson
+      ? 'import'
+      : plan.cloudMode !== 'api'
+        ? 'none'
+        : plan.credentialSource === 'environment'
+          ? 'environment'
+          : 'stored-key';
   return {
     ...emptyForm(),
     host: plan.host,
@@ -144,6 +156,7 @@ export function formOf(plan: SessionPlan): FlowForm {
     profile: plan.profile ?? '',
     instanceId: plan.instanceId ?? '',
     region: plan.region ?? '',
+    ...(importJson ? { importJson } : {}),
   };
 }
 

@@ -173,7 +173,7 @@ export const useStore = create<State>()(
       async rerun() {
         const { plan, diagnosis } = get().doc;
         if (!plan) return;
-        set((s) => ({ form: formOf(plan), doc: { ...s.doc, baseline: s.doc.baseline ?? diagnosis } }));
+        set((s) => ({ form: formOf(plan, diagnosis), doc: { ...s.doc, baseline: s.doc.baseline ?? diagnosis } }));
         await get().startRun();
       },
 
@@ -221,7 +221,7 @@ export const useStore = create<State>()(
           view: 'result',
           dialog: null,
           run: { ...idleRun(), status: 'done', checks: d.checks, verdict: d.verdict },
-          form: formOf(o.session.plan),
+          form: formOf(o.session.plan, d),
           doc: {
             diagnosis: d,
             plan: o.session.plan,

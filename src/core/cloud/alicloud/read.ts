@@ -168,6 +168,9 @@ export async function readCloudSnapshot(opts: ReadOptions): Promise<CloudSnapsho
     return vpcClients.get(region)!;
   };
   const runtime = runtimeOptions(timeoutMs);
+  /** Generic RPC call parameters, for calls whose raw response body must reach the mapping unfiltered. */
+  const rpc = (action: string, version: string): never =>
+    ({ action, version, protocol: 'HTTPS', pathname: '/', method: 'POST', authType: 'AK', style: 'RPC', reqBodyType: 'formData', bodyType: 'json' }) as never;
 
   /** One API call through the limiter, validated against its schema; null (and an error recorded) on failure. */
   async function call<S extends z.ZodTypeAny>(
@@ -339,8 +342,11 @@ export async function readCloudSnapshot(opts: ReadOptions): Promise<CloudSnapsho
     let token: string | undefined;
     for (let page = 0; page < 50; page++) {
       const doc = await call('DescribeSecurityGroupAttribute', `${id}${page ? ` page ${page + 1}` : ''}`, [`securityGroups/${id}`], SecurityGroupAttributeSchema, () =>
-        ecs(region).describeSecurityGroupAttributeWithOptions(
-          new Ecs.DescribeSecurityGroupAttributeRequest({ regionId: region, securityGroupId: id, direction: 'all', maxResults: 1000, ...(token ? { nextToken: token } : {}) }),
+        // The raw body, not the SDK model: the model keeps only the fields this SDK version knows, and a rule
+        // field it drops could silently widen the rule (map.ts treats unknown fields as "may restrict").
+        ecs(region).callApi(
+          rpc('DescribeSecurityGroupAttribute', '2014-05-26'),
+          { query: { RegionId: region, SecurityGroupId: id, Direction: 'all', MaxResults: '1000', ...(token ? { NextToken: token } : {}) } } as never,
           runtime,
         ),
       );
@@ -391,17 +397,15 @@ export async function readCloudSnapshot(opts: ReadOptions): Promise<CloudSnapsho
       vSwitchId,
       (async () => {
         const doc = await call('DescribeNetworkAcls', vSwitchId, [`networkAcls/${vSwitchId}`], NetworkAclsSchema, () =>
-          vpc(region).describeNetworkAclsWithOptions(
-            new Vpc.DescribeNetworkAclsRequest({ regionId: region, resourceId: vSwitchId, resourceType: 'VSwitch', pageSize: 50 }),
-            runtime,
-          ),
+          // Raw bodies (not the SDK model) for the ACLs too: see DescribeSecurityGroupAttribute.
+          vpc(region).callApi(rpc('DescribeNetworkAcls', '2016-04-28'), { query: { RegionId: region, ResourceId: vSwitchId, ResourceType: 'VSwitch', PageSize: '50' } } as never, runtime),
         );
         const acls = doc?.NetworkAcls.NetworkAcl ?? [];
         const full = await Promise.all(
           acls.map(async (a): Promise<ApiNetworkAcl | null> => {
             if (aclHasEntries(a)) return a;
             const attr = await call('DescribeNetworkAclAttributes', a.NetworkAclId, [`networkAcls/${vSwitchId}`], NetworkAclAttributesSchema, () =>
-              vpc(region).describeNetworkAclAttributesWithOptions(new Vpc.DescribeNetworkAclAttributesRequest({ regionId: region, networkAclId: a.NetworkAclId }), runtime),
+              vpc(region).callApi(rpc('DescribeNetworkAclAttributes', '2016-04-28'), { query: { RegionId: region, NetworkAclId: a.NetworkAclId } } as never, runtime),
             );
             return attr?.NetworkAclAttribute ?? null;
           }),

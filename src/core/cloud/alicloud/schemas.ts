@@ -13,37 +13,56 @@ const portRange = z.string().regex(PORT_RANGE_RE, { message: "is not 'from/to'" 
 /** `{ "Permission": [ ... ] }` (API) — the CLI keeps the wrapper as well. */
 const wrapped = <T extends z.ZodTypeAny>(key: string, item: T) => z.looseObject({ [key]: z.array(item).optional().nullable() });
 
-export const PermissionSchema = z.looseObject({
-  SecurityGroupRuleId: optStr,
-  Direction: z.string().refine((d) => ['ingress', 'egress'].includes(d.toLowerCase()), { message: "is not 'ingress' or 'egress'" }),
-  IpProtocol: z.string().refine((p) => ['TCP', 'UDP', 'ICMP', 'ICMPV6', 'GRE', 'ALL'].includes(p.toUpperCase()), {
-    message: 'is not one of TCP, UDP, ICMP, ICMPv6, GRE, ALL',
-  }),
-  PortRange: portRange,
-  SourceCidrIp: optStr,
-  Ipv6SourceCidrIp: optStr,
-  SourceGroupId: optStr,
-  SourceGroupOwnerAccount: optStr,
-  SourcePrefixListId: optStr,
-  DestCidrIp: optStr,
-  Ipv6DestCidrIp: optStr,
-  DestGroupId: optStr,
-  DestGroupOwnerAccount: optStr,
-  DestPrefixListId: optStr,
-  Policy: z
-    .string()
-    .refine((p) => ['accept', 'drop'].includes(p.toLowerCase()), { message: "is not 'Accept' or 'Drop'" })
-    .optional()
-    .nullable(),
-  Priority: z
-    .union([z.number(), z.string()])
-    .refine((p) => /^\d+$/.test(String(p)) && Number(p) >= 1 && Number(p) <= 100, { message: 'is not an integer 1..100' })
-    .optional()
-    .nullable(),
-  NicType: optStr,
-  Description: optStr,
-  CreateTime: optStr,
-});
+/** IANA protocol numbers some regions accept (and echo) instead of names. */
+export const PROTOCOL_NUMBERS: Readonly<Record<string, string>> = { '1': 'ICMP', '6': 'TCP', '17': 'UDP', '47': 'GRE', '58': 'ICMPv6' };
+
+export const PermissionSchema = z
+  .looseObject({
+    SecurityGroupRuleId: optStr,
+    Direction: z.string().refine((d) => ['ingress', 'egress'].includes(d.toLowerCase()), { message: "is not 'ingress' or 'egress'" }),
+    // Names, or an IANA protocol number 0..255 (accepted in some regions; an unknown number leaves the rule unevaluated).
+    IpProtocol: z.string().refine((p) => ['TCP', 'UDP', 'ICMP', 'ICMPV6', 'GRE', 'ALL'].includes(p.toUpperCase()) || (/^\d{1,3}$/.test(p) && Number(p) <= 255), {
+      message: 'is not one of TCP, UDP, ICMP, ICMPv6, GRE, ALL',
+    }),
+    // Empty only when a port list (PortRangeListId) gives the ports instead; checked below.
+    PortRange: z.string().regex(/^(-?\d+\/-?\d+)?$/, { message: "is not 'from/to'" }).optional().nullable(),
+    SourcePortRange: optStr,
+    PortRangeListId: optStr,
+    PortRangeListName: optStr,
+    SourceCidrIp: optStr,
+    Ipv6SourceCidrIp: optStr,
+    SourceGroupId: optStr,
+    SourceGroupName: optStr,
+    SourceGroupOwnerAccount: optStr,
+    SourcePrefixListId: optStr,
+    SourcePrefixListName: optStr,
+    DestCidrIp: optStr,
+    Ipv6DestCidrIp: optStr,
+    DestGroupId: optStr,
+    DestGroupName: optStr,
+    DestGroupOwnerAccount: optStr,
+    DestPrefixListId: optStr,
+    DestPrefixListName: optStr,
+    Policy: z
+      .string()
+      .refine((p) => ['accept', 'drop'].includes(p.toLowerCase()), { message: "is not 'Accept' or 'Drop'" })
+      .optional()
+      .nullable(),
+    Priority: z
+      .union([z.number(), z.string()])
+      .refine((p) => /^\d+$/.test(String(p)) && Number(p) >= 1 && Number(p) <= 100, { message: 'is not an integer 1..100' })
+      .optional()
+      .nullable(),
+    NicType: optStr,
+    Description: optStr,
+    CreateTime: optStr,
+  })
+  .superRefine((p, ctx) => {
+    const hasList = typeof p.PortRangeListId === 'string' && p.PortRangeListId.trim() !== '';
+    if (!hasList && (p.PortRange === undefined || p.PortRange === null || p.PortRange === '')) {
+      ctx.addIssue({ code: 'custom', path: ['PortRange'], message: "is not 'from/to'" });
+    }
+  });
 export type ApiPermission = z.infer<typeof PermissionSchema>;
 
 export const SecurityGroupAttributeSchema = z.looseObject({

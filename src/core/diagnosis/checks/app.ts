@@ -12,6 +12,7 @@ import type { FactsView } from '../facts';
 import { info, osServiceFixes } from '../fixes';
 import type { Fix, Localized } from '../types';
 import { ev, type CheckDef, type CheckOutcome } from './define';
+import { answersByIpWhileNameBlocked } from './icp';
 
 const METHOD_PROTOCOL: Record<string, string> = {
   'ssh-ident': 'ssh',
@@ -145,6 +146,9 @@ export function decideAppResponds(v: FactsView): CheckOutcome {
   const t = v.tcp;
   if (!t) return { status: 'unknown', condition: 'no-probes', finding: L('没有探测数据', 'No probe data') };
   if (t.state !== 'open') return { status: 'skipped', condition: 'not-connected', finding: L('连接没有建立', 'No connection was established') };
+  // The name is intercepted (net.icp-filing) while the server answers by IP: the application is fine.
+  const byIp = answersByIpWhileNameBlocked(v);
+  if (byIp) return { status: 'pass', condition: 'answers-by-ip', finding: L(`用 IP 访问时应用正常应答（${byIp}）；用域名访问被拦截，见“未备案拦截”检查`, `The application answers by IP (${byIp}); by name it is intercepted, see the ICP-filing check`), evidence: [ev('probe', '/probes/icp/byIp', byIp)] };
   const b = t.banner;
   if (!b) return { status: 'unknown', condition: 'no-banner', finding: L('没有读取应用应答', 'The application’s answer was not read'), evidence: [ev('probe', `/probes/tcp/${v.tcpIndex}`, 'no banner read')] };
   const x = exchangeOf(b);

@@ -1,18 +1,60 @@
 // The whole checklist in display order: client, network, server. Each entry is data plus a pure function.
-import { view, type DiagnosisFacts, type FactsView } from '../facts';
+import { L } from '../../i18n';
+import { instanceReadFailure, view, type DiagnosisFacts, type FactsView } from '../facts';
+import { PATH_BLOCKERS } from '../invariants';
+import { addressIsInstance, premiseEvidence } from '../premises';
 import type { Check } from '../types';
 import { CLIENT_CHECKS } from './client';
-import { toCheck, type CheckDef, type FactSource } from './define';
+import { toCheck, type CheckDef, type CheckOutcome, type FactSource } from './define';
+import { ICP_CHECKS } from './icp';
 import { NETWORK_CHECKS } from './network';
 import { SERVER_CHECKS } from './server';
 import { SG_CHECKS } from './sg';
 
-export const CHECKS: readonly CheckDef[] = [...CLIENT_CHECKS, ...NETWORK_CHECKS.slice(0, 3), ...SG_CHECKS, ...NETWORK_CHECKS.slice(3), ...SERVER_CHECKS];
+export const CHECKS: readonly CheckDef[] = [...CLIENT_CHECKS, ...NETWORK_CHECKS.slice(0, 3), ...SG_CHECKS, ...NETWORK_CHECKS.slice(3), ...ICP_CHECKS, ...SERVER_CHECKS];
 
 export const CHECK_IDS: readonly string[] = CHECKS.map((c) => c.id);
 
+/** Checks that report the address/instance mismatch themselves; every other cloud check is gated by it. */
+const REPORTS_ADDRESS_MISMATCH: ReadonlySet<string> = new Set(['net.slb-or-nat-address', 'client.dns']);
+
+/**
+ * Gates that hold for every check that reads the cloud configuration, applied here once rather than in
+ * each check: a configuration that could not be read says nothing (not "not found"), and a configuration
+ * that describes another host than the probed address says nothing about that address's path.
+ */
+function gate(def: CheckDef, v: FactsView): CheckOutcome | null {
+  if (!def.needs.includes('cloud')) return null;
+  if (v.instanceLookup === 'read-failed') {
+    const why = instanceReadFailure(v) ?? '';
+    return { status: 'unknown', condition: 'cloud-read-failed', finding: L(`云端配置没有读到(${why}),无法判断`, `The cloud configuration could not be read (${why}); this cannot be told`) };
+  }
+  if (!REPORTS_ADDRESS_MISMATCH.has(def.id)) {
+    const a = addressIsInstance(v);
+    if (a.state === 'false') {
+      return { status: 'unknown', condition: 'address-not-instance', finding: L(`云端配置描述的是另一台主机:${a.text['zh-CN']};这项检查不适用于探测的地址`, `The cloud configuration describes another host: ${a.text.en}; this check does not apply to the probed address`), evidence: premiseEvidence([a]) };
+    }
+  }
+  return null;
+}
+
+/**
+ * A connection that was seen to work outweighs a configuration that says it cannot: a path-blocking
+ * failure read from the configuration becomes a warning (stale snapshot, another route) rather than a
+ * second, contradicting verdict beside "it works".
+ */
+function contradictedByProbe(def: CheckDef, v: FactsView, out: CheckOutcome): CheckOutcome {
+  if (out.status !== 'fail' || !PATH_BLOCKERS.has(def.id) || v.tcp?.state !== 'open') return out;
+  return {
+    ...out,
+    status: 'warn',
+    condition: `contradicted-by-probe:${out.condition}`,
+    finding: L(`${out.finding['zh-CN']}(但连接实际成功了:配置可能已过期,或流量走了别的路径)`, `${out.finding.en} (yet the connection works: the configuration may be stale, or the traffic takes another path)`),
+  };
+}
+
 export function runCheck(def: CheckDef, v: FactsView): Check {
-  return toCheck(def, def.run(v));
+  return toCheck(def, gate(def, v) ?? contradictedByProbe(def, v, def.run(v)));
 }
 
 /**

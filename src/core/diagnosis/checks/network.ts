@@ -2,7 +2,7 @@
 // instance state and locks, public IP / EIP and bandwidth, network ACL (stateless: inbound and the return
 // ephemeral range), carrier-blocked ports, TCP 25, and what a failing ping does and does not mean.
 import { L } from '../../i18n';
-import { cloudUnknown, instanceEip, type FactsView } from '../facts';
+import { cloudUnknown, instanceEip, isLoopback, type FactsView } from '../facts';
 import {
   cliAclInsertFirst,
   cliAllocateAndAssociateEip,
@@ -16,6 +16,7 @@ import {
   info,
 } from '../fixes';
 import { ev, type CheckDef, type CheckOutcome } from './define';
+import { CARRIER_BLOCKED_TCP } from '../premises';
 import { clientCidr, ruleSpec } from './sg';
 
 const noCloud = (): CheckOutcome => ({ status: 'unknown', condition: 'no-cloud', finding: L('没有云端配置数据', 'No cloud configuration') });
@@ -195,6 +196,7 @@ export const netAddressIsInstance: CheckDef = {
     if (!v.snapshot) return noCloud();
     const addr = v.probedAddress;
     if (!addr) return { status: 'unknown', condition: 'no-address', finding: L('没有探测到地址', 'No address was probed') };
+    if (isLoopback(addr)) return { status: 'skipped', condition: 'loopback', finding: L(`${addr} 是这台电脑自己(本机回环地址),不是云服务器`, `${addr} is this computer itself (a loopback address), not a cloud server`) };
     if (!v.instance) {
       return { status: 'warn', condition: 'no-instance-for-address', finding: L(`${addr} 不属于本账号在 ${v.snapshot.region} 的任何实例(可能是负载均衡、NAT 网关或别的账号/地域)`, `${addr} is no instance of this account in ${v.snapshot.region} (a load balancer, a NAT gateway, or another account/region?)`) };
     }
@@ -214,6 +216,7 @@ function aclPre(v: FactsView): CheckOutcome | null {
   const failed = cloudUnknown(v, 'networkAcls');
   if (failed) return { status: 'unknown', condition: 'read-failed', finding: L(`网络 ACL 读取失败:${failed}`, `Reading the network ACLs failed: ${failed}`) };
   if (!v.acl) return { status: 'unknown', condition: 'not-evaluated', finding: L('网络 ACL 未评估', 'The network ACL was not evaluated') };
+  if (!v.acl.present && v.acl.decision === 'unknown') return { status: 'unknown', condition: `unknown:${v.acl.inbound.explanation}`, finding: L('无法确定实例所在交换机是否绑定了网络 ACL', 'Whether a network ACL guards the instance’s vSwitch cannot be told') };
   if (!v.acl.present) return { status: 'pass', condition: 'no-acl', finding: L('实例所在交换机没有绑定网络 ACL', 'No network ACL is bound to the instance’s vSwitch') };
   return null;
 }
@@ -274,8 +277,6 @@ export const netAclReturn: CheckDef = {
   },
 };
 
-/** Ports carriers or the platform commonly block (worm-era ports; Huawei's and Alibaba's "high-risk" lists). */
-export const CARRIER_BLOCKED_TCP = new Set([42, 135, 137, 138, 139, 445, 593, 1025, 1068, 1434, 3127, 3128, 3129, 3130, 4444, 5554, 5800, 5900, 9996]);
 
 export const netCarrierBlocked: CheckDef = {
   id: 'net.carrier-blocked-port',

@@ -4,10 +4,10 @@
 // (Cloud Assistant or pasted script output) decides; without it the probes and the cloud analysis allow
 // an inference that is labelled as such.
 import { L } from '../../i18n';
-import { isLocalBlock, isLoopback, type FactsView } from '../facts';
+import { isLoopback, type FactsView } from '../facts';
 import { bindAllFix, info, osFirewallFixes, osServiceFixes, sshdListenFixes, unitFor } from '../fixes';
-import { cloudPath, controlSamePortFails } from '../path';
-import type { ServerEvidence } from '../types';
+import { clientNetworkLetsPortOut, cloudPremises, combine, premiseEvidence, refusedByTarget, rejectFromTarget, silentDropAtHostPremises, silentTimeout, type PremiseSummary } from '../premises';
+import type { EvidenceRef, ServerEvidence } from '../types';
 import { appResponds } from './app';
 import { ev, type CheckDef, type CheckOutcome } from './define';
 
@@ -28,11 +28,6 @@ export function listenersOn(v: FactsView) {
 
 const isSsh = (v: FactsView): boolean => v.facts.target.service === 'ssh' || (v.port === 22 && !v.facts.target.service);
 
-const reachedHost = (v: FactsView): boolean => v.tcp?.state === 'closed' && v.tcp.reason === 'conn-refused';
-const hostProhibited = (v: FactsView): boolean => {
-  if (!v.tcp) return false;
-  return v.tcp.reason === 'host-unreach' || (v.tcp.reason === 'admin-prohibited' && !isLocalBlock(v.tcp));
-};
 
 export const osListening: CheckDef = {
   id: 'os.listening',
@@ -51,18 +46,31 @@ export const osListening: CheckDef = {
     if (!v.tcp) return { status: 'unknown', condition: 'no-probes', finding: L('没有探测数据,也没有服务器证据', 'No probe data and no server evidence') };
     const evidence = [ev('probe', `/probes/tcp/${v.tcpIndex}`, `${v.tcp.state} (${v.tcp.reason})`)];
     if (v.tcp.state === 'open') return { status: 'pass', condition: 'inferred-open', finding: L('TCP 连接成功,说明有进程在监听', 'The TCP connection succeeded: something listens'), evidence };
-    if (reachedHost(v) && cloudPath(v).state !== 'deny') {
-      return {
-        status: 'fail',
-        condition: 'inferred-from-refused',
-        finding: L('连接被拒绝(RST):数据包到达了主机,但端口上没有服务监听(或防火墙 REJECT)', 'Connection refused (RST): packets reached the host, but nothing listens on the port (or a firewall REJECTs)'),
-        evidence,
-        fixes: osServiceFixes(v.facts.target.service, v.port, osType),
-      };
-    }
-    return { status: 'unknown', condition: 'not-reached', finding: L('连接没有到达服务;需要服务器上的证据(云助手或粘贴检查脚本输出)', 'The connection did not reach the service; server evidence is needed (Cloud Assistant or the pasted script output)'), evidence };
+    const refused = refusedByTarget(v);
+    if (refused.state !== 'true') return { status: 'unknown', condition: 'not-reached', finding: L('连接没有到达服务;需要服务器上的证据(云助手或粘贴检查脚本输出)', 'The connection did not reach the service; server evidence is needed (Cloud Assistant or the pasted script output)'), evidence };
+    // A RST shows that a host answered; it speaks about the instance only if nothing says otherwise.
+    const inference = combine([refused], [...cloudPremises(v), clientNetworkLetsPortOut(v)]);
+    if (inference.state !== 'true') return inconclusiveInference(inference, evidence);
+    return {
+      status: 'fail',
+      condition: 'inferred-from-refused',
+      finding: L('连接被拒绝(RST):数据包到达了主机,但端口上没有服务监听(或防火墙 REJECT)', 'Connection refused (RST): packets reached the host, but nothing listens on the port (or a firewall REJECTs)'),
+      evidence: [...evidence, ...premiseEvidence(inference)],
+      fixes: osServiceFixes(v.facts.target.service, v.port, osType),
+    };
   },
 };
+
+/** An inference whose premises do not all hold: say which one, never fail. */
+function inconclusiveInference(inference: PremiseSummary, evidence: EvidenceRef[]): CheckOutcome {
+  const w = inference.weakest!;
+  return {
+    status: 'unknown',
+    condition: `premise-${inference.state}:${w.id}`,
+    finding: L(`无法从外部推断:${w.text['zh-CN']}`, `Cannot be inferred from outside: ${w.text.en}`),
+    evidence: [...evidence, ...premiseEvidence(inference)],
+  };
+}
 
 export const osBindAddress: CheckDef = {
   id: 'os.bind-address',
@@ -122,22 +130,30 @@ export const osFirewall: CheckDef = {
     }
     if (!v.tcp) return { status: 'unknown', condition: 'no-probes', finding: L('没有探测数据', 'No probe data') };
     if (v.tcp.state === 'open') return { status: 'pass', condition: 'inferred-open', finding: L('连接成功,防火墙放行', 'The connection succeeded: the firewall lets it in'), evidence: ev0 };
-    const path = cloudPath(v);
-    if (hostProhibited(v) && path.state !== 'deny') {
+    const reject = rejectFromTarget(v);
+    if (reject.state === 'true') {
+      // Security groups and ACLs only drop silently: an ICMP reject from the target is the host's firewall,
+      // unless the configuration says the packets could not even have reached it.
+      const inference = combine([reject], [...cloudPremises(v), clientNetworkLetsPortOut(v)]);
+      if (inference.state !== 'true') return inconclusiveInference(inference, ev0);
       return {
         status: 'fail',
         condition: 'inferred-reject-host-prohibited',
         finding: L('收到 ICMP 主机禁止(host-prohibited):这是 firewalld/iptables REJECT 的默认回应,安全组只会静默丢弃', 'ICMP host-prohibited came back: the default answer of a firewalld/iptables REJECT; security groups only drop silently'),
-        evidence: ev0,
+        evidence: [...ev0, ...premiseEvidence(inference)],
         fixes: osFirewallFixes(v.port, v.protocol, ['firewalld', 'iptables']),
       };
     }
-    if (v.tcp.state === 'filtered' && v.tcp.reason === 'no-response' && path.state === 'allow' && !controlSamePortFails(v)) {
+    if (silentTimeout(v).state === 'true') {
+      // A timeout is a silent drop somewhere. It points at the instance's firewall only when every other
+      // place that drops silently is positively ruled out.
+      const inference = combine(silentDropAtHostPremises(v));
+      if (inference.state !== 'true') return inconclusiveInference(inference, ev0);
       return {
         status: 'fail',
         condition: 'inferred-silent-drop',
         finding: L('云上各层都放行、实例运行且有公网地址,连接却超时:最可能是系统防火墙 DROP(如 ufw 默认拒绝)', 'Every cloud layer allows, the instance runs with a public address, yet the connection times out: most likely an OS firewall DROP (e.g. ufw’s default deny)'),
-        evidence: ev0,
+        evidence: [...ev0, ...premiseEvidence(inference)],
         fixes: osFirewallFixes(v.port, v.protocol, v.instance?.osType === 'windows' ? ['windows'] : ['ufw', 'firewalld', 'iptables']),
       };
     }

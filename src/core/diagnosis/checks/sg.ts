@@ -60,18 +60,89 @@ export function ruleSpec(v: FactsView, extra: Partial<SgRuleSpec> = {}): SgRuleS
   };
 }
 
+/** Why a rule field could not be evaluated, in words. */
+const FIELD_WHY: Record<string, { zh: string; en: string }> = {
+  'unknown-field': { zh: '本工具不认识的字段', en: 'a field this version does not know' },
+  'unresolved-reference': { zh: '引用的端口列表内容没有读取', en: 'a port list whose entries were not read' },
+  unparsable: { zh: '取值无法解析', en: 'a value that could not be read' },
+  'conflicting-fields': { zh: '与同类字段同时设置', en: 'set together with another field of the same kind' },
+  'not-for-direction': { zh: '不属于该方向规则的字段', en: 'a field that does not belong to a rule of this direction' },
+  'partial-source-ports': { zh: '源端口范围只覆盖部分客户端临时端口', en: 'a source-port range covering only part of the client’s ephemeral ports' },
+};
+
+/** The groups' decision is open because a rule has a field that cannot be evaluated: name the rule and field. */
+function fieldNotEvaluated(v: FactsView): CheckOutcome | null {
+  if (v.sg?.decision !== 'unknown' || v.sg.explanation !== 'uncertain-field') return null;
+  const notes = (v.sg.notes ?? []).filter((n) => n.code === 'uncertain-field');
+  if (!notes.length) return null;
+  const parts = notes.map((n) => {
+    const x = n.values ?? {};
+    const fields = String(x.fields ?? '').split(',');
+    const values = String(x.values ?? '').split(',');
+    const reasons = String(x.reasons ?? '').split(',');
+    return {
+      ruleId: String(x.ruleId ?? ''),
+      groupId: String(x.groupId ?? ''),
+      accept: x.policy === 'accept',
+      zh: fields.map((f, i) => `${f}=${values[i] ?? ''}（${FIELD_WHY[reasons[i]]?.zh ?? reasons[i]}）`).join('、'),
+      en: fields.map((f, i) => `${f}=${values[i] ?? ''} (${FIELD_WHY[reasons[i]]?.en ?? reasons[i]})`).join(', '),
+    };
+  });
+  return {
+    status: 'unknown',
+    condition: 'rule-field-not-evaluated',
+    finding: L(
+      `${parts.map((p) => `${p.accept ? '放行' : '拒绝'}规则 ${p.ruleId}（安全组 ${p.groupId}）的 ${p.zh}`).join('；')}无法评估：这条规则可能匹配也可能不匹配这个连接，所以无法判断安全组是否放行。请在控制台核对该规则，或去掉这个字段后重新检测。`,
+      `${parts.map((p) => `${p.accept ? 'Accept' : 'Drop'} rule ${p.ruleId} (${p.groupId}) has ${p.en}`).join('; ')}, which cannot be evaluated: the rule may or may not apply to this connection, so whether the security groups admit it cannot be told. Check the rule in the console, or remove that field and run the check again.`,
+    ),
+    evidence: notes.map((n) => ev('rules', rulePointer(v, String(n.values?.ruleId ?? '')), n.detail)),
+  };
+}
+
 /** Common preconditions: cloud data present and the flow evaluated. */
 function notEvaluated(v: FactsView): CheckOutcome | null {
+  const field = fieldNotEvaluated(v);
+  if (field) return field;
   if (!v.snapshot) return { status: 'unknown', condition: 'no-cloud', finding: L('没有云端配置数据(未连接云 API,也没有导入快照)', 'No cloud configuration (no API access and no imported snapshot)') };
   if (!v.instance) return { status: 'unknown', condition: 'no-instance', finding: L('云端没有找到这台实例,无法评估安全组', 'The instance was not found in the cloud data; the security groups cannot be evaluated') };
   if (!v.sg || v.sg.decision === 'unknown') {
     const why = v.sg?.explanation ?? 'not-evaluated';
-    return { status: 'unknown', condition: `not-evaluated:${why}`, finding: L(`安全组无法评估(${why})`, `The security groups could not be evaluated (${why})`) };
+    return { status: 'unknown', condition: `not-evaluated:${why}`, finding: undecidedInWords(v, why), evidence: (v.sg?.notes ?? []).map((n) => ev('rules', '/cloud/securityGroups/notes', n.detail)) };
   }
   return null;
 }
 
-const flowText = (v: FactsView): string => `${v.protocol.toUpperCase()} ${v.flow?.sourceIp ?? '?'} → ${v.flow?.destinationIp ?? '?'}:${v.port}`;
+/** Why the security groups stay undecided, in words a user can act on (never the engine's code). */
+function undecidedInWords(v: FactsView, why: string) {
+  const note = (code: string) => v.sg?.notes?.find((n) => n.code === code)?.values ?? {};
+  switch (why) {
+    case 'depends-on-source': {
+      const { allowedExample: a, deniedExample: d } = note('depends-on-source');
+      return L(
+        `没有测到你的公网 IP,而规则是否放行取决于它(例如 ${a || '某些地址'} 会被放行,${d || '其他地址'} 不会)。请填写服务器看到的你的公网 IP(在浏览器里搜索“我的IP”即可查到),再运行一次。`,
+        `Your public IP could not be detected, and whether the rules admit you depends on it (e.g. ${a || 'some addresses'} would be admitted, ${d || 'others'} would not). Enter your public IP as the server sees it (search “what is my IP” in a browser) and run again.`,
+      );
+    }
+    case 'source-unknown':
+      return L('没有测到你的公网 IP,无法判断依赖来源地址的规则。请填写服务器看到的你的公网 IP 后再运行一次。', 'Your public IP could not be detected, so rules that depend on the source address cannot be judged. Enter your public IP as the server sees it and run again.');
+    case 'destination-not-on-instance':
+      return L(`探测的地址 ${v.flow?.destinationIp ?? ''} 不是这台实例的地址,它的安全组说明不了这个地址`, `The probed address ${v.flow?.destinationIp ?? ''} is not this instance’s; its security groups say nothing about that address`);
+    case 'group-missing':
+      return L('网卡上有安全组的规则没有读到,结论可能被它们改变', 'The rules of a group on the interface were not read; they could change the answer');
+    case 'uncertain-peer':
+    case 'uncertain-membership':
+      return L('有规则引用了安全组或前缀列表,从现有数据看不出你的地址是否在其中', 'A rule refers to a security group or prefix list whose members cannot be seen here, so whether it covers your address cannot be told');
+    case 'not-evaluated':
+      return L('没有可评估的连接(目标地址未知)', 'There is no connection to evaluate (the target address is unknown)');
+    default:
+      return L('现有数据不足以判断安全组是否放行', 'The data available is not enough to tell whether the security groups admit the connection');
+  }
+}
+
+const flowText = (v: FactsView, lang: 'zh-CN' | 'en'): string => {
+  const src = v.facts.cloud?.sourceIpOrigin === 'none' || !v.flow?.sourceIp ? L('你的公网 IP(未知)', 'your public IP (unknown)')[lang] : v.flow.sourceIp;
+  return `${v.protocol.toUpperCase()} ${src} → ${v.flow?.destinationIp ?? '?'}:${v.port}`;
+};
 
 function allowedBy(v: FactsView): CheckOutcome {
   const d = v.sg!.decidedBy;
@@ -79,7 +150,7 @@ function allowedBy(v: FactsView): CheckOutcome {
   return {
     status: 'pass',
     condition: 'allowed',
-    finding: rule ? L(`规则 ${describeRule(rule)} 放行 ${flowText(v)}`, `Rule ${describeRule(rule)} admits ${flowText(v)}`) : L(`安全组放行 ${flowText(v)}`, `The security groups admit ${flowText(v)}`),
+    finding: rule ? L(`规则 ${describeRule(rule)} 放行 ${flowText(v, 'zh-CN')}`, `Rule ${describeRule(rule)} admits ${flowText(v, 'en')}`) : L(`安全组放行 ${flowText(v, 'zh-CN')}`, `The security groups admit ${flowText(v, 'en')}`),
     evidence: rule ? [ev('rules', rulePointer(v, rule.id), describeRule(rule))] : [ev('rules', '/cloud/securityGroups', v.sg!.explanation)],
   };
 }
@@ -121,6 +192,7 @@ export function isRelevantMiss(v: FactsView, m: NearMiss): boolean {
     case 'group-reference':
     case 'prefix-list-unresolved':
     case 'nic-type':
+    case 'source-port-restricted':
       return coversPort(r, v.port) || allPorts(r);
     default:
       return true;
@@ -204,7 +276,7 @@ export const sgInboundRule: CheckDef = {
       return {
         status: 'fail',
         condition: 'dropped-by-rule',
-        finding: L(`拒绝规则 ${rule ? describeRule(rule) : d.ruleId} 拦下了 ${flowText(v)}`, `Drop rule ${rule ? describeRule(rule) : d.ruleId} blocks ${flowText(v)}`),
+        finding: L(`拒绝规则 ${rule ? describeRule(rule) : d.ruleId} 拦下了 ${flowText(v, 'zh-CN')}`, `Drop rule ${rule ? describeRule(rule) : d.ruleId} blocks ${flowText(v, 'en')}`),
         evidence: [ev('rules', rulePointer(v, d.ruleId), `decided by drop rule ${d.ruleId}`)],
         fixes: [consoleSecurityGroup(v.region, d.containerId)],
       };
@@ -216,8 +288,8 @@ export const sgInboundRule: CheckDef = {
         status: 'fail',
         condition: 'no-rule',
         finding: L(
-          `安全组 ${sg.considered.join(', ') || '(无)'} 中没有任何规则涉及 ${flowText(v)}:默认拒绝(${why})`,
-          `No rule of ${sg.considered.join(', ') || '(none)'} covers ${flowText(v)}: the default denies it (${why})`,
+          `安全组 ${sg.considered.join('、') || '(无)'} 中没有任何规则涉及 ${flowText(v, 'zh-CN')}:默认拒绝`,
+          `No rule of ${sg.considered.join(', ') || '(none)'} covers ${flowText(v, 'en')}: the default denies it`,
         ),
         evidence: [ev('rules', '/cloud/securityGroups', `decision deny: ${why}`)],
         fixes: allowFlowFixes(ruleSpec(v)),
@@ -227,8 +299,8 @@ export const sgInboundRule: CheckDef = {
       status: 'fail',
       condition: 'near-miss',
       finding: L(
-        `没有规则放行 ${flowText(v)};有 ${misses.length} 条规则差一点(${[...new Set(misses.map((m) => m.reason))].join(', ')})`,
-        `No rule admits ${flowText(v)}; ${misses.length} rule(s) almost do (${[...new Set(misses.map((m) => m.reason))].join(', ')})`,
+        `没有规则放行 ${flowText(v, 'zh-CN')};有 ${misses.length} 条规则差一点就能放行:${misses.map((m) => nearMissText(m, 'zh-CN')).join(';')}`,
+        `No rule admits ${flowText(v, 'en')}; ${misses.length} rule(s) almost do: ${misses.map((m) => m.detail).join('; ')}`,
       ),
       evidence: missEvidence(v, misses),
       fixes: allowFlowFixes(ruleSpec(v)),
@@ -257,9 +329,16 @@ export const sgProtocol = nearMissCheck(
 export const sgPort = nearMissCheck(
   'sg.port',
   L('规则端口范围包含目标端口', 'The rule’s port range contains the port'),
-  L('端口范围写错(如写成 2222 而不是 22,或服务改了端口而安全组没改)时规则不匹配。-1/-1 表示所有端口,生产环境不推荐。', 'A mistyped range (2222 instead of 22, or a service moved to another port without updating the group) does not match. -1/-1 means all ports and is not advisable in production.'),
-  ['port-outside-range'],
-  (v, ms) => modifyOrAdd(v, ms, () => ({ PortRange: `${v.port}/${v.port}` })),
+  L(
+    '端口范围写错(如写成 2222 而不是 22,或服务改了端口而安全组没改)时规则不匹配。-1/-1 表示所有端口,生产环境不推荐。五元组规则的“源端口范围”是客户端一侧的端口：客户端连接时用的是随机临时端口，把服务端口（如 22）填进源端口范围的规则不会放行任何正常连接。',
+    'A mistyped range (2222 instead of 22, or a service moved to another port without updating the group) does not match. -1/-1 means all ports and is not advisable in production. The source-port range of a five-tuple rule is the client’s side: clients connect from random ephemeral ports, so a rule with the service port (e.g. 22) as its source port admits no normal connection.',
+  ),
+  ['port-outside-range', 'source-port-restricted'],
+  (v, ms) =>
+    ms[0].reason === 'source-port-restricted'
+      ? // The source-port limit is what denies: a new rule without it (never a copy of the rule), then the old one can go.
+        [...allowFlowFixes(ruleSpec(v)), ...ms.map((m) => findRule(v, m.ruleId)).filter((r): r is SecurityGroupRule => r !== null).slice(0, 1).map((r) => cliRevoke(v.region, r.groupId, r.id))]
+      : modifyOrAdd(v, ms, () => ({ PortRange: `${v.port}/${v.port}` })),
   L('没有发现端口范围写错的规则', 'No rule misses the port by its range'),
 );
 
