@@ -166,6 +166,11 @@ export interface ExportedReport {
   display: string | null;
   format: 'md' | 'html' | 'pdf';
   bytes: number;
+  /**
+   * Web shell only: the report's file name in its reports folder, offered to the browser as a download at
+   * `/api/download/<name>?token=<this launch's token>` (served as an attachment).
+   */
+  download?: string;
 }
 
 export type MenuCommand =

@@ -151,8 +151,8 @@ describeLab('ICP-filing interception (middlebox namespace + fake API + CLI)', ()
         expect(d!.probes!.icp!.byIp.http?.statusCode, ctx).toBe(200);
         expect(icp!.fixes.map((f) => f.kind)).toEqual(['console', 'info', 'client']);
       }
-      // 0 (reachable) or 1 (a fault located) once the CLI maps verdicts to exit codes; never usage or a crash.
-      expect([0, 1], ctx).toContain(code);
+      // Exit codes: 0 reachable, 1 a fault located, 3 inconclusive; never usage or a crash.
+      expect(code, ctx).toBe(s.locus === 'none' ? 0 : s.locus === 'inconclusive' ? 3 : 1);
       if (s.icp === 'warn') expect(d!.verdict.ruleId, ctx).toBe('icp-filing-unconfirmed');
       if (s.icp === 'pass') expect(d!.probes!.icp!.byName.http?.statusCode, ctx).toBe(200);
     }, 90_000);

@@ -2,7 +2,7 @@
 // Alibaba API running inside the lab's client namespace, and the real `sg-doctor diagnose` CLI run in
 // that namespace against both. Everything stays on loopback and on the lab's 10.200.X.0/24.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
@@ -187,6 +187,11 @@ export async function diagnoseInClient(lab: Lab, fake: FakeApiInNamespace, s: Sc
       diagnosis = JSON.parse(result.stdout) as Diagnosis;
     } catch {
       diagnosis = null;
+    }
+    if (process.env.SGD_SCENARIO_LOG) {
+      // Before/after comparisons: one line per scenario run (verdict, failing checks, exit code).
+      const failing = diagnosis?.checks?.filter((c) => c.status === 'fail').map((c) => c.id) ?? [];
+      appendFileSync(process.env.SGD_SCENARIO_LOG, `${JSON.stringify({ scenario: s.name, port: s.port, code: result.code, locus: diagnosis?.verdict?.locus ?? null, rule: diagnosis?.verdict?.ruleId ?? null, confidence: diagnosis?.verdict?.confidence ?? null, summary: diagnosis?.verdict?.summary?.en ?? result.stderr.trim().split('\n')[0] ?? '', failing })}\n`);
     }
     if (diagnosis?.checks && diagnosis.verdict) {
       const bad = contradictions(diagnosis.checks, diagnosis.verdict);

@@ -107,7 +107,8 @@ async function rerunCommand(file: string, opts: RerunOptions): Promise<void> {
   let savedTo: string | null = null;
   if (opts.save || opts.saveAs) {
     const next: Session = {
-      ...createSession(after, plan, before),
+      // A source IP given this time replaces the saved one (the plan stays what the user asked for last).
+      ...createSession(after, opts.sourceIp ? { ...plan, sourceIp: opts.sourceIp } : plan, before),
       history: [...before.history, historyEntry(before)].slice(-20),
     };
     const target = opts.saveAs ?? file;

@@ -3,7 +3,7 @@
 // must name the loopback address we listen on (no DNS rebinding) and any Origin / Sec-Fetch-Site must be
 // our own (no cross-site requests). Arguments go through the same `dispatch` (and validation) as IPC.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, promises as fsp } from 'node:fs';
+import { constants as fsConstants, createReadStream, promises as fsp } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
@@ -47,6 +47,9 @@ const TYPES: Record<string, string> = {
 
 // The page itself may only talk to this origin; no framing, no referrer (the token is in the URL).
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/** Report formats the web shell offers as downloads. */
+const DOWNLOAD_TYPES: Record<string, string> = { '.md': 'text/markdown; charset=utf-8', '.html': 'text/html; charset=utf-8', '.pdf': 'application/pdf' };
 
 function baseHeaders(res: ServerResponse): void {
   res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -130,6 +133,33 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
     createReadStream(file).pipe(res);
   }
 
+  /** A report from the backend's reports folder, by plain file name; never a link, never outside the folder. */
+  async function serveDownload(res: ServerResponse, encoded: string): Promise<void> {
+    let name: string;
+    try {
+      name = decodeURIComponent(encoded);
+    } catch {
+      return refuse(res, 404, 'NOT_FOUND', 'not found');
+    }
+    const type = DOWNLOAD_TYPES[extname(name).toLowerCase()];
+    if (!type || name.startsWith('.') || /[/\\\0]/.test(name)) return refuse(res, 404, 'NOT_FOUND', 'not found');
+    const dir = resolve(opts.backend.reportsDir);
+    const file = join(dir, name);
+    const st = await fsp.lstat(file).catch(() => null);
+    if (!st?.isFile()) return refuse(res, 404, 'NOT_FOUND', 'not found');
+    const handle = await fsp.open(file, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW).catch(() => null);
+    if (!handle) return refuse(res, 404, 'NOT_FOUND', 'not found');
+    baseHeaders(res);
+    res.setHeader('Content-Security-Policy', "sandbox; default-src 'none'");
+    const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+    res.writeHead(200, {
+      'Content-Type': type,
+      'Content-Length': st.size,
+      'Content-Disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+    });
+    handle.createReadStream().pipe(res);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const gate = checkRequestOrigin(req.headers, port);
     if (!gate.ok) {
@@ -166,6 +196,14 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
         sse.delete(res);
       });
       return;
+    }
+
+    // An exported report as a browser download (the page cannot read the server's folders otherwise).
+    const dl = /^\/api\/download\/([^/]+)$/.exec(path);
+    if (dl) {
+      if (req.method !== 'GET') return refuse(res, 405, 'METHOD', 'GET only');
+      if (!tokenEquals(url.searchParams.get('token'), token)) return refuse(res, 403, 'BAD_TOKEN', 'wrong or missing token');
+      return serveDownload(res, dl[1]);
     }
 
     const m = /^\/api\/invoke\/([a-zA-Z.]+)$/.exec(path);

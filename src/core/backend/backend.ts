@@ -357,7 +357,7 @@ export function createBackend(opts: BackendOptions): Backend {
       await fsp.writeFile(path, data, { mode: 0o644 });
       const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
       log.info('report exported', { format, bytes });
-      return ok({ path, display: path, format, bytes });
+      return ok({ path, display: path, format, bytes, ...(host.shell === 'web' ? { download: basename(path) } : {}) });
     },
 
     'shell.openExternal': async ({ url }) => {

@@ -104,7 +104,12 @@ export function sgAllows(v: FactsView): Premise {
   const d = v.sg?.decision;
   if (d === 'allow') return p(PREMISE.sgAllows, 'true', '安全组放行', 'the security groups allow it');
   if (d === 'deny') return p(PREMISE.sgAllows, 'false', '安全组拒绝', 'the security groups deny it');
-  return p(PREMISE.sgAllows, 'unknown', v.facts.cloud?.sourceIpOrigin === 'none' ? '安全组无法判断：不知道你的公网 IP' : '安全组无法判断', v.facts.cloud?.sourceIpOrigin === 'none' ? 'the security groups cannot be decided: your public IP is unknown' : 'the security groups could not be decided');
+  const why = v.sg?.explanation;
+  if (v.facts.cloud?.sourceIpOrigin === 'none') return p(PREMISE.sgAllows, 'unknown', '安全组无法判断：不知道你的公网 IP', 'the security groups cannot be decided: your public IP is unknown');
+  if (why === 'uncertain-field') return p(PREMISE.sgAllows, 'unknown', '安全组无法判断：有规则的字段无法评估', 'the security groups cannot be decided: a rule has a field that cannot be evaluated');
+  if (why === 'uncertain-peer' || why === 'uncertain-membership') return p(PREMISE.sgAllows, 'unknown', '安全组无法判断：有规则引用的安全组或前缀列表看不到成员', 'the security groups cannot be decided: a rule refers to a group or prefix list whose members cannot be seen');
+  if (why === 'group-missing') return p(PREMISE.sgAllows, 'unknown', '安全组无法判断：有安全组的规则没有读到', 'the security groups cannot be decided: a group’s rules were not read');
+  return p(PREMISE.sgAllows, 'unknown', '安全组无法判断', 'the security groups could not be decided');
 }
 
 export function portNotCarrierBlocked(v: FactsView): Premise {

@@ -450,9 +450,11 @@ export const RULES: readonly ReasoningRule[] = [
     id: 'fallback',
     decide(v, c) {
       const failing = [...c.failingInLayer('client'), ...c.failingInLayer('network'), ...c.failingInLayer('server')];
+      // Say which open fact keeps the answer open, when it is one of the path's own.
+      const open = tcpState(v) === 'timeout' ? cloudPremises(v).find((x) => x.state === 'unknown') : undefined;
       return {
         locus: 'inconclusive',
-        summary: L('证据不足或相互矛盾', 'The evidence is missing or conflicting'),
+        summary: open ? L(`连接超时,但无法判断在哪里被拦截:${open.text['zh-CN']}`, `The connection times out, but where it is blocked cannot be told: ${open.text.en}`) : L('证据不足或相互矛盾', 'The evidence is missing or conflicting'),
         reasoning: [probeLine(v), cloudLine(v), ...(failing.length ? [L(`未通过的检查:${failing.join(', ')}`, `Failing checks: ${failing.join(', ')}`)] : [])],
         blockingCheckIds: failing,
         confidence: 'low',

@@ -9,6 +9,7 @@ import type { Result } from '../../core/result';
 import type { Comparison } from '../../core/session/compare';
 import type { SessionPlan } from '../../core/session/types';
 import { setLanguage } from './i18n';
+import { offerDownload } from './transport';
 import { applyEvent, argsOf, emptyForm, finishRun, formOf, idleRun, planOf, startingRun, type FlowForm, type RunState } from './logic';
 
 export type Theme = 'light' | 'dark' | 'system';
@@ -245,7 +246,10 @@ export const useStore = create<State>()(
         const r = await api().call('report.export', { diagnosis: doc.diagnosis, format, lang: currentLang(get()), maskIps });
         set({ dialog: null });
         if (!r.ok) get().toast('error', t('errors.generic'), r.message);
-        else if (r.value.display) get().toast('info', t('dialogs.exported', { path: r.value.display }));
+        else {
+          if (r.value.download) offerDownload(r.value.download); // web shell: the browser saves a copy
+          if (r.value.display) get().toast('info', t('dialogs.exported', { path: r.value.display }));
+        }
       },
       applyServer(diagnosis) {
         set((s) => ({ doc: { ...s.doc, diagnosis, dirty: true }, run: { ...s.run, checks: diagnosis.checks, verdict: diagnosis.verdict } }));

@@ -59,3 +59,17 @@ export function detectTransport(): Transport | null {
   const token = new URLSearchParams(location.search).get('token');
   return token ? webTransport(token) : null;
 }
+
+/** Web shell: hands a report the backend exported to the browser as a download (the server sends it as an attachment). */
+export function offerDownload(name: string): boolean {
+  const token = new URLSearchParams(location.search).get('token');
+  if (!token) return false;
+  const a = document.createElement('a');
+  a.href = `/api/download/${encodeURIComponent(name)}?token=${encodeURIComponent(token)}`;
+  a.download = name;
+  a.rel = 'noopener';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  return true;
+}
