@@ -11,6 +11,7 @@ import { planSchema } from './session/plan';
 import { instanceIdSchema, profileNameSchema, regionIdSchema } from './cloud/ids';
 import { MAX_SERVER_EVIDENCE_CHARS, MAX_SNAPSHOT_CHARS } from './limits';
 import { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel } from './api-names';
+import { APP_PROTOCOLS } from './probe/app-protocol';
 
 export { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel };
 // Values the renderer needs live in api-client.ts (no zod there, so zod stays out of the renderer bundle).
@@ -49,6 +50,11 @@ export const diagnoseArgsSchema = z.object({
   host,
   port,
   service: z.enum(['ssh', 'rdp', 'http', 'https', 'mysql', 'custom']),
+  /**
+   * The application protocol of the port: what the application check says to it. A custom port carries
+   * the protocol the user picked (absent: 'other', not identified); for a preset it overrides the preset's.
+   */
+  appProtocol: z.enum(APP_PROTOCOLS).optional(),
   cloud: cloudSourceSchema,
   region: regionIdSchema.optional(),
   instanceId: instanceIdSchema.optional(),

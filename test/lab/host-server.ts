@@ -13,8 +13,14 @@ import { FILTER_PAGE, FILTER_SERVER_HEADER, HTTP_SERVER_HEADER, SSH_BANNER, type
 
 type Closable = { close(): unknown };
 
-function httpHandler(kind: 'http' | 'https' | 'egress-echo'): http.RequestListener {
+function httpHandler(kind: 'http' | 'https' | 'egress-echo' | 'http-500'): http.RequestListener {
   return (req, res) => {
+    if (kind === 'http-500') {
+      // An application that is up but failing (a crashed upstream behind the web server).
+      res.writeHead(500, { 'content-type': 'text/plain', server: HTTP_SERVER_HEADER });
+      res.end(req.method === 'HEAD' ? undefined : 'internal error\n');
+      return;
+    }
     if (kind === 'egress-echo') {
       // Plain text like api.ipify.org / ifconfig.me: the caller's address as the server sees it.
       const addr = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
@@ -100,6 +106,7 @@ async function start(cfg: HostServerConfig): Promise<Closable[]> {
         });
         break;
       case 'http':
+      case 'http-500':
       case 'egress-echo':
         server = http.createServer(httpHandler(l.kind));
         server.on('connection', track);

@@ -72,9 +72,10 @@ export type FirewallAction =
  * What listens on the port: 'none' (the kernel answers RST), 'tcp' (accepts and waits for the client),
  * 'ssh' (sends an SSH identification line, see SSH_BANNER), 'http', 'https' (self-signed certificate made
  * with openssl for the lab, CN sgdlab.test), 'egress-echo' (HTTP answering the caller's IP as plain text),
- * 'name-filter' (on a router: a relay answering one Host with a notice page, see PortSpec.filter).
+ * 'name-filter' (on a router: a relay answering one Host with a notice page, see PortSpec.filter),
+ * 'http-500' (an HTTP application that fails: every request gets 500 Internal Server Error).
  */
-export type ListenerKind = 'none' | 'tcp' | 'ssh' | 'http' | 'https' | 'egress-echo' | 'name-filter';
+export type ListenerKind = 'none' | 'tcp' | 'ssh' | 'http' | 'https' | 'egress-echo' | 'name-filter' | 'http-500';
 
 export interface PortSpec {
   port: number;

@@ -22,7 +22,7 @@ export const HTTP_SERVER_HEADER = 'sgdlab-http/1.0';
 /** What one listener serves; see `ListenerKind` in lab.ts. */
 export interface HostListenerConfig {
   port: number;
-  kind: 'tcp' | 'ssh' | 'http' | 'https' | 'egress-echo' | 'name-filter';
+  kind: 'tcp' | 'ssh' | 'http' | 'https' | 'egress-echo' | 'name-filter' | 'http-500';
   /** name-filter: where allowed requests are relayed, and the Host whose requests get the notice page instead. */
   filter?: { upstream: { host: string; port: number }; blockHost: string };
   /** '0.0.0.0', '::' (both families) or '127.0.0.1' (a service bound to loopback only). */

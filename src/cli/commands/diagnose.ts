@@ -16,6 +16,7 @@ import { evidenceScript } from '../../core/diagnosis/server-evidence/scripts';
 import type { Check, CheckStatus, Diagnosis, DiagnosisEvent, Lang, Layer } from '../../core/diagnosis/types';
 import { langFromEnv, parseLang, tr } from '../../core/i18n';
 import { parseIp } from '../../core/rules/cidr';
+import { APP_PROTOCOLS, parseAppProtocol, type AppProtocol } from '../../core/probe/app-protocol';
 import { SERVICE_PORTS } from '../../core/probe/ports';
 import { ProbeInputError } from '../../core/probe/run';
 import type { ProbeEvent } from '../../core/probe/types';
@@ -26,6 +27,8 @@ import { accessKeyFromStdin, validateCloudInput, withAccessKey } from './cloud-i
 export interface DiagnoseCliOptions extends Pick<ProbeCliOptions, 'icmp' | 'icmpMethod' | 'attempts' | 'timeoutMs' | 'timing' | 'egressIpUrls' | 'controlHosts' | 'dnsServers' | 'config' | 'expectIp'> {
   port?: string;
   service?: string;
+  /** Application protocol of the port (http, https, ssh, rdp, mysql, postgresql, redis, smtp, other). */
+  protocol?: string;
   instance?: string;
   profile?: string;
   region?: string;
@@ -77,6 +80,26 @@ export function resolvePort(positional: number | undefined, flag: string | undef
   return name ? { port, service: name } : { port };
 }
 
+/** The service preset whose port a protocol brings when no port is given. */
+const PROTOCOL_SERVICE: Partial<Record<AppProtocol, string>> = {
+  http: 'http',
+  https: 'https',
+  ssh: 'ssh',
+  rdp: 'rdp',
+  mysql: 'mysql',
+  postgresql: 'postgres',
+  redis: 'redis',
+  smtp: 'smtp',
+};
+
+/** Pure: `--protocol` → the application protocol; an unknown name is a usage error listing the accepted ones. */
+export function protocolOption(value: string | undefined): AppProtocol | undefined {
+  if (value === undefined) return undefined;
+  const p = parseAppProtocol(value);
+  if (!p) fail(`--protocol: unknown protocol "${value}" (accepted: ${APP_PROTOCOLS.join(', ')})`);
+  return p;
+}
+
 // ---- human output -------------------------------------------------------------------------------------
 
 const ICON: Record<CheckStatus, string> = { pass: '✔', fail: '✘', warn: '!', unknown: '?', skipped: '–' };
@@ -113,7 +136,7 @@ export function renderDiagnosis(d: Diagnosis, lang: Lang, st: Style, opts: { all
   const out: string[] = [];
   const t = (l: { 'zh-CN': string; en: string }): string => tr(l, lang);
   const v = d.verdict;
-  out.push(st.bold(`SG Doctor — ${d.target.host}:${d.target.port}/${d.target.protocol}${d.target.service ? ` (${d.target.service})` : ''}${d.target.instanceId ? ` ${d.target.instanceId}` : ''}`));
+  out.push(st.bold(`SG Doctor — ${d.target.host}:${d.target.port}/${d.target.protocol}${d.target.service || d.target.appProtocol ? ` (${d.target.service ?? d.target.appProtocol})` : ''}${d.target.instanceId ? ` ${d.target.instanceId}` : ''}`));
   out.push('');
   const locusText = t(LOCUS[v.locus]);
   const colour = v.locus === 'none' ? st.green : v.locus === 'inconclusive' ? st.yellow : st.red;
@@ -175,7 +198,10 @@ function progressText(e: DiagnosisEvent | ProbeEvent): string | null {
 export async function buildDiagnoseRequest(hostArg: string, opts: DiagnoseCliOptions, env: NodeJS.ProcessEnv = process.env): Promise<{ request: DiagnoseRequest; lang: Lang }> {
   const { host, port: positional } = splitHostPort(hostArg);
   if (!host) fail('a host is required');
-  const { port, service } = resolvePort(positional, opts.port, opts.service);
+  const appProtocol = protocolOption(opts.protocol);
+  // Without a port or a service, a named protocol brings its well-known port (--protocol https → 443).
+  const presetService = opts.service ?? (positional === undefined && opts.port === undefined && appProtocol ? PROTOCOL_SERVICE[appProtocol] : undefined);
+  const { port, service } = resolvePort(positional, opts.port, presetService);
   const lang = opts.lang !== undefined ? (parseLang(opts.lang) ?? fail(`--lang must be zh-CN or en (got "${opts.lang}")`)) : langFromEnv(env);
   if (opts.serverEvidence && opts.cloudAssistant) fail('--server-evidence and --cloud-assistant are alternatives: give one');
   if (opts.snapshot?.length && opts.cloud === false) fail('--snapshot and --no-cloud are alternatives: give one');
@@ -208,7 +234,13 @@ export async function buildDiagnoseRequest(hostArg: string, opts: DiagnoseCliOpt
   } else if (opts.cloudAssistant) server = { mode: 'cloud-assistant' };
 
   return {
-    request: { target: { host: probe.host, port, protocol: 'tcp', ...(service ? { service } : {}), ...(opts.instance ? { instanceId: opts.instance } : {}) }, probe, cloud, server, ...(opts.sourceIp ? { sourceIp: opts.sourceIp } : {}) },
+    request: {
+      target: { host: probe.host, port, protocol: 'tcp', ...(service ? { service } : {}), ...(appProtocol ? { appProtocol } : {}), ...(opts.instance ? { instanceId: opts.instance } : {}) },
+      probe,
+      cloud,
+      server,
+      ...(opts.sourceIp ? { sourceIp: opts.sourceIp } : {}),
+    },
     lang,
   };
 }
@@ -226,6 +258,7 @@ async function saveAndReport(d: Diagnosis, opts: DiagnoseCliOptions, lang: Lang,
       port: d.target.port,
       protocol: d.target.protocol,
       ...(d.target.service ? { service: d.target.service } : {}),
+      ...(d.target.appProtocol ? { appProtocol: d.target.appProtocol } : {}),
       ...(d.target.instanceId ? { instanceId: d.target.instanceId } : {}),
       ...(cloud.mode === 'api' && cloud.region ? { region: cloud.region } : {}),
       ...(cloud.mode === 'api' && cloud.profile ? { profile: cloud.profile } : {}),
@@ -309,6 +342,7 @@ export function registerDiagnose(program: Command): void {
     .argument('<host>', 'server name or IP, optionally with :port (e.g. 203.0.113.10:22, [2001:db8::1]:22)')
     .option('-p, --port <n>', 'TCP port to diagnose (default: the service\'s port, else 22)')
     .option('-s, --service <name>', 'service preset: ssh, rdp, http, https, mysql, postgres, redis, ...')
+    .option('--protocol <name>', `application protocol of the port, for a custom port (${APP_PROTOCOLS.join(', ')}); wins over the preset`)
     .option('--instance <id>', 'ECS instance id (i-…); without it the instance is looked up by address')
     .option('--profile <name>', 'aliyun CLI profile for credentials (~/.aliyun/config.json)')
     .option('--region <id>', 'region to search first, e.g. cn-hangzhou')
@@ -347,6 +381,7 @@ export function registerDiagnose(program: Command): void {
         '  sg-doctor diagnose 47.96.10.20 --service ssh --instance i-bp1xxxxxxxx --region cn-hangzhou',
         '  sg-doctor diagnose www.example.com:443 --snapshot instance.json --snapshot sg.json',
         '  sg-doctor diagnose 47.96.10.20:22 --no-cloud --server-evidence check.txt --lang zh-CN',
+        '  sg-doctor diagnose 47.96.10.20:18080 --protocol http',
       ].join('\n'),
     )
     .action(action(diagnoseCommand));

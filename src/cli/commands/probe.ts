@@ -4,7 +4,8 @@
 // 2 bad input or an unresolvable name, 130 cancelled, 1 internal error.
 import { Command, Option } from 'commander';
 import { SHIPPED_DEFAULTS, loadEndpointConfig } from '../../core/config';
-import { DEFAULT_PORTS, parsePortList, parseServiceList } from '../../core/probe/ports';
+import { APP_PROTOCOLS, appProtocolForService, parseAppProtocol } from '../../core/probe/app-protocol';
+import { DEFAULT_PORTS, parsePortList, parseServiceList, portsForService } from '../../core/probe/ports';
 import { parseTarget } from '../../core/probe/target';
 import { ProbeInputError, defaultProbeRequest, runProbe } from '../../core/probe/run';
 import { MAX_ATTEMPTS } from '../../core/probe/tcp';
@@ -16,6 +17,8 @@ import { renderProbeReport } from '../format/probe-report';
 export interface ProbeCliOptions {
   ports?: string;
   service?: string;
+  /** Application protocol of the ports given in --ports (http, https, ssh, ..., other). */
+  protocol?: string;
   icmp?: boolean;
   icmpMethod?: 'auto' | 'raw-socket' | 'system-ping';
   dns?: boolean;
@@ -74,11 +77,34 @@ export function portsFromOptions(opts: Pick<ProbeCliOptions, 'ports' | 'service'
   return out;
 }
 
+/**
+ * Pure-ish: the application protocol per port for the banner reader. A service's ports speak the service's
+ * protocol (--service http → 80 speaks HTTP); --protocol names the protocol of the ports in --ports.
+ */
+export function appProtocolsFromOptions(opts: Pick<ProbeCliOptions, 'ports' | 'service' | 'protocol'>): Record<number, string> {
+  const out: Record<number, string> = {};
+  if (opts.service !== undefined) {
+    for (const name of opts.service.split(',')) {
+      const protocol = appProtocolForService(name);
+      if (protocol) for (const p of portsForService(name) ?? []) out[p] = protocol;
+    }
+  }
+  if (opts.protocol !== undefined) {
+    const protocol = parseAppProtocol(opts.protocol);
+    if (!protocol) fail(`--protocol: unknown protocol "${opts.protocol}" (accepted: ${APP_PROTOCOLS.join(', ')})`);
+    if (opts.ports === undefined) fail('--protocol names the protocol of the ports in --ports: give --ports too');
+    const r = parsePortList(opts.ports);
+    if (r.ok) for (const p of r.value) out[p] = protocol;
+  }
+  return out;
+}
+
 export async function buildProbeRequest(host: string, opts: ProbeCliOptions, env: NodeJS.ProcessEnv = process.env): Promise<ProbeRequest> {
   // Check what the user typed before anything else (the config file is secondary).
   const target = parseTarget(host);
   if (!target.ok) fail(target.message);
   const ports = portsFromOptions(opts);
+  const appProtocols = appProtocolsFromOptions(opts);
   const timing = timingFromOptions(opts);
   const attempts = intOption(opts.attempts, '--attempts', 1, MAX_ATTEMPTS);
   const concurrency = intOption(opts.concurrency, '--concurrency', 1, 64);
@@ -107,6 +133,7 @@ export async function buildProbeRequest(host: string, opts: ProbeCliOptions, env
     egressIpUrls: config.value.egressIpUrls,
     controlHosts: config.value.controlHosts,
     dnsServers: config.value.dnsServers,
+    ...(Object.keys(appProtocols).length ? { appProtocols } : {}),
   });
 }
 
@@ -158,6 +185,7 @@ export function registerProbe(program: Command): void {
     .argument('<host>', 'server name or IP address (IPv4, IPv6, [IPv6])')
     .option('-p, --ports <list>', `ports, ranges and service names, e.g. "22,80,8000-8010" (at most ${MAX_PORTS_PER_RUN}; default ${DEFAULT_PORTS.join(',')})`)
     .option('-s, --service <names>', 'service presets, e.g. "ssh,https" (ssh rdp http https mysql postgres redis http-alt ...)')
+    .option('--protocol <name>', `application protocol of the --ports ports (${APP_PROTOCOLS.join(', ')})`)
     .option('--icmp', 'ping first (its RTT tunes the TCP timeouts); a failing ping says nothing about ports', false)
     .addOption(new Option('--icmp-method <method>', 'how to ping').choices(['auto', 'raw-socket', 'system-ping']))
     .option('--no-dns', 'do not run the DNS checks (names are still resolved by the system to probe them)')

@@ -78,6 +78,7 @@ async function rerunCommand(file: string, opts: RerunOptions): Promise<void> {
   const service = plan.service && Object.hasOwn(SERVICE_PORTS, plan.service) ? plan.service : undefined;
   const { request, lang } = await buildDiagnoseRequest(`${plan.host.includes(':') ? `[${plan.host}]` : plan.host}:${plan.port}`, {
     ...(service ? { service } : {}),
+    ...(plan.appProtocol ? { protocol: plan.appProtocol } : {}),
     ...(plan.instanceId ? { instance: plan.instanceId } : {}),
     ...(plan.region ? { region: plan.region } : {}),
     ...(plan.profile ? { profile: plan.profile } : {}),

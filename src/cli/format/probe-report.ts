@@ -32,7 +32,14 @@ export function bannerSummary(b: BannerFact | undefined): string {
   const parts = [b.service, b.version, b.detail].filter(Boolean);
   if (parts.length) return parts.join(' ');
   if (b.firstBytes) return b.firstBytes.slice(0, 60);
-  if (b.error) return `(no banner: ${b.error})`;
+  if (b.error) {
+    // Silence from a service that waits for its client is not a missing banner: say what was asked.
+    const x = b.exchange;
+    if (x && !x.serverFirst && (x.end === 'silent' || (x.protocol === 'generic' && x.endedAfter === 'nudge'))) {
+      return x.protocol === 'generic' ? '(waits for its client: protocol not named, not identified)' : `(no answer to the ${x.protocol.toUpperCase()} request: not identified)`;
+    }
+    return `(no banner: ${b.error})`;
+  }
   return '';
 }
 

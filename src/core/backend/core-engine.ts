@@ -60,7 +60,15 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
       try {
         return await runDiagnosis(
           {
-            target: { host: args.host, port: args.port, protocol: 'tcp', service: args.service === 'custom' ? undefined : args.service, ...(args.instanceId ? { instanceId: args.instanceId } : {}) },
+            target: {
+              host: args.host,
+              port: args.port,
+              protocol: 'tcp',
+              service: args.service === 'custom' ? undefined : args.service,
+              // A custom port always carries its protocol: the one picked, else "other" (listen, then nudge).
+              ...(args.appProtocol || args.service === 'custom' ? { appProtocol: args.appProtocol ?? 'other' } : {}),
+              ...(args.instanceId ? { instanceId: args.instanceId } : {}),
+            },
             probe: defaultProbeRequest({
               host: args.host,
               ports: [args.port],

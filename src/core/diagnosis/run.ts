@@ -4,6 +4,7 @@
 // injectable so tests can run the real probes against a lab and the real SDK against a fake API.
 import type { CloudSnapshot } from '../cloud/model';
 import type { Endpoints } from '../cloud/alicloud/endpoints';
+import { appProtocolForService } from '../probe/app-protocol';
 import { icpSchemeFor } from '../probe/icp';
 import type { ProbeEvent, ProbeReport, ProbeRequest } from '../probe/types';
 import { parseIp } from '../rules/cidr';
@@ -146,6 +147,11 @@ export async function runDiagnosis(request: DiagnoseRequest, opts: RunDiagnosisO
   const emit = (e: DiagnosisEvent): void => opts.onEvent?.(e);
   const target = request.target;
   if (!request.probe.ports.includes(target.port)) request = { ...request, probe: { ...request.probe, ports: [target.port, ...request.probe.ports] } };
+  // The application protocol of the target port reaches the banner reader, whatever the entry (CLI, app, re-run).
+  const appProtocol = target.appProtocol ?? appProtocolForService(target.service);
+  if (appProtocol && !request.probe.appProtocols?.[target.port]) {
+    request = { ...request, probe: { ...request.probe, appProtocols: { ...request.probe.appProtocols, [target.port]: appProtocol } } };
+  }
   // A name on a web port: also compare a request by IP with one by name (ICP-filing interception, net.icp-filing).
   const icpScheme = target.protocol === 'tcp' && !parseIp(target.host) ? icpSchemeFor(target.port, target.service) : null;
   if (icpScheme && !request.probe.icp) request = { ...request, probe: { ...request.probe, icp: { port: target.port, scheme: icpScheme } } };

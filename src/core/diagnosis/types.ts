@@ -1,6 +1,7 @@
 // The diagnosis document: the layered checklist and the verdict. Field names are part of the
 // `sg-doctor diagnose --json` contract and of the session file.
 import type { CloudSnapshot } from '../cloud/model';
+import type { AppProtocol } from '../probe/app-protocol';
 import type { ProbeReport } from '../probe/types';
 import type { AclEvaluation, Evaluation, Flow } from '../rules/types';
 
@@ -139,6 +140,8 @@ export interface DiagnosisTarget {
   port: number;
   protocol: 'tcp' | 'udp';
   service?: string; // ssh, rdp, http, https, mysql, ...
+  /** The application protocol the user named for the port (wins over the service's and the port's preset). */
+  appProtocol?: AppProtocol;
   instanceId?: string;
 }
 

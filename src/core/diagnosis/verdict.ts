@@ -201,7 +201,17 @@ export const RULES: readonly ReasoningRule[] = [
       const ans = c.get('app.responds');
       if (ans && ans.status === 'pass') reasoning.push(ans.finding);
       if (v.sg?.decision === 'deny') reasoning.push(L('注意:云端评估认为安全组拒绝,但连接成功了;探测的地址可能不是这台实例,或快照已过期', 'Note: the cloud evaluation says the groups deny, yet the connection works; the probed address may not be this instance, or the snapshot is stale'));
-      return { locus: 'none', summary: L(`端口 ${v.port} 可以访问,应用有应答`, `Port ${v.port} is reachable and the application answers`), reasoning, blockingCheckIds: [], confidence: ans?.status === 'pass' ? 'high' : 'medium' };
+      if (ans && ans.status !== 'pass') reasoning.push(ans.finding);
+      // Only an identified answer says "the application answers"; silence from an unnamed protocol says less.
+      const answered = ans?.status === 'pass' && ans.condition !== 'not-identified';
+      const summary = answered
+        ? L(`端口 ${v.port} 可以访问,应用有应答`, `Port ${v.port} is reachable and the application answers`)
+        : ans?.condition === 'not-identified'
+          ? L(`端口 ${v.port} 可以访问；没有识别出应用`, `Port ${v.port} is reachable; the application was not identified`)
+          : ans?.status === 'warn'
+            ? L(`端口 ${v.port} 可以访问；应用的应答值得留意`, `Port ${v.port} is reachable; the application’s answer needs a look`)
+            : L(`端口 ${v.port} 可以访问`, `Port ${v.port} is reachable`);
+      return { locus: 'none', summary, reasoning, blockingCheckIds: [], confidence: answered ? 'high' : 'medium' };
     },
   },
   {

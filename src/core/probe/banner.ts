@@ -4,18 +4,19 @@
 // bytes it received and never throws: failures come back as `error` on the fact.
 import net from 'node:net';
 import tls from 'node:tls';
-import type { BannerFact, TlsInfo } from './types';
+import { isServerFirst } from './app-protocol';
+import type { BannerEnd, BannerExchange, BannerFact, TlsInfo } from './types';
 
 export interface BannerOptions {
   /** Host name for TLS SNI and the HTTP Host header (ignored for SNI when it is an IP literal). */
   servername?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
-  /** Service name (ssh, http, https, tls, mysql, postgresql, redis, rdp, generic) overriding the port's default. */
+  /** Application protocol or service name (ssh, http, https, tls, mysql, postgresql, redis, rdp, smtp, other, ...) overriding the port's default. */
   hint?: string;
 }
 
-export type BannerStrategy = 'ssh' | 'http' | 'https' | 'tls' | 'mysql' | 'postgresql' | 'redis' | 'rdp' | 'generic';
+export type BannerStrategy = 'ssh' | 'http' | 'https' | 'tls' | 'mysql' | 'postgresql' | 'redis' | 'rdp' | 'smtp' | 'ftp' | 'pop3' | 'imap' | 'generic';
 
 const DEFAULT_TIMEOUT_MS = 3000;
 /** Enough for a status line and headers, a greeting packet or a certificate-less first burst. */
@@ -39,6 +40,11 @@ const PORT_STRATEGY: Record<number, BannerStrategy> = {
   5432: 'postgresql',
   6379: 'redis',
   3389: 'rdp',
+  21: 'ftp',
+  25: 'smtp',
+  587: 'smtp',
+  110: 'pop3',
+  143: 'imap',
 };
 
 const HINT_ALIASES: Record<string, BannerStrategy> = {
@@ -60,13 +66,30 @@ const HINT_ALIASES: Record<string, BannerStrategy> = {
   redis: 'redis',
   rdp: 'rdp',
   'ms-wbt-server': 'rdp',
+  'remote-desktop': 'rdp',
+  pg: 'postgresql',
+  smtp: 'smtp',
+  submission: 'smtp',
+  ftp: 'ftp',
+  pop3: 'pop3',
+  imap: 'imap',
   generic: 'generic',
+  other: 'generic',
+  unknown: 'generic',
 };
+
+/** Which conversation to hold with a port, and why: the hint wins when it names a known protocol or service. */
+export function chooseBannerStrategy(port: number, hint?: string): { strategy: BannerStrategy; chosenBy: BannerExchange['chosenBy'] } {
+  const fromHint = hint ? HINT_ALIASES[hint.trim().toLowerCase()] : undefined;
+  if (fromHint) return { strategy: fromHint, chosenBy: 'hint' };
+  const fromPort = PORT_STRATEGY[port];
+  if (fromPort) return { strategy: fromPort, chosenBy: 'port' };
+  return { strategy: 'generic', chosenBy: 'default' };
+}
 
 /** Which conversation to hold with a port: the hint wins when it names a known service. */
 export function bannerStrategyFor(port: number, hint?: string): BannerStrategy {
-  const fromHint = hint ? HINT_ALIASES[hint.trim().toLowerCase()] : undefined;
-  return fromHint ?? PORT_STRATEGY[port] ?? 'generic';
+  return chooseBannerStrategy(port, hint).strategy;
 }
 
 /** Bytes as readable text: printable ASCII kept, CR/LF/TAB escaped, the rest as \xNN; truncated. */
@@ -85,13 +108,15 @@ export function printable(buf: Buffer, limit = PRINTABLE_LIMIT): string {
 
 export async function readBanner(address: string, port: number, opts: BannerOptions = {}): Promise<BannerFact> {
   const started = Date.now();
-  const strategy = bannerStrategyFor(port, opts.hint);
+  const { strategy, chosenBy } = chooseBannerStrategy(port, opts.hint);
   const ctx: Ctx = {
     address,
     port,
     servername: opts.servername,
     deadline: started + Math.max(50, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     signal: opts.signal,
+    strategy,
+    chosenBy,
   };
   let fact: Omit<BannerFact, 'durationMs'>;
   try {
@@ -109,6 +134,8 @@ interface Ctx {
   servername?: string;
   deadline: number;
   signal?: AbortSignal;
+  strategy: BannerStrategy;
+  chosenBy: BannerExchange['chosenBy'];
 }
 
 type Reader = (ctx: Ctx) => Promise<Omit<BannerFact, 'durationMs'>>;
@@ -122,11 +149,16 @@ interface Exchange {
   connected: boolean;
   /** timeout, aborted, reset, refused, closed, tls-error: ... ; absent when `done` matched. */
   error?: string;
+  /** What was written, readable, in order. */
+  sent: string[];
+  /** What the end followed. */
+  endedAfter: BannerExchange['endedAfter'];
 }
 
 interface Plan {
-  /** Sent as soon as the connection is up. */
+  /** Sent as soon as the connection is up (with its readable description for the evidence). */
   send?: Buffer;
+  sendLabel?: string;
   /** Sent when the server stayed silent this long (nmap's "NULL probe first, then a gentle one"). */
   nudge?: { afterMs: number; data: Buffer };
   /** True when enough has been read. */
@@ -163,6 +195,8 @@ function converse(
     let connected = readyEvent === null;
     let settled = false;
     let nudgeTimer: NodeJS.Timeout | undefined;
+    const sent: string[] = [];
+    let endedAfter: BannerExchange['endedAfter'] = 'connect';
 
     const finish = (error?: string): void => {
       if (settled) return;
@@ -177,7 +211,7 @@ function converse(
       if (readyEvent) socket.removeListener(readyEvent, onReady);
       socket.destroy();
       socket.on('error', () => undefined); // late errors after we are done must not crash the process
-      resolve({ data: Buffer.concat(chunks, size), connected, error });
+      resolve({ data: Buffer.concat(chunks, size), connected, error, sent, endedAfter });
     };
     const onAbort = (): void => finish('aborted');
     const onData = (chunk: Buffer): void => {
@@ -192,11 +226,19 @@ function converse(
     const onError = (err: NodeJS.ErrnoException): void => finish(errorName(err));
     const onEnd = (): void => finish(size > 0 ? undefined : 'closed');
     const start = (): void => {
-      if (plan.send) socket.write(plan.send);
+      if (plan.send) {
+        socket.write(plan.send);
+        sent.push(plan.sendLabel ?? printable(plan.send));
+        endedAfter = 'request';
+      }
       if (plan.nudge) {
         const nudge = plan.nudge;
         nudgeTimer = setTimeout(() => {
-          if (!settled && size === 0 && socket.writable) socket.write(nudge.data);
+          if (!settled && size === 0 && socket.writable) {
+            socket.write(nudge.data);
+            sent.push(printable(nudge.data));
+            endedAfter = 'nudge';
+          }
         }, Math.min(nudge.afterMs, remaining(ctx)));
       }
     };
@@ -230,16 +272,46 @@ function withBytes(ex: Exchange, extra: Partial<BannerFact>): Partial<BannerFact
   return ex.data.length > 0 ? { firstBytes: printable(ex.data), ...extra } : extra;
 }
 
+/** How a conversation ended, from what came back and the error the socket gave. */
+export function bannerEndOf(data: Buffer | number, error: string | undefined): BannerEnd {
+  const bytes = typeof data === 'number' ? data : data.length;
+  const e = error ?? '';
+  // A TLS alert in answer to plain text, or plain text in answer to a ClientHello: another protocol answers.
+  if (/^tls-alert/.test(e) || /WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|UNKNOWN_PROTOCOL/i.test(e)) return 'wrong-protocol';
+  if (bytes > 0) return 'answered';
+  if (e === 'timeout') return 'silent';
+  if (e === 'aborted') return 'aborted';
+  if (e === 'closed' || e === 'EOF' || /closed during handshake|socket disconnected/i.test(e)) return 'closed';
+  if (e === 'reset' || /ECONNRESET/.test(e)) return 'reset';
+  if (/^tls-error: .*ALERT/i.test(e)) return 'tls-alert';
+  if (/^tls-error/.test(e)) return 'tls-error';
+  return 'error';
+}
+
+/** The conversation record of a plain-socket exchange. */
+function exchangeOf(ctx: Ctx, ex: Exchange, end?: BannerEnd): BannerExchange {
+  return {
+    protocol: ctx.strategy,
+    chosenBy: ctx.chosenBy,
+    serverFirst: isServerFirst(ctx.strategy),
+    sent: ex.sent,
+    requestSent: ctx.strategy !== 'generic' && ex.sent.length > 0,
+    end: end ?? bannerEndOf(ex.data, ex.error),
+    endedAfter: ex.endedAfter,
+  };
+}
+
 /** A reply we did not expect: report what came back, as evidence. */
-function unexpected(method: string, ex: Exchange): Omit<BannerFact, 'durationMs'> {
-  if (ex.data.length === 0) return { kind: 'none', method, bytesRead: 0, error: ex.error ?? 'no data' };
+function unexpected(ctx: Ctx, method: string, ex: Exchange): Omit<BannerFact, 'durationMs'> {
+  const exchange = exchangeOf(ctx, ex);
+  if (ex.data.length === 0) return { kind: 'none', method, bytesRead: 0, error: ex.error ?? 'no data', exchange };
   // Whatever the port, an SSH or HTTP answer is recognisable: say so.
   const text = ex.data.toString('latin1');
   const ssh = parseSshIdent(text);
-  if (ssh) return { kind: 'ssh', method, sshIdent: ssh, firstBytes: printable(ex.data), bytesRead: ex.data.length };
+  if (ssh) return { kind: 'ssh', method, sshIdent: ssh, firstBytes: printable(ex.data), bytesRead: ex.data.length, exchange };
   const http = parseHttpHead(text);
-  if (http) return { kind: 'http', method, http, firstBytes: printable(ex.data), bytesRead: ex.data.length };
-  return { kind: 'generic', method, firstBytes: printable(ex.data), bytesRead: ex.data.length, error: ex.error };
+  if (http) return { kind: 'http', method, http, firstBytes: printable(ex.data), bytesRead: ex.data.length, exchange };
+  return { kind: 'generic', method, firstBytes: printable(ex.data), bytesRead: ex.data.length, error: ex.error, exchange };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -260,8 +332,8 @@ const readSsh: Reader = async (ctx) => {
   });
   const ident = parseSshIdent(ex.data.toString('latin1'));
   // A complete line is required unless the server closed: "SSH-2.0-x" without newline still counts then.
-  if (ident) return { kind: 'ssh', method: 'ssh-ident', sshIdent: ident, ...withBytes(ex, {}), bytesRead: ex.data.length };
-  return { ...unexpected('ssh-ident', ex) };
+  if (ident) return { kind: 'ssh', method: 'ssh-ident', sshIdent: ident, ...withBytes(ex, {}), bytesRead: ex.data.length, exchange: exchangeOf(ctx, ex) };
+  return { ...unexpected(ctx, 'ssh-ident', ex) };
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -289,24 +361,47 @@ function hostHeader(ctx: Ctx): string {
   return defaultPort ? host : `${host}:${ctx.port}`;
 }
 
-function headRequest(ctx: Ctx): Buffer {
+function headRequest(ctx: Ctx, method: 'HEAD' | 'GET' = 'HEAD'): Buffer {
   return Buffer.from(
-    `HEAD / HTTP/1.0\r\nHost: ${hostHeader(ctx)}\r\nUser-Agent: sg-doctor\r\nAccept: */*\r\nConnection: close\r\n\r\n`,
+    `${method} / HTTP/1.0\r\nHost: ${hostHeader(ctx)}\r\nUser-Agent: sg-doctor\r\nAccept: */*\r\nConnection: close\r\n\r\n`,
     'latin1',
   );
 }
 
 const headerComplete = (d: Buffer): boolean => /\r?\n\r?\n/.test(d.toString('latin1'));
 
+/** HEAD not implemented or not allowed: ask again with GET (only the headers are read). */
+const retryWithGet = (code: number): boolean => code === 501 || code === 405;
+
 const readHttp: Reader = async (ctx) => {
-  const ex = await converse(ctx, tcpConnect(ctx), 'connect', { send: headRequest(ctx), done: headerComplete });
-  const http = parseHttpHead(ex.data.toString('latin1'));
-  if (http) return { kind: 'http', method: 'http-head', http, ...withBytes(ex, {}), bytesRead: ex.data.length };
+  let ex = await converse(ctx, tcpConnect(ctx), 'connect', { send: headRequest(ctx), done: headerComplete });
+  let http = parseHttpHead(ex.data.toString('latin1'));
+  let method = 'http-head';
+  if (http && retryWithGet(http.statusCode) && remaining(ctx) > 0) {
+    const again = await converse(ctx, tcpConnect(ctx), 'connect', { send: headRequest(ctx, 'GET'), done: headerComplete });
+    const httpGet = parseHttpHead(again.data.toString('latin1'));
+    if (httpGet) {
+      ex = { ...again, sent: [...ex.sent, ...again.sent] };
+      http = httpGet;
+      method = 'http-get';
+    }
+  }
+  if (http) return { kind: 'http', method, http, ...withBytes(ex, {}), bytesRead: ex.data.length, exchange: exchangeOf(ctx, ex) };
   // A TLS alert (0x15 0x03) in answer to plain HTTP: this port speaks TLS.
   if (ex.data.length >= 2 && ex.data[0] === 0x15 && ex.data[1] === 0x03) {
-    return { kind: 'generic', method: 'http-head', firstBytes: printable(ex.data), bytesRead: ex.data.length, error: 'tls-alert: the port expects TLS' };
+    const error = 'tls-alert: the port expects TLS';
+    return { kind: 'generic', method, firstBytes: printable(ex.data), bytesRead: ex.data.length, error, exchange: exchangeOf(ctx, ex, 'wrong-protocol') };
   }
-  return unexpected('http-head', ex);
+  // Dropped without a word on plain HTTP: many TLS servers do that. If a TLS handshake succeeds, the
+  // request was in the wrong protocol, not refused by a failing application.
+  if (ex.data.length === 0 && (ex.error === 'closed' || ex.error === 'reset') && remaining(ctx) > 0) {
+    const t = await readTls(false)(ctx);
+    if (t.tls) {
+      const exchange: BannerExchange = { ...exchangeOf(ctx, ex, 'wrong-protocol'), sent: [...ex.sent, ...(t.exchange?.sent ?? [])] };
+      return { kind: 'tls', method: 'http-head+tls-handshake', tls: t.tls, bytesRead: t.bytesRead, error: `http: ${ex.error}; the port speaks TLS`, exchange };
+    }
+  }
+  return unexpected(ctx, method, ex);
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -371,15 +466,30 @@ function readTls(alsoHttp: boolean): Reader {
       rejectUnauthorized: false, // we report trust problems, we do not refuse to look
       ALPNProtocols: alsoHttp ? ['http/1.1'] : undefined,
     });
+    const hello = `TLS ClientHello (${sni ? `SNI ${sni}` : 'no SNI: the target is an IP address'}${alsoHttp ? ', ALPN http/1.1' : ''})`;
     const handshake = await handshakeExchange(ctx, socket, raw);
+    const tlsExchange = (end: BannerEnd, sent: string[] = [hello]): BannerExchange => ({
+      protocol: ctx.strategy,
+      chosenBy: ctx.chosenBy,
+      serverFirst: false,
+      sent,
+      requestSent: true,
+      end,
+      endedAfter: 'request',
+    });
     if (!handshake.connected) {
-      return { kind: 'none', method: 'tls-handshake', bytesRead: raw.bytesRead, error: handshake.error ?? 'tls-error' };
+      const error = handshake.error ?? 'tls-error';
+      // A refused or unreachable TCP connect never got to the ClientHello.
+      const connectFailed = /ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EACCES|EPERM|^refused/.test(error);
+      // Whatever bytes came (an alert), the handshake failed: the end is named from the error.
+      const exchange: BannerExchange = connectFailed ? { ...tlsExchange('error', []), requestSent: false, endedAfter: 'connect' } : tlsExchange(bannerEndOf(0, error));
+      return { kind: 'none', method: 'tls-handshake', bytesRead: raw.bytesRead, error, exchange };
     }
     const info = tlsInfoFrom(socket, sni);
     const bytesHandshake = raw.bytesRead;
     if (!alsoHttp || remaining(ctx) === 0) {
       socket.destroy();
-      return { kind: 'tls', method: 'tls-handshake', tls: info, bytesRead: bytesHandshake };
+      return { kind: 'tls', method: 'tls-handshake', tls: info, bytesRead: bytesHandshake, exchange: tlsExchange('answered') };
     }
     const ex = await converse(ctx, socket, null, { send: headRequest(ctx), done: headerComplete });
     const http = parseHttpHead(ex.data.toString('latin1'));
@@ -391,6 +501,8 @@ function readTls(alsoHttp: boolean): Reader {
       ...(ex.data.length ? { firstBytes: printable(ex.data) } : {}),
       bytesRead: raw.bytesRead,
       ...(http ? {} : { error: `http: ${ex.error ?? 'no HTTP answer'}` }),
+      // The handshake answered; what HTTP over it did is in `http` / `error`.
+      exchange: tlsExchange('answered', [hello, ...ex.sent]),
     };
   };
 }
@@ -416,17 +528,15 @@ function handshakeExchange(ctx: Ctx, socket: tls.TLSSocket, raw: net.Socket): Pr
       }
       resolve(ex);
     };
-    const onSecure = (): void => finish({ data: Buffer.alloc(0), connected: true });
+    const onSecure = (): void => finish({ data: Buffer.alloc(0), connected: true, sent: [], endedAfter: 'request' });
+    const none = { data: Buffer.alloc(0), connected: false, sent: [], endedAfter: 'request' as const };
     const onError = (err: NodeJS.ErrnoException): void =>
-      finish({ data: Buffer.alloc(0), connected: false, error: `tls-error: ${err.code ?? err.message}${err.code && err.message ? ` (${err.message.split('\n')[0].slice(0, 120)})` : ''}` });
-    const onClose = (): void => finish({ data: Buffer.alloc(0), connected: false, error: 'tls-error: closed during handshake' });
-    const onAbort = (): void => finish({ data: Buffer.alloc(0), connected: false, error: 'aborted' });
+      finish({ ...none, error: `tls-error: ${err.code ?? err.message}${err.code && err.message ? ` (${err.message.split('\n')[0].slice(0, 120)})` : ''}` });
+    const onClose = (): void => finish({ ...none, error: 'tls-error: closed during handshake' });
+    const onAbort = (): void => finish({ ...none, error: 'aborted' });
     if (ctx.signal?.aborted) return onAbort();
     ctx.signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(
-      () => finish({ data: Buffer.alloc(0), connected: false, error: 'timeout' }),
-      remaining(ctx),
-    );
+    const timer = setTimeout(() => finish({ ...none, error: 'timeout' }), remaining(ctx));
     socket.once('secureConnect', onSecure);
     socket.on('error', onError);
     raw.on('error', onError); // connect errors (refused, unreachable) surface on the TCP socket
@@ -465,20 +575,17 @@ function fullPacket(d: Buffer): boolean {
 const readMysql: Reader = async (ctx) => {
   const ex = await converse(ctx, tcpConnect(ctx), 'connect', { done: fullPacket });
   const g = parseMysqlGreeting(ex.data);
+  const exchange = exchangeOf(ctx, ex);
   if (g?.version !== undefined) {
-    return { kind: 'generic', method: 'mysql-greeting', service: 'mysql', version: g.version, firstBytes: printable(ex.data), bytesRead: ex.data.length };
+    return { kind: 'generic', method: 'mysql-greeting', service: 'mysql', version: g.version, firstBytes: printable(ex.data), bytesRead: ex.data.length, exchange };
   }
   if (g?.error !== undefined) {
-    return {
-      kind: 'generic',
-      method: 'mysql-greeting',
-      service: 'mysql',
-      firstBytes: printable(ex.data),
-      bytesRead: ex.data.length,
-      error: `mysql-error ${g.code}: ${g.error}`,
-    };
+    // An error packet instead of the handshake: the server refuses this client (1130 host not allowed,
+    // 1040 too many connections, 1129 host blocked...).
+    const error = `mysql-error ${g.code}: ${g.error}`;
+    return { kind: 'generic', method: 'mysql-greeting', service: 'mysql', firstBytes: printable(ex.data), bytesRead: ex.data.length, error, refusal: error, exchange };
   }
-  return unexpected('mysql-greeting', ex);
+  return unexpected(ctx, 'mysql-greeting', ex);
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -487,8 +594,13 @@ const readMysql: Reader = async (ctx) => {
 const PG_SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
 
 const readPostgres: Reader = async (ctx) => {
-  const ex = await converse(ctx, tcpConnect(ctx), 'connect', { send: PG_SSL_REQUEST, done: (d) => d.length >= 1 });
+  const ex = await converse(ctx, tcpConnect(ctx), 'connect', {
+    send: PG_SSL_REQUEST,
+    sendLabel: 'PostgreSQL SSLRequest (00 00 00 08 04 d2 16 2f)',
+    done: (d) => d.length >= 1,
+  });
   const b = ex.data[0];
+  const exchange = exchangeOf(ctx, ex);
   if (ex.data.length >= 1 && (b === 0x53 || b === 0x4e)) {
     return {
       kind: 'generic',
@@ -497,13 +609,14 @@ const readPostgres: Reader = async (ctx) => {
       detail: b === 0x53 ? 'SSL supported' : 'SSL not offered',
       firstBytes: printable(ex.data),
       bytesRead: ex.data.length,
+      exchange,
     };
   }
   if (ex.data.length >= 1 && b === 0x45) {
     // 'E': an ErrorResponse, sent by very old servers or poolers that do not know SSLRequest.
-    return { kind: 'generic', method: 'postgres-sslrequest', service: 'postgresql', detail: 'error response', firstBytes: printable(ex.data), bytesRead: ex.data.length };
+    return { kind: 'generic', method: 'postgres-sslrequest', service: 'postgresql', detail: 'error response', firstBytes: printable(ex.data), bytesRead: ex.data.length, exchange };
   }
-  return unexpected('postgres-sslrequest', ex);
+  return unexpected(ctx, 'postgres-sslrequest', ex);
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -525,9 +638,12 @@ const readRedis: Reader = async (ctx) => {
       firstBytes: printable(ex.data),
       bytesRead: ex.data.length,
       ...(isPong ? {} : { error: `redis: ${line.slice(1, 120)}` }),
+      // Protected mode: Redis answers, but refuses every client that is not on loopback.
+      ...(line.startsWith('-DENIED') ? { refusal: line.slice(0, 200) } : {}),
+      exchange: exchangeOf(ctx, ex),
     };
   }
-  return unexpected('redis-ping', ex);
+  return unexpected(ctx, 'redis-ping', ex);
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -557,14 +673,57 @@ export function parseRdpConfirm(d: Buffer): { confirmed: boolean; detail: string
 const readRdp: Reader = async (ctx) => {
   const ex = await converse(ctx, tcpConnect(ctx), 'connect', {
     send: RDP_CONNECTION_REQUEST,
+    sendLabel: 'RDP X.224 Connection Request (offers TLS and CredSSP)',
     done: (d) => d.length >= 4 && d[0] === 0x03 && d.length >= d.readUInt16BE(2),
   });
   const r = parseRdpConfirm(ex.data);
   if (r?.confirmed) {
-    return { kind: 'generic', method: 'rdp-x224', service: 'rdp', detail: r.detail, firstBytes: printable(ex.data), bytesRead: ex.data.length };
+    return { kind: 'generic', method: 'rdp-x224', service: 'rdp', detail: r.detail, firstBytes: printable(ex.data), bytesRead: ex.data.length, exchange: exchangeOf(ctx, ex) };
   }
-  return unexpected('rdp-x224', ex);
+  return unexpected(ctx, 'rdp-x224', ex);
 };
+
+// ---------------------------------------------------------------------------------------------------
+// Line greetings of server-first mail and file protocols: SMTP and FTP "220 ..." (RFC 5321 §4.2,
+// RFC 959 §4.2: 421 or 554 when the service refuses), POP3 "+OK" / "-ERR" (RFC 1939 §4), IMAP "* OK" /
+// "* PREAUTH" / "* BYE" (RFC 9051 §7.1).
+
+type LineProtocol = 'smtp' | 'ftp' | 'pop3' | 'imap';
+
+export function parseGreetingLine(protocol: LineProtocol, line: string): 'ok' | 'refused' | 'malformed' {
+  switch (protocol) {
+    case 'smtp':
+    case 'ftp':
+      if (/^220(?:[ -]|$)/.test(line)) return 'ok';
+      return /^(?:421|5\d\d)(?:[ -]|$)/.test(line) ? 'refused' : 'malformed';
+    case 'pop3':
+      if (/^\+OK\b/.test(line)) return 'ok';
+      return /^-ERR\b/.test(line) ? 'refused' : 'malformed';
+    case 'imap':
+      if (/^\* (?:OK|PREAUTH)\b/i.test(line)) return 'ok';
+      return /^\* BYE\b/i.test(line) ? 'refused' : 'malformed';
+  }
+}
+
+function readGreeting(protocol: LineProtocol): Reader {
+  return async (ctx) => {
+    const ex = await converse(ctx, tcpConnect(ctx), 'connect', { done: (d) => d.includes('\n') });
+    if (ex.data.length === 0) return unexpected(ctx, `${protocol}-greeting`, ex);
+    const line = ex.data.toString('latin1').split(/\r?\n/)[0];
+    const kind = parseGreetingLine(protocol, line);
+    if (kind === 'malformed') return unexpected(ctx, `${protocol}-greeting`, ex);
+    return {
+      kind: 'generic',
+      method: `${protocol}-greeting`,
+      service: protocol,
+      detail: line.slice(0, 160),
+      firstBytes: printable(ex.data),
+      bytesRead: ex.data.length,
+      ...(kind === 'refused' ? { refusal: line.slice(0, 200) } : {}),
+      exchange: exchangeOf(ctx, ex),
+    };
+  };
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Anything else: listen first (SSH, SMTP, FTP, MySQL speak first), then a gentle "\r\n\r\n" nudge.
@@ -575,7 +734,7 @@ const readGeneric: Reader = async (ctx) => {
     // A line or a packet is enough to identify; keep reading only until the first chunk settles.
     done: (d) => d.includes('\n') || d.length >= 512,
   });
-  const fact = unexpected('first-bytes', ex);
+  const fact = unexpected(ctx, 'first-bytes', ex);
   // Data that ended in a timeout is still a banner: only report the timeout when nothing came.
   if (fact.bytesRead > 0 && ex.error === 'timeout') delete fact.error;
   return fact;
@@ -590,5 +749,9 @@ const STRATEGIES: Record<BannerStrategy, Reader> = {
   postgresql: readPostgres,
   redis: readRedis,
   rdp: readRdp,
+  smtp: readGreeting('smtp'),
+  ftp: readGreeting('ftp'),
+  pop3: readGreeting('pop3'),
+  imap: readGreeting('imap'),
   generic: readGeneric,
 };

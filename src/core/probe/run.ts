@@ -263,10 +263,12 @@ export async function runProbe(request: ProbeRequest, opts: RunProbeOptions = {}
         open.map((f) =>
           limit(async () => {
             checkAbort();
+            const hint = req.appProtocols?.[f.port];
             const banner: BannerFact = await fns.readBanner(f.address, f.port, {
               servername,
               timeoutMs: req.bannerTimeoutMs ?? DEFAULT_BANNER_TIMEOUT_MS,
               signal,
+              ...(hint ? { hint } : {}),
             });
             f.banner = banner;
             emit({ type: 'banner', address: f.address, port: f.port, fact: banner });

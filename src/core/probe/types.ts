@@ -63,6 +63,45 @@ export interface BannerFact {
   durationMs: number;
   /** Why the banner could not be read (timeout, reset, tls-error: ...). */
   error?: string;
+  /** The application answered in its own protocol that it refuses this client (MySQL error packet, Redis -DENIED, SMTP 421/554...): the reply, quoted. */
+  refusal?: string;
+  /** The conversation held with the port: which protocol, what was sent, how it ended. Absent in facts saved before it existed. */
+  exchange?: BannerExchange;
+}
+
+/** How a banner conversation ended. */
+export type BannerEnd =
+  /** Bytes came back. */
+  | 'answered'
+  /** Nothing came back before the deadline. */
+  | 'silent'
+  /** The peer closed (FIN) without sending anything. */
+  | 'closed'
+  /** The peer reset the connection without sending anything. */
+  | 'reset'
+  /** A TLS alert in answer to our ClientHello. */
+  | 'tls-alert'
+  /** Another TLS handshake failure. */
+  | 'tls-error'
+  /** The port answers, but in another protocol than the one asked for (plain HTTP on a TLS port, TLS on a plain one). */
+  | 'wrong-protocol'
+  | 'aborted'
+  | 'error';
+
+export interface BannerExchange {
+  /** The conversation held (banner strategy): ssh, http, https, tls, mysql, postgresql, redis, rdp, smtp, ftp, pop3, imap, generic. */
+  protocol: string;
+  /** Where that choice came from: the caller's protocol/service hint, the port's preset, or neither (listen, then nudge). */
+  chosenBy: 'hint' | 'port' | 'default';
+  /** In this protocol the server speaks first (a greeting on connect). */
+  serverFirst: boolean;
+  /** What was sent, in order and readable (text quoted, binary requests named with their bytes); empty when we only listened. */
+  sent: string[];
+  /** A complete, valid request of the protocol was sent (a blank-line nudge is not one). */
+  requestSent: boolean;
+  end: BannerEnd;
+  /** What the end followed: the connect alone, our nudge, or our request. */
+  endedAfter: 'connect' | 'nudge' | 'request';
 }
 
 export interface TcpPortFact {
@@ -260,6 +299,8 @@ export interface ProbeRequest {
    * mainland-China regions). Only runs when the target is a name and the port connects.
    */
   icp?: { port: number; scheme: IcpScheme; timeoutMs?: number };
+  /** Application protocol (or service name) per port, overriding the port's preset for the banner: { 18080: 'http' }. */
+  appProtocols?: Record<number, string>;
 }
 
 /** Hard bound: this is a diagnosis tool, not a port scanner. */

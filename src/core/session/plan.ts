@@ -4,6 +4,7 @@
 // Importable from the renderer: zod only.
 import { z } from 'zod';
 import { instanceIdSchema, profileNameSchema, regionIdSchema } from '../cloud/ids';
+import { parseAppProtocol } from '../probe/app-protocol';
 
 /**
  * The service is a label for a well-known port ("ssh", "redis"), never required to re-run: the port is
@@ -22,8 +23,16 @@ export const planSchema = z.object({
   port: z.number().int().min(1).max(65535),
   protocol: z.enum(['tcp', 'udp']).optional(),
   service,
-  /** Application protocol spoken on a custom port (e.g. "http", "redis"); a free label, optional. */
-  appProtocol: z.string().trim().max(32).optional(),
+  /**
+   * Application protocol of the port (a custom port's protocol picked in the app, or --protocol): one of
+   * APP_PROTOCOLS, aliases accepted ("postgres"); a name this version does not know is dropped, not refused.
+   */
+  appProtocol: z
+    .string()
+    .trim()
+    .max(32)
+    .transform((s) => parseAppProtocol(s))
+    .optional(),
   // A session file is untrusted input that a re-run feeds to the cloud reader with the user's credentials:
   // ids must have the documented shape (cloud/ids.ts), and unknown keys (an "endpoint") are dropped.
   instanceId: instanceIdSchema.optional(),

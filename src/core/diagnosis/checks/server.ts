@@ -10,6 +10,7 @@ import { clientNetworkLetsPortOut, cloudPremises, combine, premiseEvidence, refu
 import { evaluateFirewallFlow, type Dependency, type FlowDecision } from '../server-evidence/flow';
 import type { EvidenceRef, Localized, ServerEvidence } from '../types';
 import { answersByIpWhileNameBlocked } from './icp';
+import { appResponds } from './app';
 import { ev, type CheckDef, type CheckOutcome } from './define';
 
 type Firewall = ServerEvidence['firewall'][number];
@@ -281,48 +282,7 @@ export const osServiceRunning: CheckDef = {
   },
 };
 
-/** Protocols where the server speaks first: silence after connect means the application is stuck. */
-const SERVER_SPEAKS_FIRST = new Set(['ssh', 'ftp', 'smtp', 'mysql', 'pop3', 'imap']);
-
-export const appResponds: CheckDef = {
-  id: 'app.responds',
-  layer: 'server',
-  title: L('应用正常应答', 'The application answers'),
-  explanation: L('端口能连上但应用不应答、马上断开或返回错误(HTTP 5xx、TLS 错误)时,网络没有问题,要看应用本身(日志、配置、上游)。', 'When the port connects but the application stays silent, hangs up or returns an error (HTTP 5xx, TLS failure), the network is fine: look at the application (logs, config, upstreams).'),
-  needs: ['probes'],
-  run(v): CheckOutcome {
-    const t = v.tcp;
-    if (!t) return { status: 'unknown', condition: 'no-probes', finding: L('没有探测数据', 'No probe data') };
-    if (t.state !== 'open') return { status: 'skipped', condition: 'not-connected', finding: L('连接没有建立', 'No connection was established') };
-    // The name is intercepted (net.icp-filing) while the server answers by IP: the application is fine.
-    const byIp = answersByIpWhileNameBlocked(v);
-    if (byIp) return { status: 'pass', condition: 'answers-by-ip', finding: L(`用 IP 访问时应用正常应答（${byIp}）；用域名访问被拦截，见“未备案拦截”检查`, `The application answers by IP (${byIp}); by name it is intercepted, see the ICP-filing check`), evidence: [ev('probe', '/probes/icp/byIp', byIp)] };
-    const b = t.banner;
-    const evidence = [ev('probe', `/probes/tcp/${v.tcpIndex}/banner`, b ? `${b.kind} ${b.sshIdent ?? b.http?.statusLine ?? b.firstBytes ?? b.error ?? ''}`.trim() : 'no banner read')];
-    if (!b) return { status: 'unknown', condition: 'no-banner', finding: L('没有读取应用应答', 'The application’s answer was not read'), evidence };
-    const svc = v.facts.target.service ?? t.service ?? (v.port === 22 ? 'ssh' : undefined);
-    if (b.sshIdent) return { status: 'pass', condition: 'ssh-ident', finding: L(`SSH 服务应答:${b.sshIdent}`, `SSH answers: ${b.sshIdent}`), evidence };
-    if (b.http) {
-      const code = b.http.statusCode;
-      if (code >= 500) return { status: 'fail', condition: 'http-5xx', finding: L(`HTTP 返回 ${b.http.statusLine}:应用或其上游出错`, `HTTP answers ${b.http.statusLine}: the application or its upstream fails`), evidence, fixes: [info('查看 Web 服务和应用日志(如 /var/log/nginx/error.log),确认上游/后端进程在运行', 'Read the web server and application logs (e.g. /var/log/nginx/error.log); check the upstream/back-end process runs')] };
-      return { status: 'pass', condition: `http-${code}`, finding: L(`HTTP 应答:${b.http.statusLine}`, `HTTP answers: ${b.http.statusLine}`), evidence };
-    }
-    if (b.tls) {
-      if (b.tls.expired) return { status: 'warn', condition: 'tls-expired', finding: L(`TLS 证书已过期(${b.tls.validTo ?? ''})`, `The TLS certificate has expired (${b.tls.validTo ?? ''})`), evidence };
-      return { status: 'pass', condition: 'tls', finding: L(`TLS 握手成功(${b.tls.protocol ?? ''})`, `TLS handshake succeeded (${b.tls.protocol ?? ''})`), evidence };
-    }
-    if (b.error) {
-      const silent = /timeout/i.test(b.error);
-      if (svc && SERVER_SPEAKS_FIRST.has(svc) && (silent || /reset|closed|eof/i.test(b.error))) {
-        return { status: 'fail', condition: silent ? 'silent-after-connect' : 'closed-after-connect', finding: L(`连接建立后 ${svc} 没有发出问候(${b.error})`, `After connecting, ${svc} sent no greeting (${b.error})`), evidence, fixes: osServiceFixes(v.facts.target.service, v.port, v.instance?.osType) };
-      }
-      if (/reset|closed|eof/i.test(b.error)) return { status: 'fail', condition: 'closed-after-connect', finding: L(`连接建立后被对方关闭(${b.error})`, `The server closed the connection right after it opened (${b.error})`), evidence };
-      return { status: 'warn', condition: 'no-answer', finding: L(`应用没有应答(${b.error})`, `The application did not answer (${b.error})`), evidence };
-    }
-    if (b.bytesRead > 0 || b.detail) return { status: 'pass', condition: 'answered', finding: L(`应用应答:${b.detail ?? b.firstBytes ?? ''}`, `The application answers: ${b.detail ?? b.firstBytes ?? ''}`), evidence };
-    if (svc && SERVER_SPEAKS_FIRST.has(svc)) return { status: 'fail', condition: 'silent-after-connect', finding: L(`${svc} 连接后没有发出问候`, `${svc} sent no greeting after connect`), evidence };
-    return { status: 'pass', condition: 'connected', finding: L('连接建立(该协议由客户端先发言)', 'Connected (the client speaks first in this protocol)'), evidence };
-  },
-};
+// app.responds lives in ./app.ts (the protocol-aware application check); it keeps its place in this list.
+export { appResponds };
 
 export const SERVER_CHECKS: CheckDef[] = [osListening, osBindAddress, osFirewall, osSshd, osServiceRunning, appResponds];

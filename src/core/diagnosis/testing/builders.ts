@@ -1,7 +1,7 @@
 // Realistic fact builders for the checklist and verdict tests (and the benchmark's pure part): a VPC
 // instance in cn-hangzhou, a client behind 203.0.113.7, probe facts shaped like runProbe's.
 import type { CloudSnapshot, NetworkAcl, SecurityGroup, SecurityGroupRule } from '../../cloud/model';
-import type { BannerFact, ClientContextFact, ControlProbeFact, DnsFact, IcmpFact, PortReason, PortState, ProbeReport, TcpPortFact } from '../../probe/types';
+import type { BannerExchange, BannerFact, ClientContextFact, ControlProbeFact, DnsFact, IcmpFact, PortReason, PortState, ProbeReport, TcpPortFact } from '../../probe/types';
 import type { AclEvaluation, Evaluation, NearMiss } from '../../rules/types';
 import type { DiagnosisFacts } from '../facts';
 import type { ServerEvidence } from '../types';
@@ -43,6 +43,32 @@ export function tcp(state: PortState, reason: PortReason, opts: { port?: number;
 
 export const sshBanner = (): BannerFact => ({ kind: 'ssh', method: 'ssh-ident', sshIdent: 'SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.10', bytesRead: 41, durationMs: 35 });
 export const httpBanner = (code: number, line = `HTTP/1.1 ${code}`): BannerFact => ({ kind: 'http', method: 'http-head', http: { statusLine: line, statusCode: code, server: 'nginx/1.24.0', location: null }, bytesRead: 120, durationMs: 40 });
+
+/**
+ * A banner with the conversation recorded as readBanner records it. `protocol` is the banner strategy;
+ * defaults: a client-first request sent and answered.
+ */
+export function exchangeBanner(protocol: string, p: Partial<BannerFact> = {}, x: Partial<BannerExchange> = {}): BannerFact {
+  const serverFirst = ['ssh', 'mysql', 'smtp', 'ftp', 'pop3', 'imap'].includes(protocol);
+  const requestSent = x.requestSent ?? (!serverFirst && protocol !== 'generic');
+  return {
+    kind: 'none',
+    method: `${protocol}-test`,
+    bytesRead: 0,
+    durationMs: 3000,
+    ...p,
+    exchange: {
+      protocol,
+      chosenBy: 'hint',
+      serverFirst,
+      sent: requestSent ? [`${protocol} request`] : [],
+      requestSent,
+      end: p.bytesRead ? 'answered' : 'silent',
+      endedAfter: requestSent ? 'request' : 'connect',
+      ...x,
+    },
+  };
+}
 
 export function client(opts: { egress?: string | null; control?: ControlProbeFact[]; proxies?: { variable: string; value: string }[]; tunnels?: string[] } = {}): ClientContextFact {
   const egress = opts.egress === undefined ? IDS.clientIp : opts.egress;
