@@ -7,6 +7,7 @@ import type { Diagnosis, DiagnosisEvent, Lang, ServerEvidence } from './diagnosi
 import type { Result } from './result';
 import type { Comparison } from './session/compare';
 import type { Session } from './session/types';
+import type { ContactSettings } from './config';
 import { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel } from './api-names';
 
 export { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel };
@@ -28,6 +29,11 @@ const diagnosisDoc = z.looseObject({
   checks: z.array(z.looseObject({ id: z.string() })),
   verdict: z.looseObject({ locus: z.string() }),
 }) as unknown as z.ZodType<Diagnosis, Diagnosis>;
+
+/** Application protocols the user can name for a port (decides what the application check sends). */
+export const APP_PROTOCOLS = ['http', 'https', 'ssh', 'rdp', 'mysql', 'postgresql', 'redis', 'smtp', 'other'] as const;
+export const appProtocolSchema = z.enum(APP_PROTOCOLS);
+export type AppProtocol = (typeof APP_PROTOCOLS)[number];
 
 export const cloudSourceSchema = z.discriminatedUnion('mode', [
   /** An aliyun CLI profile, used as it is (its secret never reaches the UI). */
@@ -58,6 +64,10 @@ export const diagnoseArgsSchema = z.object({
     .optional(),
   /** Also ping (ICMP); its failure alone never decides anything. */
   icmp: z.boolean().default(true),
+  /** The client's public IP as the server sees it, typed by the user (overrides the egress-IP echo for the rules). */
+  sourceIp: z.union([z.ipv4(), z.ipv6()]).optional(),
+  /** The application protocol spoken on the port (a custom port's protocol, chosen in the flow). */
+  appProtocol: appProtocolSchema.optional(),
 });
 export type DiagnoseArgs = z.input<typeof diagnoseArgsSchema>;
 
@@ -72,6 +82,10 @@ export const sessionPlanSchema = z.object({
   cloudMode: z.enum(['api', 'snapshot', 'none']).optional(),
   /** Which credentials an API plan used when it was not a profile (never the secret itself). */
   credentialSource: z.enum(['stored-key', 'environment']).optional(),
+  /** The application protocol of the port (see diagnoseArgsSchema). */
+  appProtocol: appProtocolSchema.optional(),
+  /** The public IP the user gave as the source seen by the server. */
+  sourceIp: z.string().max(64).optional(),
 });
 
 const empty = z.object({}).strict();
@@ -124,6 +138,8 @@ export interface CredentialStatus {
   /** AccessKey variables are set in the app's environment (the "environment" cloud source can be used). */
   environment: boolean;
 }
+
+export type { ContactSettings };
 
 export interface ImportCheck {
   region: string;
@@ -247,6 +263,19 @@ export const requests = {
   ),
   /** Console and documentation links only: parsed https URLs on the allow-list. */
   'shell.openExternal': req<{ opened: boolean }>()(z.object({ url: z.string().max(2048) })),
+  /** Outside contacts (egress-IP echo services, control hosts, DNS resolvers): what runs use and where it comes from. */
+  'settings.contacts': req<ContactSettings>()(empty),
+  /** Change them in the config file the CLI reads too: a list replaces ([] = off), null = back to the default. */
+  'settings.setContacts': req<ContactSettings>()(
+    z
+      .object({
+        egressIpUrls: z.array(z.string().max(300)).max(8).nullable(),
+        controlHosts: z.array(z.string().max(260)).max(16).nullable(),
+        dnsServers: z.array(z.string().max(260)).max(8).nullable(),
+      })
+      .partial()
+      .strict(),
+  ),
 } satisfies Record<RequestChannel, { args: z.ZodType; result: unknown }>;
 
 // Compile-time proof that the name list and the contract agree (both directions).

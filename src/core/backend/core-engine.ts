@@ -35,11 +35,18 @@ function accessKeyOf(c: RunCredentials): AccessKeyInput | undefined {
   return c.kind === 'access-key' ? { accessKeyId: c.key.accessKeyId, accessKeySecret: c.key.accessKeySecret } : undefined;
 }
 
+/** The service the checks reason about: the preset, else the protocol the user named for a custom port. */
+export function serviceOf(args: { service: string; appProtocol?: string }): string | undefined {
+  if (args.service !== 'custom') return args.service;
+  return args.appProtocol && args.appProtocol !== 'other' ? args.appProtocol : undefined;
+}
+
 export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
   const env = opts.env ?? process.env;
   return {
     async run(args, ctx) {
-      const cfg = await loadEndpointConfig({ env });
+      // The same shipped defaults as the command line (one source: SHIPPED_DEFAULTS in core/config.ts).
+      const cfg = await loadEndpointConfig({ env, useShippedDefaults: true });
       if (!cfg.ok) throw new EngineError('BAD_CONFIG', cfg.message);
       const endpoints = resolveEndpoints({ env });
       const c = ctx.credentials;
@@ -53,7 +60,7 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
       try {
         return await runDiagnosis(
           {
-            target: { host: args.host, port: args.port, protocol: 'tcp', service: args.service === 'custom' ? undefined : args.service, ...(args.instanceId ? { instanceId: args.instanceId } : {}) },
+            target: { host: args.host, port: args.port, protocol: 'tcp', service: serviceOf(args), ...(args.instanceId ? { instanceId: args.instanceId } : {}) },
             probe: defaultProbeRequest({
               host: args.host,
               ports: [args.port],
@@ -63,6 +70,8 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
               dnsServers: cfg.value.dnsServers,
             }),
             cloud,
+            // The public IP the user typed ("as the server sees it"): the rules are evaluated with it.
+            ...(args.sourceIp ? { sourceIp: args.sourceIp } : {}),
           },
           {
             signal: ctx.signal,

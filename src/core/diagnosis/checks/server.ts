@@ -9,6 +9,7 @@ import { bindAllFix, info, osFirewallFixes, osServiceFixes, sshdListenFixes, uni
 import { cloudPath, controlSamePortFails } from '../path';
 import type { ServerEvidence } from '../types';
 import { ev, type CheckDef, type CheckOutcome } from './define';
+import { bannerErrorWords } from '../words';
 
 type Firewall = ServerEvidence['firewall'][number];
 
@@ -216,10 +217,12 @@ export const appResponds: CheckDef = {
     if (b.error) {
       const silent = /timeout/i.test(b.error);
       if (svc && SERVER_SPEAKS_FIRST.has(svc) && (silent || /reset|closed|eof/i.test(b.error))) {
-        return { status: 'fail', condition: silent ? 'silent-after-connect' : 'closed-after-connect', finding: L(`连接建立后 ${svc} 没有发出问候(${b.error})`, `After connecting, ${svc} sent no greeting (${b.error})`), evidence, fixes: osServiceFixes(v.facts.target.service, v.port, v.instance?.osType) };
+        const w = bannerErrorWords(b.error);
+        return { status: 'fail', condition: silent ? 'silent-after-connect' : 'closed-after-connect', finding: L(`连接建立后 ${svc} 没有发出问候（${w['zh-CN']}）`, `After connecting, ${svc} sent no greeting (${w.en})`), evidence, fixes: osServiceFixes(v.facts.target.service, v.port, v.instance?.osType) };
       }
-      if (/reset|closed|eof/i.test(b.error)) return { status: 'fail', condition: 'closed-after-connect', finding: L(`连接建立后被对方关闭(${b.error})`, `The server closed the connection right after it opened (${b.error})`), evidence };
-      return { status: 'warn', condition: 'no-answer', finding: L(`应用没有应答(${b.error})`, `The application did not answer (${b.error})`), evidence };
+      const w = bannerErrorWords(b.error);
+      if (/reset|closed|eof/i.test(b.error)) return { status: 'fail', condition: 'closed-after-connect', finding: L(`连接建立后被对方关闭（${w['zh-CN']}）`, `The server closed the connection right after it opened (${w.en})`), evidence };
+      return { status: 'warn', condition: 'no-answer', finding: L(`应用没有应答（${w['zh-CN']}）`, `The application did not answer (${w.en})`), evidence };
     }
     if (b.bytesRead > 0 || b.detail) return { status: 'pass', condition: 'answered', finding: L(`应用应答:${b.detail ?? b.firstBytes ?? ''}`, `The application answers: ${b.detail ?? b.firstBytes ?? ''}`), evidence };
     if (svc && SERVER_SPEAKS_FIRST.has(svc)) return { status: 'fail', condition: 'silent-after-connect', finding: L(`${svc} 连接后没有发出问候`, `${svc} sent no greeting after connect`), evidence };

@@ -10,6 +10,7 @@ import type { FactsView } from '../facts';
 import { allowFlowFixes, cliJoinGroup, cliModifyRule, cliRevoke, consoleSecurityGroup, hostCidr, info, type SgRuleSpec } from '../fixes';
 import type { Fix } from '../types';
 import { ev, type CheckDef, type CheckOutcome } from './define';
+import { evaluationWords, nearMissList } from '../words';
 
 const ENI_GROUP_LIMIT = 10;
 const ENI_RULE_LIMIT = 1000;
@@ -66,7 +67,19 @@ function notEvaluated(v: FactsView): CheckOutcome | null {
   if (!v.instance) return { status: 'unknown', condition: 'no-instance', finding: L('云端没有找到这台实例,无法评估安全组', 'The instance was not found in the cloud data; the security groups cannot be evaluated') };
   if (!v.sg || v.sg.decision === 'unknown') {
     const why = v.sg?.explanation ?? 'not-evaluated';
-    return { status: 'unknown', condition: `not-evaluated:${why}`, finding: L(`安全组无法评估(${why})`, `The security groups could not be evaluated (${why})`) };
+    if (!v.sg && v.facts.cloud?.sourceIpOrigin === 'none') {
+      // No source address: rules that admit particular sources cannot be decided. Say so, and what to do.
+      return {
+        status: 'unknown',
+        condition: `not-evaluated:${why}`,
+        finding: L(
+          '安全组没有评估：不知道你的公网 IP（服务器看到的来源地址），而规则是否放行取决于来源地址。请填写你的公网 IP 后重新诊断。',
+          'The security groups were not evaluated: your public IP (the source address the server sees) is unknown, and whether a rule admits you depends on it. Enter your public IP and run the diagnosis again.',
+        ),
+      };
+    }
+    const w = evaluationWords(why);
+    return { status: 'unknown', condition: `not-evaluated:${why}`, finding: L(`安全组无法判断：${w['zh-CN']}`, `The security groups could not be decided: ${w.en}`) };
   }
   return null;
 }
@@ -216,8 +229,8 @@ export const sgInboundRule: CheckDef = {
         status: 'fail',
         condition: 'no-rule',
         finding: L(
-          `安全组 ${sg.considered.join(', ') || '(无)'} 中没有任何规则涉及 ${flowText(v)}:默认拒绝(${why})`,
-          `No rule of ${sg.considered.join(', ') || '(none)'} covers ${flowText(v)}: the default denies it (${why})`,
+          `安全组 ${sg.considered.join(', ') || '（无）'} 中没有任何规则涉及 ${flowText(v)}：默认拒绝`,
+          `No rule of ${sg.considered.join(', ') || '(none)'} covers ${flowText(v)}: the default denies it`,
         ),
         evidence: [ev('rules', '/cloud/securityGroups', `decision deny: ${why}`)],
         fixes: allowFlowFixes(ruleSpec(v)),
@@ -227,8 +240,8 @@ export const sgInboundRule: CheckDef = {
       status: 'fail',
       condition: 'near-miss',
       finding: L(
-        `没有规则放行 ${flowText(v)};有 ${misses.length} 条规则差一点(${[...new Set(misses.map((m) => m.reason))].join(', ')})`,
-        `No rule admits ${flowText(v)}; ${misses.length} rule(s) almost do (${[...new Set(misses.map((m) => m.reason))].join(', ')})`,
+        `没有规则放行 ${flowText(v)}；有 ${misses.length} 条规则差一点：${nearMissList(misses.map((m) => m.reason))['zh-CN']}`,
+        `No rule admits ${flowText(v)}; ${misses.length} rule(s) almost do: ${nearMissList(misses.map((m) => m.reason)).en}`,
       ),
       evidence: missEvidence(v, misses),
       fixes: allowFlowFixes(ruleSpec(v)),
