@@ -7,7 +7,6 @@ import type { Diagnosis, DiagnosisEvent, Lang, ServerEvidence } from './diagnosi
 import type { Result } from './result';
 import type { Comparison } from './session/compare';
 import type { Session } from './session/types';
-import type { ContactSettings } from './config';
 import { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel } from './api-names';
 
 export { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel };
@@ -139,7 +138,15 @@ export interface CredentialStatus {
   environment: boolean;
 }
 
-export type { ContactSettings };
+export type ContactKind = 'egressIpUrls' | 'controlHosts' | 'dnsServers';
+
+/** Outside contacts: what runs use now, where each list comes from, the shipped defaults, the file. */
+export interface ContactSettings {
+  effective: Record<ContactKind, string[]>;
+  sources: Record<ContactKind, 'explicit' | 'env' | 'file' | 'default'>;
+  defaults: Record<ContactKind, string[]>;
+  configPath: string;
+}
 
 export interface ImportCheck {
   region: string;
@@ -148,6 +155,12 @@ export interface ImportCheck {
   rules: number;
   networkAcls: number;
   warnings: string[];
+  /** What the next `aliyun` commands need (groups on the instance, its vSwitch, the ACLs read). */
+  securityGroupIds?: string[];
+  /** Groups on the instance whose rules are not in the pasted documents yet. */
+  missingGroupIds?: string[];
+  vSwitchId?: string;
+  networkAclIds?: string[];
 }
 
 export interface ServerScript {

@@ -23,6 +23,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import type { ContactKind, ContactSettings } from './api';
 import { fail, ok, type Result } from './result';
 
 export const SHIPPED_DEFAULTS = {
@@ -164,19 +165,10 @@ export async function loadEndpointConfig(opts: Omit<ResolveOptions, 'file' | 'co
 // file the command line reads, so the CLI and the app share both the shipped defaults and the user's
 // choices. An empty list turns a kind of contact off; null (removing the key) goes back to the default.
 
-export type ContactKind = 'egressIpUrls' | 'controlHosts' | 'dnsServers';
 export const CONTACT_KINDS: readonly ContactKind[] = ['egressIpUrls', 'controlHosts', 'dnsServers'];
 export const CONTACT_ENV: Record<ContactKind, string> = { egressIpUrls: 'SGD_EGRESS_IP_URLS', controlHosts: 'SGD_CONTROL_HOSTS', dnsServers: 'SGD_DNS_SERVERS' };
 
-export interface ContactSettings {
-  /** What a run uses now (after environment, file and defaults). */
-  effective: Record<ContactKind, string[]>;
-  sources: Record<ContactKind, ConfigSource>;
-  /** The shipped defaults (the same for the CLI and the app). */
-  defaults: Record<ContactKind, string[]>;
-  /** The file the choices are written to. */
-  configPath: string;
-}
+export type { ContactKind, ContactSettings };
 
 export async function contactSettings(opts: { env?: NodeJS.ProcessEnv; home?: string } = {}): Promise<Result<ContactSettings>> {
   const env = opts.env ?? process.env;

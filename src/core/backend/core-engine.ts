@@ -107,6 +107,10 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
         rules: s.securityGroups.reduce((n, g) => n + g.rules.length, 0),
         networkAcls: s.networkAcls.length,
         warnings: [...(s.notes ?? []), ...s.errors.map((e) => `${e.action}: ${e.message}`)],
+        securityGroupIds: s.instance?.securityGroupIds ?? [],
+        missingGroupIds: (s.instance?.securityGroupIds ?? []).filter((id) => !s.securityGroups.some((g) => g.id === id)),
+        ...(s.instance?.vSwitchId ? { vSwitchId: s.instance.vSwitchId } : {}),
+        networkAclIds: s.networkAcls.map((a) => a.id),
       };
     },
 
