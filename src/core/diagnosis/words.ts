@@ -69,7 +69,7 @@ export function tcpReasonWords(reason: string): Localized {
 
 /** Why no application answer was read, in words (banner errors are codes such as "timeout" or "reset"). */
 export function bannerErrorWords(error: string): Localized {
-  if (/timeout/i.test(error)) return L('等待应答超时', 'no answer before the timeout');
+  if (/time\s?out|timedout/i.test(error)) return L('等待应答超时', 'no answer before the timeout');
   if (/reset/i.test(error)) return L('连接被重置', 'the connection was reset');
   if (/closed|eof/i.test(error)) return L('连接被关闭', 'the connection was closed');
   if (/tls/i.test(error)) return L('TLS 握手失败', 'the TLS handshake failed');
