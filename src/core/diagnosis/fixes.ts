@@ -323,6 +323,13 @@ export function osServiceFixes(service: string | undefined, port: number, osType
     ];
   }
   const u = unit ?? unitFor(service, port);
+  if (u === '<service>') {
+    // A custom port whose program is not known: say it in words instead of a command with a placeholder.
+    return [
+      { kind: 'info', title: L(`启动应当在 ${port} 端口应答的程序，并设为开机自启（systemctl enable --now 加上它的服务名）`, `Start the program that should answer on port ${port} and enable it at boot (systemctl enable --now with its unit name)`) },
+      { kind: 'os-command', platform: 'linux', title: L(`确认有进程监听 ${port}`, `Confirm something listens on ${port}`), command: `sudo ss -tlnp | grep ':${port}\\b'` },
+    ];
+  }
   return [
     { kind: 'os-command', platform: 'systemctl', title: L(`启动 ${u} 并设为开机自启`, `Start ${u} and enable it at boot`), command: `sudo systemctl enable --now ${u} && sudo systemctl status ${u} --no-pager` },
     { kind: 'os-command', platform: 'linux', title: L(`确认有进程监听 ${port}`, `Confirm something listens on ${port}`), command: `sudo ss -tlnp | grep ':${port}\\b'` },

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NearMissReason } from '../rules/types';
 import { runChecks } from './checks';
-import { bindAllFix, cliAuthorize, exposureWarning } from './fixes';
+import { bindAllFix, cliAuthorize, exposureWarning, osServiceFixes } from './fixes';
 import { client, facts, httpBanner, IDS, miss, report, sgDeny, tcp } from './testing/builders';
 import type { Check } from './types';
 import { bannerErrorWords, evaluationWords, nearMissList, nearMissWords, tcpReasonWords } from './words';
@@ -34,7 +34,7 @@ describe('code → words', () => {
 describe('findings in words', () => {
   it('security groups not evaluated for want of a source IP: says why and what to do, no code', () => {
     const f = facts({ probes: report([tcp('filtered', 'no-response')], { client: client({ egress: null }) }) });
-    f.cloud = { ...f.cloud, flow: null, securityGroups: null, networkAcl: null, sourceIpOrigin: 'none' };
+    f.cloud = { ...f.cloud!, flow: null, securityGroups: null, networkAcl: null, sourceIpOrigin: 'none' };
     const checks = runChecks(f);
     const sg = checks.find((c) => c.id.startsWith('sg.') && c.condition.startsWith('not-evaluated'))!;
     expect(sg.status).toBe('unknown');
@@ -92,6 +92,18 @@ describe('public-IP sources', () => {
   });
   it('a known address still passes', () => {
     expect(byId(runChecks(facts()), 'client.egress-ip').finding.en).toContain(IDS.clientIp);
+  });
+});
+
+describe('a custom port whose service is not known', () => {
+  it('is said in words, with no placeholder in a command or title', () => {
+    const fixes = osServiceFixes(undefined, 18080, 'linux');
+    for (const f of fixes) {
+      expect(f.command ?? '').not.toMatch(/<[a-z]/);
+      expect(f.title.en).not.toMatch(/<[a-z]/);
+    }
+    expect(fixes[0].title.en).toContain('port 18080');
+    expect(osServiceFixes('redis', 6379, 'linux')[0].command).toContain('systemctl enable --now redis');
   });
 });
 
