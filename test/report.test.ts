@@ -11,7 +11,7 @@ describe('reports', () => {
     expect(md).toContain('Confidence: high');
     expect(md).toContain('aliyun ecs AuthorizeSecurityGroup --RegionId cn-hangzhou --SecurityGroupId sg-bp1examplesg00001');
     // Probe states and reasons in words, not nmap codes.
-    expect(md).toContain('| 22 (ssh) | no answer | no answer at all (silently dropped) | — | 2 | — |');
+    expect(md).toContain('| 22 (ssh) | no answer | no answer at all: silently dropped | — | 2 | — |');
     expect(md).toContain('| 1 | sg-bp1examplesg00001 | sgr-bp1ssh0001 | 1 | accept | TCP | 22/22 | 192.168.1.10/32 |');
     expect(md).toContain('it admits a private address while you connect from the internet');
     expect(md).not.toMatch(/\| (no-response|filtered) \|/);

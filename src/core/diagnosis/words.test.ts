@@ -7,7 +7,7 @@ import { runChecks } from './checks';
 import { bindAllFix, cliAuthorize, exposureWarning, osServiceFixes } from './fixes';
 import { client, facts, httpBanner, IDS, miss, report, sgDeny, tcp } from './testing/builders';
 import type { Check } from './types';
-import { bannerErrorWords, evaluationWords, nearMissList, nearMissWords, tcpReasonWords } from './words';
+import { bannerErrorWords, evaluationWords, humanizeCodes, nearMissList, nearMissWords, tcpReasonWords } from './words';
 
 const CODES = /\((?:not-evaluated|closed-after-connect|silent-after-connect|private-source|source-excludes-client|port-outside-range|wrong-direction|default-deny-basic|uncertain-peer|timeout|reset|eof)[^)]*\)|not-evaluated|private-source|source-excludes-client|default-deny|<[a-z][\w-]*>/;
 const texts = (checks: Check[]): string[] => checks.flatMap((c) => [c.finding.en, c.finding['zh-CN']]);
@@ -28,6 +28,16 @@ describe('code → words', () => {
     expect(tcpReasonWords('weird').en).not.toContain('weird');
     expect(bannerErrorWords('ETIMEDOUT connect').en).toBe('no answer before the timeout');
     expect(nearMissList(['private-source', 'private-source', 'wrong-protocol']).en).toBe('it admits a private address while you connect from the internet; the wrong protocol');
+  });
+});
+
+describe('codes left in stored text (older sessions, evidence lines)', () => {
+  it('are said in words, as whole tokens only', () => {
+    expect(humanizeCodes('1 rule(s) almost do (private-source)', 'en')).toBe('1 rule(s) almost do (it admits a private address while you connect from the internet)');
+    expect(humanizeCodes('Probe filtered (no-response)', 'zh-CN')).toBe('Probe filtered (没有任何应答，被静默丢弃)');
+    expect(humanizeCodes('decision deny: default-deny-basic', 'en')).toContain('basic security groups deny inbound traffic by default');
+    // Not inside ids, paths or longer words.
+    for (const s of ['sg-private-source-1', '/cloud/no-response', 'xno-response', 'syn-ack', 'i-bp1abc']) expect(humanizeCodes(s, 'en')).toBe(s);
   });
 });
 

@@ -56,8 +56,8 @@ export function nearMissList(reasons: readonly string[]): Localized {
 
 const TCP_REASON: Record<string, Localized> = {
   'syn-ack': L('连接成功', 'connected'),
-  'conn-refused': L('连接被拒绝（对方回了 RST）', 'connection refused (the host answered with a reset)'),
-  'no-response': L('没有任何应答（被静默丢弃）', 'no answer at all (silently dropped)'),
+  'conn-refused': L('连接被拒绝：对方回了 RST', 'connection refused: the host answered with a reset'),
+  'no-response': L('没有任何应答，被静默丢弃', 'no answer at all: silently dropped'),
   'host-unreach': L('主机不可达', 'host unreachable'),
   'net-unreach': L('网络不可达', 'network unreachable'),
   'admin-prohibited': L('被防火墙禁止', 'prohibited by a firewall'),
@@ -74,4 +74,30 @@ export function bannerErrorWords(error: string): Localized {
   if (/closed|eof/i.test(error)) return L('连接被关闭', 'the connection was closed');
   if (/tls/i.test(error)) return L('TLS 握手失败', 'the TLS handshake failed');
   return L('读取应答出错', 'reading the answer failed');
+}
+
+const CONDITIONS: Record<string, Localized> = {
+  'not-evaluated': EVALUATION['not-evaluated'],
+  'closed-after-connect': L('连接建立后被对方关闭', 'closed by the server right after connecting'),
+  'silent-after-connect': L('连接建立后没有应答', 'silent after connecting'),
+};
+
+const ALL_CODES: Record<string, Localized> = { ...CONDITIONS, ...EVALUATION, ...NEAR_MISS, ...TCP_REASON };
+delete ALL_CODES['syn-ack'];
+// Longest first, whole tokens only (not inside a longer word, an id or a path).
+const CODE_RE = new RegExp(
+  `(?<![\\w/-])(${Object.keys(ALL_CODES)
+    .sort((a, b) => b.length - a.length)
+    .map((k) => k.replace(/[-]/g, '\\-'))
+    .join('|')})(?![\\w/-])`,
+  'g',
+);
+
+/**
+ * Any internal code left in a text (an older saved session, an evidence line) said in words in `lang`.
+ * Used where text is shown: the app and the reports.
+ */
+export function humanizeCodes(text: string, lang: 'zh-CN' | 'en'): string {
+  if (!text) return text;
+  return text.replace(CODE_RE, (code: string) => ALL_CODES[code]?.[lang] ?? code);
 }

@@ -4,7 +4,7 @@ import type { Check, Diagnosis, Lang, Layer, Localized } from '../diagnosis/type
 import type { SecurityGroupRule } from '../cloud/model';
 import type { BannerFact } from '../probe/types';
 import { maskIps, redactDocument } from '../session/redact';
-import { evaluationWords, nearMissWords, tcpReasonWords } from '../diagnosis/words';
+import { evaluationWords, humanizeCodes, nearMissWords, tcpReasonWords } from '../diagnosis/words';
 
 export type Block =
   | { type: 'heading'; level: 1 | 2 | 3; text: string }
@@ -104,7 +104,7 @@ const STATUS_ORDER: Record<string, number> = { fail: 0, warn: 1, unknown: 2, pas
 export function buildReport(input: Diagnosis, opts: ReportOptions): { title: string; blocks: Block[] } {
   const d = opts.maskIps ? maskIps(redactDocument(input)) : redactDocument(input);
   const lang = opts.lang;
-  const tr = (l: Localized) => l[lang] || l.en;
+  const tr = (l: Localized) => humanizeCodes(l[lang] || l.en, lang);
   const when = (iso: string): string => {
     const t = new Date(iso);
     return Number.isNaN(t.getTime()) ? iso : new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'medium' }).format(t);
@@ -171,7 +171,7 @@ export function buildReport(input: Diagnosis, opts: ReportOptions): { title: str
     blocks.push({
       type: 'table',
       head: [tr(L.status), tr(L.check), tr(L.finding), tr(L.evidence)],
-      rows: checks.map((c: Check) => [tr(L.statuses[c.status]), tr(c.title), tr(c.finding), c.evidence.map((e) => e.summary).join('; ')]),
+      rows: checks.map((c: Check) => [tr(L.statuses[c.status]), tr(c.title), tr(c.finding), c.evidence.map((e) => humanizeCodes(e.summary, lang)).join('; ')]),
     });
   }
 

@@ -7,7 +7,7 @@ import type { Evaluation } from '../../../core/rules/types';
 import { evaluationWords, nearMissWords, tcpReasonWords } from '../../../core/diagnosis/words';
 import { checksByLayer, resolvePointer } from '../logic';
 import { useStore } from '../store';
-import { StatusIcon, useL } from './common';
+import { StatusIcon, useL, useWords } from './common';
 
 const LAYERS: Layer[] = ['client', 'network', 'server'];
 
@@ -75,6 +75,7 @@ function CheckRow({ check, diagnosis }: { check: Check; diagnosis: Diagnosis | n
 
 function EvidenceDetails({ check, diagnosis }: { check: Check; diagnosis: Diagnosis }) {
   const { t } = useTranslation();
+  const words = useWords();
   const showRules = check.evidence.some((e) => e.source === 'rules' || e.path.startsWith('/cloud/securityGroups')) || check.id.startsWith('sg');
   const showProbe = check.evidence.some((e) => e.source === 'probe');
   return (
@@ -85,7 +86,7 @@ function EvidenceDetails({ check, diagnosis }: { check: Check; diagnosis: Diagno
           <ul className="evidence-list">
             {check.evidence.map((e, i) => (
               <li key={i}>
-                <span className="tag">{t(`checklist.sources.${e.source}`, { defaultValue: e.source })}</span> {e.summary}
+                <span className="tag">{t(`checklist.sources.${e.source}`, { defaultValue: e.source })}</span> {words(e.summary)}
               </li>
             ))}
           </ul>
@@ -159,6 +160,7 @@ const peerText = (r: SecurityGroupRule): string => {
 function RulesTable({ diagnosis, evaluation }: { diagnosis: Diagnosis; evaluation: Evaluation | null }) {
   const { t } = useTranslation();
   const l = useL();
+  const words = useWords();
   const rules = (diagnosis.cloud.snapshot?.securityGroups ?? [])
     .flatMap((g) => g.rules)
     .filter((r) => r.direction === 'ingress')
@@ -192,7 +194,7 @@ function RulesTable({ diagnosis, evaluation }: { diagnosis: Diagnosis; evaluatio
                 <td>{r.groupId}</td>
                 <td>
                   {r.id === decided && <strong>{t('checklist.decided')} </strong>}
-                  {near.get(r.id)?.detail ?? r.description ?? ''}
+                  {words(near.get(r.id)?.detail ?? r.description ?? '')}
                 </td>
               </tr>
             ))}
@@ -212,7 +214,7 @@ function RulesTable({ diagnosis, evaluation }: { diagnosis: Diagnosis; evaluatio
           <ul className="evidence-list">
             {evaluation!.nearMisses.map((n, i) => (
               <li key={i}>
-                <span className="tag">{l(nearMissWords(n.reason))}</span> {n.ruleId}: {n.detail}
+                <span className="tag">{l(nearMissWords(n.reason))}</span> {n.ruleId}: {words(n.detail)}
               </li>
             ))}
           </ul>
