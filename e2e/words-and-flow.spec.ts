@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { buildScenario, type ApiObjectLike } from '../test/fake-api/cli-docs';
-import { expect, shot, startShell, test } from './fixtures';
+import { expect, startShell, test } from './fixtures';
 
 type Lang = 'zh-CN' | 'en';
 const T = {
@@ -29,9 +29,17 @@ const FORBIDDEN = /not-evaluated|closed-after-connect|silent-after-connect|priva
 async function visibleWords(page: Page): Promise<string> {
   return page.locator('main').evaluate((el) => {
     const c = el.cloneNode(true) as HTMLElement;
-    for (const raw of c.querySelectorAll('details.raw')) raw.remove();
+    Array.from(c.querySelectorAll('details.raw')).forEach((raw) => raw.remove());
     return c.innerText || c.textContent || '';
   });
+}
+
+/** A full-page screenshot kept in the test's output folder and attached to the report. */
+async function shot(page: Page, name: string): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const path = test.info().outputPath(`${name}.png`);
+  await page.screenshot({ fullPage: true, path });
+  await test.info().attach(name, { path, contentType: 'image/png' });
 }
 
 async function pickLang(page: Page, lang: Lang): Promise<void> {
@@ -162,6 +170,7 @@ for (const lang of ['en', 'zh-CN'] as const) {
     // Open every check's details: still no code, flag or placeholder.
     for (const s of await ready.locator('[data-check] > details > summary').all()) await s.click();
     expect(await visibleWords(ready)).not.toMatch(FORBIDDEN);
+    await shot(ready, `example-words-${lang}`);
     // Code blocks keep tokens whole.
     const ws = await ready.locator('pre.command').first().evaluate((el) => getComputedStyle(el).whiteSpace);
     expect(ws).toBe('pre');
@@ -169,7 +178,6 @@ for (const lang of ['en', 'zh-CN'] as const) {
     await ready.locator('.brand').click();
     const recent = ready.locator('.recent li').first();
     if (await recent.count()) await expect(recent).toContainText(lang === 'en' ? /[A-Z][a-z]{2} \d{1,2}, \d{4}/ : /\d{4}年\d{1,2}月\d{1,2}日/);
-    await shot(ready, `example-words-${lang}`);
   });
 }
 

@@ -6,6 +6,7 @@ import { isLocalBlock, view, type DiagnosisFacts, type FactsView } from './facts
 import { relevantMisses } from './checks/sg';
 import { cloudPath, controlSamePortFails } from './path';
 import type { Check, Localized, Locus, Verdict } from './types';
+import { cloudPathWords, tcpReasonWords } from './words';
 
 export type Confidence = Verdict['confidence'];
 
@@ -61,7 +62,7 @@ function probeLine(v: FactsView): Localized {
       return L(`TCP ${at} 被拒绝(RST,${t.rttMs ?? '?'} ms):数据包到达了一台主机`, `TCP ${at} refused (RST, ${t.rttMs ?? '?'} ms): the packets reached a host`);
     default:
       if (t.reason === 'no-response') return L(`TCP ${at} 超时(${tries} 次,每次等待约 ${timeout ?? '?'} ms):被静默丢弃`, `TCP ${at} timed out (${tries} attempts, ~${timeout ?? '?'} ms each): silently dropped`);
-      return L(`TCP ${at} 不可达(${t.reason}${t.samples.find((s) => s.errno)?.errno ? `,${t.samples.find((s) => s.errno)!.errno}` : ''})`, `TCP ${at} unreachable (${t.reason}${t.samples.find((s) => s.errno)?.errno ? `, ${t.samples.find((s) => s.errno)!.errno}` : ''})`);
+      return L(`TCP ${at} 不可达（${tcpReasonWords(t.reason)['zh-CN']}）`, `TCP ${at} unreachable (${tcpReasonWords(t.reason).en})`);
   }
 }
 
@@ -70,8 +71,7 @@ function cloudLine(v: FactsView): Localized {
   if (!v.instance) return L('云端没有找到这台实例', 'The instance was not found in the cloud data');
   const p = cloudPath(v);
   if (p.state === 'allow') return L('云端配置全部放行:实例运行中、有公网地址、网络 ACL 与安全组都放行', 'The cloud configuration allows it all: instance running, public address, network ACL and security groups allow');
-  if (p.state === 'deny') return L(`云端配置拦截(${p.layer})`, `The cloud configuration blocks it (${p.layer})`);
-  return L(`云端配置无法完全判断(${p.why})`, `The cloud configuration could not be fully decided (${p.why})`);
+  return cloudPathWords(p, v.facts.cloud?.sourceIpOrigin === 'none');
 }
 
 const findings = (c: CheckIndex, ids: readonly string[]): Localized[] => ids.map((id) => c.finding(id)).filter((x): x is Localized => x !== null);

@@ -82,7 +82,35 @@ const CONDITIONS: Record<string, Localized> = {
   'silent-after-connect': L('连接建立后没有应答', 'silent after connecting'),
 };
 
+/** Why the cloud path is undecided, and which layer blocks it (path.ts). */
+const PATH: Record<string, Localized> = {
+  'no-cloud': L('没有云端配置数据', 'there is no cloud configuration'),
+  'no-instance': L('云端数据里没有这台实例', 'the instance is not in the cloud data'),
+  'acl-read-failed': L('网络 ACL 没有读到', 'the network ACL could not be read'),
+  'acl-not-evaluated': L('网络 ACL 和安全组没有评估', 'the network ACL and security groups were not evaluated'),
+  'acl-undecided': L('网络 ACL 无法判断', 'the network ACL cannot be decided'),
+  'sg-undecided': L('安全组无法判断', 'the security groups cannot be decided'),
+  instance: L('实例状态', 'the instance’s state'),
+  'public-address': L('公网地址', 'the public address'),
+  acl: L('网络 ACL', 'the network ACL'),
+  'security-group': L('安全组', 'the security group'),
+};
+
+/** The cloud path's state in words; an unknown source address is named as the reason when it is one. */
+export function cloudPathWords(p: { state: 'deny'; layer: string } | { state: 'unknown'; why: string }, sourceUnknown: boolean): Localized {
+  if (p.state === 'deny') {
+    const w = PATH[p.layer] ?? L('其中一层', 'one of its layers');
+    return L(`云端配置拦截：${w['zh-CN']}`, `The cloud configuration blocks it: ${w.en}`);
+  }
+  if (sourceUnknown && (p.why === 'acl-not-evaluated' || p.why === 'sg-undecided')) {
+    return L('云端配置无法判断：不知道你的公网 IP，规则无法按来源地址评估', 'The cloud configuration could not be decided: your public IP is unknown, so the rules cannot be checked against the source address');
+  }
+  const w = PATH[p.why] ?? EVALUATION[p.why] ?? L('有些数据缺失', 'some data is missing');
+  return L(`云端配置无法完全判断：${w['zh-CN']}`, `The cloud configuration could not be fully decided: ${w.en}`);
+}
+
 const ALL_CODES: Record<string, Localized> = { ...CONDITIONS, ...EVALUATION, ...NEAR_MISS, ...TCP_REASON };
+for (const k of ['no-cloud', 'no-instance', 'acl-read-failed', 'acl-not-evaluated', 'acl-undecided', 'sg-undecided']) ALL_CODES[k] = PATH[k];
 delete ALL_CODES['syn-ack'];
 // Longest first, whole tokens only (not inside a longer word, an id or a path).
 const CODE_RE = new RegExp(
