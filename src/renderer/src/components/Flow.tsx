@@ -358,7 +358,9 @@ function ImportPanel({ imp }: { imp: ImportCheck | null }) {
           <li key={c.command}>
             <span className="small">{t(`account.cmd.${c.what}`, { id: c.id ?? '' })}</span>
             <div className="command-row">
-              <pre className="command">{c.command}</pre>
+              <pre className="command" tabIndex={0}>
+                {c.command}
+              </pre>
               <CopyButton text={c.command} label={c.command} />
             </div>
           </li>

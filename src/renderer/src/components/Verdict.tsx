@@ -113,7 +113,11 @@ function FixItem({ fix }: { fix: Fix }) {
           {l(fix.warning)}
         </p>
       )}
-      {filled && missing.length === 0 && <pre className="command">{filled.command}</pre>}
+      {filled && missing.length === 0 && (
+        <pre className="command" tabIndex={0}>
+          {filled.command}
+        </pre>
+      )}
       {filled && missing.length > 0 && (
         <p className="hint" data-testid="fix-needs">
           {t('verdict.needs', { what: missing.map((m) => t(`verdict.placeholders.${PLACEHOLDER_WORDS[m] ?? 'value'}`)).join(t('verdict.listSep')) })}
