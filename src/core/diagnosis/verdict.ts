@@ -326,7 +326,7 @@ export const RULES: readonly ReasoningRule[] = [
       return {
         locus: 'inconclusive',
         summary: L('连接超时(静默丢弃),仅凭探测无法判断是安全组还是服务器防火墙', 'The connection times out (silent drop); probes alone cannot tell a security group from a server firewall'),
-        reasoning: [probeLine(v), cloudLine(v), controlSamePortOkLine(v), L('下一步:提供云端访问(--profile/--region 或 --snapshot)读取安全组与 ACL,或提供服务器证据(--server-evidence / --cloud-assistant)', 'Next: give cloud access (--profile/--region or --snapshot) to read the groups and ACL, or server evidence (--server-evidence / --cloud-assistant)')],
+        reasoning: [probeLine(v), cloudLine(v), controlSamePortOkLine(v), L('下一步：让 SG Doctor 读取云上配置（云账号，或粘贴/导入的 JSON）来检查安全组与 ACL，或加入服务器内部的证据（云助手，或只读检查脚本的输出）', 'Next: let SG Doctor read the cloud configuration (a cloud account, or pasted or imported JSON) to check the security groups and ACL, or add evidence from inside the server (Cloud Assistant, or the read-only script’s output)')],
         blockingCheckIds: [],
         confidence: 'low',
       };

@@ -132,3 +132,30 @@ describe('fixes that widen exposure', () => {
     expect(w['zh-CN']).toMatch(/内网地址/);
   });
 });
+
+describe('no command-line flag of sg-doctor in texts the app shows', () => {
+  it('no L(...) text in core names one of our flags', async () => {
+    const { readFileSync, readdirSync, statSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const root = join(__dirname, '..');
+    const files: string[] = [];
+    const walk = (d: string) => {
+      for (const n of readdirSync(d)) {
+        const p = join(d, n);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (p.endsWith('.ts') && !p.endsWith('.test.ts')) files.push(p);
+      }
+    };
+    walk(root);
+    const FLAGS = /--(profile|region|snapshot|server-evidence|cloud-assistant|instance|source-ip|service|access-key-stdin|expect-ip)\b/;
+    const offenders: string[] = [];
+    for (const f of files) {
+      const src = readFileSync(f, 'utf8');
+      for (const m of src.matchAll(/\bL\(\s*(['`])((?:\\.|(?!\1)[\s\S])*)\1\s*,\s*(['`])((?:\\.|(?!\3)[\s\S])*)\3/g)) {
+        if (FLAGS.test(m[2]) || FLAGS.test(m[4])) offenders.push(`${f}: ${m[4].slice(0, 80)}`);
+      }
+    }
+    expect(files.length).toBeGreaterThan(20);
+    expect(offenders).toEqual([]);
+  });
+});
