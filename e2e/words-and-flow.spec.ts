@@ -167,6 +167,7 @@ for (const lang of ['en', 'zh-CN'] as const) {
     await ready.getByTestId('open-example').click();
     await expect(ready.getByTestId('verdict-headline')).toContainText('198.51.100.20:22');
     await expect(ready.getByTestId('alternatives').first()).toContainText(lang === 'en' ? 'or' : '或');
+    await shot(ready, `example-top-${lang}`);
     // Open every check's details: still no code, flag or placeholder.
     for (const s of await ready.locator('[data-check] > details > summary').all()) await s.click();
     expect(await visibleWords(ready)).not.toMatch(FORBIDDEN);

@@ -4,6 +4,7 @@ import type { Check, Diagnosis, Lang, Layer, Localized } from '../diagnosis/type
 import type { SecurityGroupRule } from '../cloud/model';
 import type { BannerFact } from '../probe/types';
 import { maskIps, redactDocument } from '../session/redact';
+import { fullWidthZh } from '../i18n/punctuation';
 import { evaluationWords, humanizeCodes, nearMissWords, tcpReasonWords } from '../diagnosis/words';
 
 export type Block =
@@ -104,7 +105,7 @@ const STATUS_ORDER: Record<string, number> = { fail: 0, warn: 1, unknown: 2, pas
 export function buildReport(input: Diagnosis, opts: ReportOptions): { title: string; blocks: Block[] } {
   const d = opts.maskIps ? maskIps(redactDocument(input)) : redactDocument(input);
   const lang = opts.lang;
-  const tr = (l: Localized) => humanizeCodes(l[lang] || l.en, lang);
+  const tr = (l: Localized) => (lang === 'zh-CN' ? fullWidthZh(humanizeCodes(l[lang] || l.en, lang)) : humanizeCodes(l[lang] || l.en, lang));
   const when = (iso: string): string => {
     const t = new Date(iso);
     return Number.isNaN(t.getTime()) ? iso : new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'medium' }).format(t);
