@@ -20,7 +20,11 @@ describe('reports', () => {
   });
 
   it('speaks Chinese when asked', () => {
-    const md = renderReport(sampleDiagnosis(), { format: 'md', lang: 'zh-CN' });
+    const d = sampleDiagnosis();
+    // A text stored by an older version, with ASCII punctuation.
+    d.checks[d.checks.length - 1].finding['zh-CN'] = '旧版本保存的文字,标点是半角;这里应显示为全角(例如)';
+    const md = renderReport(d, { format: 'md', lang: 'zh-CN' });
+    expect(md).toContain('旧版本保存的文字，标点是半角；这里应显示为全角（例如）');
     expect(md).toContain('## 结论');
     expect(md).toContain('安全组未放行你的 IP 203.0.113.7 访问 22 端口');
     expect(md).toContain('| 失败 | 安全组授权对象包含你的出口 IP |');
@@ -28,6 +32,9 @@ describe('reports', () => {
     expect(md).toContain('47.98.10.20:22：');
     // Dates in the reader's language.
     expect(md).toMatch(/诊断时间: 2026年11月20日/);
+    // Full-width punctuation next to Chinese text, even for texts stored with ASCII punctuation.
+    const prose = md.replace(/```[\s\S]*?```/g, '');
+    expect(prose).not.toMatch(/[\u4e00-\u9fff][,;]|[,;][\u4e00-\u9fff]/);
   });
 
   it('masks IPs on request but keeps 0.0.0.0/0 readable', () => {
