@@ -68,7 +68,8 @@ async function startShell(lab: Lab, fake: FakeApiInNamespace, root: string): Pro
     SGD_ECS_ENDPOINT: fake.endpoint,
     SGD_VPC_ENDPOINT: fake.endpoint,
     SGD_STS_ENDPOINT: fake.endpoint,
-    SGD_EGRESS_IP_URLS: fake.echoUrl,
+    // Empty (no public-IP service) when a test checks what the app does without a detected public IP.
+    SGD_EGRESS_IP_URLS: process.env.SGD_E2E_NO_EGRESS_IP === '1' ? '' : fake.echoUrl,
     // No port: the control probe uses the probed port (the control host answers on all of them).
     SGD_CONTROL_HOSTS: lab.hosts.echo.ipv4,
     SGD_DNS_SERVERS: '',

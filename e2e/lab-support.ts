@@ -76,8 +76,10 @@ export class LabSession {
     private readonly pending: Map<number, Pending>,
   ) {}
 
-  static async start(): Promise<LabSession> {
-    const child = spawn(process.execPath, tsx(['run']), { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' } });
+  /** `noEgressIp`: the web shell gets no public-IP service, so the app cannot detect the client's public IP. */
+  static async start(opts: { noEgressIp?: boolean } = {}): Promise<LabSession> {
+    const env = { ...process.env, ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true', ...(opts.noEgressIp ? { SGD_E2E_NO_EGRESS_IP: '1' } : {}) };
+    const child = spawn(process.execPath, tsx(['run']), { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'], env });
     const lines = createInterface({ input: child.stdout! });
     const pending = new Map<number, Pending>();
     const ready = await new Promise<LabReady>((resolveReady, reject) => {

@@ -27,7 +27,7 @@ interface UiCase {
   account: Account;
   /** The fix list must contain each of these (text or pattern). */
   fixes: (string | RegExp)[];
-  /** The failing check's probe evidence, when it has some: state and reason of the TCP probe. */
+  /** The failing check's probe evidence, when it has some: state and reason of the TCP probe, in words. */
   probe?: [string, string];
   /** Use the SSH preset (port 22) against this lab host instead of a custom port (see SSH_CASES). */
   ssh?: 'server' | 'sshdown';
@@ -69,14 +69,15 @@ const CASES: UiCase[] = [
       ),
     ],
   },
-  { scenario: 'OS firewall DROP (ufw-like)', account: 'typed-key', fixes: ['sudo ufw allow 2311/tcp', 'sudo firewall-cmd --permanent --add-port=2311/tcp', 'sudo iptables -I INPUT -p tcp --dport 2311 -j ACCEPT'], probe: ['filtered', 'no-response'] },
-  { scenario: 'service not listening', account: 'typed-key', fixes: [/sudo systemctl enable --now \S+/, "sudo ss -tlnp | grep ':2313\\b'"], probe: ['closed', 'conn-refused'] },
+  { scenario: 'OS firewall DROP (ufw-like)', account: 'typed-key', fixes: ['sudo ufw allow 2311/tcp', 'sudo firewall-cmd --permanent --add-port=2311/tcp', 'sudo iptables -I INPUT -p tcp --dport 2311 -j ACCEPT'], probe: ['no answer', 'silently dropped'] },
+  // A custom port whose program is not known: the start step is said in words (no placeholder unit name).
+  { scenario: 'service not listening', account: 'typed-key', fixes: ['Start the program that should answer on port 2313', "sudo ss -tlnp | grep ':2313\\b'"], probe: ['closed', 'connection refused'] },
   { scenario: 'client egress block on the port', account: 'typed-key', fixes: ['ask the network admin to allow outbound 2315'] },
   // Extras.
   { scenario: 'rule on the wrong direction', account: 'typed-key', fixes: [authorize(2302)] },
   { scenario: 'UDP instead of TCP', account: 'profile', fixes: [authorize(2303)] },
   { scenario: 'source is the wrong IP (client NAT)', account: 'typed-key', fixes: [authorize(2304)] },
-  { scenario: 'firewalld REJECT (host-prohibited)', account: 'typed-key', fixes: ['sudo firewall-cmd --permanent --add-port=2312/tcp && sudo firewall-cmd --reload'], probe: ['filtered', 'host-unreach'] },
+  { scenario: 'firewalld REJECT (host-prohibited)', account: 'typed-key', fixes: ['sudo firewall-cmd --permanent --add-port=2312/tcp && sudo firewall-cmd --reload'], probe: ['no answer', 'host unreachable'] },
   {
     scenario: 'ACL missing the return ephemeral range',
     account: 'pasted-json',
@@ -104,7 +105,7 @@ const SSH_CASES: (UiCase & { title: string; spec: ScenarioSpec })[] = [
     ssh: 'sshdown',
     account: 'typed-key',
     fixes: ['sudo systemctl enable --now sshd', "sudo ss -tlnp | grep ':22\\b'"],
-    probe: ['closed', 'conn-refused'],
+    probe: ['closed', 'connection refused'],
     spec: { name: 'SSH preset sshd down', variant: 'healthy', port: 22, server: { listen: 'none' }, locus: 'server', failing: 'os.listening' },
   },
 ];

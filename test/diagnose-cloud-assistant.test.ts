@@ -70,7 +70,12 @@ describe('diagnose --cloud-assistant (fake API, loopback)', () => {
     };
     const args = ['node_modules/tsx/dist/cli.mjs', 'src/cli/index.ts', 'diagnose', `127.0.0.1:${port}`, '--instance', 'i-bp1sgdoctor00000001', '--region', 'cn-hangzhou',
       '--cloud-assistant', '--json', '--egress-ip-urls', echoUrl, '--control-hosts', '', '--dns-servers', '127.0.0.1:1'];
-    const r = await promisify(execFile)(process.execPath, args, { env, maxBuffer: 20 * 1024 * 1024 });
+    // Exit code 1: a fault was located (the same with --json).
+    const r = await promisify(execFile)(process.execPath, args, { env, maxBuffer: 20 * 1024 * 1024 }).then(
+      (ok) => ({ ...ok, code: 0 }),
+      (e: { code?: number; stdout: string; stderr: string }) => ({ stdout: e.stdout, stderr: e.stderr, code: e.code }),
+    );
+    expect(r.code, r.stderr).toBe(1);
     const d = JSON.parse(r.stdout) as Diagnosis;
 
     // The user saw exactly the script that ran.

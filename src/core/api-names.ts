@@ -24,6 +24,8 @@ export const REQUEST_CHANNELS = [
   'sessions.compare',
   'report.export',
   'shell.openExternal',
+  'settings.contacts',
+  'settings.setContacts',
 ] as const;
 
 export const EVENT_CHANNELS = ['diagnosis.event', 'diagnosis.done', 'menu.command', 'session.opened', 'app.closeRequested'] as const;

@@ -11,7 +11,7 @@ import { planSchema } from './session/plan';
 import { instanceIdSchema, profileNameSchema, regionIdSchema } from './cloud/ids';
 import { MAX_SERVER_EVIDENCE_CHARS, MAX_SNAPSHOT_CHARS } from './limits';
 import { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel } from './api-names';
-import { APP_PROTOCOLS } from './probe/app-protocol';
+import { APP_PROTOCOLS, type AppProtocol } from './probe/app-protocol';
 
 export { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel };
 // Values the renderer needs live in api-client.ts (no zod there, so zod stays out of the renderer bundle).
@@ -32,6 +32,10 @@ const diagnosisDoc = z.looseObject({
   checks: z.array(z.looseObject({ id: z.string() })),
   verdict: z.looseObject({ locus: z.string() }),
 }) as unknown as z.ZodType<Diagnosis, Diagnosis>;
+
+/** Application protocols the user can name for a port (decides what the application check sends). */
+export { APP_PROTOCOLS, type AppProtocol };
+export const appProtocolSchema = z.enum(APP_PROTOCOLS);
 
 export const cloudSourceSchema = z.discriminatedUnion('mode', [
   /** An aliyun CLI profile, used as it is (its secret never reaches the UI). */
@@ -60,6 +64,8 @@ export const diagnoseArgsSchema = z.object({
   instanceId: instanceIdSchema.optional(),
   /** Also ping (ICMP); its failure alone never decides anything. */
   icmp: z.boolean().default(true),
+  /** The client's public IP as the server sees it, typed by the user (overrides the egress-IP echo for the rules). */
+  sourceIp: z.union([z.ipv4(), z.ipv6()]).optional(),
 });
 export type DiagnoseArgs = z.input<typeof diagnoseArgsSchema>;
 
@@ -117,6 +123,16 @@ export interface CredentialStatus {
   environment: boolean;
 }
 
+export type ContactKind = 'egressIpUrls' | 'controlHosts' | 'dnsServers';
+
+/** Outside contacts: what runs use now, where each list comes from, the shipped defaults, the file. */
+export interface ContactSettings {
+  effective: Record<ContactKind, string[]>;
+  sources: Record<ContactKind, 'explicit' | 'env' | 'file' | 'default'>;
+  defaults: Record<ContactKind, string[]>;
+  configPath: string;
+}
+
 export interface ImportCheck {
   region: string;
   instanceId: string | null;
@@ -124,6 +140,12 @@ export interface ImportCheck {
   rules: number;
   networkAcls: number;
   warnings: string[];
+  /** What the next `aliyun` commands need (groups on the instance, its vSwitch, the ACLs read). */
+  securityGroupIds?: string[];
+  /** Groups on the instance whose rules are not in the pasted documents yet. */
+  missingGroupIds?: string[];
+  vSwitchId?: string;
+  networkAclIds?: string[];
 }
 
 export interface ServerScript {
@@ -244,6 +266,19 @@ export const requests = {
   ),
   /** Console and documentation links only: parsed https URLs on the allow-list. */
   'shell.openExternal': req<{ opened: boolean }>()(z.object({ url: z.string().max(2048) })),
+  /** Outside contacts (egress-IP echo services, control hosts, DNS resolvers): what runs use and where it comes from. */
+  'settings.contacts': req<ContactSettings>()(empty),
+  /** Change them in the config file the CLI reads too: a list replaces ([] = off), null = back to the default. */
+  'settings.setContacts': req<ContactSettings>()(
+    z
+      .object({
+        egressIpUrls: z.array(z.string().max(300)).max(8).nullable(),
+        controlHosts: z.array(z.string().max(260)).max(16).nullable(),
+        dnsServers: z.array(z.string().max(260)).max(8).nullable(),
+      })
+      .partial()
+      .strict(),
+  ),
 } satisfies Record<RequestChannel, { args: z.ZodType; result: unknown }>;
 
 // Compile-time proof that the name list and the contract agree (both directions).

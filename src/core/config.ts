@@ -24,6 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { isEndpointHost } from './cloud/alicloud/endpoints';
+import type { ContactKind, ContactSettings } from './api';
 import { fail, ok, type Result } from './result';
 
 export const SHIPPED_DEFAULTS = {
@@ -164,4 +165,69 @@ export async function loadEndpointConfig(opts: Omit<ResolveOptions, 'file' | 'co
   const loaded = await loadConfigFile({ path: opts.path, env, home: opts.home });
   if (!loaded.ok) return loaded;
   return resolveEndpointConfig({ ...opts, env, file: loaded.value.config, configPath: loaded.value.path });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Outside contacts as the app's settings panel shows and changes them. They live in the same config
+// file the command line reads, so the CLI and the app share both the shipped defaults and the user's
+// choices. An empty list turns a kind of contact off; null (removing the key) goes back to the default.
+
+export const CONTACT_KINDS: readonly ContactKind[] = ['egressIpUrls', 'controlHosts', 'dnsServers'];
+export const CONTACT_ENV: Record<ContactKind, string> = { egressIpUrls: 'SGD_EGRESS_IP_URLS', controlHosts: 'SGD_CONTROL_HOSTS', dnsServers: 'SGD_DNS_SERVERS' };
+
+export type { ContactKind, ContactSettings };
+
+export async function contactSettings(opts: { env?: NodeJS.ProcessEnv; home?: string } = {}): Promise<Result<ContactSettings>> {
+  const env = opts.env ?? process.env;
+  const cfg = await loadEndpointConfig({ env, home: opts.home, useShippedDefaults: true });
+  if (!cfg.ok) return cfg;
+  return ok({
+    effective: { egressIpUrls: cfg.value.egressIpUrls, controlHosts: cfg.value.controlHosts, dnsServers: cfg.value.dnsServers },
+    sources: cfg.value.sources,
+    defaults: { egressIpUrls: [...SHIPPED_DEFAULTS.egressIpUrls], controlHosts: [...SHIPPED_DEFAULTS.controlHosts], dnsServers: [...SHIPPED_DEFAULTS.dnsServers] },
+    configPath: env.SGD_CONFIG ? env.SGD_CONFIG : defaultConfigPath(env, opts.home),
+  });
+}
+
+/**
+ * Writes the user's choice of outside contacts into the config file (other keys kept): a list replaces
+ * the value ([] = off), null removes the key (back to the shipped default). Atomic: temp file + rename.
+ */
+export async function saveContactSettings(
+  patch: Partial<Record<ContactKind, string[] | null>>,
+  opts: { env?: NodeJS.ProcessEnv; home?: string } = {},
+): Promise<Result<ContactSettings>> {
+  const env = opts.env ?? process.env;
+  const file = env.SGD_CONFIG ? env.SGD_CONFIG : defaultConfigPath(env, opts.home);
+  const { mkdir, rename, writeFile, unlink } = await import('node:fs/promises');
+  let current: Record<string, unknown> = {};
+  try {
+    const text = await readFile(file, 'utf8');
+    if (text.trim()) {
+      const json = JSON.parse(text) as unknown;
+      if (typeof json !== 'object' || json === null || Array.isArray(json)) return fail('bad-config', `config file ${file} does not hold a JSON object; fix or remove it first`);
+      current = json as Record<string, unknown>;
+    }
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code !== 'ENOENT') return fail('bad-config', `cannot read config file ${file}: ${code ?? (err as Error).message}`);
+  }
+  const next: Record<string, unknown> = { ...current };
+  for (const k of CONTACT_KINDS) {
+    const v = patch[k];
+    if (v === null) delete next[k];
+    else if (v !== undefined) next[k] = v.map((s) => s.trim()).filter(Boolean);
+  }
+  const checked = parseConfigFile(next, 'settings');
+  if (!checked.ok) return checked;
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    await writeFile(tmp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    await rename(tmp, file);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    return fail('io', `cannot write config file ${file}: ${(err as { code?: string }).code ?? (err as Error).message}`);
+  }
+  return contactSettings(opts);
 }

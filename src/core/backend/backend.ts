@@ -18,6 +18,7 @@ import {
   type SessionRef,
 } from '../api';
 import { listAliyunProfiles } from '../cloud/alicloud/credentials';
+import { contactSettings, saveContactSettings } from '../config';
 import { maskAccessKeyId } from '../cloud/redact';
 import type { Diagnosis, Lang } from '../diagnosis/types';
 import { parseTarget } from '../probe/target';
@@ -215,6 +216,12 @@ export function createBackend(opts: BackendOptions): Backend {
       return ok(await credentialStatus());
     },
     'cloud.checkImport': async ({ json }) => ok(await engine.checkImport(json)),
+    'settings.contacts': async () => contactSettings({ env }),
+    'settings.setContacts': async (patch) => {
+      const r = await saveContactSettings(patch, { env });
+      if (r.ok) log.info('outside contacts changed', { kinds: Object.keys(patch) });
+      return r;
+    },
 
     'diagnosis.start': async (args) => {
       if (runs.size >= (opts.maxRuns ?? 1)) return fail('BUSY', 'A diagnosis is already running: cancel it or wait for it to finish');

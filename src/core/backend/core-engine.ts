@@ -39,11 +39,18 @@ function accessKeyOf(c: RunCredentials): AccessKeyInput | undefined {
   return c.kind === 'access-key' ? { accessKeyId: c.key.accessKeyId, accessKeySecret: c.key.accessKeySecret } : undefined;
 }
 
+/** The service the checks reason about: the preset, else the protocol the user named for a custom port. */
+export function serviceOf(args: { service: string; appProtocol?: string }): string | undefined {
+  if (args.service !== 'custom') return args.service;
+  return args.appProtocol && args.appProtocol !== 'other' ? args.appProtocol : undefined;
+}
+
 export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
   const env = opts.env ?? process.env;
   return {
     async run(args, ctx) {
-      const cfg = await loadEndpointConfig({ env });
+      // The same shipped defaults as the command line (one source: SHIPPED_DEFAULTS in core/config.ts).
+      const cfg = await loadEndpointConfig({ env, useShippedDefaults: true });
       if (!cfg.ok) throw new EngineError('BAD_CONFIG', cfg.message);
       const endpoints = resolveEndpoints({ env });
       // Endpoints come only from the environment / config; ids were checked by the request schema.
@@ -78,6 +85,8 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
               dnsServers: cfg.value.dnsServers,
             }),
             cloud,
+            // The public IP the user typed ("as the server sees it"): the rules are evaluated with it.
+            ...(args.sourceIp ? { sourceIp: args.sourceIp } : {}),
           },
           {
             signal: ctx.signal,
@@ -118,6 +127,10 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
         rules: s.securityGroups.reduce((n, g) => n + g.rules.length, 0),
         networkAcls: s.networkAcls.length,
         warnings: [...(several ? [several.replace(/; say which.*$/, '; the one that owns the address you test is analysed')] : []), ...(s.notes ?? []), ...s.errors.map((e) => `${e.action}: ${e.message}`)],
+        securityGroupIds: s.instance?.securityGroupIds ?? [],
+        missingGroupIds: (s.instance?.securityGroupIds ?? []).filter((id) => !s.securityGroups.some((g) => g.id === id)),
+        ...(s.instance?.vSwitchId ? { vSwitchId: s.instance.vSwitchId } : {}),
+        networkAclIds: s.networkAcls.map((a) => a.id),
       };
     },
 

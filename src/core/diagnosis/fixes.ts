@@ -83,7 +83,7 @@ export function cliAuthorize(spec: SgRuleSpec): Fix {
     `--Permissions.1.Description ${q(spec.description ?? 'added by SG Doctor')}`,
   ];
   if (spec.nicType) args.push(`--Permissions.1.NicType ${spec.nicType}`);
-  return {
+  const fix: Fix = {
     kind: 'aliyun-cli',
     platform: 'aliyun',
     title: L(
@@ -92,6 +92,18 @@ export function cliAuthorize(spec: SgRuleSpec): Fix {
     ),
     command: args.join(' '),
   };
+  const w = exposureWarning(spec.cidr);
+  if (w) fix.warning = w;
+  return fix;
+}
+
+/** 0.0.0.0/0 and ::/0 open the port to the whole internet: say so and name the narrower choice. */
+export function exposureWarning(cidr: string): Fix['warning'] {
+  if (!/^(0\.0\.0\.0\/0|::\/0)$/.test(cidr.trim())) return undefined;
+  return L(
+    '这会向整个互联网开放该端口。更稳妥的做法是只授权你的公网 IP（/32），或你所在网络的网段。',
+    'This opens the port to the whole internet. The narrower choice is to admit only your public IP (/32), or your network’s range.',
+  );
 }
 
 export function cliRevoke(region: string | null, groupId: string | null, ruleId: string, egress = false): Fix {
@@ -311,6 +323,13 @@ export function osServiceFixes(service: string | undefined, port: number, osType
     ];
   }
   const u = unit ?? unitFor(service, port);
+  if (u === '<service>') {
+    // A custom port whose program is not known: say it in words instead of a command with a placeholder.
+    return [
+      { kind: 'info', title: L(`启动应当在 ${port} 端口应答的程序，并设为开机自启（systemctl enable --now 加上它的服务名）`, `Start the program that should answer on port ${port} and enable it at boot (systemctl enable --now with its unit name)`) },
+      { kind: 'os-command', platform: 'linux', title: L(`确认有进程监听 ${port}`, `Confirm something listens on ${port}`), command: `sudo ss -tlnp | grep ':${port}\\b'` },
+    ];
+  }
   return [
     { kind: 'os-command', platform: 'systemctl', title: L(`启动 ${u} 并设为开机自启`, `Start ${u} and enable it at boot`), command: `sudo systemctl enable --now ${u} && sudo systemctl status ${u} --no-pager` },
     { kind: 'os-command', platform: 'linux', title: L(`确认有进程监听 ${port}`, `Confirm something listens on ${port}`), command: `sudo ss -tlnp | grep ':${port}\\b'` },
@@ -335,6 +354,10 @@ export function bindAllFix(port: number, process?: string): Fix {
     title: L(
       `${process ?? '服务'} 只监听 127.0.0.1:把监听地址改为 0.0.0.0(或实例的内网地址)后重启服务,例如 nginx 的 listen ${port};、MySQL 的 bind-address = 0.0.0.0、Redis 的 bind 0.0.0.0`,
       `${process ?? 'The service'} listens on 127.0.0.1 only: change its listen address to 0.0.0.0 (or the instance's private address) and restart it, e.g. nginx "listen ${port};", MySQL "bind-address = 0.0.0.0", Redis "bind 0.0.0.0"`,
+    ),
+    warning: L(
+      '监听 0.0.0.0 会让所有能到达这台实例的人都能连接该服务。数据库和 Redis 尤其危险：优先只监听实例的内网地址，设置强密码（Redis 打开 protected-mode 并设置 requirepass），并在安全组里只授权你的公网 IP。',
+      'Listening on 0.0.0.0 lets anyone who can reach the instance connect to the service. For databases and Redis this is dangerous: prefer the instance’s private address, set a strong password (Redis: keep protected-mode on and set requirepass), and admit only your public IP in the security group.',
     ),
   };
 }

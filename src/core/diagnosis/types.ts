@@ -35,6 +35,8 @@ export interface Fix {
   url?: string;
   /** Which OS / shell the command is for (firewalld, ufw, iptables, windows, systemctl, sshd, ...). */
   platform?: string;
+  /** The fix widens exposure (0.0.0.0/0, binding to all addresses): what it risks and the narrower alternative. */
+  warning?: Localized;
 }
 
 export interface Check {

@@ -7,6 +7,7 @@ import { relevantMisses } from './checks/sg';
 import { cloudPath, controlSamePortFails } from './path';
 import { addressIsInstance, clientNetworkLetsPortOut, cloudPremises, silentDropAtHostPremises, type Premise } from './premises';
 import type { Check, Localized, Locus, Verdict } from './types';
+import { tcpReasonWords } from './words';
 
 export type Confidence = Verdict['confidence'];
 
@@ -68,7 +69,7 @@ function probeLine(v: FactsView): Localized {
       return L(`TCP ${at} 被拒绝(RST,${t.rttMs ?? '?'} ms):数据包到达了一台主机`, `TCP ${at} refused (RST, ${t.rttMs ?? '?'} ms): the packets reached a host`);
     default:
       if (t.reason === 'no-response') return L(`TCP ${at} 超时(${tries} 次,每次等待约 ${timeout ?? '?'} ms):被静默丢弃`, `TCP ${at} timed out (${tries} attempts, ~${timeout ?? '?'} ms each): silently dropped`);
-      return L(`TCP ${at} 不可达(${t.reason}${t.samples.find((s) => s.errno)?.errno ? `,${t.samples.find((s) => s.errno)!.errno}` : ''})`, `TCP ${at} unreachable (${t.reason}${t.samples.find((s) => s.errno)?.errno ? `, ${t.samples.find((s) => s.errno)!.errno}` : ''})`);
+      return L(`TCP ${at} 不可达（${tcpReasonWords(t.reason)['zh-CN']}）`, `TCP ${at} unreachable (${tcpReasonWords(t.reason).en})`);
   }
 }
 
@@ -233,7 +234,7 @@ export const RULES: readonly ReasoningRule[] = [
       return {
         locus: 'inconclusive',
         summary: L(`云端配置描述的不是 ${v.probedAddress ?? '目标'}:无法用它判断这个连接`, `The cloud configuration does not describe ${v.probedAddress ?? 'the target'}: it cannot decide this connection`),
-        reasoning: [a.text, probeLine(v), ...(c.get('net.slb-or-nat-address')?.status === 'warn' ? [c.finding('net.slb-or-nat-address')!] : []), L('请提供拥有该地址的实例的配置(或用 --instance 指定),或改为探测实例自己的地址', 'Give the configuration of the instance that owns this address (or name it with --instance), or probe the instance’s own address')],
+        reasoning: [a.text, probeLine(v), ...(c.get('net.slb-or-nat-address')?.status === 'warn' ? [c.finding('net.slb-or-nat-address')!] : []), L('请提供拥有该地址的实例的配置(或指定实例 ID),或改为探测实例自己的地址', 'Give the configuration of the instance that owns this address (or name that instance), or probe the instance’s own address')],
         blockingCheckIds: [],
         confidence: 'low',
       };
@@ -440,7 +441,7 @@ export const RULES: readonly ReasoningRule[] = [
       return {
         locus: 'inconclusive',
         summary: L('连接超时(静默丢弃),仅凭探测无法判断是安全组还是服务器防火墙', 'The connection times out (silent drop); probes alone cannot tell a security group from a server firewall'),
-        reasoning: [probeLine(v), cloudLine(v), controlSamePortOkLine(v), L('下一步:提供云端访问(--profile/--region 或 --snapshot)读取安全组与 ACL,或提供服务器证据(--server-evidence / --cloud-assistant)', 'Next: give cloud access (--profile/--region or --snapshot) to read the groups and ACL, or server evidence (--server-evidence / --cloud-assistant)')],
+        reasoning: [probeLine(v), cloudLine(v), controlSamePortOkLine(v), L('下一步：让 SG Doctor 读取云上配置（云账号，或粘贴/导入的 JSON）来检查安全组与 ACL，或加入服务器内部的证据（云助手，或只读检查脚本的输出）', 'Next: let SG Doctor read the cloud configuration (a cloud account, or pasted or imported JSON) to check the security groups and ACL, or add evidence from inside the server (Cloud Assistant, or the read-only script’s output)')],
         blockingCheckIds: [],
         confidence: 'low',
       };

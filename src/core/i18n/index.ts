@@ -1,11 +1,14 @@
 // A tiny core-side helper for Localized texts. Diagnosis data carries its text in both languages (so a
 // saved session renders the same anywhere); the UI's own chrome uses i18next separately.
 import type { Lang, Localized } from '../diagnosis/types';
+import { fullWidthZh } from './punctuation';
+
+export { fullWidthZh };
 
 export const LANGS: readonly Lang[] = ['zh-CN', 'en'];
 
 /** Builds a Localized text: Chinese first, as the product's main audience reads it. */
-export const L = (zh: string, en: string): Localized => ({ 'zh-CN': zh, en });
+export const L = (zh: string, en: string): Localized => ({ 'zh-CN': fullWidthZh(zh), en });
 
 /** Picks the text for a language, falling back to English, then Chinese. */
 export const tr = (text: Localized, lang: Lang): string => text[lang] || text.en || text['zh-CN'];

@@ -4,6 +4,8 @@ import type { Check, Diagnosis, Lang, Layer, Localized } from '../diagnosis/type
 import type { SecurityGroupRule } from '../cloud/model';
 import type { BannerFact } from '../probe/types';
 import { maskIps, redactDocument } from '../session/redact';
+import { fullWidthZh } from '../i18n/punctuation';
+import { evaluationWords, humanizeCodes, nearMissWords, tcpReasonWords } from '../diagnosis/words';
 
 export type Block =
   | { type: 'heading'; level: 1 | 2 | 3; text: string }
@@ -60,6 +62,23 @@ const L = {
   none: { en: 'none', 'zh-CN': '无' },
   unknown: { en: 'unknown', 'zh-CN': '未知' },
   masked: { en: 'IP addresses are partly masked in this report.', 'zh-CN': '本报告中的 IP 地址已部分隐藏。' },
+  confidenceLevels: { high: { en: 'high', 'zh-CN': '高' }, medium: { en: 'medium', 'zh-CN': '中' }, low: { en: 'low', 'zh-CN': '低' } } as Record<string, Localized>,
+  oneOf: { en: 'Do one of these:', 'zh-CN': '任选其一：' },
+  or: { en: 'or', 'zh-CN': '或' },
+  warning: { en: 'Warning', 'zh-CN': '注意' },
+  needs: { en: 'A ready-to-copy command needs', 'zh-CN': '要得到可直接复制的命令，还需要' },
+  sourcesDisagree: { en: 'the public-IP services disagree', 'zh-CN': '查询公网 IP 的服务结果不一致' },
+  unstable: { en: 'unstable', 'zh-CN': '不稳定' },
+  states: { open: { en: 'open', 'zh-CN': '开放' }, closed: { en: 'closed', 'zh-CN': '关闭' }, filtered: { en: 'no answer', 'zh-CN': '无应答' } } as Record<string, Localized>,
+  decisions: { allow: { en: 'Allowed', 'zh-CN': '放行' }, deny: { en: 'Denied', 'zh-CN': '拒绝' }, unknown: { en: 'Undecided', 'zh-CN': '无法判断' } } as Record<string, Localized>,
+  inbound: { en: 'Inbound', 'zh-CN': '入方向' },
+  returnPath: { en: 'Return path', 'zh-CN': '回程' },
+  placeholders: {
+    'your-public-ip': { en: 'your public IP', 'zh-CN': '你的公网 IP' },
+    'security-group-id': { en: 'the security group ID', 'zh-CN': '安全组 ID' },
+    'instance-id': { en: 'the instance ID', 'zh-CN': '实例 ID' },
+    'region-id': { en: 'the region', 'zh-CN': '地域' },
+  } as Record<string, Localized>,
   layers: {
     client: { en: 'Client side', 'zh-CN': '客户端' },
     network: { en: 'Network and cloud', 'zh-CN': '网络与云配置' },
@@ -86,7 +105,12 @@ const STATUS_ORDER: Record<string, number> = { fail: 0, warn: 1, unknown: 2, pas
 export function buildReport(input: Diagnosis, opts: ReportOptions): { title: string; blocks: Block[] } {
   const d = opts.maskIps ? maskIps(redactDocument(input)) : redactDocument(input);
   const lang = opts.lang;
-  const tr = (l: Localized) => l[lang] || l.en;
+  const tr = (l: Localized) => (lang === 'zh-CN' ? fullWidthZh(humanizeCodes(l[lang] || l.en, lang)) : humanizeCodes(l[lang] || l.en, lang));
+  const when = (iso: string): string => {
+    const t = new Date(iso);
+    return Number.isNaN(t.getTime()) ? iso : new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'medium' }).format(t);
+  };
+  const colon = lang === 'zh-CN' ? '：' : ': ';
   const blocks: Block[] = [];
   const title = `${tr(L.title)}: ${d.target.host}:${d.target.port}`;
 
@@ -95,27 +119,47 @@ export function buildReport(input: Diagnosis, opts: ReportOptions): { title: str
     type: 'list',
     items: [
       `${tr(L.target)}: ${d.target.host} ${d.target.protocol.toUpperCase()} ${d.target.port}${d.target.service ? ` (${d.target.service})` : ''}${d.target.instanceId ? `, ${d.target.instanceId}` : ''}`,
-      `${tr(L.diagnosed)}: ${d.createdAt}`,
-      `${tr(L.generated)}: ${opts.generatedAt ?? new Date().toISOString()} · SG Doctor ${d.appVersion}`,
+      `${tr(L.diagnosed)}: ${when(d.createdAt)}`,
+      `${tr(L.generated)}: ${when(opts.generatedAt ?? new Date().toISOString())} · SG Doctor ${d.appVersion}`,
     ],
   });
   if (opts.maskIps) blocks.push({ type: 'paragraph', text: tr(L.masked) });
 
   // Verdict first: it is what the reader came for.
   blocks.push({ type: 'heading', level: 2, text: tr(L.verdict) });
-  blocks.push({ type: 'verdict', locus: d.verdict.locus, label: tr(L.loci[d.verdict.locus] ?? L.loci.inconclusive), text: tr(d.verdict.summary) });
-  blocks.push({ type: 'paragraph', text: `${tr(L.confidence)}: ${d.verdict.confidence}` });
+  // One sentence naming the finding and the target.
+  const targetText = d.target.host.includes(':') ? `[${d.target.host}]:${d.target.port}` : `${d.target.host}:${d.target.port}`;
+  const summary = tr(d.verdict.summary).replace(/[。.]\s*$/, '');
+  blocks.push({ type: 'verdict', locus: d.verdict.locus, label: tr(L.loci[d.verdict.locus] ?? L.loci.inconclusive), text: lang === 'zh-CN' ? `${targetText}：${summary}。` : `${targetText}: ${summary}.` });
+  blocks.push({ type: 'paragraph', text: `${tr(L.confidence)}${colon}${tr(L.confidenceLevels[d.verdict.confidence] ?? L.confidenceLevels.low)}` });
   if (d.verdict.reasoning.length) blocks.push({ type: 'list', items: d.verdict.reasoning.map(tr) });
 
   const fixChecks = d.checks.filter((c) => (c.status === 'fail' || c.status === 'warn') && c.fixes.length);
   if (fixChecks.length) {
     blocks.push({ type: 'heading', level: 2, text: tr(L.fixes) });
     const ordered = [...fixChecks].sort((a, b) => Number(!d.verdict.blockingCheckIds.includes(a.id)) - Number(!d.verdict.blockingCheckIds.includes(b.id)));
+    const isAlt = (f: Check['fixes'][number]): boolean => f.kind === 'console' || f.kind === 'aliyun-cli' || f.kind === 'terraform' || (f.kind === 'os-command' && ['ufw', 'firewalld', 'iptables', 'nftables', 'windows'].includes(f.platform ?? ''));
     for (const c of ordered) {
-      blocks.push({ type: 'heading', level: 3, text: `${tr(c.title)} (${c.id})` });
-      for (const f of c.fixes) {
-        blocks.push({ type: 'paragraph', text: `${tr(f.title)}${f.platform ? ` — ${f.platform}` : ''}${f.url ? ` — ${f.url}` : ''}` });
-        if (f.command) blocks.push({ type: 'code', text: f.command, lang: f.kind === 'terraform' ? 'hcl' : f.kind === 'os-command' && f.platform === 'windows' ? 'powershell' : 'sh' });
+      blocks.push({ type: 'heading', level: 3, text: tr(c.title) });
+      const alts = c.fixes.filter(isAlt);
+      const grouped = alts.length > 1;
+      const steps = grouped ? c.fixes.filter((f) => !isAlt(f)) : c.fixes;
+      const emit = (f: Check['fixes'][number]) => {
+        const missing = [...new Set([...(f.command ?? '').matchAll(/<([a-z][\w-]*)>/gi)].map((m) => m[1].toLowerCase()))];
+        const title = tr(f.title).replace(/<([a-z][\w-]*)>/gi, (_, n: string) => tr(L.placeholders[n.toLowerCase()] ?? L.unknown));
+        const platform = f.platform && f.platform !== 'aliyun' && f.platform !== 'terraform' ? ` — ${f.platform}` : '';
+        blocks.push({ type: 'paragraph', text: `${title}${platform}${f.url ? ` — ${f.url}` : ''}` });
+        if (f.warning) blocks.push({ type: 'paragraph', text: `${tr(L.warning)}${colon}${tr(f.warning)}` });
+        if (f.command && missing.length === 0) blocks.push({ type: 'code', text: f.command, lang: f.kind === 'terraform' ? 'hcl' : f.kind === 'os-command' && f.platform === 'windows' ? 'powershell' : 'sh' });
+        else if (f.command) blocks.push({ type: 'paragraph', text: `${tr(L.needs)} ${missing.map((m) => tr(L.placeholders[m] ?? L.unknown)).join(lang === 'zh-CN' ? '、' : ', ')}.`.replace(/ (?=[\u4e00-\u9fff])/, '').replace(/\.$/, lang === 'zh-CN' ? '。' : '.') });
+      };
+      steps.forEach(emit);
+      if (grouped) {
+        blocks.push({ type: 'paragraph', text: tr(L.oneOf) });
+        alts.forEach((f, i) => {
+          if (i > 0) blocks.push({ type: 'paragraph', text: `— ${tr(L.or)} —` });
+          emit(f);
+        });
       }
     }
   }
@@ -128,7 +172,7 @@ export function buildReport(input: Diagnosis, opts: ReportOptions): { title: str
     blocks.push({
       type: 'table',
       head: [tr(L.status), tr(L.check), tr(L.finding), tr(L.evidence)],
-      rows: checks.map((c: Check) => [tr(L.statuses[c.status]), `${tr(c.title)} (${c.id})`, tr(c.finding), c.evidence.map((e) => e.summary).join('; ')]),
+      rows: checks.map((c: Check) => [tr(L.statuses[c.status]), tr(c.title), tr(c.finding), c.evidence.map((e) => humanizeCodes(e.summary, lang)).join('; ')]),
     });
   }
 
@@ -142,8 +186,8 @@ export function buildReport(input: Diagnosis, opts: ReportOptions): { title: str
         head: [tr(L.port), tr(L.state), tr(L.reason), 'RTT', tr(L.attempts), tr(L.banner)],
         rows: p.tcp.map((t) => [
           `${t.port}${t.service ? ` (${t.service})` : ''}`,
-          `${t.state}${t.flaky ? ' (flaky)' : ''}`,
-          t.reason,
+          `${tr(L.states[t.state] ?? L.unknown)}${t.flaky ? (lang === 'zh-CN' ? `（${tr(L.unstable)}）` : ` (${tr(L.unstable)})`) : ''}`,
+          tr(tcpReasonWords(t.reason)),
           t.rttMs === null ? '—' : `${t.rttMs.toFixed(1)} ms`,
           String(t.attempts),
           bannerText(t.banner),
@@ -164,7 +208,7 @@ export function buildReport(input: Diagnosis, opts: ReportOptions): { title: str
     blocks.push({
       type: 'list',
       items: [
-        `${tr(L.egress)}: ${c.egressIp?.address ?? tr(L.unknown)}${c.egressIp && !c.egressIp.consensus ? ' (sources disagree)' : ''}`,
+        `${tr(L.egress)}: ${c.egressIp?.address ?? tr(L.unknown)}${c.egressIp && !c.egressIp.consensus && (c.egressIp.distinct?.length ?? 0) > 1 ? (lang === 'zh-CN' ? `（${tr(L.sourcesDisagree)}）` : ` (${tr(L.sourcesDisagree)})`) : ''}`,
         `${tr(L.control)}: ${c.control.length ? c.control.map((x) => `${x.host}:${x.port} ${x.state}/${x.reason}`).join(', ') : tr(L.none)}`,
         `${tr(L.proxies)}: ${c.proxies.length ? c.proxies.map((x) => `${x.variable}=${x.value}`).join(', ') : tr(L.none)}`,
         ...(c.tunnels.length ? [`VPN/tunnel: ${c.tunnels.join(', ')}`] : []),
@@ -199,16 +243,19 @@ export function buildReport(input: Diagnosis, opts: ReportOptions): { title: str
     }
     const ev = d.cloud.securityGroups;
     if (ev) {
-      blocks.push({ type: 'paragraph', text: `${ev.decision.toUpperCase()}: ${ev.decidedBy?.kind === 'rule' ? `${ev.decidedBy.containerId} / ${ev.decidedBy.ruleId} (priority ${ev.decidedBy.priority ?? '—'}, ${ev.decidedBy.policy})` : ev.decidedBy?.reason ?? ev.explanation}` });
+      blocks.push({ type: 'paragraph', text: `${tr(L.decisions[ev.decision] ?? L.unknown)}${colon}${ev.decidedBy?.kind === 'rule' ? `${ev.decidedBy.containerId} / ${ev.decidedBy.ruleId} (priority ${ev.decidedBy.priority ?? '—'}, ${ev.decidedBy.policy})` : tr(evaluationWords(ev.explanation))}` });
       if (ev.nearMisses.length) {
         blocks.push({ type: 'heading', level: 3, text: tr(L.nearMisses) });
-        blocks.push({ type: 'table', head: ['Rule', 'Reason', 'Detail'], rows: ev.nearMisses.map((n) => [`${n.containerId} / ${n.ruleId}`, n.reason, n.detail]) });
+        blocks.push({ type: 'table', head: ['Rule', 'Reason', 'Detail'], rows: ev.nearMisses.map((n) => [`${n.containerId} / ${n.ruleId}`, tr(nearMissWords(n.reason)), n.detail]) });
       }
     }
     const acl = d.cloud.networkAcl;
     if (acl?.present) {
       blocks.push({ type: 'heading', level: 3, text: `${tr(L.acl)} ${acl.aclId ?? ''}` });
-      blocks.push({ type: 'list', items: [`inbound: ${acl.inbound.decision} — ${acl.inbound.explanation}`, `return path: ${acl.returnPath.decision} — ${acl.returnPath.explanation}`] });
+      blocks.push({ type: 'list', items: [
+          `${tr(L.inbound)}${colon}${tr(L.decisions[acl.inbound.decision] ?? L.unknown)} — ${tr(evaluationWords(acl.inbound.explanation))}`,
+          `${tr(L.returnPath)}${colon}${tr(L.decisions[acl.returnPath.decision] ?? L.unknown)} — ${tr(evaluationWords(acl.returnPath.explanation))}`,
+        ] });
     }
     if (s.errors.length) {
       blocks.push({ type: 'heading', level: 3, text: tr(L.errors) });

@@ -42,10 +42,10 @@ const CSS = `
 body{font:15px/1.55 system-ui,-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei",sans-serif;color:var(--fg);background:var(--bg);max-width:1000px;margin:2rem auto;padding:0 1.25rem}
 h1{font-size:1.5rem}h2{font-size:1.2rem;border-bottom:1px solid var(--line);padding-bottom:.25rem;margin-top:2rem}h3{font-size:1.02rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:.92rem}th,td{border:1px solid var(--line);padding:.35rem .5rem;text-align:left;vertical-align:top}th{background:var(--code)}
-pre{background:var(--code);padding:.75rem;border-radius:6px;overflow:auto;white-space:pre-wrap;word-break:break-all}code{font-family:ui-monospace,Menlo,Consolas,monospace}
+pre{background:var(--code);padding:.75rem;border-radius:6px;overflow-x:auto;white-space:pre;overflow-wrap:normal;word-break:keep-all}code{font-family:ui-monospace,Menlo,Consolas,monospace}
 .verdict{border-left:6px solid var(--inconclusive);padding:.75rem 1rem;background:var(--code);border-radius:4px}.verdict strong{display:block;font-size:1.1rem}
 .verdict.client{border-color:var(--client)}.verdict.network{border-color:var(--network)}.verdict.server{border-color:var(--server)}.verdict.none{border-color:var(--none)}
-@media print{body{margin:0;max-width:none}pre{white-space:pre-wrap}}
+@media print{body{margin:0;max-width:none}pre{white-space:pre-wrap;overflow-wrap:normal;word-break:keep-all}}
 `;
 
 export function renderHtml(title: string, blocks: Block[], lang: string): string {

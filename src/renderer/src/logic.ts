@@ -1,6 +1,6 @@
 // Pure state transitions of the UI (tested without a DOM): the live run folding diagnosis events, the
 // guided form's validation, and the mapping between the form, a session plan and a re-run.
-import type { CloudSource, DiagnoseArgs } from '../../core/api';
+import type { AppProtocol, CloudSource, DiagnoseArgs } from '../../core/api';
 import { SERVICE_PRESETS, type ServicePreset } from '../../core/api-client';
 import type { Check, Diagnosis, DiagnosisEvent, Layer, Verdict } from '../../core/diagnosis/types';
 import type { Result } from '../../core/result';
@@ -76,9 +76,59 @@ export interface FlowForm {
   importJson: string;
   instanceId: string;
   region: string;
+  /** The application protocol of a custom port ('' = not chosen). */
+  appProtocol: AppProtocol | '';
+  /** Your public IP as the server sees it ('' = use the detected one). */
+  sourceIp: string;
 }
 
-export const emptyForm = (): FlowForm => ({ host: '', service: 'ssh', customPort: '', cloudMode: 'none', profile: '', importJson: '', instanceId: '', region: '' });
+export const emptyForm = (): FlowForm => ({ host: '', service: 'ssh', customPort: '', cloudMode: 'none', profile: '', importJson: '', instanceId: '', region: '', appProtocol: '', sourceIp: '' });
+
+/** Application protocols offered for a custom port (the contract's list), with their usual ports. */
+export const APP_PROTOCOL_CHOICES: { id: AppProtocol; label: string }[] = [
+  { id: 'http', label: 'HTTP' },
+  { id: 'https', label: 'HTTPS' },
+  { id: 'ssh', label: 'SSH' },
+  { id: 'rdp', label: 'RDP' },
+  { id: 'mysql', label: 'MySQL' },
+  { id: 'postgresql', label: 'PostgreSQL' },
+  { id: 'redis', label: 'Redis' },
+  { id: 'smtp', label: 'SMTP' },
+  { id: 'other', label: '' },
+];
+
+/**
+ * Splits what the user typed in the address field into host and port: "1.2.3.4:8080",
+ * "[2001:db8::1]:22", "example.com:443", and URLs such as "http://example.com:8080/path".
+ * A bare IPv6 address ("2001:db8::1") has no port. Returns null when there is no port to split off.
+ */
+export function splitHostPort(raw: string): { host: string; port: number } | null {
+  let t = raw.trim();
+  const url = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]+)/i.exec(t);
+  if (url) t = url[1].replace(/^[^@]*@/, '');
+  const bracket = /^\[([^\]]+)\]:(\d{1,5})$/.exec(t);
+  const plain = /^([^:\s]+):(\d{1,5})$/.exec(t);
+  const m = bracket ?? plain;
+  if (!m) return null;
+  const port = Number(m[2]);
+  if (!(port >= 1 && port <= 65535)) return null;
+  return { host: m[1], port };
+}
+
+/** The form after the address field changed: a "host:port" is split into the host and the port. */
+export function withAddress(form: FlowForm, raw: string): Partial<FlowForm> {
+  const hp = splitHostPort(raw);
+  if (!hp) return { host: raw };
+  const preset = SERVICE_PRESETS.find((p) => p.id !== 'custom' && p.port === hp.port);
+  return preset ? { host: hp.host, service: preset.id, customPort: '' } : { host: hp.host, service: 'custom', customPort: String(hp.port) };
+}
+
+/** A typed public IP: IPv4 or IPv6 text (the backend checks it again). */
+export function isIpText(s: string): boolean {
+  const t = s.trim();
+  if (/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(t)) return true;
+  return /^[0-9a-f:]+$/i.test(t) && t.includes(':') && (t.match(/::/g)?.length ?? 0) <= 1 && t.split(':').length <= 8 && t.split(':').length >= 3;
+}
 
 export function portOf(form: FlowForm): number | null {
   if (form.service !== 'custom') return SERVICE_PRESETS.find((p) => p.id === form.service)!.port;
@@ -114,6 +164,8 @@ export function argsOf(form: FlowForm): DiagnoseArgs | null {
     cloud,
     ...(form.instanceId.trim() ? { instanceId: form.instanceId.trim() } : {}),
     ...(form.region.trim() ? { region: form.region.trim() } : {}),
+    ...(form.service === 'custom' && form.appProtocol ? { appProtocol: form.appProtocol } : {}),
+    ...(isIpText(form.sourceIp) ? { sourceIp: form.sourceIp.trim() } : {}),
   };
 }
 
@@ -128,6 +180,8 @@ export function planOf(args: DiagnoseArgs): SessionPlan {
     ...(args.cloud.mode === 'profile' ? { profile: args.cloud.profile } : {}),
     ...(args.cloud.mode === 'stored-key' || args.cloud.mode === 'environment' ? { credentialSource: args.cloud.mode } : {}),
     cloudMode: args.cloud.mode === 'import' ? 'snapshot' : args.cloud.mode === 'none' ? 'none' : 'api',
+    ...(args.appProtocol ? { appProtocol: args.appProtocol } : {}),
+    ...(args.sourceIp ? { sourceIp: args.sourceIp } : {}),
   };
 }
 
@@ -157,7 +211,61 @@ export function formOf(plan: SessionPlan, saved?: Pick<Diagnosis, 'cloud'> | nul
     instanceId: plan.instanceId ?? '',
     region: plan.region ?? '',
     ...(importJson ? { importJson } : {}),
+    appProtocol: APP_PROTOCOL_CHOICES.find((c) => c.id === plan.appProtocol)?.id ?? '',
+    sourceIp: typeof plan.sourceIp === 'string' ? plan.sourceIp : '',
   };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Offline JSON: the commands to run where the aliyun CLI has access, filled in with what is known.
+
+export interface AliyunCommand {
+  /** What the command reads, in the UI's words (a locale key). */
+  what: 'instances' | 'group' | 'acls' | 'acl';
+  command: string;
+  /** A security group or ACL id the command is for. */
+  id?: string;
+}
+
+const shq = (s: string): string => (/^[\w.:@,+/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * Copy-ready `aliyun` commands. Without a region the CLI uses the profile's region, so --RegionId is
+ * left out rather than shown as a placeholder; the instance is named by id, else by the public IP.
+ */
+export function aliyunCommands(k: { region?: string; instanceId?: string; publicIp?: string; securityGroupIds?: string[]; vSwitchId?: string; networkAclIds?: string[] }): AliyunCommand[] {
+  const region = k.region?.trim() ? ` --RegionId ${shq(k.region.trim())}` : '';
+  const which = k.instanceId?.trim()
+    ? ` --InstanceIds ${shq(JSON.stringify([k.instanceId.trim()]))}`
+    : k.publicIp?.trim()
+      ? ` --PublicIpAddresses ${shq(JSON.stringify([k.publicIp.trim()]))}`
+      : '';
+  const out: AliyunCommand[] = [{ what: 'instances', command: `aliyun ecs DescribeInstances${region}${which}` }];
+  for (const g of k.securityGroupIds ?? []) out.push({ what: 'group', id: g, command: `aliyun ecs DescribeSecurityGroupAttribute${region} --SecurityGroupId ${shq(g)} --Direction all` });
+  if (k.networkAclIds?.length) {
+    for (const a of k.networkAclIds) out.push({ what: 'acl', id: a, command: `aliyun vpc DescribeNetworkAclAttributes${region} --NetworkAclId ${shq(a)}` });
+  } else if (k.vSwitchId) {
+    out.push({ what: 'acls', id: k.vSwitchId, command: `aliyun vpc DescribeNetworkAcls${region} --ResourceId ${shq(k.vSwitchId)} --ResourceType VSwitch` });
+  }
+  return out;
+}
+
+/** Placeholders the core leaves in a command when a value is unknown ("<your-public-ip>"). */
+export const PLACEHOLDER_RE = /<([a-z][\w-]*)>/gi;
+
+/**
+ * A fix command with the values the user gave filled in; `missing` lists what is still unknown (the UI
+ * then says so in words instead of offering a command with a placeholder).
+ */
+export function fillCommand(command: string, values: { ip?: string }): { command: string; missing: string[] } {
+  const missing = new Set<string>();
+  const out = command.replace(PLACEHOLDER_RE, (whole, name: string) => {
+    const n = name.toLowerCase();
+    if ((n === 'your-public-ip' || n === 'your-ip') && values.ip) return values.ip;
+    missing.add(n);
+    return whole;
+  });
+  return { command: out, missing: [...missing] };
 }
 
 /** Resolves a JSON-pointer-like evidence path ("/probes/tcp/0") in the diagnosis document. */
@@ -190,4 +298,55 @@ export function verdictFixes(checks: readonly Check[], verdict: Verdict | null):
     }
   }
   return out;
+}
+
+type Fix = Check['fixes'][number];
+const FIREWALL_PLATFORMS = new Set(['ufw', 'firewalld', 'iptables', 'nftables', 'windows']);
+/** Fixes that do the same thing by different means (console, CLI, Terraform; one firewall tool or another). */
+const isAlternative = (f: Fix): boolean => f.kind === 'console' || f.kind === 'aliyun-cli' || f.kind === 'terraform' || (f.kind === 'os-command' && FIREWALL_PLATFORMS.has(f.platform ?? ''));
+
+export interface FixGroup {
+  checkId: string;
+  /** Ways to do the same change: the user picks one ("or"). */
+  alternatives: Fix[];
+  /** Other steps and notes. */
+  steps: Fix[];
+}
+
+/** verdictFixes, grouped by check: alternatives shown as alternatives, the rest as steps. */
+export function verdictFixGroups(checks: readonly Check[], verdict: Verdict | null): FixGroup[] {
+  if (!verdict) return [];
+  const blocking = new Set(verdict.blockingCheckIds);
+  const ordered = [...checks.filter((c) => blocking.has(c.id)), ...checks.filter((c) => !blocking.has(c.id) && c.status === 'fail')];
+  const seen = new Set<string>();
+  const out: FixGroup[] = [];
+  for (const c of ordered) {
+    const g: FixGroup = { checkId: c.id, alternatives: [], steps: [] };
+    for (const f of c.fixes) {
+      const key = `${f.kind}|${f.command ?? ''}|${f.url ?? ''}|${f.title.en}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      (isAlternative(f) ? g.alternatives : g.steps).push(f);
+    }
+    // A single "alternative" is just a step.
+    if (g.alternatives.length === 1) {
+      g.steps.unshift(g.alternatives[0]);
+      g.alternatives = [];
+    }
+    if (g.alternatives.length || g.steps.length) out.push(g);
+  }
+  return out;
+}
+
+/** Whether any check failed: then "no change needed" must not be said. */
+export const anyFailing = (checks: readonly Check[]): boolean => checks.some((c) => c.status === 'fail');
+
+/** host:port as users write it ([v6]:port). */
+export const targetText = (host: string, port: number): string => (host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`);
+
+/** A date and time in the app's language (Intl), e.g. "2026/12/2 16:08" or "Dec 2, 2026, 4:08 PM". */
+export function formatDate(iso: string, lang: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
 }

@@ -14,7 +14,7 @@ import { applyEvent, argsOf, emptyForm, finishRun, formOf, idleRun, planOf, star
 
 export type Theme = 'light' | 'dark' | 'system';
 export type View = 'welcome' | 'flow' | 'result';
-export type Dialog = 'saveAs' | 'open' | 'export' | 'close' | 'consent' | 'new' | null;
+export type Dialog = 'saveAs' | 'open' | 'export' | 'close' | 'consent' | 'new' | 'contacts' | null;
 
 export interface Toast {
   id: number;
@@ -39,8 +39,18 @@ export interface DocState {
 
 const emptyDoc = (): DocState => ({ diagnosis: null, plan: null, ref: null, name: null, dirty: false, readOnly: false, example: false, warnings: [], baseline: null, comparison: null });
 
+export interface ImportState {
+  state: 'idle' | 'checking' | 'ok' | 'error';
+  value?: import('../../core/api').ImportCheck;
+  message?: string;
+}
+
 export interface State {
-  prefs: { lang: Lang | null; theme: Theme };
+  prefs: { lang: Lang | null; theme: Theme; contactsNoteSeen?: boolean };
+  /** The pasted offline JSON as the backend read it: the flow's Next waits for 'ok'. */
+  importCheck: ImportState;
+  setImportCheck(s: ImportState): void;
+  setPrefs(patch: Partial<State['prefs']>): void;
   info: AppInfo | null;
   view: View;
   step: 1 | 2 | 3;
@@ -88,6 +98,9 @@ export const useStore = create<State>()(
     (set, get) => ({
       prefs: { lang: null, theme: 'system' },
       info: null,
+      importCheck: { state: 'idle' },
+      setImportCheck: (importCheck) => set({ importCheck }),
+      setPrefs: (patch) => set((s) => ({ prefs: { ...s.prefs, ...patch } })),
       view: 'welcome',
       step: 1,
       form: emptyForm(),
@@ -127,8 +140,11 @@ export const useStore = create<State>()(
         c.on('app.closeRequested', () => set({ dialog: 'close' }));
         const info = await c.call('app.info', {});
         if (info.ok) {
-          set({ info: info.value });
-          const lang = get().prefs.lang ?? info.value.osLang;
+          // The web shell follows the browser's language until the user picks one (then remembered);
+          // the desktop app follows the OS.
+          const browser = info.value.shell === 'web' ? browserLang() : null;
+          set({ info: browser ? { ...info.value, osLang: browser } : info.value });
+          const lang = get().prefs.lang ?? browser ?? info.value.osLang;
           setLanguage(lang);
           void c.call('app.setPrefs', { lang, theme: get().prefs.theme });
         } else get().toast('error', info.message);
@@ -260,6 +276,16 @@ export const useStore = create<State>()(
     { name: 'sg-doctor-prefs', partialize: (s) => ({ prefs: s.prefs }) },
   ),
 );
+
+/** The browser's preferred language mapped to the app's languages (null: nothing usable). */
+export function browserLang(langs: readonly string[] = typeof navigator !== 'undefined' ? (navigator.languages?.length ? navigator.languages : [navigator.language]) : []): Lang | null {
+  for (const l of langs) {
+    const x = (l ?? '').toLowerCase();
+    if (x.startsWith('zh')) return 'zh-CN';
+    if (x.startsWith('en')) return 'en';
+  }
+  return null;
+}
 
 export const currentLang = (s: Pick<State, 'prefs' | 'info'>): Lang => s.prefs.lang ?? s.info?.osLang ?? 'en';
 

@@ -100,7 +100,25 @@ export const clientEgressIp: CheckDef = {
     if (!v.facts.probes) return { status: 'unknown', condition: 'no-probes', finding: L('没有探测数据', 'No probe data') };
     if (!eg || !eg.address) {
       if (v.facts.cloud?.sourceIpOrigin === 'user' && v.flow) return { status: 'pass', condition: 'user-given', finding: L(`使用你指定的源 IP ${v.flow.sourceIp}`, `Using the source IP you gave: ${v.flow.sourceIp}`) };
-      return { status: 'unknown', condition: 'egress-unknown', finding: L('没有测到公网出口 IP(回显服务未配置或不可达)', 'The public egress IP is unknown (no echo service configured or reachable)') };
+      // "Sources disagree" and "no source answered" are different findings: the first is evidence of
+      // several egress paths, the second only of missing data.
+      if (eg && eg.distinct && eg.distinct.length > 1) {
+        return {
+          status: 'warn',
+          condition: 'sources-disagree',
+          finding: L(`查询公网 IP 的服务给出了不同的地址：${eg.distinct.join('、')}（多条出口线路、分流 VPN 或代理）；请在下方填写服务器看到的那个 IP`, `The public-IP services gave different addresses: ${eg.distinct.join(', ')} (several outbound lines, a split VPN or a proxy); enter the one the server sees below`),
+          evidence: [ev('client', '/probes/client/egressIp', eg.sources.map((x) => `${x.url}: ${x.address ?? x.error ?? '—'}`).join('; '))],
+        };
+      }
+      if (eg && eg.sources.length > 0) {
+        return {
+          status: 'unknown',
+          condition: 'no-source-answered',
+          finding: L('查询公网 IP 的服务都没有应答，你的公网 IP 未知', 'None of the public-IP services answered: your public IP is unknown'),
+          evidence: [ev('client', '/probes/client/egressIp', eg.sources.map((x) => `${x.url}: ${x.error ?? '—'}`).join('; '))],
+        };
+      }
+      return { status: 'unknown', condition: 'egress-unknown', finding: L('没有测出你的公网 IP（查询公网 IP 的服务已关闭）', 'Your public IP was not detected (the public-IP services are turned off)') };
     }
     const evidence = [ev('client', '/probes/client/egressIp', `${eg.address}${eg.distinct && eg.distinct.length > 1 ? ` (seen: ${eg.distinct.join(', ')})` : ''}`)];
     const src = relevantMisses(v).filter((m) => m.reason === 'source-excludes-client');

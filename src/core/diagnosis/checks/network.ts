@@ -18,6 +18,7 @@ import {
 import { ev, type CheckDef, type CheckOutcome } from './define';
 import { CARRIER_BLOCKED_TCP } from '../premises';
 import { clientCidr, ruleSpec } from './sg';
+import { evaluationWords } from '../words';
 
 const noCloud = (): CheckOutcome => ({ status: 'unknown', condition: 'no-cloud', finding: L('没有云端配置数据', 'No cloud configuration') });
 const noInstance = (): CheckOutcome => ({ status: 'unknown', condition: 'no-instance', finding: L('云端没有找到这台实例', 'The instance was not found in the cloud data') });
@@ -235,7 +236,7 @@ export const netAclInbound: CheckDef = {
     const inb = v.acl!.inbound;
     const evidence = [ev('rules', '/cloud/networkAcl/inbound', `${inb.decision}: ${inb.explanation}${inb.decidedBy?.kind === 'rule' ? ` (${inb.decidedBy.ruleId})` : ''}`)];
     if (inb.decision === 'allow') return { status: 'pass', condition: 'allowed', finding: L(`ACL ${v.acl!.aclId} 入方向放行`, `ACL ${v.acl!.aclId} admits the connection`), evidence };
-    if (inb.decision === 'unknown') return { status: 'unknown', condition: `unknown:${inb.explanation}`, finding: L(`ACL 入方向无法判断(${inb.explanation})`, `ACL inbound cannot be decided (${inb.explanation})`), evidence };
+    if (inb.decision === 'unknown') return { status: 'unknown', condition: `unknown:${inb.explanation}`, finding: L(`网络 ACL 入方向无法判断：${evaluationWords(inb.explanation)['zh-CN']}`, `The network ACL's inbound direction cannot be decided: ${evaluationWords(inb.explanation).en}`), evidence };
     const acl = aclOf(v);
     const by = inb.decidedBy?.kind === 'rule' ? L(`条目 ${inb.decidedBy.ruleId} 拒绝`, `entry ${inb.decidedBy.ruleId} denies it`) : L('没有条目放行(默认拒绝)', 'no entry admits it (default deny)');
     return {

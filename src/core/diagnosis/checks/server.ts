@@ -9,7 +9,6 @@ import { bindAllFix, info, osFirewallFixes, osServiceFixes, sshdListenFixes, uni
 import { clientNetworkLetsPortOut, cloudPremises, combine, premiseEvidence, refusedByTarget, rejectFromTarget, silentDropAtHostPremises, silentTimeout, type PremiseSummary } from '../premises';
 import { evaluateFirewallFlow, type Dependency, type FlowDecision } from '../server-evidence/flow';
 import type { EvidenceRef, Localized, ServerEvidence } from '../types';
-import { answersByIpWhileNameBlocked } from './icp';
 import { appResponds } from './app';
 import { ev, type CheckDef, type CheckOutcome } from './define';
 
@@ -274,6 +273,7 @@ export const osServiceRunning: CheckDef = {
     const unit = unitFor(v.facts.target.service, v.port);
     const names = unit === 'sshd' ? ['sshd', 'ssh'] : unit === 'nginx' ? ['nginx', 'httpd', 'apache2', 'caddy'] : [unit];
     const s = services.filter((x) => names.includes(x.name.replace(/\.service$/, '')));
+    if (!s.length && unit === '<service>') return { status: 'skipped', condition: 'unit-not-reported', finding: L(`不知道 ${v.port} 端口对应哪个服务，无法查看它的状态`, `Which service should answer on port ${v.port} is not known, so its state cannot be read`) };
     if (!s.length) return { status: 'skipped', condition: 'unit-not-reported', finding: L(`证据里没有 ${names.join('/')} 的状态`, `The evidence does not report ${names.join('/')}`) };
     const evidence = s.map((x) => ev('server', '/server/services', `${x.name} ${x.state}`));
     if (s.some((x) => x.active === true)) return { status: 'pass', condition: 'active', finding: L(`${s.filter((x) => x.active).map((x) => x.name).join(', ')} 运行中`, `${s.filter((x) => x.active).map((x) => x.name).join(', ')} active`), evidence };

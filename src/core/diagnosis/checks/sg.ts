@@ -10,6 +10,7 @@ import type { FactsView } from '../facts';
 import { allowFlowFixes, cliJoinGroup, cliModifyRule, cliRevoke, consoleSecurityGroup, hostCidr, info, type SgRuleSpec } from '../fixes';
 import type { Fix } from '../types';
 import { ev, type CheckDef, type CheckOutcome } from './define';
+import { evaluationWords } from '../words';
 
 const ENI_GROUP_LIMIT = 10;
 const ENI_RULE_LIMIT = 1000;
@@ -115,6 +116,12 @@ function notEvaluated(v: FactsView): CheckOutcome | null {
 /** Why the security groups stay undecided, in words a user can act on (never the engine's code). */
 function undecidedInWords(v: FactsView, why: string) {
   const note = (code: string) => v.sg?.notes?.find((n) => n.code === code)?.values ?? {};
+  if (!v.sg && v.facts.cloud?.sourceIpOrigin === 'none') {
+    return L(
+      '安全组没有评估:不知道你的公网 IP(服务器看到的来源地址),而规则是否放行取决于来源地址。请填写你的公网 IP 后重新诊断。',
+      'The security groups were not evaluated: your public IP (the source address the server sees) is unknown, and whether a rule admits you depends on it. Enter your public IP and run the diagnosis again.',
+    );
+  }
   switch (why) {
     case 'depends-on-source': {
       const { allowedExample: a, deniedExample: d } = note('depends-on-source');
@@ -134,8 +141,10 @@ function undecidedInWords(v: FactsView, why: string) {
       return L('有规则引用了安全组或前缀列表,从现有数据看不出你的地址是否在其中', 'A rule refers to a security group or prefix list whose members cannot be seen here, so whether it covers your address cannot be told');
     case 'not-evaluated':
       return L('没有可评估的连接(目标地址未知)', 'There is no connection to evaluate (the target address is unknown)');
-    default:
-      return L('现有数据不足以判断安全组是否放行', 'The data available is not enough to tell whether the security groups admit the connection');
+    default: {
+      const w = evaluationWords(why);
+      return L(`安全组无法判断:${w['zh-CN']}`, `The security groups could not be decided: ${w.en}`);
+    }
   }
 }
 
@@ -288,7 +297,7 @@ export const sgInboundRule: CheckDef = {
         status: 'fail',
         condition: 'no-rule',
         finding: L(
-          `安全组 ${sg.considered.join('、') || '(无)'} 中没有任何规则涉及 ${flowText(v, 'zh-CN')}:默认拒绝`,
+          `安全组 ${sg.considered.join('、') || '（无）'} 中没有任何规则涉及 ${flowText(v, 'zh-CN')}:默认拒绝`,
           `No rule of ${sg.considered.join(', ') || '(none)'} covers ${flowText(v, 'en')}: the default denies it`,
         ),
         evidence: [ev('rules', '/cloud/securityGroups', `decision deny: ${why}`)],

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Lang } from '../../../core/diagnosis/types';
 import { currentLang, useStore, type Theme } from '../store';
+import { ContactsDialog } from './Contacts';
 import { Dialogs } from './Dialogs';
 import { Flow } from './Flow';
 import { Result } from './Result';
@@ -75,6 +76,9 @@ function Header() {
         <button type="button" className="btn small" onClick={() => st().setDialog('export')} disabled={!hasDoc || running} data-testid="export">
           {t('nav.export')}
         </button>
+        <button type="button" className="btn small" onClick={() => st().setDialog('contacts')} data-testid="contacts">
+          {t('contacts.open')}
+        </button>
         {view === 'result' && hasPlan && !example && (
           <button type="button" className="btn small" onClick={() => void st().rerun()} disabled={running} data-testid="rerun">
             {t('nav.rerun')}
@@ -127,6 +131,7 @@ export function App() {
   useTheme();
   useUnsavedGuard();
   const view = useStore((s) => s.view);
+  const dialog = useStore((s) => s.dialog);
   useStore((s) => currentLang(s)); // re-render on language change
   return (
     <>
@@ -140,6 +145,7 @@ export function App() {
         {view === 'result' && <Result />}
       </main>
       <Dialogs />
+      {dialog === 'contacts' && <ContactsDialog />}
       <Toasts />
     </>
   );

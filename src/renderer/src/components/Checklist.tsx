@@ -4,9 +4,10 @@ import { useTranslation } from 'react-i18next';
 import type { SecurityGroupRule } from '../../../core/cloud/model';
 import type { Check, Diagnosis, Layer } from '../../../core/diagnosis/types';
 import type { Evaluation } from '../../../core/rules/types';
+import { evaluationWords, nearMissWords, tcpReasonWords } from '../../../core/diagnosis/words';
 import { checksByLayer, resolvePointer } from '../logic';
 import { useStore } from '../store';
-import { StatusIcon, useL } from './common';
+import { StatusIcon, useL, useWords } from './common';
 
 const LAYERS: Layer[] = ['client', 'network', 'server'];
 
@@ -50,7 +51,7 @@ function CheckRow({ check, diagnosis }: { check: Check; diagnosis: Diagnosis | n
   const { t } = useTranslation();
   const l = useL();
   return (
-    <li className={`check st-${check.status}`} data-check={check.id} data-status={check.status}>
+    <li className={`check st-${check.status}`} data-check={check.id} data-status={check.status} data-condition={check.condition}>
       <details>
         <summary>
           <StatusIcon status={check.status} />
@@ -65,9 +66,6 @@ function CheckRow({ check, diagnosis }: { check: Check; diagnosis: Diagnosis | n
               {l(check.explanation)}
             </p>
           )}
-          <p className="small muted">
-            {t('checklist.condition')}: <code>{check.condition}</code>
-          </p>
           {diagnosis ? <EvidenceDetails check={check} diagnosis={diagnosis} /> : <p className="muted small">{t('checklist.noDetails')}</p>}
         </div>
       </details>
@@ -77,6 +75,7 @@ function CheckRow({ check, diagnosis }: { check: Check; diagnosis: Diagnosis | n
 
 function EvidenceDetails({ check, diagnosis }: { check: Check; diagnosis: Diagnosis }) {
   const { t } = useTranslation();
+  const words = useWords();
   const showRules = check.evidence.some((e) => e.source === 'rules' || e.path.startsWith('/cloud/securityGroups')) || check.id.startsWith('sg');
   const showProbe = check.evidence.some((e) => e.source === 'probe');
   return (
@@ -87,7 +86,7 @@ function EvidenceDetails({ check, diagnosis }: { check: Check; diagnosis: Diagno
           <ul className="evidence-list">
             {check.evidence.map((e, i) => (
               <li key={i}>
-                <span className="tag">{e.source}</span> {e.summary}
+                <span className="tag">{t(`checklist.sources.${e.source}`, { defaultValue: e.source })}</span> {words(e.summary)}
               </li>
             ))}
           </ul>
@@ -115,6 +114,7 @@ function EvidenceDetails({ check, diagnosis }: { check: Check; diagnosis: Diagno
 
 function ProbeTable({ diagnosis }: { diagnosis: Diagnosis }) {
   const { t } = useTranslation();
+  const l = useL();
   const facts = diagnosis.probes?.tcp ?? [];
   if (facts.length === 0) return null;
   return (
@@ -137,10 +137,10 @@ function ProbeTable({ diagnosis }: { diagnosis: Diagnosis }) {
               <td>{f.address}</td>
               <td>{f.port}</td>
               <td>
-                {f.state}
-                {f.flaky ? ' (flaky)' : ''}
+                {t(`checklist.states.${f.state}`, { defaultValue: f.state })}
+                {f.flaky ? t('checklist.flaky') : ''}
               </td>
-              <td>{f.reason}</td>
+              <td>{l(tcpReasonWords(f.reason))}</td>
               <td>{f.rttMs === null ? '—' : `${Math.round(f.rttMs)} ms`}</td>
               <td>{f.attempts}</td>
             </tr>
@@ -153,12 +153,14 @@ function ProbeTable({ diagnosis }: { diagnosis: Diagnosis }) {
 
 const peerText = (r: SecurityGroupRule): string => {
   const p = r.peer;
-  return p.kind === 'cidr' ? p.cidr : p.kind === 'group' ? p.groupId : p.kind === 'prefix-list' ? p.prefixListId : 'any';
+  return p.kind === 'cidr' ? p.cidr : p.kind === 'group' ? p.groupId : p.kind === 'prefix-list' ? p.prefixListId : '*';
 };
 
 /** Ingress rules in evaluation order (priority, then drop before accept), the deciding one marked. */
 function RulesTable({ diagnosis, evaluation }: { diagnosis: Diagnosis; evaluation: Evaluation | null }) {
   const { t } = useTranslation();
+  const l = useL();
+  const words = useWords();
   const rules = (diagnosis.cloud.snapshot?.securityGroups ?? [])
     .flatMap((g) => g.rules)
     .filter((r) => r.direction === 'ingress')
@@ -185,14 +187,14 @@ function RulesTable({ diagnosis, evaluation }: { diagnosis: Diagnosis; evaluatio
             {rules.map((r) => (
               <tr key={r.id} className={r.id === decided ? 'decided' : near.has(r.id) ? 'near' : ''}>
                 <td>{r.priority}</td>
-                <td className={`pol-${r.policy}`}>{r.policy}</td>
+                <td className={`pol-${r.policy}`}>{t(`checklist.policies.${r.policy}`, { defaultValue: r.policy })}</td>
                 <td>{r.rawProtocol}</td>
                 <td>{r.rawPortRange}</td>
                 <td>{peerText(r)}</td>
                 <td>{r.groupId}</td>
                 <td>
                   {r.id === decided && <strong>{t('checklist.decided')} </strong>}
-                  {near.get(r.id)?.detail ?? r.description ?? ''}
+                  {words(near.get(r.id)?.detail ?? r.description ?? '')}
                 </td>
               </tr>
             ))}
@@ -201,8 +203,9 @@ function RulesTable({ diagnosis, evaluation }: { diagnosis: Diagnosis; evaluatio
       </div>
       {evaluation && (
         <p className="small">
-          <code>{evaluation.decision}</code> — {evaluation.explanation}
-          {evaluation.decidedBy?.kind === 'default' ? ` (${evaluation.decidedBy.reason})` : ''}
+          <strong>{t(`checklist.decisions.${evaluation.decision}`)}</strong>
+          {t('checklist.dash')}
+          {l(evaluationWords(evaluation.explanation))}
         </p>
       )}
       {(evaluation?.nearMisses.length ?? 0) > 0 && (
@@ -211,7 +214,7 @@ function RulesTable({ diagnosis, evaluation }: { diagnosis: Diagnosis; evaluatio
           <ul className="evidence-list">
             {evaluation!.nearMisses.map((n, i) => (
               <li key={i}>
-                <span className="tag">{n.reason}</span> {n.ruleId}: {n.detail}
+                <span className="tag">{l(nearMissWords(n.reason))}</span> {n.ruleId}: {words(n.detail)}
               </li>
             ))}
           </ul>

@@ -2,7 +2,8 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SessionRef } from '../../../core/api';
-import { api, useStore } from '../store';
+import { formatDate } from '../logic';
+import { api, currentLang, useStore } from '../store';
 import { Modal } from './common';
 
 export function Dialogs() {
@@ -58,6 +59,7 @@ function SaveAsDialog() {
 
 function OpenDialog() {
   const { t } = useTranslation();
+  const lang = useStore((s) => currentLang(s));
   const info = useStore((s) => s.info);
   const recent = useStore((s) => s.recent);
   const open = useStore((s) => s.open);
@@ -82,7 +84,7 @@ function OpenDialog() {
               <button type="button" className="linklike" onClick={() => void open(f.ref).then(close)}>
                 {f.name}
               </button>
-              {f.savedAt && <span className="muted small"> · {new Date(f.savedAt).toLocaleString()}</span>}
+              {f.savedAt && <span className="muted small"> · {formatDate(f.savedAt, lang)}</span>}
             </li>
           ))}
         </ul>

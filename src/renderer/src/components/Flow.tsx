@@ -1,9 +1,11 @@
 // The guided flow: 1) what you are trying to reach, 2) the cloud account, 3) run.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import type { CredentialStatus, ImportCheck, TargetCheck } from '../../../core/api';
 import { SERVICE_PRESETS } from '../../../core/api-client';
-import { argsOf, portOf } from '../logic';
+import { aliyunCommands, APP_PROTOCOL_CHOICES, argsOf, isIpText, portOf, withAddress } from '../logic';
+import { CopyButton } from './common';
 import { api, useStore } from '../store';
 
 export function Flow() {
@@ -12,6 +14,7 @@ export function Flow() {
   const setStep = useStore((s) => s.setStep);
   const form = useStore((s) => s.form);
   const startRun = useStore((s) => s.startRun);
+  const importCheck = useStore((s) => s.importCheck);
   const [hostOk, setHostOk] = useState(false);
   const canNext1 = hostOk && portOf(form) !== null;
   const args = argsOf(form);
@@ -28,9 +31,10 @@ export function Flow() {
       {step === 1 && <TargetStep onValid={setHostOk} />}
       {step === 2 && <AccountStep />}
       {step === 3 && args && (
-        <div className="card">
-          <p data-testid="run-summary">{t('run.summary', { host: args.host, port: args.port, service: SERVICE_PRESETS.find((p) => p.id === args.service)?.label })}</p>
+        <div className="card form">
+          <p data-testid="run-summary">{t('run.summary', { host: args.host, port: args.port, service: serviceLabel(t, args.service, form.appProtocol) })}</p>
           <p className="muted">{t('run.cloud', { mode: t(`modes.${args.cloud.mode}`, { name: args.cloud.mode === 'profile' ? args.cloud.profile : '' }) })}</p>
+          {args.cloud.mode !== 'none' && <PublicIpField />}
         </div>
       )}
       <div className="actions">
@@ -45,7 +49,7 @@ export function Flow() {
           </button>
         )}
         {step === 2 && (
-          <button type="button" className="btn primary" disabled={!args} onClick={() => setStep(3)} data-testid="next">
+          <button type="button" className="btn primary" disabled={!args || (form.cloudMode === 'import' && importCheck.state !== 'ok')} onClick={() => setStep(3)} data-testid="next">
             {t('run.next')}
           </button>
         )}
@@ -97,7 +101,15 @@ function TargetStep({ onValid }: { onValid: (ok: boolean) => void }) {
         value={form.host}
         aria-invalid={check.state === 'error'}
         aria-describedby="host-hint host-status"
-        onChange={(e) => setForm({ host: e.target.value })}
+        onChange={(e) => setForm(withAddress(form, e.target.value))}
+        onPaste={(e) => {
+          // A pasted "host:port" (or URL) is split at once; typing is split as the ":port" completes.
+          const text = e.clipboardData.getData('text');
+          if (text) {
+            e.preventDefault();
+            setForm(withAddress(form, text));
+          }
+        }}
         onKeyDown={(e) => {
           if (e.key === 'Enter' && check.state === 'ok' && portOf(form) !== null) useStore.getState().setStep(2);
         }}
@@ -110,7 +122,11 @@ function TargetStep({ onValid }: { onValid: (ok: boolean) => void }) {
         {check.state === 'ok' && check.value && t('target.ok', { kind: t(`target.kinds.${check.value.kind}`), host: check.value.normalized })}
         {check.state === 'error' && check.message}
       </p>
-      {check.state === 'ok' && check.value?.privateAddress && <p className="note warn">{t('target.private', { host: check.value.normalized })}</p>}
+      {check.state === 'ok' && check.value?.privateAddress && (
+        <p className="note warn" data-testid="private-note">
+          {isLoopbackText(check.value.normalized) ? t('target.loopback', { host: check.value.normalized }) : t('target.private', { host: check.value.normalized })}
+        </p>
+      )}
 
       <fieldset>
         <legend>{t('target.service')}</legend>
@@ -139,6 +155,16 @@ function TargetStep({ onValid }: { onValid: (ok: boolean) => void }) {
           <p id="port-status" className="field-status error" role="status">
             {portInvalid ? t('target.portError') : ''}
           </p>
+          <label htmlFor="app-protocol">{t('target.appProtocol')}</label>
+          <select id="app-protocol" value={form.appProtocol} onChange={(e) => setForm({ appProtocol: e.target.value as typeof form.appProtocol })}>
+            <option value="">{t('target.appProtocolUnset')}</option>
+            {APP_PROTOCOL_CHOICES.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.id === 'other' ? t('target.appProtocolOther') : c.label}
+              </option>
+            ))}
+          </select>
+          <p className="hint">{t('target.appProtocolHint')}</p>
         </>
       )}
     </div>
@@ -155,7 +181,8 @@ function AccountStep() {
   const [keyId, setKeyId] = useState('');
   const [secret, setSecret] = useState('');
   const [keyError, setKeyError] = useState<string | null>(null);
-  const [imp, setImp] = useState<{ state: 'idle' | 'checking' | 'ok' | 'error'; value?: ImportCheck; message?: string }>({ state: 'idle' });
+  const imp = useStore((s) => s.importCheck);
+  const setImp = useStore((s) => s.setImportCheck);
 
   useEffect(() => {
     void loadProfiles();
@@ -176,7 +203,7 @@ function AccountStep() {
         .then((r) => setImp(r.ok ? { state: 'ok', value: r.value } : { state: 'error', message: r.message }));
     }, 300);
     return () => clearTimeout(id);
-  }, [form.cloudMode, form.importJson]);
+  }, [form.cloudMode, form.importJson, setImp]);
 
   const storeKey = async () => {
     const r = await api().call('credentials.setAccessKey', { accessKeyId: keyId, accessKeySecret: secret });
@@ -259,16 +286,7 @@ function AccountStep() {
           {t('account.importJson')}
         </label>
         {form.cloudMode === 'import' && (
-          <div className="sub">
-            <p className="hint">{t('account.importHint')}</p>
-            <textarea aria-label={t('account.importJson')} rows={6} spellCheck={false} value={form.importJson} onChange={(e) => setForm({ importJson: e.target.value })} />
-            <p className={`field-status ${imp.state}`} role="status" aria-live="polite">
-              {imp.state === 'ok' &&
-                imp.value &&
-                t('account.importOk', { region: imp.value.region, instance: imp.value.instanceId ?? '—', groups: imp.value.securityGroups, rules: imp.value.rules, acls: imp.value.networkAcls })}
-              {imp.state === 'error' && imp.message}
-            </p>
-          </div>
+          <ImportPanel imp={imp.value && imp.state === 'ok' ? imp.value : null} />
         )}
         <label className="choice">
           <input type="radio" name="cloud" checked={form.cloudMode === 'none'} onChange={() => setForm({ cloudMode: 'none' })} />
@@ -286,6 +304,139 @@ function AccountStep() {
           <p className="hint">{t('account.findHint')}</p>
         </div>
       )}
+    </div>
+  );
+}
+
+const isLoopbackText = (h: string): boolean => /^127\./.test(h) || h === '::1' || h.toLowerCase() === 'localhost';
+
+function serviceLabel(t: TFunction, service: string, appProtocol: string): string {
+  if (service !== 'custom') return SERVICE_PRESETS.find((p) => p.id === service)?.label ?? service;
+  const c = APP_PROTOCOL_CHOICES.find((x) => x.id === appProtocol);
+  return c && c.id !== 'other' ? c.label : t('target.unnamedService');
+}
+
+/** Offline JSON: paste or load files, the aliyun commands that produce them, and what was read. */
+function ImportPanel({ imp }: { imp: ImportCheck | null }) {
+  const { t } = useTranslation();
+  const form = useStore((s) => s.form);
+  const setForm = useStore((s) => s.setForm);
+  const state = useStore((s) => s.importCheck);
+  const [fileError, setFileError] = useState<string | null>(null);
+  const [loaded, setLoaded] = useState<string[]>([]);
+  const host = form.host.trim();
+  const publicIp = /^[\d.]+$/.test(host) ? host : undefined;
+  const commands = aliyunCommands({
+    region: form.region || imp?.region,
+    instanceId: form.instanceId || imp?.instanceId || undefined,
+    publicIp,
+    securityGroupIds: imp?.missingGroupIds ?? [],
+    vSwitchId: imp && !imp.networkAcls ? imp.vSwitchId : undefined,
+  });
+
+  const loadFiles = async (files: FileList | null) => {
+    if (!files || files.length === 0) return;
+    setFileError(null);
+    const list = [...files];
+    const tooBig = list.find((f) => f.size > 4_000_000);
+    if (tooBig) {
+      setFileError(t('account.fileTooBig', { name: tooBig.name }));
+      return;
+    }
+    // Read in the browser (File objects): the renderer never touches the file system itself.
+    const texts = await Promise.all(list.map((f) => f.text()));
+    const joined = [form.importJson.trim(), ...texts.map((x) => x.trim())].filter(Boolean).join('\n');
+    setLoaded((l) => [...l, ...list.map((f) => f.name)]);
+    setForm({ importJson: joined });
+  };
+
+  return (
+    <div className="sub">
+      <p className="hint">{t('account.importHint')}</p>
+      <ol className="commands" data-testid="aliyun-commands">
+        {commands.map((c) => (
+          <li key={c.command}>
+            <span className="small">{t(`account.cmd.${c.what}`, { id: c.id ?? '' })}</span>
+            <div className="command-row">
+              <pre className="command" tabIndex={0}>
+                {c.command}
+              </pre>
+              <CopyButton text={c.command} label={c.command} />
+            </div>
+          </li>
+        ))}
+      </ol>
+      {!form.region && !imp && <p className="hint">{t('account.cmdRegionHint')}</p>}
+      <textarea aria-label={t('account.importJson')} rows={6} spellCheck={false} value={form.importJson} onChange={(e) => setForm({ importJson: e.target.value })} />
+      <div className="file-row">
+        <label className="btn small file-btn">
+          {t('account.loadFiles')}
+          <input type="file" accept=".json,application/json,text/plain" multiple className="sr-only" data-testid="import-files" onChange={(e) => void loadFiles(e.target.files).then(() => (e.target.value = ''))} />
+        </label>
+        {loaded.length > 0 && <span className="small muted">{t('account.filesLoaded', { names: loaded.join(', ') })}</span>}
+        {form.importJson && (
+          <button
+            type="button"
+            className="btn small"
+            onClick={() => {
+              setLoaded([]);
+              setForm({ importJson: '' });
+            }}
+          >
+            {t('account.clearImport')}
+          </button>
+        )}
+      </div>
+      {fileError && <p className="note error">{fileError}</p>}
+      <p className={`field-status ${state.state}`} role="status" aria-live="polite" data-testid="import-status">
+        {state.state === 'checking' && t('target.checking')}
+        {state.state === 'ok' &&
+          state.value &&
+          t('account.importOk', { region: state.value.region, instance: state.value.instanceId ?? '—', groups: state.value.securityGroups, rules: state.value.rules, acls: state.value.networkAcls })}
+        {state.state === 'error' && t('account.importBad', { reason: state.message })}
+        {state.state === 'idle' && form.importJson.trim() === '' && t('account.importEmpty')}
+      </p>
+      {state.state === 'ok' && state.value && (state.value.missingGroupIds?.length ?? 0) > 0 && (
+        <p className="note warn">{t('account.importMissingGroups', { ids: state.value.missingGroupIds!.join(', ') })}</p>
+      )}
+      {form.cloudMode === 'import' && (
+        <div className="grid2">
+          <label htmlFor="region">{t('account.region')}</label>
+          <input id="region" type="text" spellCheck={false} placeholder="cn-hangzhou" value={form.region} onChange={(e) => setForm({ region: e.target.value })} />
+          <label htmlFor="iid">{t('account.instanceId')}</label>
+          <input id="iid" type="text" spellCheck={false} value={form.instanceId} onChange={(e) => setForm({ instanceId: e.target.value })} />
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** "Your public IP as the server sees it": pre-filled with the detected one when known, editable. */
+export function PublicIpField({ detected }: { detected?: string | null }) {
+  const { t } = useTranslation();
+  const form = useStore((s) => s.form);
+  const setForm = useStore((s) => s.setForm);
+  const value = form.sourceIp;
+  const bad = value.trim() !== '' && !isIpText(value);
+  return (
+    <div className="public-ip">
+      <label htmlFor="source-ip">{t('publicIp.label')}</label>
+      <input
+        id="source-ip"
+        type="text"
+        inputMode="decimal"
+        spellCheck={false}
+        autoComplete="off"
+        className="short"
+        value={value}
+        placeholder={detected ?? ''}
+        aria-invalid={bad}
+        aria-describedby="source-ip-hint"
+        onChange={(e) => setForm({ sourceIp: e.target.value })}
+      />
+      <p id="source-ip-hint" className={bad ? 'field-status error' : 'hint'}>
+        {bad ? t('publicIp.invalid') : detected ? t('publicIp.hintDetected', { ip: detected }) : t('publicIp.hint')}
+      </p>
     </div>
   );
 }

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ServerScript } from '../../../core/api';
-import { STAGES } from '../logic';
+import { isIpText, STAGES } from '../logic';
 import { api, currentLang, useStore } from '../store';
 import { Checklist } from './Checklist';
 import { CopyButton, Modal, StatusIcon } from './common';
@@ -65,7 +65,8 @@ export function Result() {
           </button>
         </div>
       )}
-      {run.verdict && <VerdictBanner verdict={run.verdict} checks={run.checks} />}
+      {run.verdict && <VerdictBanner verdict={run.verdict} checks={run.checks} target={doc.diagnosis?.target ?? (doc.plan ? { host: doc.plan.host, port: doc.plan.port } : null)} />}
+      {run.status === 'done' && doc.diagnosis && !doc.readOnly && doc.diagnosis.cloud.snapshot && <SourceIpPanel />}
       {doc.comparison && (
         <section className="card compare" aria-labelledby="cmp-h" data-testid="comparison">
           <h2 id="cmp-h">{t('session.compare')}</h2>
@@ -189,6 +190,53 @@ function ServerPanel() {
           </div>
         </Modal>
       )}
+    </section>
+  );
+}
+
+/**
+ * The security groups are evaluated for a source address: the public IP the server sees. When it could
+ * not be detected the groups stay unevaluated; the user can give it (pre-filled when detected) and run again.
+ */
+function SourceIpPanel() {
+  const { t } = useTranslation();
+  const doc = useStore((s) => s.doc);
+  const form = useStore((s) => s.form);
+  const setForm = useStore((s) => s.setForm);
+  const startRun = useStore((s) => s.startRun);
+  const d = doc.diagnosis!;
+  const detected = d.probes?.client.egressIp?.address ?? null;
+  const used = d.cloud.flow?.sourceIp ?? null;
+  const unknown = d.cloud.sourceIpOrigin === 'none';
+  const [value, setValue] = useState(form.sourceIp || used || detected || '');
+  const bad = value.trim() !== '' && !isIpText(value);
+  const disagree = (d.probes?.client.egressIp?.distinct?.length ?? 0) > 1;
+  return (
+    <section className={`card source-ip ${unknown ? 'attention' : ''}`} aria-labelledby="srcip-h" data-testid="source-ip-panel">
+      <h2 id="srcip-h">{t('publicIp.heading')}</h2>
+      {unknown ? (
+        <p className="note warn" data-testid="source-ip-unknown">
+          {t(disagree ? 'publicIp.disagree' : 'publicIp.unknownWhy')}
+        </p>
+      ) : (
+        <p className="muted">{t(d.cloud.sourceIpOrigin === 'user' ? 'publicIp.usedGiven' : 'publicIp.usedDetected', { ip: used ?? '' })}</p>
+      )}
+      <form
+        className="form inline"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!isIpText(value)) return;
+          setForm({ sourceIp: value.trim() });
+          void startRun();
+        }}
+      >
+        <label htmlFor="source-ip-again">{t('publicIp.label')}</label>
+        <input id="source-ip-again" type="text" className="short" spellCheck={false} autoComplete="off" value={value} aria-invalid={bad} onChange={(e) => setValue(e.target.value)} />
+        <button type="submit" className="btn primary" disabled={!isIpText(value)} data-testid="source-ip-run">
+          {t('publicIp.runAgain')}
+        </button>
+        <p className={bad ? 'field-status error' : 'hint'}>{bad ? t('publicIp.invalid') : t('publicIp.howToFind')}</p>
+      </form>
     </section>
   );
 }

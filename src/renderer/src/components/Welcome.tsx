@@ -1,5 +1,7 @@
 import { useTranslation } from 'react-i18next';
-import { useStore } from '../store';
+import { formatDate } from '../logic';
+import { currentLang, useStore } from '../store';
+import { ContactsNote } from './Contacts';
 
 export function Welcome() {
   const { t } = useTranslation();
@@ -7,11 +9,13 @@ export function Welcome() {
   const newDiagnosis = useStore((s) => s.newDiagnosis);
   const openExample = useStore((s) => s.openExample);
   const open = useStore((s) => s.open);
+  const lang = useStore((s) => currentLang(s));
   return (
     <section className="welcome" aria-labelledby="welcome-h">
       <h1 id="welcome-h">{t('welcome.heading')}</h1>
       <p className="lead">{t('app.tagline')}</p>
       <p className="muted">{t('welcome.intro')}</p>
+      <ContactsNote />
       <div className="actions">
         <button type="button" className="btn primary big" onClick={() => newDiagnosis()} data-testid="start">
           {t('welcome.start')}
@@ -31,7 +35,7 @@ export function Welcome() {
               <button type="button" className="linklike" onClick={() => void open(r.ref)} title={r.display}>
                 {r.name}
               </button>
-              {r.savedAt && <span className="muted small"> · {new Date(r.savedAt).toLocaleString()}</span>}
+              {r.savedAt && <span className="muted small"> · {formatDate(r.savedAt, lang)}</span>}
             </li>
           ))}
         </ul>

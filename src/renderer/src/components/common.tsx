@@ -1,12 +1,23 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Localized } from '../../../core/diagnosis/types';
+import { humanizeCodes } from '../../../core/diagnosis/words';
+import { fullWidthZh } from '../../../core/i18n/punctuation';
 import { currentLang, useStore } from '../store';
 
-/** Text of a Localized value in the UI language. */
+/** Text of a Localized value in the UI language (any internal code left in it, e.g. from an older saved session, said in words). */
 export function useL(): (l: Localized) => string {
   const lang = useStore((s) => currentLang(s));
-  return (l) => l[lang] || l.en;
+  return (l) => {
+    const text = humanizeCodes(l[lang] || l.en, lang);
+    return lang === 'zh-CN' ? fullWidthZh(text) : text;
+  };
+}
+
+/** Plain text that may carry codes (evidence lines) in the UI language's words. */
+export function useWords(): (text: string) => string {
+  const lang = useStore((s) => currentLang(s));
+  return (text) => humanizeCodes(text, lang);
 }
 
 export function CopyButton({ text, label }: { text: string; label?: string }) {
