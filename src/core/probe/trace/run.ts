@@ -29,11 +29,15 @@ export interface TraceOptions {
   /** 'auto' (default): the best available. A named method is used only if available; otherwise method 'none'. */
   method?: 'auto' | TraceMethod;
   signal?: AbortSignal;
-  /** Called once per hop, in TTL order, as soon as the hop is complete in the tool's output. */
+  /**
+   * Progress: called with a hop as soon as the tool prints it, and again (same TTL) whenever more answers
+   * for it arrive — the last call for a TTL is the hop as the result holds it.
+   */
   onHop?: (hop: TraceHop) => void;
   /** Tests / unusual systems: platform whose tools to use, explicit tool paths, raw-socket permission. */
   platform?: NodeJS.Platform;
-  toolPaths?: Partial<Record<TraceTool, string>>;
+  /** Explicit paths; `stdbuf: null` runs the tools without line buffering. */
+  toolPaths?: Partial<Record<TraceTool, string>> & { stdbuf?: string | null };
   rawAllowed?: boolean;
 }
 
@@ -43,6 +47,8 @@ export interface TracePlan {
   path: string;
   argv: string[];
   format: TraceFormat;
+  /** coreutils `stdbuf`, to run the tool line-buffered (Linux), when found. */
+  lineBuffer?: string;
 }
 
 const SEARCH_DIRS: Record<string, string[]> = {
@@ -53,6 +59,10 @@ const SEARCH_DIRS: Record<string, string[]> = {
 
 /** Finds a tool in the usual places (GUI apps start with a thin PATH), then in PATH. */
 export function findTool(tool: TraceTool, platform: NodeJS.Platform = process.platform): string | null {
+  return findProgram(tool, platform);
+}
+
+function findProgram(tool: string, platform: NodeJS.Platform): string | null {
   const exe = platform === 'win32' ? `${tool}.exe` : tool;
   const dirs = [...(SEARCH_DIRS[platform] ?? SEARCH_DIRS.linux), ...(process.env.PATH ?? '').split(delimiter).filter(Boolean)];
   for (const d of dirs) {
@@ -110,6 +120,10 @@ export function planTrace(target: string, opts: TraceOptions = {}): TracePlan[] 
     const tp = path('tracepath');
     if (tp) plans.push({ method: 'udp', tool: 'tracepath', path: tp, format: 'tracepath', argv: [...fam, '-n', '-m', String(maxHops), target] });
   }
+  if (platform === 'linux') {
+    const sb = opts.toolPaths?.stdbuf !== undefined ? opts.toolPaths.stdbuf : findProgram('stdbuf', platform);
+    if (sb) for (const p of plans) p.lineBuffer = sb;
+  }
   const want = opts.method ?? 'auto';
   return want === 'auto' ? plans : plans.filter((p) => p.method === want);
 }
@@ -138,9 +152,14 @@ function runPlan(plan: TracePlan, o: { deadline: number; silentHopLimit: number;
     const chunks: Buffer[] = [];
     const errs: Buffer[] = [];
     let stopped: TraceFact['stopped'];
-    let emitted = 0;
+    const reported = new Map<number, string>();
     let settled = false;
-    const child = spawn(plan.path, plan.argv, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true, env: { ...process.env, LC_ALL: 'C' } });
+    // The tools print a hop when it is done, but into a pipe stdio buffers everything until exit — no
+    // progress, and a killed tool (cancel, time limit) would lose every hop. Where coreutils' stdbuf exists
+    // (Linux), the tool runs line-buffered under it.
+    const stdbuf = plan.lineBuffer ?? null;
+    const [cmd, args] = stdbuf ? [stdbuf, ['-oL', plan.path, ...plan.argv]] : [plan.path, plan.argv];
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true, env: { ...process.env, LC_ALL: 'C' } });
     const stop = (why: NonNullable<TraceFact['stopped']>): void => {
       if (stopped || settled) return;
       stopped = why;
@@ -151,24 +170,29 @@ function runPlan(plan: TracePlan, o: { deadline: number; silentHopLimit: number;
     const onAbort = (): void => stop('cancelled');
     if (o.signal?.aborted) onAbort();
     o.signal?.addEventListener('abort', onAbort, { once: true });
-    /** Emits hops that are complete: a later TTL has started (or the tool ended, with `all`). */
-    const emit = (all: boolean): void => {
+    /**
+     * Reports every hop that is new or changed since the last report, on each complete output line (tools
+     * print a hop's answers as they come: tracepath a line per probe, BSD traceroute continuation lines).
+     */
+    const emit = (): void => {
       const hops = parseTrace(decodePingOutput(Buffer.concat(chunks)), plan.format).hops;
-      const ready = all ? hops.length : hops.length - 1;
-      for (; emitted < ready; emitted++) {
+      for (const h of hops) {
+        const key = JSON.stringify(h);
+        if (reported.get(h.ttl) === key) continue;
+        reported.set(h.ttl, key);
         try {
-          o.onHop?.(hops[emitted]);
+          o.onHop?.(h);
         } catch {
           // a progress callback must not break the trace
         }
       }
       let silent = 0;
-      for (let i = emitted - 1; i >= 0 && hops[i].address === null; i--) silent++;
-      if (!all && silent >= o.silentHopLimit) stop('silent-hops');
+      for (let i = hops.length - 1; i >= 0 && hops[i].address === null; i--) silent++;
+      if (silent >= o.silentHopLimit) stop('silent-hops');
     };
     child.stdout.on('data', (b: Buffer) => {
       chunks.push(b);
-      if (b.includes(0x0a)) emit(false);
+      if (b.includes(0x0a)) emit();
     });
     child.stderr.on('data', (b: Buffer) => errs.push(b));
     const finish = (code: number | null, spawnError?: string): void => {
@@ -176,7 +200,7 @@ function runPlan(plan: TracePlan, o: { deadline: number; silentHopLimit: number;
       settled = true;
       clearTimeout(timer);
       o.signal?.removeEventListener('abort', onAbort);
-      emit(true);
+      emit();
       resolve({ text: decodePingOutput(Buffer.concat(chunks)), code, stderr: decodePingOutput(Buffer.concat(errs)), stopped, spawnError });
     };
     child.on('error', (e) => finish(null, e.message));
