@@ -227,6 +227,7 @@ export async function runTrace(target: string, opts: TraceOptions = {}): Promise
   if (!target || target.startsWith('-') || /\s/.test(target)) {
     return done({ ...base, error: { kind: 'bad-target', detail: `not an address or host name: ${JSON.stringify(target)}` } });
   }
+  if (opts.signal?.aborted) return done({ ...base, stopped: 'cancelled' });
   const plans = planTrace(target, opts);
   if (!plans.length) {
     return done({ ...base, error: { kind: 'no-tool', detail: 'no trace tool found (traceroute, tracepath or tracert)' } });
