@@ -131,4 +131,11 @@ describe('trace parser details', () => {
     const h = parseTrace(' 3  10.0.0.1  1.0 ms 10.0.0.2  2.0 ms *', 'traceroute').hops[0];
     expect(h).toMatchObject({ address: '10.0.0.1', otherAddresses: ['10.0.0.2'], rttMs: [1, 2], sent: 3, loss: 0.333 });
   });
+  it.each([
+    ['!H', 'host-unreachable'], ['!N', 'net-unreachable'], ['!P', 'protocol-unreachable'], ['!X', 'admin-prohibited'],
+    ['!F-1500', 'frag-needed'], ['!S', 'source-route-failed'], ['!<10>', 'other'], ['!', 'other'],
+  ])('traceroute annotation %s → %s', (bang, kind) => {
+    const h = parseTrace(` 4  gw.example (10.9.8.7)  5.1 ms ${bang}  5.0 ms ${bang}  *`, 'traceroute').hops[0];
+    expect(h).toMatchObject({ ttl: 4, address: '10.9.8.7', rttMs: [5.1, 5], sent: 3, unreachable: kind });
+  });
 });
