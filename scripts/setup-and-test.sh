@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(chromium fonts-noto-cjk iputils-ping iptables iproute2 nmap openssl procps ethtool)
+apt_packages=(chromium fonts-noto-cjk iputils-ping iptables iproute2 nmap openssl procps ethtool traceroute iputils-tracepath coreutils)
 missing=()
 for p in "${apt_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
