@@ -191,7 +191,7 @@ export async function diagnoseInClient(lab: Lab, fake: FakeApiInNamespace, s: Sc
     if (process.env.SGD_SCENARIO_LOG) {
       // Before/after comparisons: one line per scenario run (verdict, failing checks, exit code).
       const failing = diagnosis?.checks?.filter((c) => c.status === 'fail').map((c) => c.id) ?? [];
-      appendFileSync(process.env.SGD_SCENARIO_LOG, `${JSON.stringify({ scenario: s.name, port: s.port, code: result.code, locus: diagnosis?.verdict?.locus ?? null, rule: diagnosis?.verdict?.ruleId ?? null, confidence: diagnosis?.verdict?.confidence ?? null, summary: diagnosis?.verdict?.summary?.en ?? result.stderr.trim().split('\n')[0] ?? '', failing })}\n`);
+      appendFileSync(process.env.SGD_SCENARIO_LOG, `${JSON.stringify({ scenario: s.name, port: s.port, code: result.code, locus: diagnosis?.verdict?.locus ?? null, rule: diagnosis?.verdict?.ruleId ?? null, confidence: diagnosis?.verdict?.confidence ?? null, summary: diagnosis?.verdict?.summary?.en ?? result.stderr.trim().split('\n')[0] ?? '', failing, contradictions: diagnosis?.checks && diagnosis.verdict ? contradictions(diagnosis.checks, diagnosis.verdict).length : null })}\n`);
     }
     if (diagnosis?.checks && diagnosis.verdict) {
       const bad = contradictions(diagnosis.checks, diagnosis.verdict);
