@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Flow } from '../../rules/types';
 import { evaluateHuaweiFirewall } from './firewall';
+import { evaluateHuaweiPath } from './path';
 import type { HuaweiFirewall, HuaweiFirewallRule } from './types';
 
 const CLIENT = '203.0.113.7';
@@ -99,5 +100,26 @@ describe('evaluateHuaweiFirewall', () => {
     const out = (dst: string): Flow => flow({ direction: 'egress', sourceIp: SERVER, destinationIp: dst, port: 443 });
     expect(evaluateHuaweiFirewall(a, out('198.51.100.9'), opts).decision).toBe('allow');
     expect(evaluateHuaweiFirewall(a, out('203.0.113.9'), opts).decision).toBe('deny');
+  });
+});
+
+describe('evaluateHuaweiPath: the ACL is met before the security groups', () => {
+  const allowSg = [{ id: 'sg-a', security_group_rules: [{ id: 'ssh', direction: 'ingress', protocol: 'tcp', ethertype: 'IPv4', multiport: '22', action: 'allow', priority: 1, remote_ip_prefix: '0.0.0.0/0' }] }];
+  const o = { ...opts, flavour: 's6.small.1' };
+  it('an ACL deny stops the traffic although a security group allows it', () => {
+    const p = evaluateHuaweiPath(acl([r({ action: 'deny' })]), allowSg, flow(), o);
+    expect(p).toMatchObject({ decision: 'deny', blockedAt: 'network-acl', securityGroups: { decision: 'allow' } });
+  });
+  it('both allow: allowed; the ACL allows and no group rule does: the group blocks', () => {
+    expect(evaluateHuaweiPath(acl([r()]), allowSg, flow(), o)).toMatchObject({ decision: 'allow', blockedAt: null });
+    expect(evaluateHuaweiPath(acl([r()]), [{ id: 'sg-b', security_group_rules: [] }], flow(), o)).toMatchObject({ decision: 'deny', blockedAt: 'security-group' });
+  });
+  it('an undecided ACL with groups that allow is undecided; with groups that deny it is a deny', () => {
+    const maybe = acl([r({ source_ip_address: null, source_address_group_id: 'ag-1' })]);
+    expect(evaluateHuaweiPath(maybe, allowSg, flow(), o).decision).toBe('unknown');
+    expect(evaluateHuaweiPath(maybe, [{ id: 'sg-b', security_group_rules: [] }], flow(), o)).toMatchObject({ decision: 'deny', blockedAt: 'security-group' });
+  });
+  it('no ACL: the groups decide', () => {
+    expect(evaluateHuaweiPath(null, allowSg, flow(), o).decision).toBe('allow');
   });
 });
