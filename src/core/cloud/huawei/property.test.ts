@@ -160,3 +160,99 @@ describe('Huawei network ACL agrees with the brute-force reference', () => {
     );
   });
 });
+
+describe('near misses name the one thing to change', () => {
+  it('security groups: fixing the named field makes that rule alone admit the flow', () => {
+    const seen: Record<string, number> = {};
+    fc.assert(
+      fc.property(groupsArb, flowArb, fc.constantFrom('s6.small.1', 's1.medium'), (groups, flow, flavour) => {
+        const opts = { flavour, addressGroups: ADDRESS_GROUPS, groupMembers: GROUP_MEMBERS };
+        const e = evaluateHuaweiSecurityGroups(groups, flow, opts);
+        const client = flow.direction === 'ingress' ? flow.sourceIp : flow.destinationIp;
+        for (const m of e.nearMisses) {
+          const original = groups.flatMap((g) => g.security_group_rules).find((r) => r.id === m.ruleId);
+          expect(original, m.ruleId).toBeDefined();
+          if (!original || m.values?.familyMismatch) continue;
+          const fixed: HuaweiSecurityGroupRule = { ...original };
+          let fixedOpts = opts;
+          switch (m.reason) {
+            case 'wrong-direction':
+              fixed.direction = flow.direction;
+              break;
+            case 'wrong-protocol':
+              fixed.protocol = flow.protocol;
+              break;
+            case 'port-outside-range':
+              fixed.multiport = String(flow.port);
+              break;
+            case 'source-excludes-client':
+            case 'private-source':
+            case 'group-reference':
+              Object.assign(fixed, { remote_ip_prefix: client, remote_group_id: undefined, remote_address_group_id: undefined });
+              break;
+            case 'ignored-on-flavour':
+              fixedOpts = { ...opts, flavour: 's6.small.1' };
+              break;
+            case 'shadowed-by-drop':
+              break;
+            default:
+              throw new Error(`unexpected near miss ${m.reason}`);
+          }
+          seen[m.reason] = (seen[m.reason] ?? 0) + 1;
+          const alone = evaluateHuaweiSecurityGroups([{ id: 'g', security_group_rules: [fixed] }], flow, fixedOpts);
+          expect(alone.decision, `${m.reason} ${JSON.stringify(original)}`).toBe('allow');
+        }
+      }),
+      { numRuns: 500, seed: 77 },
+    );
+    // Not vacuous: each kind of near miss came up.
+    for (const r of ['wrong-direction', 'wrong-protocol', 'port-outside-range', 'source-excludes-client', 'private-source', 'group-reference', 'ignored-on-flavour', 'shadowed-by-drop']) expect(seen[r] ?? 0, r).toBeGreaterThan(3);
+  });
+
+  it('network ACL: fixing the named field makes that rule alone admit the flow', () => {
+    const seen: Record<string, number> = {};
+    fc.assert(
+      fc.property(aclArb, flowArb, (acl, flow) => {
+        const opts = { subnetId: 'subnet-1', localIp: SERVER, addressGroups: ADDRESS_GROUPS };
+        const e = evaluateHuaweiFirewall({ ...acl, associations: [{ virsubnet_id: 'subnet-1' }], admin_state_up: true }, flow, opts);
+        const client = flow.direction === 'ingress' ? flow.sourceIp : flow.destinationIp;
+        for (const m of e.inbound.nearMisses) {
+          const original = [...(acl.ingress_rules ?? []), ...(acl.egress_rules ?? [])].find((r) => r.id === m.ruleId);
+          expect(original, m.ruleId).toBeDefined();
+          if (!original || m.values?.familyMismatch) continue;
+          const fixed: HuaweiFirewallRule = { ...original };
+          const remoteKey = flow.direction === 'ingress' ? 'source' : 'destination';
+          switch (m.reason) {
+            case 'wrong-protocol':
+              fixed.protocol = flow.protocol;
+              break;
+            case 'port-outside-range':
+              fixed.destination_port = String(flow.port);
+              break;
+            case 'source-port-restricted':
+              fixed.source_port = null;
+              break;
+            case 'source-excludes-client':
+            case 'private-source':
+              Object.assign(fixed, { [`${remoteKey}_ip_address`]: client, [`${remoteKey}_address_group_id`]: null });
+              break;
+            case 'rule-disabled':
+              fixed.enabled = true;
+              break;
+            case 'wrong-direction':
+            case 'shadowed-by-drop':
+              break;
+            default:
+              throw new Error(`unexpected near miss ${m.reason}`);
+          }
+          const list = flow.direction === 'ingress' ? { ingress_rules: [fixed], egress_rules: [] } : { ingress_rules: [], egress_rules: [fixed] };
+          seen[m.reason] = (seen[m.reason] ?? 0) + 1;
+          const alone = evaluateHuaweiFirewall({ id: 'acl-x', associations: [{ virsubnet_id: 'subnet-1' }], ...list }, flow, opts);
+          expect(alone.decision, `${m.reason} ${JSON.stringify(original)}`).toBe('allow');
+        }
+      }),
+      { numRuns: 500, seed: 78 },
+    );
+    for (const r of ['wrong-direction', 'wrong-protocol', 'port-outside-range', 'source-excludes-client', 'private-source', 'source-port-restricted', 'rule-disabled', 'shadowed-by-drop']) expect(seen[r] ?? 0, r).toBeGreaterThan(3);
+  });
+});
