@@ -199,6 +199,8 @@ describe('evaluateHuaweiSecurityGroups: older flavours', () => {
     expect(e.decision).toBe('unknown');
     expect(e.explanation).toBe('flavour-unknown');
     expect(e.notes?.[0].code).toBe('uncertain-field');
+    // What would change on a current flavour is still named.
+    expect(reasons(e)).toEqual(['shadowed-by-drop']);
     // A plain allow list does not depend on the flavour.
     expect(evaluate([sg('sg-a', [rule()])], flow()).decision).toBe('allow');
   });

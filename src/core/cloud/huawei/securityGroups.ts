@@ -179,7 +179,8 @@ export function evaluateHuaweiSecurityGroups(groups: HuaweiSecurityGroup[], flow
         detail: `the server's flavour is not known; rule ${rule?.rule.id ?? ''} (${rule?.groupId ?? ''}) is a deny rule, an address-group reference or a list of separate ports, which has no effect on the older flavours S1, C1, C2, M1, H1, D1, G1, G2, E1, E2 and ET2, so the outcome depends on the flavour`,
         values: { ruleId: rule?.rule.id ?? '', groupId: rule?.groupId ?? '', modern: a, legacy: b },
       });
-      return { decision: 'unknown', decidedBy: decider(w.best), nearMisses: [], considered, explanation: 'flavour-unknown', notes };
+      // Near misses as on a current flavour: the rules a fix would touch are the same.
+      return { decision: 'unknown', decidedBy: decider(w.best), nearMisses: findNearMisses(sorted, ctx, flow, w.best, false), considered, explanation: 'flavour-unknown', notes };
     }
   }
 
