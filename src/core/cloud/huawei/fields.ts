@@ -87,10 +87,9 @@ export function parseAction(v: string | null | undefined): 'allow' | 'deny' | nu
 
 /**
  * Flavours on which deny rules, address groups and non-contiguous port lists of security groups have no
- * effect. Huawei VPC user guide, "Security Group and Security Group Rule Overview" (constraints):
- * "deny rules, IP address groups and non-contiguous ports … do not take effect for ECSs of the following
- * flavours: S1, C1, C2, M1, H1, D1, G1, G2, E1, E2, ET2" —
- * https://support.huaweicloud.com/usermanual-vpc/zh-cn_topic_0073379079.html (updated 2025-09-24).
+ * effect (paraphrased; the constraint is stated in the Huawei VPC user guide, security group overview
+ * "安全组和安全组规则概述", https://support.huaweicloud.com/usermanual-vpc/zh-cn_topic_0073379079.html, updated
+ * 2025-09-24, and recorded in the design notes): S1, C1, C2, M1, H1, D1, G1, G2, E1, E2, ET2.
  * A flavour id is "<family>.<size>[.<ratio>]", e.g. "s1.medium", "c2.large.2", "s6.small.1".
  */
 export const LEGACY_FAMILIES = ['s1', 'c1', 'c2', 'm1', 'h1', 'd1', 'g1', 'g2', 'e1', 'e2', 'et2'] as const;
