@@ -123,10 +123,12 @@ describe('the built Electron main bundle under a stand-in electron', () => {
 
   it('opens .sgdiag files from process.argv, a second instance and the OS (only .sgdiag; open-file is taken over)', () => {
     const opened = report.sends.filter((s) => s.channel === 'sgd:session.opened').map((s) => [s.payload?.ok, s.payload?.value?.name]);
-    expect(opened).toEqual([
-      [true, 'argv.sgdiag'],
-      [true, 'second.sgdiag'],
+    // The file from argv opens first; the second instance and the OS event race each other (each reads
+    // its file asynchronously), so their order is not part of the contract.
+    expect(opened[0]).toEqual([true, 'argv.sgdiag']);
+    expect(opened.slice(1).sort()).toEqual([
       [true, 'osopen.sgdiag'],
+      [true, 'second.sgdiag'],
     ]);
     expect(report.openFilePrevented).toBe(true);
     expect(report.log).toContain('window focused');

@@ -4,15 +4,12 @@
 // `sg-doctor diagnose --json` runs in the lab's client namespace with the protocol named (or not). Each
 // asserts the locus, the failing check (if any), app.responds' condition, and the checks that must NOT
 // fail. Ports 2400–2419 only.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Diagnosis } from '../../src/core/diagnosis/types';
-import { TEST_ACCESS_KEY } from '../fake-api';
+
 import { describeLab } from '../lab/describe-lab';
-import { createLab, tsxArgv, type Lab, type ListenerKind } from '../lab/lab';
-import { ECHO_PORT, FakeApiInNamespace, INSTANCE_ID, REGION, scenarioParams, type ScenarioSpec } from './support';
+import { createLab, type Lab, type ListenerKind } from '../lab/lab';
+import { ECHO_PORT, FakeApiInNamespace, INSTANCE_ID, REGION, runCliInClient, scenarioParams, type ScenarioSpec } from './support';
 
 interface AppScenario {
   name: string;
@@ -39,51 +36,9 @@ const SCENARIOS: AppScenario[] = [
 const NEVER_FAIL_WHEN_OPEN = ['os.listening', 'os.firewall', 'os.bind-address', 'sg.inbound-rule', 'net.acl-inbound', 'net.acl-return', 'client.egress', 'client.local-firewall', 'instance.running'];
 
 async function diagnose(lab: Lab, fake: FakeApiInNamespace, s: AppScenario): Promise<{ code: number | null; stderr: string; d: Diagnosis | null; stdout: string }> {
-  const home = mkdtempSync(join(tmpdir(), 'sgd-app-home-'));
-  try {
-    const args = [
-      'diagnose',
-      `${lab.hosts.server.ipv4}:${s.port}`,
-      ...s.flags,
-      '--instance',
-      INSTANCE_ID,
-      '--region',
-      REGION,
-      '--egress-ip-urls',
-      fake.echoUrl,
-      '--control-hosts',
-      `${lab.hosts.echo.ipv4}:${s.port}`,
-      '--dns-servers',
-      '',
-      '--attempts',
-      '2',
-      '--json',
-    ];
-    const r = await lab.runInClient(tsxArgv('src/cli/index.ts', args), {
-      timeoutMs: 60_000,
-      env: {
-        HOME: home,
-        SGD_CONFIG: '',
-        SGD_DNS_SERVERS: '',
-        SGD_ECS_ENDPOINT: fake.endpoint,
-        SGD_VPC_ENDPOINT: fake.endpoint,
-        SGD_STS_ENDPOINT: fake.endpoint,
-        ALIBABA_CLOUD_ACCESS_KEY_ID: TEST_ACCESS_KEY.accessKeyId,
-        ALIBABA_CLOUD_ACCESS_KEY_SECRET: TEST_ACCESS_KEY.accessKeySecret,
-        ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
-        NO_COLOR: '1',
-      },
-    });
-    let d: Diagnosis | null = null;
-    try {
-      d = JSON.parse(r.stdout) as Diagnosis;
-    } catch {
-      d = null;
-    }
-    return { code: r.code, stderr: r.stderr, stdout: r.stdout, d };
-  } finally {
-    rmSync(home, { recursive: true, force: true });
-  }
+  const args = ['diagnose', `${lab.hosts.server.ipv4}:${s.port}`, ...s.flags, '--instance', INSTANCE_ID, '--region', REGION, '--egress-ip-urls', fake.echoUrl, '--control-hosts', `${lab.hosts.echo.ipv4}:${s.port}`, '--dns-servers', '', '--attempts', '2', '--json'];
+  const { result, diagnosis } = await runCliInClient(lab, fake, s.name, s.port, args, { SGD_DNS_SERVERS: '' });
+  return { code: result.code, stderr: result.stderr, stdout: result.stdout, d: diagnosis };
 }
 
 /** The shared support's parameters for the fake API: the healthy configuration admitting this port. */

@@ -6,15 +6,12 @@
 // resolves both names to the server; the fake Alibaba API serves the instance in a mainland region
 // (cn-hangzhou) or outside it (ap-southeast-1); the real CLI runs `sg-doctor diagnose --json` in the
 // client namespace. Ports 2460–2479.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Diagnosis } from '../../src/core/diagnosis/types';
-import { TEST_ACCESS_KEY, type Variant } from '../fake-api';
+import type { Variant } from '../fake-api';
 import { describeLab } from '../lab/describe-lab';
-import { createLab, tsxArgv, type Lab, type LabSpec } from '../lab/lab';
-import { CLIENT_PUBLIC_IP, ECHO_PORT, FakeApiInNamespace, INSTANCE_ID } from './support';
+import { createLab, type Lab, type LabSpec } from '../lab/lab';
+import { CLIENT_PUBLIC_IP, ECHO_PORT, FakeApiInNamespace, INSTANCE_ID, runCliInClient } from './support';
 
 const BLOCKED = 'blocked.sgd.test';
 const FILED = 'filed.sgd.test';
@@ -80,36 +77,9 @@ function labSpec(): LabSpec {
 const params = (lab: Lab, s: IcpScenario) => ({ variant: 'healthy' as Variant, instanceId: INSTANCE_ID, region: s.region, publicIp: lab.hosts.server.ipv4, clientIp: CLIENT_PUBLIC_IP, port: s.port });
 
 async function diagnose(lab: Lab, fake: FakeApiInNamespace, s: IcpScenario): Promise<{ code: number | null; stderr: string; stdout: string; d: Diagnosis | null }> {
-  const home = mkdtempSync(join(tmpdir(), 'sgd-icp-home-'));
-  try {
-    const args = ['diagnose', `${s.host}:${s.port}`, '--service', s.service, '--instance', INSTANCE_ID, '--region', s.region, '--egress-ip-urls', fake.echoUrl, '--control-hosts', `${lab.hosts.echo.ipv4}:${s.port}`, '--dns-servers', lab.hosts.dns.ipv4, '--attempts', '2', '--json', ...(s.extra ?? [])];
-    const r = await lab.runInClient(tsxArgv('src/cli/index.ts', args), {
-      timeoutMs: 60_000,
-      env: {
-        HOME: home,
-        SGD_CONFIG: '',
-        SGD_ECS_ENDPOINT: fake.endpoint,
-        SGD_VPC_ENDPOINT: fake.endpoint,
-        SGD_STS_ENDPOINT: fake.endpoint,
-        SGD_EGRESS_IP_URLS: fake.echoUrl,
-        SGD_CONTROL_HOSTS: '',
-        SGD_DNS_SERVERS: lab.hosts.dns.ipv4,
-        ALIBABA_CLOUD_ACCESS_KEY_ID: TEST_ACCESS_KEY.accessKeyId,
-        ALIBABA_CLOUD_ACCESS_KEY_SECRET: TEST_ACCESS_KEY.accessKeySecret,
-        ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
-        NO_COLOR: '1',
-      },
-    });
-    let d: Diagnosis | null = null;
-    try {
-      d = JSON.parse(r.stdout) as Diagnosis;
-    } catch {
-      d = null;
-    }
-    return { code: r.code, stderr: r.stderr, stdout: r.stdout, d };
-  } finally {
-    rmSync(home, { recursive: true, force: true });
-  }
+  const args = ['diagnose', `${s.host}:${s.port}`, '--service', s.service, '--instance', INSTANCE_ID, '--region', s.region, '--egress-ip-urls', fake.echoUrl, '--control-hosts', `${lab.hosts.echo.ipv4}:${s.port}`, '--dns-servers', lab.hosts.dns.ipv4, '--attempts', '2', '--json', ...(s.extra ?? [])];
+  const { result, diagnosis } = await runCliInClient(lab, fake, s.name, s.port, args, { SGD_EGRESS_IP_URLS: fake.echoUrl, SGD_CONTROL_HOSTS: '', SGD_DNS_SERVERS: lab.hosts.dns.ipv4 });
+  return { code: result.code, stderr: result.stderr, stdout: result.stdout, d: diagnosis };
 }
 
 describeLab('ICP-filing interception (middlebox namespace + fake API + CLI)', () => {

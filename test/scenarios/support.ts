@@ -144,30 +144,14 @@ export interface DiagnoseOptions {
 }
 
 /**
- * `sg-doctor diagnose … --json` inside the client namespace, against the fake API there. Every diagnosis
- * it returns has been checked against the invariants (no contradicting failures): a scenario fails on one.
+ * Runs `sg-doctor …` (argv after the program name) inside the client namespace against the fake API there,
+ * with a throwaway HOME and the fake's endpoints and key. Every scenario file goes through here, so every
+ * diagnosis it returns has been checked against the invariants (no contradicting failures: a scenario
+ * fails on one) and, with SGD_SCENARIO_LOG set, logged for before/after tables. `name` labels the run.
  */
-export async function diagnoseInClient(lab: Lab, fake: FakeApiInNamespace, s: ScenarioSpec, extra: string[] = [], opts: DiagnoseOptions = {}): Promise<CliRun> {
-  const home = mkdtempSync(join(tmpdir(), 'sgd-h7-home-'));
+export async function runCliInClient(lab: Lab, fake: FakeApiInNamespace, name: string, port: number, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  const home = mkdtempSync(join(tmpdir(), 'sgd-scenario-home-'));
   try {
-    const host = s.host === 'dns-name' ? DNS_NAME : lab.hosts.server.ipv4;
-    const args = [
-      'diagnose',
-      `${host}:${s.port}`,
-      '--service',
-      'ssh',
-      ...(opts.withoutInstance ? [] : ['--instance', INSTANCE_ID]),
-      '--region',
-      REGION,
-      '--egress-ip-urls',
-      opts.withoutEgressIp ? '' : fake.echoUrl,
-      '--control-hosts',
-      opts.withoutControl ? '' : `${lab.hosts.echo.ipv4}:${s.port}`,
-      '--attempts',
-      '2',
-      '--json',
-      ...extra,
-    ];
     const result = await lab.runInClient(tsxArgv('src/cli/index.ts', args), {
       timeoutMs: 60_000,
       env: {
@@ -180,6 +164,7 @@ export async function diagnoseInClient(lab: Lab, fake: FakeApiInNamespace, s: Sc
         ALIBABA_CLOUD_ACCESS_KEY_SECRET: TEST_ACCESS_KEY.accessKeySecret,
         ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
         NO_COLOR: '1',
+        ...env,
       },
     });
     let diagnosis: Diagnosis | null = null;
@@ -191,14 +176,37 @@ export async function diagnoseInClient(lab: Lab, fake: FakeApiInNamespace, s: Sc
     if (process.env.SGD_SCENARIO_LOG) {
       // Before/after comparisons: one line per scenario run (verdict, failing checks, exit code).
       const failing = diagnosis?.checks?.filter((c) => c.status === 'fail').map((c) => c.id) ?? [];
-      appendFileSync(process.env.SGD_SCENARIO_LOG, `${JSON.stringify({ scenario: s.name, port: s.port, code: result.code, locus: diagnosis?.verdict?.locus ?? null, rule: diagnosis?.verdict?.ruleId ?? null, confidence: diagnosis?.verdict?.confidence ?? null, summary: diagnosis?.verdict?.summary?.en ?? result.stderr.trim().split('\n')[0] ?? '', failing, contradictions: diagnosis?.checks && diagnosis.verdict ? contradictions(diagnosis.checks, diagnosis.verdict).length : null })}\n`);
+      appendFileSync(process.env.SGD_SCENARIO_LOG, `${JSON.stringify({ scenario: name, port, code: result.code, locus: diagnosis?.verdict?.locus ?? null, rule: diagnosis?.verdict?.ruleId ?? null, confidence: diagnosis?.verdict?.confidence ?? null, summary: diagnosis?.verdict?.summary?.en ?? result.stderr.trim().split('\n')[0] ?? '', failing, contradictions: diagnosis?.checks && diagnosis.verdict ? contradictions(diagnosis.checks, diagnosis.verdict).length : null })}\n`);
     }
     if (diagnosis?.checks && diagnosis.verdict) {
       const bad = contradictions(diagnosis.checks, diagnosis.verdict);
-      if (bad.length) throw new Error(`scenario "${s.name}": contradicting failures in one verdict:\n${bad.join('\n')}`);
+      if (bad.length) throw new Error(`scenario "${name}": contradicting failures in one verdict:\n${bad.join('\n')}`);
     }
     return { result, diagnosis };
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+/** `sg-doctor diagnose … --json` for a scenario of the shared lab (see runCliInClient). */
+export async function diagnoseInClient(lab: Lab, fake: FakeApiInNamespace, s: ScenarioSpec, extra: string[] = [], opts: DiagnoseOptions = {}): Promise<CliRun> {
+  const host = s.host === 'dns-name' ? DNS_NAME : lab.hosts.server.ipv4;
+  const args = [
+    'diagnose',
+    `${host}:${s.port}`,
+    '--service',
+    'ssh',
+    ...(opts.withoutInstance ? [] : ['--instance', INSTANCE_ID]),
+    '--region',
+    REGION,
+    '--egress-ip-urls',
+    opts.withoutEgressIp ? '' : fake.echoUrl,
+    '--control-hosts',
+    opts.withoutControl ? '' : `${lab.hosts.echo.ipv4}:${s.port}`,
+    '--attempts',
+    '2',
+    '--json',
+    ...extra,
+  ];
+  return runCliInClient(lab, fake, s.name, s.port, args);
 }
