@@ -54,7 +54,8 @@ function start(env: NodeJS.ProcessEnv = {}, pathPrefix = bin): Promise<{ code: n
   return new Promise((done) => {
     const child = spawn(process.execPath, [join(root, 'scripts', 'start.mjs')], {
       cwd: root,
-      env: { PATH: `${pathPrefix}:${process.env.PATH}`, HOME: root, ...env },
+      // The web shell here is a stand-in, but no started shell may ever reach the shipped public endpoints.
+      env: { PATH: `${pathPrefix}:${process.env.PATH}`, HOME: root, SGD_EGRESS_IP_URLS: '', SGD_CONTROL_HOSTS: '', SGD_DNS_SERVERS: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
