@@ -169,7 +169,8 @@ function remaining(ctx: Ctx): number {
   return Math.max(0, ctx.deadline - Date.now());
 }
 
-function errorName(err: NodeJS.ErrnoException): string {
+/** A socket error as a short token (reset, refused, closed, the errno code, else the message's first line). */
+export function errorName(err: NodeJS.ErrnoException): string {
   switch (err.code) {
     case 'ECONNRESET':
       return 'reset';
@@ -178,7 +179,7 @@ function errorName(err: NodeJS.ErrnoException): string {
     case 'EPIPE':
       return 'closed';
     default:
-      return err.code ? err.code : err.message;
+      return err.code ? err.code : err.message.split('\n')[0].slice(0, 120);
   }
 }
 

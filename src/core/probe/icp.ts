@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
-import { bannerStrategyFor, parseHttpHead, printable, tlsInfoFrom } from './banner';
+import { bannerStrategyFor, errorName, parseHttpHead, printable, tlsInfoFrom } from './banner';
 import type { IcpDecision, IcpFact, IcpRequestFact, IcpScheme } from './types';
 
 export const DEFAULT_ICP_TIMEOUT_MS = 4000;
@@ -143,18 +143,11 @@ interface OneRequest {
   signal?: AbortSignal;
 }
 
+/** As the banner reader names socket errors, with a TLS alert told apart (the name was refused at the handshake). */
 function errName(err: NodeJS.ErrnoException): string {
-  switch (err.code) {
-    case 'ECONNRESET':
-      return 'reset';
-    case 'ECONNREFUSED':
-      return 'refused';
-    case 'EPIPE':
-      return 'closed';
-    default:
-      if (/alert/i.test(err.message)) return `tls-alert: ${err.code ?? err.message.split('\n')[0].slice(0, 120)}`;
-      return err.code ?? err.message.split('\n')[0].slice(0, 120);
-  }
+  const name = errorName(err);
+  if (!['reset', 'refused', 'closed'].includes(name) && /alert/i.test(err.message)) return `tls-alert: ${name}`;
+  return name;
 }
 
 interface HeadInfo {
