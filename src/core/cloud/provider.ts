@@ -1,0 +1,96 @@
+// The provider port: everything cloud-specific (credentials, reader, offline import, rule semantics, fixes,
+// console links, remote script runner) sits behind this interface, in the provider's own folder. Rules-neutral
+// code (diagnosis, session, report, renderer) only sees CloudProvider values handed to it by the composition
+// root (src/core/backend/compose.ts) and never imports a provider module. Adding a cloud = one folder that
+// exports a CloudProvider + one line in the registry (src/core/cloud/registry.ts).
+import type { Localized } from '../diagnosis/types';
+import type { Result } from '../result';
+import type { AclEvaluation, Evaluation, Flow } from '../rules/types';
+import type { CloudSnapshot, Protocol } from './model';
+
+export type ProviderId = 'alicloud' | 'huawei';
+
+// ---- fixes as data (issue 11) ----------------------------------------------------------------------------
+
+/**
+ * One call of the cloud's own API, in the API's own names (Alibaba `AuthorizeSecurityGroup`, Huawei
+ * `CreateSecurityGroupRule`, …) with its request parameters as the API takes them. The aliyun / hcloud CLI,
+ * Terraform and console texts are rendered from this, never written separately.
+ */
+export interface CloudAction {
+  api: string;
+  params: Record<string, unknown>;
+}
+
+/**
+ * What a provider-neutral check wants changed. The provider turns an intent into its API actions (and the
+ * renderings), narrowest first; the simulation proves them on the snapshot before they are shown.
+ */
+export type FixIntent =
+  /** Admit one flow: the client's address (a /32 or /128, or null when unknown) to one port and protocol. */
+  | { kind: 'allow-flow'; groupId: string | null; direction: 'ingress' | 'egress'; protocol: Exclude<Protocol, 'all'>; port: number | null; cidr: string | null; beatPriority?: number; description?: string }
+  /** Remove one rule (a drop that decides the flow and serves nothing else). */
+  | { kind: 'revoke-rule'; groupId: string; ruleId: string; direction: 'ingress' | 'egress' }
+  /** Change fields of one rule (e.g. widen its port range, fix its protocol). */
+  | { kind: 'modify-rule'; groupId: string; ruleId: string; changes: Record<string, string | number> }
+  /** Put the instance into a group that allows the flow. */
+  | { kind: 'join-group'; instanceId: string | null; groupId: string }
+  /** Allow the flow (and, for a stateless ACL, its return) in a network ACL, before the entry that denies. */
+  | { kind: 'acl-allow'; aclId: string | null; direction: 'ingress' | 'egress'; protocol: Exclude<Protocol, 'all'>; port: number | null; cidr: string | null; beforeEntryId?: string }
+  | { kind: 'start-instance'; instanceId: string | null }
+  | { kind: 'public-bandwidth'; instanceId: string | null; eipId?: string | null; mbps: number }
+  | { kind: 'bind-public-ip'; instanceId: string | null; eipId?: string | null };
+
+/** The outcome of applying a fix's actions to a snapshot and evaluating the flow again. */
+export interface SimulatedFix {
+  decision: 'allow' | 'deny' | 'unknown';
+  /** Why a fix was withheld (fails to allow, or opens more than the flow). */
+  rejected?: Localized;
+}
+
+// ---- semantics the provider-neutral evaluators and words need ----------------------------------------------
+
+export interface ProviderSemantics {
+  /** The network ACL tracks connections (Huawei): no ephemeral-port return rule is needed. */
+  aclStateful: boolean;
+  /** Security-group priorities: lowest and highest value, and whether a lower value is matched first. */
+  priority: { min: number; max: number; lowerFirst: boolean };
+  /** Ports carriers are documented to block (the provider's own published list). */
+  carrierBlockedTcpPorts: readonly number[];
+}
+
+export interface ConsoleLinks {
+  /** Hosts every console URL of this provider must be on (openExternal checks against them). */
+  hosts: readonly string[];
+  securityGroup(region: string | null, groupId: string | null): string | null;
+  instance(region: string | null, instanceId: string | null): string | null;
+  networkAcl(region: string | null, aclId: string | null): string | null;
+}
+
+export interface ProviderReadArgs {
+  instanceId?: string;
+  address?: string;
+  region?: string;
+  profile?: string;
+  signal?: AbortSignal;
+  /** A key typed in the app (resolved by the backend from the OS keychain); never logged. */
+  credentials?: { accessKeyId: string; accessKeySecret: string; projectId?: string };
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface CloudProvider {
+  id: ProviderId;
+  name: Localized;
+  semantics: ProviderSemantics;
+  console: ConsoleLinks;
+  /** Loads the SDKs (lazily: about a second of CPU) before probes start. */
+  prepare(): Promise<void>;
+  read(args: ProviderReadArgs): Promise<CloudSnapshot>;
+  /** Does this pasted / loaded document look like this provider's API output? (offline import detection) */
+  recognises(document: unknown): boolean;
+  importSnapshot(inputs: readonly unknown[], selection?: { address?: string | null; instanceId?: string | null }): Result<CloudSnapshot>;
+  evaluateSecurityGroups(snapshot: CloudSnapshot, flow: Flow): Evaluation;
+  evaluateNetworkAcl(snapshot: CloudSnapshot, flow: Flow): AclEvaluation;
+  /** Minimal IAM / RAM policy document: read-only by default; `write` adds exactly the fix actions. */
+  policy(opts?: { write?: boolean; remoteScript?: boolean }): unknown;
+}
