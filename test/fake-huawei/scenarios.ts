@@ -1,0 +1,175 @@
+// Scenario states of the fake Huawei Cloud API (and fixtures for the map tests): the API documents of one
+// server, in the SDK models' snake_case shapes. Addresses are documentation / lab ranges only.
+import type { HwFirewall, HwPort, HwPublicip, HwSecurityGroup, HwServer } from '../../src/core/cloud/huawei/map';
+
+export const PROJECT_ID = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
+export const REGION = 'cn-north-4';
+export const SERVER_ID = '7d1e3f1a-2b4c-4d5e-8f90-a1b2c3d4e5f6';
+export const PORT_ID = 'a1b2c3d4-0000-4000-8000-000000000001';
+export const PORT2_ID = 'a1b2c3d4-0000-4000-8000-000000000002';
+export const SUBNET_ID = '5c7e0f4a-1111-4222-8333-444455556666';
+export const SUBNET2_ID = '5c7e0f4a-1111-4222-8333-444455557777';
+export const VPC_ID = '3f2e1d0c-aaaa-4bbb-8ccc-dddd0000eeee';
+export const SG_WEB = '0b5c7d9e-1234-4abc-9def-000000000001';
+export const SG_DENY = '0b5c7d9e-1234-4abc-9def-000000000002';
+export const SG_DEFAULT = '0b5c7d9e-1234-4abc-9def-000000000003';
+export const ACL_ID = '9e8d7c6b-5a49-4838-8271-605f4e3d2c1b';
+export const EIP_ID = 'e1e1e1e1-2222-4333-8444-555566667777';
+export const PRIVATE_IP = '192.168.0.10';
+export const EIP = '203.0.113.10';
+
+export interface HuaweiState {
+  servers: HwServer[];
+  ports: HwPort[];
+  securityGroups: HwSecurityGroup[];
+  firewalls: HwFirewall[];
+  publicips: HwPublicip[];
+}
+
+const rule = (id: string, groupId: string, over: Record<string, unknown>) => ({
+  id,
+  security_group_id: groupId,
+  direction: 'ingress',
+  protocol: 'tcp',
+  ethertype: 'IPv4',
+  multiport: '22',
+  action: 'allow',
+  priority: 1,
+  remote_ip_prefix: '0.0.0.0/0',
+  remote_group_id: null,
+  remote_address_group_id: null,
+  description: '',
+  ...over,
+});
+
+/** The default rules a new Huawei group gets: all egress, ingress from members of the same group. */
+export function defaultRules(groupId: string) {
+  return [
+    rule(`${groupId.slice(0, 8)}-def-e4`, groupId, { direction: 'egress', protocol: null, multiport: null, priority: 100, remote_ip_prefix: '0.0.0.0/0' }),
+    rule(`${groupId.slice(0, 8)}-def-e6`, groupId, { direction: 'egress', protocol: null, ethertype: 'IPv6', multiport: null, priority: 100, remote_ip_prefix: '::/0' }),
+    rule(`${groupId.slice(0, 8)}-def-i4`, groupId, { protocol: null, multiport: null, priority: 100, remote_ip_prefix: null, remote_group_id: groupId }),
+  ];
+}
+
+export function server(over: Partial<HwServer> = {}): HwServer {
+  return {
+    id: SERVER_ID,
+    name: 'web-1',
+    status: 'ACTIVE',
+    locked: false,
+    metadata: { vpc_id: VPC_ID, charging_mode: '0' },
+    addresses: {
+      [VPC_ID]: [
+        { addr: PRIVATE_IP, version: 4, 'OS-EXT-IPS:type': 'fixed', 'OS-EXT-IPS:port_id': PORT_ID, 'OS-EXT-IPS-MAC:mac_addr': 'fa:16:3e:00:00:01' },
+        { addr: EIP, version: 4, 'OS-EXT-IPS:type': 'floating', 'OS-EXT-IPS:port_id': PORT_ID, 'OS-EXT-IPS-MAC:mac_addr': 'fa:16:3e:00:00:01' },
+      ],
+    },
+    security_groups: [{ id: SG_WEB, name: 'web' }],
+    flavor: { id: 's6.small.1', name: 's6.small.1' },
+    'OS-EXT-AZ:availability_zone': 'cn-north-4a',
+    'OS-EXT-STS:vm_state': 'active',
+    'OS-EXT-STS:task_state': null,
+    ...over,
+  };
+}
+
+export function port(over: Partial<HwPort> = {}): HwPort {
+  return {
+    id: PORT_ID,
+    name: '',
+    network_id: SUBNET_ID,
+    fixed_ips: [{ subnet_id: 'b0b0b0b0-0000-4000-8000-000000000001', ip_address: PRIVATE_IP }],
+    security_groups: [SG_WEB],
+    device_id: SERVER_ID,
+    device_owner: 'compute:cn-north-4a',
+    status: 'ACTIVE',
+    mac_address: 'fa:16:3e:00:00:01',
+    port_security_enabled: true,
+    ...over,
+  };
+}
+
+export function group(id: string, name: string, rules: ReturnType<typeof rule>[]): HwSecurityGroup {
+  return { id, name, description: '', security_group_rules: [...rules, ...defaultRules(id)] };
+}
+
+export function publicip(over: Partial<HwPublicip> = {}): HwPublicip {
+  return {
+    id: EIP_ID,
+    status: 'ACTIVE',
+    type: '5_bgp',
+    public_ip_address: EIP,
+    private_ip_address: PRIVATE_IP,
+    port_id: PORT_ID,
+    bandwidth_id: 'bw000000-0000-4000-8000-000000000001',
+    bandwidth_size: 5,
+    bandwidth_share_type: 'PER',
+    bandwidth_name: 'bandwidth-web',
+    ip_version: 4,
+    ...over,
+  };
+}
+
+export function firewall(over: Partial<HwFirewall> = {}): HwFirewall {
+  return {
+    id: ACL_ID,
+    name: 'acl-web',
+    admin_state_up: true,
+    status: 'ACTIVE',
+    associations: [{ virsubnet_id: SUBNET_ID }],
+    ingress_rules: [
+      { id: 'acl-in-1', name: 'ssh', action: 'allow', protocol: 'tcp', ip_version: 4, source_ip_address: '0.0.0.0/0', destination_port: '22', enabled: true },
+    ],
+    egress_rules: [{ id: 'acl-out-1', name: 'all', action: 'allow', protocol: 'any', ip_version: 4, destination_ip_address: '0.0.0.0/0', enabled: true }],
+    ...over,
+  };
+}
+
+export const sshRule = (groupId = SG_WEB, over: Record<string, unknown> = {}) => rule(`${groupId.slice(-4)}-ssh`, groupId, over);
+
+export type ScenarioName = 'healthy' | 'rule-missing' | 'deny-higher-priority' | 'acl-deny' | 'shutoff' | 'frozen' | 'several-groups';
+
+/** One server (SSH on 22) in each documented failure shape. */
+export function scenario(name: ScenarioName): HuaweiState {
+  const base: HuaweiState = {
+    servers: [server()],
+    ports: [port()],
+    securityGroups: [group(SG_WEB, 'web', [sshRule()])],
+    firewalls: [],
+    publicips: [publicip()],
+  };
+  switch (name) {
+    case 'healthy':
+      return base;
+    case 'rule-missing':
+      return { ...base, securityGroups: [group(SG_WEB, 'web', [sshRule(SG_WEB, { multiport: '80,443' })])] };
+    case 'deny-higher-priority':
+      return {
+        ...base,
+        securityGroups: [group(SG_WEB, 'web', [rule('deny-22', SG_WEB, { action: 'deny', priority: 1, multiport: '22' }), sshRule(SG_WEB, { priority: 50 })])],
+      };
+    case 'acl-deny':
+      return {
+        ...base,
+        firewalls: [
+          firewall({
+            ingress_rules: [
+              { id: 'acl-in-deny', name: 'block-ssh', action: 'deny', protocol: 'tcp', ip_version: 4, source_ip_address: '0.0.0.0/0', destination_port: '22', enabled: true },
+              { id: 'acl-in-1', name: 'ssh', action: 'allow', protocol: 'tcp', ip_version: 4, source_ip_address: '0.0.0.0/0', destination_port: '22', enabled: true },
+            ],
+          }),
+        ],
+      };
+    case 'shutoff':
+      return { ...base, servers: [server({ status: 'SHUTOFF', 'OS-EXT-STS:vm_state': 'stopped' })] };
+    case 'frozen':
+      return { ...base, servers: [server({ status: 'SHUTOFF', metadata: { vpc_id: VPC_ID, EcmResStatus: 'freeze' } })], publicips: [publicip({ status: 'FREEZED' })] };
+    case 'several-groups':
+      return {
+        ...base,
+        servers: [server({ security_groups: [{ id: SG_DENY, name: 'deny-first' }, { id: SG_WEB, name: 'web' }] })],
+        ports: [port({ security_groups: [SG_DENY, SG_WEB] })],
+        securityGroups: [group(SG_DENY, 'deny-first', [rule('deny-all-22', SG_DENY, { action: 'deny', priority: 100, multiport: '22' })]), group(SG_WEB, 'web', [sshRule()])],
+      };
+  }
+}

@@ -1,0 +1,136 @@
+// map.ts: Huawei API documents → CloudSnapshot + providerData, checked through the Huawei evaluators.
+import { describe, expect, it } from 'vitest';
+import { evaluateHuaweiPath } from '../src/core/cloud/huawei/path';
+import { evaluatorFirewall, evaluatorGroups, huaweiProviderData, HuaweiProviderDataSchema, mapHuaweiSnapshot, type HuaweiDocuments } from '../src/core/cloud/huawei/map';
+import type { Flow } from '../src/core/rules/types';
+import { ACL_ID, EIP, EIP_ID, PORT2_ID, PORT_ID, PRIVATE_IP, REGION, scenario, SERVER_ID, SG_DENY, SG_WEB, SUBNET2_ID, SUBNET_ID, port, type ScenarioName } from './fake-huawei/scenarios';
+
+const ssh: Flow = { direction: 'ingress', protocol: 'tcp', sourceIp: '198.51.100.7', destinationIp: EIP, port: 22 };
+
+function docs(name: ScenarioName, over: Partial<HuaweiDocuments> = {}): HuaweiDocuments {
+  const st = scenario(name);
+  return { region: REGION, source: 'import', server: st.servers[0], ports: st.ports, securityGroups: st.securityGroups, firewalls: st.firewalls, firewallsRead: true, publicips: st.publicips, ...over };
+}
+
+function decide(name: ScenarioName, over: Partial<HuaweiDocuments> = {}) {
+  const snap = mapHuaweiSnapshot(docs(name, over));
+  const d = huaweiProviderData(JSON.parse(JSON.stringify(snap)) as { providerData?: unknown });
+  expect(d).not.toBeNull();
+  return { snap, d: d!, path: evaluateHuaweiPath(evaluatorFirewall(d!), evaluatorGroups(d!), ssh, { subnetId: d!.ports[0]?.subnetId ?? undefined, localIp: PRIVATE_IP, flavour: d!.server?.flavour ?? undefined }) };
+}
+
+describe('mapHuaweiSnapshot', () => {
+  it('fills the neutral fields for display', () => {
+    const { snap } = decide('healthy');
+    expect(snap.provider).toBe('huawei');
+    expect(snap.instance).toMatchObject({ id: SERVER_ID, name: 'web-1', status: 'ACTIVE', region: REGION, zone: 'cn-north-4a', eipAddress: EIP, eipAllocationId: EIP_ID, privateIps: [PRIVATE_IP], securityGroupIds: [SG_WEB], internetMaxBandwidthOut: 5, vSwitchId: SUBNET_ID, operationLocks: [] });
+    expect(snap.interfaces).toEqual([expect.objectContaining({ id: PORT_ID, type: 'primary', privateIps: [PRIVATE_IP], publicIp: EIP, securityGroupIds: [SG_WEB], vSwitchId: SUBNET_ID, instanceId: SERVER_ID })]);
+    expect(snap.eips).toEqual([expect.objectContaining({ allocationId: EIP_ID, ipAddress: EIP, status: 'InUse', bandwidthMbps: 5, instanceId: PORT_ID })]);
+    const r = snap.securityGroups[0].rules.find((x) => x.id.endsWith('-ssh'))!;
+    expect(r).toMatchObject({ direction: 'ingress', protocol: 'tcp', portRange: { from: 22, to: 22 }, policy: 'accept', priority: 1, peer: { kind: 'cidr', cidr: '0.0.0.0/0' } });
+    // An empty protocol is "all" on Huawei.
+    expect(snap.securityGroups[0].rules.find((x) => x.id.endsWith('def-e4'))).toMatchObject({ direction: 'egress', protocol: 'all', portRange: { from: -1, to: -1 } });
+    expect(snap.securityGroups[0].rules.find((x) => x.id.endsWith('def-i4'))?.peer).toEqual({ kind: 'group', groupId: SG_WEB });
+  });
+
+  it('providerData validates and round-trips through JSON', () => {
+    const { d } = decide('healthy');
+    expect(HuaweiProviderDataSchema.safeParse(d).success).toBe(true);
+    expect(d.ports[0]).toEqual({ id: PORT_ID, subnetId: SUBNET_ID, fixedIps: [PRIVATE_IP], securityGroupIds: [SG_WEB], portSecurityEnabled: true, primary: true });
+    expect(d.server).toMatchObject({ id: SERVER_ID, status: 'ACTIVE', locked: false, frozen: null, flavour: 's6.small.1' });
+    expect(d.firewallState).toBe('none');
+  });
+
+  it('rejects tampered providerData (a session file is untrusted)', () => {
+    const { snap } = decide('healthy');
+    const bad = JSON.parse(JSON.stringify(snap)) as { providerData: { securityGroups: unknown } };
+    bad.providerData.securityGroups = 'everything allowed';
+    expect(huaweiProviderData(bad)).toBeNull();
+    expect(huaweiProviderData({})).toBeNull();
+    expect(huaweiProviderData(null)).toBeNull();
+  });
+
+  it.each([
+    ['healthy', 'allow', null],
+    ['rule-missing', 'deny', 'security-group'],
+    ['deny-higher-priority', 'deny', 'security-group'],
+    ['acl-deny', 'deny', 'network-acl'],
+    ['several-groups', 'deny', 'security-group'],
+  ] as const)('%s → the evaluators decide %s (blocked at %s)', (name, decision, at) => {
+    const { path } = decide(name);
+    expect(path.decision).toBe(decision);
+    expect(path.blockedAt).toBe(at);
+  });
+
+  it('keeps the port order of several groups (the first group decides first)', () => {
+    const { d, snap } = decide('several-groups');
+    expect(d.securityGroups.map((g) => g.id)).toEqual([SG_DENY, SG_WEB]);
+    expect(snap.instance?.securityGroupIds).toEqual([SG_DENY, SG_WEB]);
+  });
+
+  it('the network ACL of the port subnet is kept with both directions', () => {
+    const { d, snap } = decide('acl-deny');
+    expect(d.firewallState).toBe('associated');
+    expect(d.firewall?.id).toBe(ACL_ID);
+    expect(d.firewall?.ingress_rules?.map((r) => r.id)).toEqual(['acl-in-deny', 'acl-in-1']);
+    expect(d.firewall?.egress_rules?.length).toBe(1);
+    expect(snap.networkAcls[0]).toMatchObject({ id: ACL_ID, vSwitchIds: [SUBNET_ID] });
+    expect(snap.networkAcls[0].ingress[0]).toMatchObject({ policy: 'drop', portRange: { from: 22, to: 22 }, order: 0 });
+  });
+
+  it('an ACL of another subnet is not the port ACL; ACLs not read leave it unknown, not "none"', () => {
+    const st = scenario('acl-deny');
+    const other = { ...st.firewalls[0], associations: [{ virsubnet_id: SUBNET2_ID }] };
+    expect(decide('healthy', { firewalls: [other] }).d.firewallState).toBe('none');
+    const unread = decide('healthy', { firewalls: [], firewallsRead: false });
+    expect(unread.d.firewallState).toBe('unknown');
+    expect(unread.d.firewall).toBeNull();
+  });
+
+  it('server state: SHUTOFF, frozen (EcmResStatus freeze), locked', () => {
+    expect(decide('shutoff').snap.instance?.status).toBe('SHUTOFF');
+    const frozen = decide('frozen');
+    expect(frozen.d.server?.frozen).toBe(true);
+    expect(frozen.snap.instance?.operationLocks).toEqual(['frozen']);
+    expect(frozen.snap.eips[0]).toMatchObject({ status: 'InUse', businessStatus: 'FinancialLocked' });
+    const st = scenario('healthy');
+    const locked = decide('healthy', { server: { ...st.servers[0], locked: true } });
+    expect(locked.snap.instance?.operationLocks).toEqual(['locked']);
+    expect(locked.d.server?.locked).toBe(true);
+  });
+
+  it('several ports: the primary is the one carrying the first fixed address; each keeps its own groups', () => {
+    const st = scenario('healthy');
+    const second = port({ id: PORT2_ID, network_id: SUBNET2_ID, fixed_ips: [{ subnet_id: 'x', ip_address: '192.168.1.20' }], security_groups: [SG_DENY] });
+    const { d, snap } = decide('healthy', { ports: [second, ...st.ports] });
+    expect(d.ports.map((p) => [p.id, p.primary])).toEqual([
+      [PORT_ID, true],
+      [PORT2_ID, false],
+    ]);
+    expect(d.portGroupIds).toEqual({ [PORT2_ID]: [SG_DENY], [PORT_ID]: [SG_WEB] });
+    expect(d.unreadGroupIds).toEqual([SG_DENY]);
+    expect(snap.interfaces.find((i) => i.id === PORT2_ID)?.type).toBe('secondary');
+  });
+
+  it('groups named by the port but not read are listed as unread (their rules are unknown)', () => {
+    const { d, path } = decide('several-groups', { securityGroups: scenario('several-groups').securityGroups.filter((g) => g.id === SG_WEB) });
+    expect(d.unreadGroupIds).toEqual([SG_DENY]);
+    expect(d.securityGroups.map((g) => g.id)).toEqual([SG_WEB]);
+    expect(path.securityGroups.decision).toBe('allow'); // the provider must combine this with unreadGroupIds
+  });
+
+  it('without an EIP record, the floating address still names the EIP and bandwidth is not claimed from it', () => {
+    const { snap } = decide('healthy', { publicips: [] });
+    expect(snap.instance?.eipAddress).toBe(EIP);
+    expect(snap.instance?.eipAllocationId).toBeUndefined();
+    expect(snap.eips).toEqual([]);
+    expect(snap.interfaces[0].publicIp).toBe(EIP);
+  });
+
+  it('no server: ports and groups are still mapped', () => {
+    const { snap, d } = decide('healthy', { server: null });
+    expect(snap.instance).toBeNull();
+    expect(d.server).toBeNull();
+    expect(d.securityGroups.map((g) => g.id)).toEqual([SG_WEB]);
+  });
+});
