@@ -178,7 +178,8 @@ export interface CloudError {
 }
 
 export interface CloudSnapshot {
-  provider: 'alicloud';
+  /** The cloud (ProviderId in ./provider.ts, spelled out here: the renderer's type-check does not see that file). */
+  provider: 'alicloud' | 'huawei';
   /** Where the data came from. */
   source: 'api' | 'import';
   account?: { accountId?: string; credentialSource?: string; accessKeyIdRedacted?: string; profile?: string };
@@ -192,4 +193,9 @@ export interface CloudSnapshot {
   errors: CloudError[];
   /** Free-text notes for the user (e.g. "address belongs to no instance of this account"). */
   notes?: string[];
+  /**
+   * The provider's native data (Huawei: v3 security groups, network ACLs, ports, server), opaque to everything
+   * but that provider, which validates it when it reads it back (a session file is untrusted).
+   */
+  providerData?: unknown;
 }

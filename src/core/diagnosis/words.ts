@@ -26,6 +26,14 @@ const EVALUATION: Record<string, Localized> = {
   'same-for-every-source': L('对任何来源地址结论都相同', 'the answer is the same for every source address'),
   'source-unknown': L('没有测到你的公网 IP', 'your public IP was not detected'),
   'uncertain-field': L('有规则的字段无法评估', 'a rule has a field that cannot be evaluated'),
+  // Codes of the Huawei Cloud evaluators (src/core/cloud/huawei; their own words are in huawei/words.ts).
+  'default-deny': L('没有规则匹配，默认拒绝', 'no rule matches, and what no rule allows is denied'),
+  'flavour-unknown': L('结果取决于云服务器的规格：老规格上拒绝规则、IP地址组和不连续端口不生效，而规格没有读到', 'the outcome depends on the server’s flavour: on older flavours deny rules, IP address groups and non-contiguous ports have no effect, and the flavour was not read'),
+  'no-group': L('没有读到网卡上的安全组', 'no security group of the network interface was read'),
+  'acl-not-associated': L('网络ACL没有关联服务器所在的子网', 'the network ACL is not associated with the server’s subnet'),
+  'acl-disabled': L('网络ACL已关闭，不过滤流量', 'the network ACL is disabled and filters nothing'),
+  'intra-subnet': L('同一子网内的流量不受网络ACL控制', 'traffic inside one subnet is not filtered by the network ACL'),
+  stateful: L('网络ACL有状态：放行的连接，其回包自动放行，不需要为临时端口另加规则', 'the network ACL is stateful: replies to an allowed connection pass without a rule for the ephemeral ports'),
 };
 
 /** An evaluation explanation code in words (falls back to a generic phrase, never to the code). */
@@ -48,6 +56,8 @@ const NEAR_MISS: Record<NearMissReason, Localized> = {
   'prefix-list-unresolved': L('前缀列表的内容没有读到', 'its prefix list was not read'),
   'nic-type': L('网卡类型不对（内网/公网）', 'the wrong NIC type (intranet or internet)'),
   'source-port-restricted': L('规则限制了源端口，而客户端从随机的临时端口连接', 'it limits the source port, while clients connect from ephemeral ports'),
+  'ignored-on-flavour': L('这台服务器是老规格，这条规则用到的IP地址组或不连续端口在该规格上不生效', 'the server has an older flavour, on which the IP address group or non-contiguous ports this rule uses have no effect'),
+  'rule-disabled': L('这条网络ACL规则已停用，匹配时被跳过', 'this network ACL rule is disabled and skipped'),
 };
 
 export function nearMissWords(reason: string): Localized {

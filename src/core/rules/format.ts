@@ -25,6 +25,8 @@ export const NEAR_MISS_LABELS: Record<NearMissReason, L> = {
   'prefix-list-unresolved': { en: 'prefix list could not be read', 'zh-CN': '前缀列表无法读取' },
   'nic-type': { en: 'classic network: rule is for the other NIC type', 'zh-CN': '经典网络：规则的网卡类型（公网/内网）不符' },
   'source-port-restricted': { en: 'rule limits the source port; clients connect from ephemeral ports', 'zh-CN': '规则限制了源端口，客户端连接使用的是随机临时端口' },
+  'ignored-on-flavour': { en: 'rule has no effect on the server\'s older flavour', 'zh-CN': '规则在这台服务器的老规格上不生效' },
+  'rule-disabled': { en: 'network ACL rule is disabled', 'zh-CN': '网络ACL规则已停用' },
 };
 
 const T = {

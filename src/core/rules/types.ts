@@ -36,7 +36,9 @@ export type NearMissReason =
   | 'other-interface'
   | 'prefix-list-unresolved'
   | 'nic-type'
-  | 'source-port-restricted'; // a five-tuple rule admits only source ports a connecting client does not use
+  | 'source-port-restricted' // a five-tuple rule admits only source ports a connecting client does not use
+  | 'ignored-on-flavour' // Huawei: the rule uses a feature (address group, port list) the server's older flavour ignores
+  | 'rule-disabled'; // Huawei: a network ACL rule that would admit the flow is disabled (skipped)
 
 export interface NearMiss {
   reason: NearMissReason;

@@ -12,7 +12,7 @@
 // the first rule that matches decides; no match in any group: denied. Unlike Alibaba, the groups are NOT
 // pooled: an allow at priority 1 in the second group comes after a deny at priority 100 in the first.
 // Security groups are stateful: for a connection only the rules of its direction decide.
-import { addressScope, isNonPublicCidr, parseIp, type ParsedIp } from '../../rules/cidr';
+import { addressScope, hostLooksLikeNetwork, isNonPublicCidr, parseIp, sameNeighbourhood, type ParsedIp } from '../../rules/cidr';
 import type { Decider, EvaluationNote } from '../../rules/types';
 import type { Flow } from '../../rules/types';
 import { matchRemote, remoteSpec, remoteText, type RemoteSpec, type Tri } from './addresses';
@@ -290,6 +290,12 @@ function oneField(c: CompiledSgRule, wrong: number, ctx: Ctx, flow: Flow, v: Rec
       if (r.cidr.family !== ctx.remote.family) return miss(c, 'source-excludes-client', `rule admits the IPv${r.cidr.family} block ${r.cidr.text}; ${client} is IPv${ctx.remote.family}`, { ...v, cidr: r.cidr.text, familyMismatch: 1 });
       if (isNonPublicCidr(r.cidr) && addressScope(ctx.remote) === 'public') {
         return miss(c, 'private-source', `rule admits ${r.cidr.text}, a private range; internet traffic arrives from your public address ${client}, never from a private one`, { ...v, cidr: r.cidr.text });
+      }
+      // The same slip as on Alibaba Cloud, with the same code: an address written without a mask is one host.
+      const host = parseIp(r.cidr.network.split('/')[0]);
+      if (r.cidr.bare && host && (hostLooksLikeNetwork(r.cidr) || sameNeighbourhood(ctx.remote, host))) {
+        const guess = r.cidr.family === 4 ? `${host.text}/24` : `${host.text}/64`;
+        return miss(c, 'bare-ip-without-mask', `rule admits "${r.cidr.text}" written without a mask, which is the single host ${r.cidr.network}; ${client} is not that host (did you mean a range such as ${guess}?)`, { ...v, cidr: r.cidr.text, treatedAs: r.cidr.network, suggestion: guess });
       }
       return miss(c, 'source-excludes-client', `rule admits ${r.cidr.text}, which does not contain ${client}`, { ...v, cidr: r.cidr.text });
     }

@@ -86,13 +86,14 @@ export type AddressGroups = Record<string, string[]>;
 export type GroupMembers = Record<string, string[]>;
 
 /**
- * Near-miss reasons: the shared codes, plus the two only Huawei has. A later merge adds these two to
- * NearMissReason in src/core/rules/types.ts; until then the Huawei evaluations carry this superset.
+ * Near-miss reasons: the shared codes (src/core/rules/types.ts), so a Huawei near miss names the same mistake
+ * with the same code as an Alibaba one; `ignored-on-flavour` and `rule-disabled` are in the shared list too
+ * (only Huawei produces them today).
  */
-export type HuaweiNearMissReason = NearMissReason | 'ignored-on-flavour' | 'rule-disabled';
+export type HuaweiNearMissReason = NearMissReason;
 
-export type HuaweiNearMiss = Omit<NearMiss, 'reason'> & { reason: HuaweiNearMissReason };
+export type HuaweiNearMiss = NearMiss;
 
-export type HuaweiEvaluation = Omit<Evaluation, 'nearMisses'> & { nearMisses: HuaweiNearMiss[] };
+export type HuaweiEvaluation = Evaluation;
 
-export type HuaweiAclEvaluation = Omit<AclEvaluation, 'inbound' | 'returnPath'> & { inbound: HuaweiEvaluation; returnPath: HuaweiEvaluation };
+export type HuaweiAclEvaluation = AclEvaluation;
