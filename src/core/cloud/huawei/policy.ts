@@ -1,0 +1,63 @@
+// The minimal IAM custom policy SG Doctor needs on Huawei Cloud (role/policy-based authorization, policy
+// "Version": "1.1"). Read-only by default; `write` adds exactly the actions the fixes call.
+//
+// Action names, as Huawei's "权限和授权项" / "Permissions Policies and Supported Actions" tables of the ECS and
+// VPC API references list them for the APIs the reader and the fixes call:
+// - ShowServer GET /v1/{project_id}/cloudservers/{server_id} → ecs:cloudServers:get;
+//   ListServersDetails GET /v1/{project_id}/cloudservers/detail → ecs:cloudServers:list;
+//   BatchStartServers POST /v1/{project_id}/cloudservers/action (os-start) → ecs:cloudServers:start.
+// - ListPorts GET /v1/{project_id}/ports → vpc:ports:get.
+// - ShowSecurityGroup (v3) → vpc:securityGroups:get; ListSecurityGroupRules (v3) → vpc:securityGroupRules:get;
+//   CreateSecurityGroupRule (v3) → vpc:securityGroupRules:create; DeleteSecurityGroupRule (v3) →
+//   vpc:securityGroupRules:delete ("安全组规则(API V3)" table: "创建安全组规则 POST
+//   /v3/{project_id}/vpc/security-group-rules vpc:securityGroupRules:create").
+// - ShowFirewall / ListFirewall (v3 network ACL) → vpc:firewalls:get / vpc:firewalls:list (ListFirewall's
+//   "授权信息" names vpc:firewalls:list).
+// - EIP: ListPublicips / ShowPublicip → vpc:publicIps:list / vpc:publicIps:get ("Queries EIPs. GET
+//   /v1/{project_id}/publicips vpc:publicIps:list"); bandwidths → vpc:bandwidths:get / vpc:bandwidths:list;
+//   UpdateBandwidth → vpc:bandwidths:update; UpdatePublicip (bind to a port) → vpc:publicIps:update.
+// - IP address groups (to resolve remote_address_group_id) → vpc:addressGroups:get / vpc:addressGroups:list.
+// - AddFirewallRules (PUT /v3/{project_id}/vpc/firewalls/{id}/insert-rules) and AddSecurityGroups
+//   (PUT /v3/{project_id}/ports/{id}/insert-security-groups) change a network ACL / a port:
+//   vpc:firewalls:update and vpc:ports:update (the update action of the resource; not found verbatim for these
+//   two v3 paths in the stored pages — the names follow the tables' resource:verb pattern).
+// Huawei Cloud has no remote-script runner wired in SG Doctor (Alibaba's Cloud Assistant), so `remoteScript`
+// adds nothing.
+
+export const HUAWEI_READ_ACTIONS = [
+  'ecs:cloudServers:get',
+  'ecs:cloudServers:list',
+  'vpc:ports:get',
+  'vpc:securityGroups:get',
+  'vpc:securityGroupRules:get',
+  'vpc:firewalls:get',
+  'vpc:firewalls:list',
+  'vpc:publicIps:get',
+  'vpc:publicIps:list',
+  'vpc:bandwidths:get',
+  'vpc:bandwidths:list',
+  'vpc:addressGroups:get',
+  'vpc:addressGroups:list',
+] as const;
+
+/** The write action each fix API needs (fixes.ts emits only these APIs). */
+export const HUAWEI_WRITE_ACTIONS: Record<string, string> = {
+  CreateSecurityGroupRule: 'vpc:securityGroupRules:create',
+  DeleteSecurityGroupRule: 'vpc:securityGroupRules:delete',
+  AddFirewallRules: 'vpc:firewalls:update',
+  AddSecurityGroups: 'vpc:ports:update',
+  BatchStartServers: 'ecs:cloudServers:start',
+  UpdateBandwidth: 'vpc:bandwidths:update',
+  UpdatePublicip: 'vpc:publicIps:update',
+};
+
+export interface HuaweiPolicyDocument {
+  Version: '1.1';
+  Statement: { Effect: 'Allow'; Action: string[] }[];
+}
+
+export function huaweiPolicy(opts: { write?: boolean; remoteScript?: boolean } = {}): HuaweiPolicyDocument {
+  const actions: string[] = [...HUAWEI_READ_ACTIONS];
+  if (opts.write) for (const a of Object.values(HUAWEI_WRITE_ACTIONS)) if (!actions.includes(a)) actions.push(a);
+  return { Version: '1.1', Statement: [{ Effect: 'Allow', Action: actions }] };
+}

@@ -1,0 +1,190 @@
+// The Huawei Cloud provider behind the port (src/core/cloud/provider.ts): it adapts the snapshot's native Huawei
+// data (CloudSnapshot.providerData, validated here) to the pure Huawei evaluators and returns the common
+// Evaluation / AclEvaluation, so checks, verdict, report and JSON output keep one shape for every cloud.
+//
+// Semantics encoded (and where they are documented — see the sources cited in securityGroups.ts, firewall.ts,
+// path.ts and carrierPorts.ts):
+// - security groups: priority 1..100, lower first; deny before allow at equal priority; groups on a port are
+//   matched one after another in their order on the port (VPC user guide, "访问控制概述"/"规则生效顺序");
+// - network ACL (v3 firewall): matched before the security groups, rules in order, first match, disabled rules
+//   skipped, default deny once a subnet is associated, traffic inside a subnet not filtered, and STATEFUL
+//   ("Network ACLs are stateful… responses to allowed inbound traffic are allowed to flow out, regardless of
+//   outbound rules", VPC product description): the return path is allowed by state, so the evaluation says so
+//   (explanation 'stateful') and no "return rule missing" finding can appear.
+import type { Localized } from '../../diagnosis/types';
+import { L } from '../../i18n';
+import { fail, type Result } from '../../result';
+import { parseIp } from '../../rules/cidr';
+import { resolveInterface } from '../../rules/interfaces';
+import type { AclEvaluation, Evaluation, EvaluationNote, Flow } from '../../rules/types';
+import { isRegionId } from '../ids';
+import type { CloudSnapshot } from '../model';
+import type { CloudProvider, ConsoleLinks, ProviderReadArgs, ProviderSemantics } from '../provider';
+import { CARRIER_BLOCKED_TCP } from './carrierPorts';
+import { evaluatorFirewall, evaluatorGroups, huaweiProviderData, type HuaweiProviderData } from './map';
+import { evaluateHuaweiFirewall } from './firewall';
+import { importHuaweiSnapshot, recognisesHuaweiDocument } from './import';
+import { huaweiPolicy } from './policy';
+import { evaluateHuaweiSecurityGroups } from './securityGroups';
+
+export const HUAWEI_SEMANTICS: ProviderSemantics = {
+  aclStateful: true,
+  priority: { min: 1, max: 100, lowerFirst: true },
+  carrierBlockedTcpPorts: CARRIER_BLOCKED_TCP,
+};
+
+// Console deep links. Forms seen in use: the VPC console's security-group detail
+// "https://console.huaweicloud.com/vpc/?region=<region>#/secGroups/detail/<id>" and the ECS list
+// "https://console.huaweicloud.com/ecm/?region=<region>#/ecs/manager/vmList". No stable deep link to one
+// network ACL was found in Huawei's pages, so the ACL link opens the VPC console of the region (the fix text
+// names the path: 访问控制 > 网络ACL, and the ACL id).
+const CONSOLE = 'https://console.huaweicloud.com';
+const region = (r: string | null): string | null => (r && isRegionId(r) ? r : null);
+
+export const HUAWEI_CONSOLE: ConsoleLinks = {
+  hosts: ['console.huaweicloud.com'],
+  securityGroup(r, groupId) {
+    const reg = region(r);
+    if (!reg) return null;
+    return groupId ? `${CONSOLE}/vpc/?region=${reg}#/secGroups/detail/${encodeURIComponent(groupId)}` : `${CONSOLE}/vpc/?region=${reg}#/secGroups`;
+  },
+  instance(r) {
+    const reg = region(r);
+    return reg ? `${CONSOLE}/ecm/?region=${reg}#/ecs/manager/vmList` : null;
+  },
+  networkAcl(r) {
+    const reg = region(r);
+    return reg ? `${CONSOLE}/vpc/?region=${reg}` : null;
+  },
+};
+
+// ---- evaluation adapters ----------------------------------------------------------------------------------
+
+const norm = (ip: string | null | undefined): string | null => (ip ? (parseIp(ip)?.text ?? null) : null);
+
+type DataPort = HuaweiProviderData['ports'][number];
+
+interface PortChoice {
+  port: DataPort | null;
+  /** Security-group ids on the path, in the order they are matched. */
+  groupIds: string[];
+  /** Did the address belong to the server? */
+  matched: boolean;
+  /** The port's fixed address the network ACL sees (an EIP is translated before the subnet). */
+  localIp?: string;
+  subnetId?: string;
+}
+
+/**
+ * Which port of the server an address reaches (its fixed address, or an EIP bound to it), and so which groups
+ * and which subnet's ACL apply. The neutral interface resolution (EIPs, floating addresses) picks the port.
+ */
+function choosePort(snapshot: CloudSnapshot, data: HuaweiProviderData, localText: string): PortChoice {
+  const ip = norm(localText);
+  const choice = resolveInterface(snapshot, localText);
+  const port = (choice.eni ? data.ports.find((p) => p.id === choice.eni!.id) : undefined) ?? (data.ports.find((p) => p.primary) ?? null);
+  const matched = choice.matched || !snapshot.instance;
+  if (!port) return { port: null, groupIds: choice.groupIds.length ? choice.groupIds : (snapshot.instance?.securityGroupIds ?? []), matched };
+  const fixed = port.fixedIps.map(norm).filter((x): x is string => !!x);
+  const localIp = ip && fixed.includes(ip) ? ip : (fixed.find((x) => parseIp(x)?.family === 4) ?? fixed[0]);
+  return { port, groupIds: port.securityGroupIds, matched, ...(localIp ? { localIp } : {}), ...(port.subnetId ? { subnetId: port.subnetId } : {}) };
+}
+
+const unknownEval = (explanation: string, considered: string[], notes: EvaluationNote[] = []): Evaluation => ({ decision: 'unknown', decidedBy: null, nearMisses: [], considered, explanation, notes });
+
+function dataOf(snapshot: CloudSnapshot): { ok: true; value: HuaweiProviderData } | { ok: false; evaluation: Evaluation } {
+  const d = huaweiProviderData(snapshot);
+  if (d) return { ok: true, value: d };
+  return { ok: false, evaluation: unknownEval('not-evaluated', [], [{ code: 'uncertain-field', detail: 'the Huawei Cloud data of this snapshot is missing or malformed, so its rules cannot be evaluated', values: {} }]) };
+}
+
+export function evaluateSecurityGroups(snapshot: CloudSnapshot, flow: Flow): Evaluation {
+  const d = dataOf(snapshot);
+  if (!d.ok) return d.evaluation;
+  const data = d.value;
+  const localText = flow.direction === 'ingress' ? flow.destinationIp : flow.sourceIp;
+  const choice = choosePort(snapshot, data, localText);
+  if (!choice.matched) return unknownEval('destination-not-on-instance', [], [{ code: 'destination-not-on-instance', detail: `${localText} is not an address of server ${snapshot.instance?.id ?? ''}`, values: { address: localText } }]);
+  const groups = evaluatorGroups(data);
+  const byId = new Map(groups.map((g) => [g.id, g]));
+  const known = choice.groupIds.filter((id) => byId.has(id)).map((id) => byId.get(id)!);
+  const missing = choice.groupIds.filter((id) => !byId.has(id));
+  const flavour = data.server?.flavour ?? undefined;
+  const ev = evaluateHuaweiSecurityGroups(known, flow, { ...(flavour ? { flavour } : {}), addressGroups: data.addressGroups });
+  ev.considered = choice.groupIds;
+  if (choice.port) ev.interfaceId = choice.port.id;
+  if (missing.length) {
+    // Groups are matched in their order on the port: a group whose rules were not read decides whatever comes
+    // after it, so only a decision taken by an earlier group stands.
+    const firstMissing = choice.groupIds.findIndex((id) => !byId.has(id));
+    const decidedAt = ev.decidedBy?.kind === 'rule' ? choice.groupIds.indexOf(ev.decidedBy.containerId) : Infinity;
+    const note: EvaluationNote = { code: 'group-missing', detail: `the rules of ${missing.join(', ')} on the port were not read`, values: { groupIds: missing.join(',') } };
+    ev.notes = [...(ev.notes ?? []), note];
+    if (decidedAt > firstMissing) return { ...ev, decision: 'unknown', explanation: 'group-missing' };
+  }
+  return ev;
+}
+
+export function evaluateNetworkAcl(snapshot: CloudSnapshot, flow: Flow): AclEvaluation {
+  const d = dataOf(snapshot);
+  if (!d.ok) return { present: false, aclId: null, inbound: d.evaluation, returnPath: d.evaluation, decision: 'unknown' };
+  const data = d.value;
+  const localText = flow.direction === 'ingress' ? flow.destinationIp : flow.sourceIp;
+  const remoteText = flow.direction === 'ingress' ? flow.sourceIp : flow.destinationIp;
+  const choice = choosePort(snapshot, data, localText);
+  const unknownAcl = (explanation: string): AclEvaluation => {
+    const ev = unknownEval(explanation, []);
+    return { present: false, aclId: null, inbound: ev, returnPath: ev, decision: 'unknown' };
+  };
+  if (!choice.matched) return unknownAcl('destination-not-on-instance');
+  const fw = evaluatorFirewall(data);
+  const fwHere = fw && choice.subnetId && (fw.associations ?? []).some((a) => a.virsubnet_id === choice.subnetId) ? fw : null;
+  // The provider data holds the ACL of the primary port's subnet; 'none' says the ACLs were read and none is
+  // associated. Another port's subnet, or ACLs that could not be read: whether an ACL applies is unknown.
+  const primary = data.ports.find((p) => p.primary);
+  const sameSubnetAsPrimary = !!choice.subnetId && primary?.subnetId === choice.subnetId;
+  if (!fwHere && (data.firewallState === 'unknown' || !choice.subnetId || !sameSubnetAsPrimary)) return unknownAcl('acl-unknown');
+  const remote = norm(remoteText);
+  // Traffic between two ports of the same subnet is not filtered by the subnet's ACL.
+  const sameSubnet = !!remote && data.ports.some((p) => p.id !== choice.port?.id && p.subnetId === choice.subnetId && p.fixedIps.some((a) => norm(a) === remote));
+  const ev = evaluateHuaweiFirewall(fwHere, flow, { ...(choice.subnetId ? { subnetId: choice.subnetId } : {}), ...(choice.localIp ? { localIp: choice.localIp } : {}), sameSubnet, addressGroups: data.addressGroups });
+  if (choice.port) {
+    ev.inbound.interfaceId = choice.port.id;
+    ev.returnPath.interfaceId = choice.port.id;
+  }
+  return ev;
+}
+
+// ---- the provider -----------------------------------------------------------------------------------------
+
+/** Filled by the reader module when it is wired (hwread: read.ts / sdk.ts). */
+let reader: { prepare(): Promise<void>; read(args: ProviderReadArgs): Promise<CloudSnapshot> } | null = null;
+
+/** The Huawei reader registers itself here (keeps the SDK import lazy and this module free of it). */
+export function wireHuaweiReader(r: typeof reader): void {
+  reader = r;
+}
+
+const NOT_WIRED: Localized = L('华为云的在线读取还没有接入；请用离线导入（粘贴 KooCLI 输出的 JSON）', 'reading Huawei Cloud online is not wired yet; use the offline import (paste the JSON KooCLI prints)');
+
+export const huaweiProvider: CloudProvider = {
+  id: 'huawei',
+  name: L('华为云', 'Huawei Cloud'),
+  semantics: HUAWEI_SEMANTICS,
+  console: HUAWEI_CONSOLE,
+  async prepare() {
+    if (reader) await reader.prepare();
+  },
+  async read(args) {
+    if (!reader) throw new Error(NOT_WIRED.en);
+    return reader.read(args);
+  },
+  recognises: recognisesHuaweiDocument,
+  importSnapshot(inputs, selection): Result<CloudSnapshot> {
+    if (!inputs.length) return fail('EmptyInput', 'nothing to import');
+    return importHuaweiSnapshot(inputs, selection ?? {});
+  },
+  evaluateSecurityGroups,
+  evaluateNetworkAcl,
+  policy: huaweiPolicy,
+};
