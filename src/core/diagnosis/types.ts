@@ -24,7 +24,7 @@ export interface EvidenceRef {
   summary: string;
 }
 
-export type FixKind = 'console' | 'aliyun-cli' | 'os-command' | 'terraform' | 'client' | 'info';
+export type FixKind = 'console' | 'aliyun-cli' | 'hcloud-cli' | 'os-command' | 'terraform' | 'client' | 'info';
 
 export interface Fix {
   kind: FixKind;

@@ -138,7 +138,7 @@ export function buildReport(input: Diagnosis, opts: ReportOptions): { title: str
   if (fixChecks.length) {
     blocks.push({ type: 'heading', level: 2, text: tr(L.fixes) });
     const ordered = [...fixChecks].sort((a, b) => Number(!d.verdict.blockingCheckIds.includes(a.id)) - Number(!d.verdict.blockingCheckIds.includes(b.id)));
-    const isAlt = (f: Check['fixes'][number]): boolean => f.kind === 'console' || f.kind === 'aliyun-cli' || f.kind === 'terraform' || (f.kind === 'os-command' && ['ufw', 'firewalld', 'iptables', 'nftables', 'windows'].includes(f.platform ?? ''));
+    const isAlt = (f: Check['fixes'][number]): boolean => f.kind === 'console' || f.kind === 'aliyun-cli' || f.kind === 'hcloud-cli' || f.kind === 'terraform' || (f.kind === 'os-command' && ['ufw', 'firewalld', 'iptables', 'nftables', 'windows'].includes(f.platform ?? ''));
     for (const c of ordered) {
       blocks.push({ type: 'heading', level: 3, text: tr(c.title) });
       const alts = c.fixes.filter(isAlt);

@@ -181,7 +181,7 @@ export const en = {
     copy: 'Copy',
     copied: 'Copied',
     openConsole: 'Open in console',
-    kinds: { console: 'Console', 'aliyun-cli': 'aliyun CLI', 'os-command': 'On the server', terraform: 'Terraform', client: 'On this computer', info: 'Note' },
+    kinds: { console: 'Console', 'aliyun-cli': 'aliyun CLI', 'hcloud-cli': 'KooCLI (hcloud)', 'os-command': 'On the server', terraform: 'Terraform', client: 'On this computer', info: 'Note' },
   },
   server: {
     heading: 'Check inside the server',
@@ -420,7 +420,7 @@ export const zhCN: Tree<typeof en> = {
     copy: '复制',
     copied: '已复制',
     openConsole: '在控制台打开',
-    kinds: { console: '控制台', 'aliyun-cli': 'aliyun CLI', 'os-command': '在服务器上', terraform: 'Terraform', client: '在本机', info: '说明' },
+    kinds: { console: '控制台', 'aliyun-cli': 'aliyun CLI', 'hcloud-cli': 'KooCLI（hcloud）', 'os-command': '在服务器上', terraform: 'Terraform', client: '在本机', info: '说明' },
   },
   server: {
     heading: '检查服务器内部',

@@ -303,7 +303,7 @@ export function verdictFixes(checks: readonly Check[], verdict: Verdict | null):
 type Fix = Check['fixes'][number];
 const FIREWALL_PLATFORMS = new Set(['ufw', 'firewalld', 'iptables', 'nftables', 'windows']);
 /** Fixes that do the same thing by different means (console, CLI, Terraform; one firewall tool or another). */
-const isAlternative = (f: Fix): boolean => f.kind === 'console' || f.kind === 'aliyun-cli' || f.kind === 'terraform' || (f.kind === 'os-command' && FIREWALL_PLATFORMS.has(f.platform ?? ''));
+const isAlternative = (f: Fix): boolean => f.kind === 'console' || f.kind === 'aliyun-cli' || f.kind === 'hcloud-cli' || f.kind === 'terraform' || (f.kind === 'os-command' && FIREWALL_PLATFORMS.has(f.platform ?? ''));
 
 export interface FixGroup {
   checkId: string;
