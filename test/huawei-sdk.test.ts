@@ -1,6 +1,7 @@
 // The real Huawei Cloud SDK (signing, endpoint, error mapping) against the loopback fake that verifies its
 // SDK-HMAC-SHA256 signature; endpoint overrides; no file written into the home directory.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,5 +91,35 @@ describe('endpoints', () => {
 
   it('refuses a region that is not a region id (it becomes part of the host)', () => {
     expect(huaweiEndpoints('x@127.0.0.1:22/', {}).ok).toBe(false);
+  });
+});
+
+describe('the fake checks the whole canonical request, not just the key', () => {
+  /** Replays a request the SDK signed, with one part changed. */
+  function replay(target: string, headers: Record<string, string>): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: fake.port, path: target, method: 'GET', headers }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('an unchanged replay is accepted; a changed query, path, date or signed header is rejected', async () => {
+    const sdk = await loadHuaweiSdk();
+    await makeVpcV3Client(sdk, opts()).listSecurityGroupRules({ security_group_id: [SG_WEB], limit: 5 });
+    const signed = fake.calls.at(-1)!;
+    expect(signed.status).toBe(200);
+    const h = { ...signed.headers };
+    expect(await replay(signed.target, h)).toBe(200);
+    expect(await replay(signed.target.replace('limit=5', 'limit=6'), h)).toBe(401);
+    expect(await replay(signed.target.replace('security-group-rules', 'security-groups'), h)).toBe(401);
+    const date = h['x-sdk-date'];
+    expect(await replay(signed.target, { ...h, 'x-sdk-date': date.replace(/\d(?=Z$)/, (d) => String((Number(d) + 1) % 10)) })).toBe(401);
+    expect(await replay(signed.target, { ...h, 'x-project-id': PROJECT_ID.replace(/^0/, '1') })).toBe(401);
+    const { authorization: _drop, ...unsigned } = h;
+    expect(await replay(signed.target, unsigned)).toBe(401);
   });
 });

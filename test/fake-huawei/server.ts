@@ -43,6 +43,10 @@ export interface RecordedCall {
   status: number;
   ak?: string;
   userAgent?: string;
+  /** The request headers as received (for replay tests). */
+  headers: Record<string, string>;
+  /** The request target as received (path and query). */
+  target: string;
 }
 
 export interface FakeHuawei {
@@ -251,7 +255,8 @@ export async function startFakeHuawei(options: FakeHuaweiOptions): Promise<FakeH
     for (const [k, v] of url.searchParams) (query[k] ??= []).push(v);
     const requestId = randomUUID().replace(/-/g, '');
     const r = route(req.method ?? 'GET', url.pathname);
-    const rec: RecordedCall = { op: r?.op ?? 'unknown', method: req.method ?? '', path: url.pathname, query, status: 0, userAgent: String(req.headers['user-agent'] ?? '') };
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v ?? '')]));
+    const rec: RecordedCall = { op: r?.op ?? 'unknown', method: req.method ?? '', path: url.pathname, query, status: 0, userAgent: String(req.headers['user-agent'] ?? ''), headers, target: req.url ?? '/' };
     calls.push(rec);
     const send = (status: number, payload: unknown, raw?: string): void => {
       rec.status = status;
