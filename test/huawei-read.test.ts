@@ -172,7 +172,7 @@ describe('readHuaweiSnapshot: faults → one error each, naming what stays unkno
 
 describe('readHuaweiSnapshot: refused before any call', () => {
   it.each([
-    ['no project id', {}, { HUAWEICLOUD_SDK_PROJECT_ID: '' }, 'MissingProjectId'],
+    ['a project id that is not one', {}, { HUAWEICLOUD_SDK_PROJECT_ID: '../../v3/x' }, 'BadProjectId'],
     ['no region', {}, { HUAWEICLOUD_SDK_REGION: '' }, 'MissingRegion'],
     ['a server id that is no UUID', { instanceId: 'i-bp1abc' }, {}, 'InvalidInput'],
     ['an address that is no IP', { instanceId: undefined, address: 'example.com' }, {}, 'InvalidInput'],
@@ -183,6 +183,31 @@ describe('readHuaweiSnapshot: refused before any call', () => {
     const s = await read(scenario('healthy'), opts as Partial<HuaweiReadOptions>, {}, env as Record<string, string>);
     expect(s.errors).toEqual([expect.objectContaining({ action: 'ResolveCredentials', code, leavesUnknown: ['everything'] })]);
     expect(fake!.calls).toEqual([]);
+  });
+
+  it('without a project id, the one named after the region is looked up (IAM KeystoneListAuthProjects, read-only)', async () => {
+    const s = await read(scenario('healthy'), {}, {}, { HUAWEICLOUD_SDK_PROJECT_ID: '' });
+    expect(s.errors).toEqual([]);
+    expect(s.instance?.id).toBe(SERVER_ID);
+    expect(ops()[0]).toBe('KeystoneListAuthProjects');
+    expect(fake!.calls[0].headers['x-project-id']).toBeUndefined();
+    expect(fake!.calls.filter((c) => c.op !== 'KeystoneListAuthProjects').every((c) => c.path.includes(PROJECT_ID))).toBe(true);
+    expect(s.notes?.join(' ')).toContain(`project id of ${REGION} looked up`);
+    expect(fake!.calls.every((c) => c.method === 'GET')).toBe(true); // never creates a project
+  });
+
+  it('no project named after the region: MissingProjectId with where to find it, nothing else called', async () => {
+    const s = await read(scenario('healthy'), { region: 'ap-southeast-1' }, {}, { HUAWEICLOUD_SDK_PROJECT_ID: '' });
+    expect(s.errors).toEqual([expect.objectContaining({ code: 'MissingProjectId', leavesUnknown: ['everything'] })]);
+    expect(s.errors[0].message).toMatch(/My Credentials/);
+    expect(ops()).toEqual(['KeystoneListAuthProjects']);
+  });
+
+  it('the project lookup failing is one error that says what to do', async () => {
+    const s = await read(scenario('healthy'), {}, { faults: [{ op: 'KeystoneListAuthProjects', kind: 'server-error' }] }, { HUAWEICLOUD_SDK_PROJECT_ID: '' });
+    expect(s.errors).toEqual([expect.objectContaining({ action: 'KeystoneListAuthProjects', leavesUnknown: ['everything'] })]);
+    expect(s.errors[0].message).toMatch(/HUAWEICLOUD_SDK_PROJECT_ID/);
+    expect(ops().every((o) => o === 'KeystoneListAuthProjects')).toBe(true);
   });
 
   it('a cancelled read stops without waiting for the retries', async () => {

@@ -70,9 +70,9 @@ describe('Huawei SDK against the signature-verifying fake', () => {
 
 describe('endpoints', () => {
   it('derive from the region, with the environment overrides', () => {
-    expect(huaweiEndpoints('cn-north-4', {})).toEqual({ ok: true, value: { ecs: 'https://ecs.cn-north-4.myhuaweicloud.com', vpc: 'https://vpc.cn-north-4.myhuaweicloud.com', eip: 'https://vpc.cn-north-4.myhuaweicloud.com' } });
+    expect(huaweiEndpoints('cn-north-4', {})).toEqual({ ok: true, value: { ecs: 'https://ecs.cn-north-4.myhuaweicloud.com', vpc: 'https://vpc.cn-north-4.myhuaweicloud.com', eip: 'https://vpc.cn-north-4.myhuaweicloud.com', iam: 'https://iam.myhuaweicloud.com' } });
     const all = huaweiEndpoints('cn-north-4', { SGD_HUAWEI_ENDPOINT: 'http://127.0.0.1:9999' });
-    expect(all.ok && all.value).toEqual({ ecs: 'http://127.0.0.1:9999', vpc: 'http://127.0.0.1:9999', eip: 'http://127.0.0.1:9999' });
+    expect(all.ok && all.value).toEqual({ ecs: 'http://127.0.0.1:9999', vpc: 'http://127.0.0.1:9999', eip: 'http://127.0.0.1:9999', iam: 'http://127.0.0.1:9999' });
     const one = huaweiEndpoints('cn-north-4', { SGD_HUAWEI_ENDPOINT: 'http://127.0.0.1:9999', SGD_HUAWEI_VPC_ENDPOINT: 'https://vpc.example.test' });
     expect(one.ok && one.value.vpc).toBe('https://vpc.example.test');
   });

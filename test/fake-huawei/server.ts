@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { HwFirewall, HwPort, HwPublicip } from '../../src/core/cloud/huawei/map';
 import { PROJECT_ID, type HuaweiState } from './scenarios';
 
-export type Operation = 'ShowServer' | 'ListServersDetails' | 'ListPorts' | 'ShowSecurityGroup' | 'ListSecurityGroupRules' | 'ListFirewall' | 'ShowFirewall' | 'ListPublicips';
+export type Operation = 'KeystoneListAuthProjects' | 'ShowServer' | 'ListServersDetails' | 'ListPorts' | 'ShowSecurityGroup' | 'ListSecurityGroupRules' | 'ListFirewall' | 'ShowFirewall' | 'ListPublicips';
 
 export type FaultKind = 'forbidden' | 'throttle' | 'server-error' | 'slow' | 'malformed' | 'not-found';
 
@@ -125,6 +125,7 @@ export function verifySignature(req: IncomingMessage, path: string, query: Recor
 // ---- routing -----------------------------------------------------------------------------------------------
 
 const IAM_ACTION: Record<Operation, string> = {
+  KeystoneListAuthProjects: '(none needed)',
   ShowServer: 'ecs:cloudServers:get',
   ListServersDetails: 'ecs:cloudServers:list',
   ListPorts: 'vpc:ports:get',
@@ -137,6 +138,7 @@ const IAM_ACTION: Record<Operation, string> = {
 
 function route(method: string, path: string): { op: Operation; pid: string; id?: string } | null {
   if (method !== 'GET') return null;
+  if (path === '/v3/auth/projects') return { op: 'KeystoneListAuthProjects', pid: '' };
   let m = /^\/v1\/([^/]+)\/cloudservers\/detail$/.exec(path);
   if (m) return { op: 'ListServersDetails', pid: m[1] };
   m = /^\/v1\/([^/]+)\/cloudservers\/([^/]+)$/.exec(path);
@@ -158,6 +160,13 @@ function route(method: string, path: string): { op: Operation; pid: string; id?:
 
 const isEcs = (op: Operation) => op === 'ShowServer' || op === 'ListServersDetails';
 
+/** The projects an AK/SK may use (IAM KeystoneListAuthProjects): one per region, named after it. */
+export const PROJECTS = [
+  { id: PROJECT_ID, name: 'cn-north-4', enabled: true, is_domain: false, description: '', domain_id: 'd0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0', parent_id: 'd0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0' },
+  { id: '1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f', name: 'cn-north-4_test', enabled: true, is_domain: false, description: 'a sub-project', domain_id: 'd0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0', parent_id: PROJECT_ID },
+  { id: '2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e', name: 'cn-east-3', enabled: true, is_domain: false, description: '', domain_id: 'd0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0', parent_id: 'd0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0' },
+];
+
 /** Huawei's two error body shapes: ECS `{"error":{"code","message"}}`, VPC / API Gateway `{"error_code","error_msg"}`. */
 function errorBody(op: Operation | null, code: string, message: string, requestId: string): unknown {
   return op && isEcs(op) ? { error: { code, message }, request_id: requestId } : { error_code: code, error_msg: message, request_id: requestId };
@@ -177,6 +186,8 @@ const has = (query: Record<string, string[]>, k: string) => (query[k]?.length ??
 
 function serve(op: Operation, id: string | undefined, query: Record<string, string[]>, st: HuaweiState, pageSize: number, requestId: string): { status: number; body: unknown } {
   switch (op) {
+    case 'KeystoneListAuthProjects':
+      return { status: 200, body: { links: { self: 'https://iam.myhuaweicloud.com/v3/auth/projects' }, projects: PROJECTS } };
     case 'ShowServer': {
       const s = st.servers.find((x) => x.id === id);
       return s ? { status: 200, body: { server: s } } : { status: 404, body: errorBody(op, 'Ecs.0114', `Instance[${id}] could not be found.`, requestId) };
@@ -267,7 +278,7 @@ export async function startFakeHuawei(options: FakeHuaweiOptions): Promise<FakeH
     if (!sig.ok) return send(401, { error_msg: `Incorrect IAM authentication information: ${sig.why}`, error_code: 'APIGW.0301', request_id: requestId });
     rec.ak = sig.ak;
     if (!r) return send(404, { error_msg: 'No API found', error_code: 'APIGW.0101', request_id: requestId });
-    if (r.pid !== projectId || req.headers['x-project-id'] !== projectId) {
+    if (r.op === 'KeystoneListAuthProjects' ? req.headers['x-project-id'] !== undefined : r.pid !== projectId || req.headers['x-project-id'] !== projectId) {
       return send(403, errorBody(r.op, 'APIGW.0305', 'The project id in the request does not belong to this key (project id / region mismatch).', requestId));
     }
     const fault = faults.find((f) => f.op === r.op && f.left > 0 && (!f.pathIncludes || url.pathname.includes(f.pathIncludes) || JSON.stringify(query).includes(f.pathIncludes)));

@@ -22,6 +22,8 @@ import { huaweiEndpoints, loadHuaweiSdk, makeEcsClient, makeRawClient, makeVpcV2
 
 /** The read-only API calls and the IAM action each needs (for errors and the minimal policy). */
 export const HUAWEI_READ_ACTIONS = {
+  /** Only when no project id is given: "当前API调用无需策略权限" (IAM API reference, KeystoneListAuthProjects). */
+  KeystoneListAuthProjects: { iam: null, service: 'iam' },
   ShowServer: { iam: 'ecs:cloudServers:get', service: 'ecs' },
   ListServersDetails: { iam: 'ecs:cloudServers:list', service: 'ecs' },
   ListPorts: { iam: 'vpc:ports:get', service: 'vpc' },
@@ -203,11 +205,11 @@ async function callHuawei<S extends z.ZodTypeAny>(action: HuaweiAction, what: st
     }
   }
   const c = last!;
-  const grant = c.permission ? HUAWEI_READ_ACTIONS[action].iam : undefined;
+  const grant = c.permission ? (HUAWEI_READ_ACTIONS[action].iam ?? undefined) : undefined;
   const head = `${action}${what ? ` (${what})` : ''} failed: ${c.code}`;
   const unknown = leavesUnknown.join(', ');
   const detail = c.permission
-    ? `${head}. The IAM user is not allowed to call it; grant ${grant} to read ${unknown}.`
+    ? `${head}. The IAM user is not allowed to call it; ${grant ? `grant ${grant}` : 'check the IAM user'} to read ${unknown}.`
     : c.credential
       ? `${head}: ${c.message}. Check the access key (wrong or disabled AK/SK, an expired temporary key, this computer's clock more than 15 minutes off, or another cloud's endpoint).`
       : c.code === 'Timeout'
@@ -230,6 +232,7 @@ const ListRulesResp = z.object({ security_group_rules: z.array(HwSecurityGroupRu
 const ListFirewallResp = z.object({ firewalls: z.array(HwFirewallSchema.omit({ ingress_rules: true, egress_rules: true }).passthrough()), page_info: PageInfo }).passthrough();
 const ShowFirewallResp = z.object({ firewall: HwFirewallSchema }).passthrough();
 const ListPublicipsResp = z.object({ publicips: z.array(HwPublicipSchema) }).passthrough();
+const ProjectsResp = z.object({ projects: z.array(z.object({ id: z.string(), name: z.string(), enabled: z.boolean().nullish() }).passthrough()) }).passthrough();
 
 // ---- the reader --------------------------------------------------------------------------------------------
 
@@ -253,7 +256,7 @@ export async function readHuaweiSnapshot(opts: HuaweiReadOptions): Promise<Cloud
   const redact = creds.redact;
   const envExtra = huaweiEnvironment(env);
   const region = opts.region ?? creds.region ?? (envExtra.ok ? envExtra.value.region : undefined);
-  const projectId = opts.projectId ?? creds.projectId ?? (envExtra.ok ? envExtra.value.projectId : undefined);
+  let projectId = opts.projectId ?? creds.projectId ?? (envExtra.ok ? envExtra.value.projectId : undefined);
   const refuse = (code: string, message: string): CloudSnapshot => {
     const snap = emptySnapshot(region ?? 'unknown');
     snap.account = { credentialSource: creds.sourceDetail, accessKeyIdRedacted: creds.accessKeyIdRedacted, ...(creds.profile ? { profile: creds.profile } : {}) };
@@ -264,13 +267,7 @@ export async function readHuaweiSnapshot(opts: HuaweiReadOptions): Promise<Cloud
   if (!region) return refuse('MissingRegion', 'no Huawei Cloud region given: pass the region (like cn-north-4), set HUAWEICLOUD_SDK_REGION, or set one in the KooCLI profile');
   const endpoints = huaweiEndpoints(region, env);
   if (!endpoints.ok) return refuse(endpoints.code, endpoints.message);
-  if (!projectId) {
-    return refuse(
-      'MissingProjectId',
-      `no project id for region ${region}: every Huawei Cloud API path names it. Find it in the console under My Credentials → API Credentials (the project of ${region}) and pass it, set HUAWEICLOUD_SDK_PROJECT_ID, or set projectId in the KooCLI profile`,
-    );
-  }
-  if (!isHuaweiProjectId(projectId)) return refuse('BadProjectId', 'the project id is not a project id (32 hexadecimal characters)');
+  if (projectId !== undefined && !isHuaweiProjectId(projectId)) return refuse('BadProjectId', 'the project id is not a project id (32 hexadecimal characters)');
   if (opts.instanceId !== undefined && !isHuaweiServerId(opts.instanceId)) return refuse('InvalidInput', `the server id ${JSON.stringify(String(opts.instanceId).slice(0, 60))} is not a Huawei Cloud server id (a UUID)`);
   if (opts.address !== undefined && !ipaddr.isValid(opts.address)) return refuse('InvalidInput', `${JSON.stringify(String(opts.address).slice(0, 60))} is not an IP address`);
   if (!opts.instanceId && !opts.address) return refuse('MissingTarget', 'give a server id or an address');
@@ -278,11 +275,6 @@ export async function readHuaweiSnapshot(opts: HuaweiReadOptions): Promise<Cloud
   const log = (line: string) => opts.log?.(redact(line));
   const sdk = await loadHuaweiSdk();
   const timeoutMs = opts.timeoutMs ?? 5000;
-  const clientOpts = (endpoint: string) => ({ keys: creds.keys, projectId, endpoint, timeoutMs });
-  const ecs: HuaweiClient = makeEcsClient(sdk, clientOpts(endpoints.value.ecs));
-  const vpc2: HuaweiClient = makeVpcV2Client(sdk, clientOpts(endpoints.value.vpc));
-  const vpc3: HuaweiClient = makeVpcV3Client(sdk, clientOpts(endpoints.value.vpc));
-  const eip: RawHcClient = makeRawClient(sdk, clientOpts(endpoints.value.eip));
   const policy: Policy = {
     timeoutMs,
     retries: opts.retries ?? 3,
@@ -293,6 +285,30 @@ export async function readHuaweiSnapshot(opts: HuaweiReadOptions): Promise<Cloud
     onAttempt: opts.onAttempt,
     random: opts.random ?? Math.random,
   };
+  const account = { credentialSource: creds.sourceDetail, accessKeyIdRedacted: creds.accessKeyIdRedacted, ...(creds.profile ? { profile: creds.profile } : {}) };
+
+  // ---- the project id of the region: given, or looked up (read-only; the SDK's own lookup may create one) --
+  if (!projectId) {
+    const iam = makeRawClient(sdk, { keys: creds.keys, projectId: '', endpoint: endpoints.value.iam, timeoutMs });
+    const out = await callHuawei('KeystoneListAuthProjects', region, ['everything'], ProjectsResp, () => iam.sendRequest({ method: 'GET', url: '/v3/auth/projects', contentType: 'application/json', queryParams: {}, pathParams: {}, headers: {} }), policy);
+    const howTo = `Find it in the console under My Credentials → API Credentials (the project named ${region}) and pass it, set HUAWEICLOUD_SDK_PROJECT_ID, or set projectId in the KooCLI profile.`;
+    if (!out.ok) {
+      const snap = emptySnapshot(region);
+      snap.account = account;
+      snap.errors.push({ ...out.error, message: `${out.error.message} The project id of ${region} could not be looked up. ${howTo}` });
+      return snap;
+    }
+    const found = out.value.projects.find((p) => p.name === region && p.enabled !== false && isHuaweiProjectId(p.id));
+    if (!found) return refuse('MissingProjectId', `this access key has no project named ${region} (every Huawei Cloud API path names the project). ${howTo}`);
+    projectId = found.id;
+    notes.push(`project id of ${region} looked up through IAM: ${found.id}`);
+  }
+
+  const clientOpts = (endpoint: string) => ({ keys: creds.keys, projectId: projectId!, endpoint, timeoutMs });
+  const ecs: HuaweiClient = makeEcsClient(sdk, clientOpts(endpoints.value.ecs));
+  const vpc2: HuaweiClient = makeVpcV2Client(sdk, clientOpts(endpoints.value.vpc));
+  const vpc3: HuaweiClient = makeVpcV3Client(sdk, clientOpts(endpoints.value.vpc));
+  const eip: RawHcClient = makeRawClient(sdk, clientOpts(endpoints.value.eip));
   const limit = pLimit(Math.max(1, Math.floor(opts.concurrency ?? 8)));
   const maxPages = Math.max(1, Math.min(opts.maxPages ?? 50, 1000));
   const pageLimit = Math.max(1, Math.min(opts.pageLimit ?? 2000, 2000));
@@ -438,7 +454,7 @@ export async function readHuaweiSnapshot(opts: HuaweiReadOptions): Promise<Cloud
     publicips: eipsFound,
     errors,
     notes,
-    account: { credentialSource: creds.sourceDetail, accessKeyIdRedacted: creds.accessKeyIdRedacted, ...(creds.profile ? { profile: creds.profile } : {}) },
+    account,
   });
   return snap;
 }

@@ -6,8 +6,9 @@
 //
 // Endpoints: https://{ecs|vpc}.{region}.myhuaweicloud.com (the SDK's own region tables use exactly this form
 // for every region, @huaweicloud/huaweicloud-sdk-ecs v2/EcsRegion.js); the EIP v1 API (ListPublicips) is served
-// on the VPC endpoint. Overridable for tests and private deployments: SGD_HUAWEI_ENDPOINT (all services),
-// SGD_HUAWEI_ECS_ENDPOINT / SGD_HUAWEI_VPC_ENDPOINT / SGD_HUAWEI_EIP_ENDPOINT (one each). An override must be
+// on the VPC endpoint; IAM (only to look the project id up) on https://iam.myhuaweicloud.com. Overridable for
+// tests and private deployments: SGD_HUAWEI_ENDPOINT (all services), SGD_HUAWEI_ECS_ENDPOINT /
+// SGD_HUAWEI_VPC_ENDPOINT / SGD_HUAWEI_EIP_ENDPOINT / SGD_HUAWEI_IAM_ENDPOINT (one each). An override must be
 // https://host[:port], or http:// only to a loopback address (the test fake) — a signed request never travels
 // in clear text over a network.
 //
@@ -27,7 +28,7 @@ import { fail, ok, type Result } from '../../result';
 import { checkCloudId } from '../ids';
 import type { HuaweiKeys } from './credentials';
 
-export type HuaweiService = 'ecs' | 'vpc' | 'eip';
+export type HuaweiService = 'ecs' | 'vpc' | 'eip' | 'iam';
 
 export type HuaweiEndpoints = Record<HuaweiService, string>;
 
@@ -56,7 +57,7 @@ export function huaweiEndpoints(region: string, env: NodeJS.ProcessEnv = process
   const r = checkCloudId('region', region, 'region');
   if (!r.ok) return fail('BadRegion', r.message);
   const out = {} as HuaweiEndpoints;
-  for (const svc of ['ecs', 'vpc', 'eip'] as const) {
+  for (const svc of ['ecs', 'vpc', 'eip', 'iam'] as const) {
     const specific = `SGD_HUAWEI_${svc.toUpperCase()}_ENDPOINT`;
     const name = env[specific]?.trim() ? specific : env.SGD_HUAWEI_ENDPOINT?.trim() ? 'SGD_HUAWEI_ENDPOINT' : null;
     if (name) {
@@ -64,7 +65,8 @@ export function huaweiEndpoints(region: string, env: NodeJS.ProcessEnv = process
       if (!c.ok) return c;
       out[svc] = c.value;
     } else {
-      out[svc] = `https://${svc === 'eip' ? 'vpc' : svc}.${region}.myhuaweicloud.com`;
+      // IAM is a global service: the SDK's own default is https://iam.myhuaweicloud.com (utils/constant.js).
+      out[svc] = svc === 'iam' ? 'https://iam.myhuaweicloud.com' : `https://${svc === 'eip' ? 'vpc' : svc}.${region}.myhuaweicloud.com`;
     }
   }
   return ok(out);
@@ -125,6 +127,7 @@ function unwrap<T extends object>(mod: T, probe: string): T {
 
 export interface HuaweiClientOptions {
   keys: HuaweiKeys;
+  /** '' for a global API (IAM): no project id in the path, no X-Project-Id header. */
   projectId: string;
   endpoint: string;
   timeoutMs: number;
