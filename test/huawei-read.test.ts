@@ -170,6 +170,27 @@ describe('readHuaweiSnapshot: faults → one error each, naming what stays unkno
   });
 });
 
+describe('readHuaweiSnapshot: bounded and concurrent', () => {
+  it('a group with more rule pages than maxPages: one PageLimit error, the group unread', async () => {
+    const s = await read(scenario('healthy'), { maxPages: 2, pageLimit: 1 }, { pageSize: 1 });
+    expect(errorsOf(s, 'ListSecurityGroupRules')).toEqual([expect.objectContaining({ code: 'PageLimit', leavesUnknown: [`securityGroups/${SG_WEB}`] })]);
+    expect(count('ListSecurityGroupRules')).toBe(2);
+    expect(huaweiProviderData(s)!.unreadGroupIds).toEqual([SG_WEB]);
+  });
+
+  it('independent calls overlap: five slow calls cost about one round trip each round, not their sum', async () => {
+    const slow = (op: Fault['op']): Fault => ({ op, kind: 'slow', delayMs: 600 });
+    await read(scenario('healthy')); // the SDK is loaded once per process: keep that out of the timing
+    await fake!.close();
+    const t0 = Date.now();
+    const s = await read(scenario('acl-deny'), {}, { faults: ['ListPorts', 'ListSecurityGroupRules', 'ShowSecurityGroup', 'ListFirewall', 'ListPublicips'].map((op) => slow(op as Fault['op'])) });
+    const ms = Date.now() - t0;
+    expect(s.errors).toEqual([]);
+    expect(huaweiProviderData(s)!.firewallState).toBe('associated');
+    expect(ms).toBeLessThan(2400); // sequential would be at least 5 × 600 ms
+  });
+});
+
 describe('readHuaweiSnapshot: refused before any call', () => {
   it.each([
     ['a project id that is not one', {}, { HUAWEICLOUD_SDK_PROJECT_ID: '../../v3/x' }, 'BadProjectId'],
