@@ -236,8 +236,8 @@ export const HuaweiProviderDataSchema = z.object({
 export type HuaweiProviderData = z.infer<typeof HuaweiProviderDataSchema>;
 
 /** Reads providerData back (from a session file or a snapshot): null when absent or not valid. */
-export function huaweiProviderData(snapshot: { providerData?: unknown } | null | undefined): HuaweiProviderData | null {
-  const r = HuaweiProviderDataSchema.safeParse(snapshot?.providerData);
+export function huaweiProviderData(snapshot: object | null | undefined): HuaweiProviderData | null {
+  const r = HuaweiProviderDataSchema.safeParse((snapshot as { providerData?: unknown } | null | undefined)?.providerData);
   return r.success ? r.data : null;
 }
 
