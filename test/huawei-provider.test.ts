@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { huaweiProviderData, mapHuaweiSnapshot, type HuaweiDocuments, type HwFirewall, type HwPort, type HwSecurityGroup } from '../src/core/cloud/huawei/map';
 import { HUAWEI_CONSOLE, HUAWEI_SEMANTICS, evaluateNetworkAcl, evaluateSecurityGroups, huaweiProvider } from '../src/core/cloud/huawei/provider';
-import { HUAWEI_READ_ACTIONS, HUAWEI_WRITE_ACTIONS, huaweiPolicy } from '../src/core/cloud/huawei/policy';
+import { HUAWEI_POLICY_READ_ACTIONS, HUAWEI_WRITE_ACTIONS, huaweiPolicy } from '../src/core/cloud/huawei/policy';
+import { HUAWEI_READ_ACTIONS } from '../src/core/cloud/huawei/read';
 import { CARRIER_BLOCKED_TCP } from '../src/core/cloud/huawei/carrierPorts';
 import type { CloudSnapshot } from '../src/core/cloud/model';
 import { evaluationWords, nearMissWords } from '../src/core/diagnosis/words';
@@ -239,17 +240,23 @@ describe('provider surface', () => {
 
   it('policy: read-only by default, write adds exactly the fix actions', () => {
     const ro = huaweiPolicy();
-    expect(ro).toEqual({ Version: '1.1', Statement: [{ Effect: 'Allow', Action: [...HUAWEI_READ_ACTIONS] }] });
+    expect(ro).toEqual({ Version: '1.1', Statement: [{ Effect: 'Allow', Action: [...HUAWEI_POLICY_READ_ACTIONS] }] });
     expect(ro.Statement[0].Action.every((a) => /:(get|list)$/.test(a))).toBe(true);
-    expect(ro.Statement[0].Action).toEqual(expect.arrayContaining(['ecs:cloudServers:get', 'vpc:ports:get', 'vpc:securityGroups:get', 'vpc:securityGroupRules:get', 'vpc:firewalls:get', 'vpc:publicIps:get', 'vpc:bandwidths:get']));
+    expect(ro.Statement[0].Action).toEqual(expect.arrayContaining(['ecs:cloudServers:get', 'ecs:cloudServers:list', 'vpc:ports:get', 'vpc:securityGroups:get', 'vpc:securityGroupRules:get', 'vpc:firewalls:get', 'vpc:firewalls:list']));
+    // Every call the reader makes is covered, and nothing else.
+    const reader = Object.values(HUAWEI_READ_ACTIONS).map((a) => a.iam).filter((x) => x !== null);
+    expect(new Set(ro.Statement[0].Action)).toEqual(new Set(reader));
     const rw = huaweiPolicy({ write: true }).Statement[0].Action;
     expect(rw.filter((a) => !ro.Statement[0].Action.includes(a)).sort()).toEqual([...new Set(Object.values(HUAWEI_WRITE_ACTIONS))].sort());
     expect(huaweiPolicy({ remoteScript: true })).toEqual(ro);
     expect(huaweiProvider.policy()).toEqual(ro);
   });
 
-  it('read is not wired here yet and says so', async () => {
-    await expect(huaweiProvider.read({})).rejects.toThrow(/offline import/);
+  it('read delegates to the Huawei reader: without a key it reports one error, never throws', async () => {
+    const s = await huaweiProvider.read({ instanceId: '7d1e3f1a-2b4c-4d5e-8f90-a1b2c3d4e5f6', region: 'cn-north-4', env: { HOME: '/nonexistent-sgd-home' } });
+    expect(s.provider).toBe('huawei');
+    expect(s.errors).toHaveLength(1);
+    expect(s.errors[0]).toMatchObject({ action: 'ResolveCredentials', leavesUnknown: ['everything'] });
   });
 
   it('every code the Huawei evaluations emit has words, in both languages', () => {

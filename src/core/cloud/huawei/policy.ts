@@ -13,32 +13,23 @@
 //   /v3/{project_id}/vpc/security-group-rules vpc:securityGroupRules:create").
 // - ShowFirewall / ListFirewall (v3 network ACL) → vpc:firewalls:get / vpc:firewalls:list (ListFirewall's
 //   "授权信息" names vpc:firewalls:list).
-// - EIP: ListPublicips / ShowPublicip → vpc:publicIps:list / vpc:publicIps:get ("Queries EIPs. GET
-//   /v1/{project_id}/publicips vpc:publicIps:list"); bandwidths → vpc:bandwidths:get / vpc:bandwidths:list;
-//   UpdateBandwidth → vpc:bandwidths:update; UpdatePublicip (bind to a port) → vpc:publicIps:update.
-// - IP address groups (to resolve remote_address_group_id) → vpc:addressGroups:get / vpc:addressGroups:list.
+// - EIP list GET /v1/{project_id}/publicips: the VPC API's permissions table names vpc:publicIps:list ("Queries
+//   EIPs. GET /v1/{project_id}/publicips vpc:publicIps:list"); the reader's table (read.ts) says
+//   eip:publicIps:list, the EIP service's own name — the policy follows the reader's table, see the report.
 // - AddFirewallRules (PUT /v3/{project_id}/vpc/firewalls/{id}/insert-rules) and AddSecurityGroups
 //   (PUT /v3/{project_id}/ports/{id}/insert-security-groups) change a network ACL / a port:
 //   vpc:firewalls:update and vpc:ports:update (the update action of the resource; not found verbatim for these
 //   two v3 paths in the stored pages — the names follow the tables' resource:verb pattern).
 // Huawei Cloud has no remote-script runner wired in SG Doctor (Alibaba's Cloud Assistant), so `remoteScript`
 // adds nothing.
+import { HUAWEI_READ_ACTIONS } from './read';
 
-export const HUAWEI_READ_ACTIONS = [
-  'ecs:cloudServers:get',
-  'ecs:cloudServers:list',
-  'vpc:ports:get',
-  'vpc:securityGroups:get',
-  'vpc:securityGroupRules:get',
-  'vpc:firewalls:get',
-  'vpc:firewalls:list',
-  'vpc:publicIps:get',
-  'vpc:publicIps:list',
-  'vpc:bandwidths:get',
-  'vpc:bandwidths:list',
-  'vpc:addressGroups:get',
-  'vpc:addressGroups:list',
-] as const;
+/**
+ * The read actions: exactly the IAM action of every call the reader makes (read.ts's table is the one source, so
+ * the policy cannot drift from the reader), without duplicates; calls that need no policy (IAM's project lookup)
+ * add nothing.
+ */
+export const HUAWEI_POLICY_READ_ACTIONS: readonly string[] = [...new Set(Object.values(HUAWEI_READ_ACTIONS).map((a) => a.iam).filter((x): x is NonNullable<typeof x> => x !== null))];
 
 /** The write action each fix API needs (fixes.ts emits only these APIs). */
 export const HUAWEI_WRITE_ACTIONS: Record<string, string> = {
@@ -47,8 +38,6 @@ export const HUAWEI_WRITE_ACTIONS: Record<string, string> = {
   AddFirewallRules: 'vpc:firewalls:update',
   AddSecurityGroups: 'vpc:ports:update',
   BatchStartServers: 'ecs:cloudServers:start',
-  UpdateBandwidth: 'vpc:bandwidths:update',
-  UpdatePublicip: 'vpc:publicIps:update',
 };
 
 export interface HuaweiPolicyDocument {
@@ -57,7 +46,7 @@ export interface HuaweiPolicyDocument {
 }
 
 export function huaweiPolicy(opts: { write?: boolean; remoteScript?: boolean } = {}): HuaweiPolicyDocument {
-  const actions: string[] = [...HUAWEI_READ_ACTIONS];
+  const actions: string[] = [...HUAWEI_POLICY_READ_ACTIONS];
   if (opts.write) for (const a of Object.values(HUAWEI_WRITE_ACTIONS)) if (!actions.includes(a)) actions.push(a);
   return { Version: '1.1', Statement: [{ Effect: 'Allow', Action: actions }] };
 }

@@ -11,7 +11,6 @@
 //   ("Network ACLs are stateful… responses to allowed inbound traffic are allowed to flow out, regardless of
 //   outbound rules", VPC product description): the return path is allowed by state, so the evaluation says so
 //   (explanation 'stateful') and no "return rule missing" finding can appear.
-import type { Localized } from '../../diagnosis/types';
 import { L } from '../../i18n';
 import { fail, type Result } from '../../result';
 import { parseIp } from '../../rules/cidr';
@@ -19,12 +18,14 @@ import { resolveInterface } from '../../rules/interfaces';
 import type { AclEvaluation, Evaluation, EvaluationNote, Flow } from '../../rules/types';
 import { isRegionId } from '../ids';
 import type { CloudSnapshot } from '../model';
-import type { CloudProvider, ConsoleLinks, ProviderReadArgs, ProviderSemantics } from '../provider';
+import type { CloudProvider, ConsoleLinks, ProviderSemantics } from '../provider';
 import { CARRIER_BLOCKED_TCP } from './carrierPorts';
 import { evaluatorFirewall, evaluatorGroups, huaweiProviderData, type HuaweiProviderData } from './map';
 import { evaluateHuaweiFirewall } from './firewall';
 import { importHuaweiSnapshot, recognisesHuaweiDocument } from './import';
 import { huaweiPolicy } from './policy';
+import { readHuaweiSnapshot } from './read';
+import { loadHuaweiSdk } from './sdk';
 import { evaluateHuaweiSecurityGroups } from './securityGroups';
 
 export const HUAWEI_SEMANTICS: ProviderSemantics = {
@@ -157,27 +158,24 @@ export function evaluateNetworkAcl(snapshot: CloudSnapshot, flow: Flow): AclEval
 
 // ---- the provider -----------------------------------------------------------------------------------------
 
-/** Filled by the reader module when it is wired (hwread: read.ts / sdk.ts). */
-let reader: { prepare(): Promise<void>; read(args: ProviderReadArgs): Promise<CloudSnapshot> } | null = null;
-
-/** The Huawei reader registers itself here (keeps the SDK import lazy and this module free of it). */
-export function wireHuaweiReader(r: typeof reader): void {
-  reader = r;
-}
-
-const NOT_WIRED: Localized = L('华为云的在线读取还没有接入；请用离线导入（粘贴 KooCLI 输出的 JSON）', 'reading Huawei Cloud online is not wired yet; use the offline import (paste the JSON KooCLI prints)');
-
 export const huaweiProvider: CloudProvider = {
   id: 'huawei',
   name: L('华为云', 'Huawei Cloud'),
   semantics: HUAWEI_SEMANTICS,
   console: HUAWEI_CONSOLE,
   async prepare() {
-    if (reader) await reader.prepare();
+    await loadHuaweiSdk();
   },
-  async read(args) {
-    if (!reader) throw new Error(NOT_WIRED.en);
-    return reader.read(args);
+  read(args) {
+    return readHuaweiSnapshot({
+      ...(args.instanceId ? { instanceId: args.instanceId } : {}),
+      ...(args.address ? { address: args.address } : {}),
+      ...(args.region ? { region: args.region } : {}),
+      ...(args.profile ? { profile: args.profile } : {}),
+      ...(args.signal ? { signal: args.signal } : {}),
+      ...(args.env ? { env: args.env } : {}),
+      ...(args.credentials ? { credentials: { ...args.credentials } } : {}),
+    });
   },
   recognises: recognisesHuaweiDocument,
   importSnapshot(inputs, selection): Result<CloudSnapshot> {
