@@ -19,6 +19,7 @@ import {
   SecurityGroupsSchema,
 } from './alicloud/schemas';
 import { redactSecrets } from './redact';
+import { looksLikeSavedSnapshot, SavedSnapshotSchema } from './snapshot';
 
 export type DocumentKind =
   | 'DescribeInstances'
@@ -35,7 +36,7 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 /** Which API's output a document is, from its top-level keys. */
 export function detectDocument(doc: unknown): DocumentKind | null {
   if (!isObj(doc)) return null;
-  if (doc.provider === 'alicloud' && 'securityGroups' in doc && 'instance' in doc) return 'CloudSnapshot';
+  if (looksLikeSavedSnapshot(doc, 'alicloud')) return 'CloudSnapshot';
   if ('Instances' in doc) return 'DescribeInstances';
   if ('Permissions' in doc || ('SecurityGroupId' in doc && 'InnerAccessPolicy' in doc)) return 'DescribeSecurityGroupAttribute';
   if ('NetworkAclAttribute' in doc) return 'DescribeNetworkAclAttributes';
@@ -150,19 +151,6 @@ export interface ImportInput {
   content: string | unknown;
 }
 
-const CloudSnapshotSchema = z.looseObject({
-  provider: z.literal('alicloud'),
-  source: z.string(),
-  region: z.string(),
-  fetchedAt: z.string(),
-  instance: z.looseObject({ id: z.string(), region: z.string(), status: z.string() }).nullable(),
-  interfaces: z.array(z.looseObject({ id: z.string(), securityGroupIds: z.array(z.string()) })),
-  securityGroups: z.array(z.looseObject({ id: z.string(), rules: z.array(z.looseObject({ id: z.string(), direction: z.string(), protocol: z.string(), priority: z.number() })) })),
-  networkAcls: z.array(z.looseObject({ id: z.string(), ingress: z.array(z.unknown()), egress: z.array(z.unknown()) })),
-  eips: z.array(z.unknown()),
-  errors: z.array(z.unknown()),
-});
-
 interface Collected {
   /** Every instance of every DescribeInstances document, in the order given (the same id once). */
   instances: Instance[];
@@ -185,7 +173,7 @@ function add(c: Collected, kind: DocumentKind, doc: unknown, label: string): Res
   const where = `${label} (${kind})`;
   switch (kind) {
     case 'CloudSnapshot': {
-      const r = parseWith(CloudSnapshotSchema, doc, where);
+      const r = parseWith(SavedSnapshotSchema, doc, where);
       if (!r.ok) return r;
       // Judged by today's field inventory: rules are mapped again from their raw API objects.
       c.snapshot = remapFromRaw(doc as CloudSnapshot);

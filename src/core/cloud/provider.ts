@@ -10,6 +10,14 @@ import type { CloudSnapshot, Protocol } from './model';
 
 export type ProviderId = 'alicloud' | 'huawei';
 
+/** Environment variables a provider reads credentials / regions / endpoints from (process.env in the shells). */
+export type ProviderEnv = Record<string, string | undefined>;
+
+/** Every provider id, for schemas (zod enums) of untrusted input: sessions, saved snapshots, requests. */
+export const PROVIDER_IDS = ['alicloud', 'huawei'] as const satisfies readonly ProviderId[];
+/** Compile-time: PROVIDER_IDS names every ProviderId (adding an id without listing it is a type error). */
+export const PROVIDER_IDS_COMPLETE: Exclude<ProviderId, (typeof PROVIDER_IDS)[number]> extends never ? true : never = true;
+
 // ---- fixes as data (issue 11) ----------------------------------------------------------------------------
 
 /**
@@ -75,7 +83,7 @@ export interface ProviderReadArgs {
   signal?: AbortSignal;
   /** A key typed in the app (resolved by the backend from the OS keychain); never logged. */
   credentials?: { accessKeyId: string; accessKeySecret: string; projectId?: string };
-  env?: NodeJS.ProcessEnv;
+  env?: ProviderEnv;
 }
 
 export interface CloudProvider {
