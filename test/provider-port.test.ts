@@ -1,7 +1,7 @@
 // The provider port, part 1: the snapshot names its provider (either id), sessions written before the port
 // (provider 'alicloud') still open, a provider's native data passes through opaque, an unknown id is refused.
 import { describe, expect, it } from 'vitest';
-import { importSnapshot } from '../src/core/cloud/import';
+import { importSnapshot } from '../src/core/cloud/alicloud/import';
 import { createSession, parseSession, serializeSession } from '../src/core/session';
 import { sampleDiagnosis } from './support/diagnosis-fixture';
 
@@ -41,5 +41,72 @@ describe('saved snapshots as offline input', () => {
     const hw = importSnapshot([{ name: 'hw.json', content: JSON.stringify({ ...snap, provider: 'huawei' }) }]);
     expect(hw.ok).toBe(false);
     if (!hw.ok) expect(hw.code).toBe('UnknownDocument');
+  });
+});
+
+describe('the Alibaba provider behind the port', () => {
+  it('recognises aliyun CLI output and saved alicloud snapshots, not other JSON', async () => {
+    const { alicloudProvider } = await import('../src/core/cloud/alicloud/provider');
+    expect(alicloudProvider.recognises({ Instances: { Instance: [] } })).toBe(true);
+    expect(alicloudProvider.recognises({ Permissions: { Permission: [] }, SecurityGroupId: 'sg-1' })).toBe(true);
+    expect(alicloudProvider.recognises(sampleDiagnosis().cloud.snapshot)).toBe(true);
+    expect(alicloudProvider.recognises({ server: { id: 'x', status: 'ACTIVE' } })).toBe(false);
+    expect(alicloudProvider.recognises('text')).toBe(false);
+  });
+  it('states the semantics the evaluators and premises use: stateless ACL, priority 1..100 lower first', async () => {
+    const { alicloudProvider } = await import('../src/core/cloud/alicloud/provider');
+    expect(alicloudProvider.semantics.aclStateful).toBe(false);
+    expect(alicloudProvider.semantics.priority).toEqual({ min: 1, max: 100, lowerFirst: true });
+    expect(alicloudProvider.semantics.carrierBlockedTcpPorts).toContain(445);
+    expect(alicloudProvider.semantics.carrierBlockedTcpPorts).not.toContain(22);
+  });
+  it('console links are on its declared hosts, and null without the ids they need', async () => {
+    const { alicloudProvider } = await import('../src/core/cloud/alicloud/provider');
+    const c = alicloudProvider.console;
+    const urls = [c.securityGroup('cn-hangzhou', 'sg-bp1abc'), c.instance('cn-hangzhou', 'i-bp1abc'), c.networkAcl('cn-hangzhou', 'nacl-bp1abc')];
+    for (const u of urls) expect(c.hosts).toContain(new URL(u!).host);
+    expect(c.securityGroup('cn-hangzhou', 'sg-1/../x')).toContain('sg-1%2F..%2Fx');
+    expect(c.securityGroup(null, 'sg-1')).toBeNull();
+    expect(c.instance('cn-hangzhou', null)).toBeNull();
+  });
+  it('policy is the RAM policy (Cloud Assistant actions only when asked for)', async () => {
+    const { alicloudProvider } = await import('../src/core/cloud/alicloud/provider');
+    const { ramPolicy } = await import('../src/core/cloud/alicloud/actions');
+    expect(alicloudProvider.policy()).toEqual(ramPolicy());
+    expect(alicloudProvider.policy({ remoteScript: true })).toEqual(ramPolicy({ cloudAssistant: true }));
+    expect(JSON.stringify(alicloudProvider.policy())).not.toContain('RunCommand');
+  });
+  it('endpoints: flags beat environment; a value that is not a host is refused; unknown flag keys are ignored', async () => {
+    const { alicloudProvider } = await import('../src/core/cloud/alicloud/provider');
+    const r = alicloudProvider.endpoints!({ flags: { ecs: '127.0.0.1:9000', protocol: 'ftp' }, env: { SGD_ECS_ENDPOINT: 'other.example:1', SGD_VPC_ENDPOINT: '127.0.0.1:9001' } });
+    expect(r).toEqual({ ok: true, value: { ecs: '127.0.0.1:9000', vpc: '127.0.0.1:9001', sts: undefined } });
+    const bad = alicloudProvider.endpoints!({ env: { SGD_ECS_ENDPOINT: 'user@host/path' } });
+    expect(bad.ok).toBe(false);
+  });
+  it('read refuses endpoints of a foreign shape passed through neutral code', async () => {
+    const { alicloudProvider } = await import('../src/core/cloud/alicloud/provider');
+    await expect(alicloudProvider.read({ instanceId: 'i-bp1abcdefg', endpoints: { ecs: 'x', huaweiIam: 'y' }, env: {} })).rejects.toThrow(/unexpected shape/);
+  });
+  it('checkInput refuses a malformed region and a malformed endpoint before anything is sent', async () => {
+    const { alicloudProvider } = await import('../src/core/cloud/alicloud/provider');
+    expect(alicloudProvider.checkInput!({ region: 'cn-hangzhou', accessKey: true, env: {} }).ok).toBe(true);
+    const r = alicloudProvider.checkInput!({ region: 'cn hangzhou;rm', accessKey: true, env: {} });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toContain('--region');
+    expect(alicloudProvider.checkInput!({ endpoints: { ecs: 'a b' }, accessKey: true, env: {} }).ok).toBe(false);
+  });
+});
+
+describe('premises take the carrier-blocked ports from the provider semantics', () => {
+  it('a port on the provider list is "cannot rule out a carrier"; the same port off the list is not', async () => {
+    const { facts, report, tcp } = await import('../src/core/diagnosis/testing/builders');
+    const { portNotCarrierBlocked } = await import('../src/core/diagnosis/premises');
+    const { view } = await import('../src/core/diagnosis/facts');
+    const base = facts({ port: 445, probes: report([tcp('filtered', 'no-response', { port: 445 })]) });
+    expect(portNotCarrierBlocked(view(base)).state).toBe('unknown');
+    const semantics = { aclStateful: true, priority: { min: 1, max: 100, lowerFirst: true }, carrierBlockedTcpPorts: [4444] };
+    expect(portNotCarrierBlocked(view({ ...base, semantics })).state).toBe('true');
+    const on4444 = facts({ port: 4444, probes: report([tcp('filtered', 'no-response', { port: 4444 })]) });
+    expect(portNotCarrierBlocked(view({ ...on4444, semantics })).state).toBe('unknown');
   });
 });
