@@ -110,3 +110,36 @@ describe('premises take the carrier-blocked ports from the provider semantics', 
     expect(portNotCarrierBlocked(view({ ...on4444, semantics })).state).toBe('unknown');
   });
 });
+
+describe('provider registry', () => {
+  it('providerFor returns the registered provider and refuses an id without one', async () => {
+    const { providerFor, providers, UnknownProviderError } = await import('../src/core/cloud/registry');
+    expect(providerFor('alicloud').id).toBe('alicloud');
+    for (const [id, p] of Object.entries(providers)) expect(p?.id).toBe(id);
+    if (!providers.huawei) expect(() => providerFor('huawei')).toThrow(UnknownProviderError);
+  });
+  it('detects the provider from pasted text holding several documents, from objects and from {name, content} items', async () => {
+    const { detectProvider, detectProviders } = await import('../src/core/cloud/registry');
+    const text = '$ aliyun ecs DescribeInstances\n{"Instances":{"Instance":[]}}\n{"SecurityGroupId":"sg-1","InnerAccessPolicy":"Accept","Permissions":{"Permission":[]}}';
+    expect(detectProvider([text])).toBe('alicloud');
+    expect(detectProvider([{ name: 'a.json', content: text }])).toBe('alicloud');
+    expect(detectProvider([{ NetworkAclAttribute: {} }])).toBe('alicloud');
+    expect(detectProvider([[{ EipAddresses: {} }]])).toBe('alicloud');
+    expect(detectProvider([sampleDiagnosis().cloud.snapshot])).toBe('alicloud');
+    expect(detectProviders(['{"server":{"id":"x"}}', 'not json at all'])).toEqual({ kind: 'none' });
+    expect(detectProvider([])).toBeNull();
+  });
+  it('detection asks every registered provider (a fake second provider is found, a mix of both is reported)', async () => {
+    const reg = await import('../src/core/cloud/registry');
+    const { alicloudProvider } = await import('../src/core/cloud/alicloud/provider');
+    const before = reg.providers.huawei;
+    reg.providers.huawei = { ...alicloudProvider, id: 'huawei', recognises: (d) => typeof d === 'object' && d !== null && 'security_group_rules' in d };
+    try {
+      expect(reg.detectProvider(['{"security_group_rules":[]}'])).toBe('huawei');
+      expect(reg.detectProviders(['{"security_group_rules":[]}\n{"Instances":{"Instance":[]}}'])).toEqual({ kind: 'mixed', providers: ['alicloud', 'huawei'] });
+    } finally {
+      if (before) reg.providers.huawei = before;
+      else delete reg.providers.huawei;
+    }
+  });
+});
