@@ -1,6 +1,6 @@
 // Offline import of `aliyun` CLI JSON output (scenario documents are in the API's own shapes).
 import { describe, expect, it } from 'vitest';
-import { detectDocument, importSnapshot, splitJsonDocuments } from '../src/core/cloud/import';
+import { detectDocument, importSnapshot, splitJsonDocuments } from '../src/core/cloud/alicloud/import';
 import { evaluateSecurityGroups } from '../src/core/rules/securityGroups';
 import { buildScenario, type ApiObjectLike } from './fake-api/cli-docs';
 

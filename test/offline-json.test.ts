@@ -10,7 +10,7 @@ import { parseArgs } from '../src/core/api';
 import { createBackend, type Backend } from '../src/core/backend/backend';
 import { BAD_INPUT, coreEngine } from '../src/core/backend/core-engine';
 import { fileLogger } from '../src/core/backend/log';
-import { importSnapshot } from '../src/core/cloud/import';
+import { importSnapshot } from '../src/core/cloud/alicloud/import';
 import { DiagnoseInputError, runDiagnosis, type DiagnoseDeps } from '../src/core/diagnosis/run';
 import { report, tcp } from '../src/core/diagnosis/testing/builders';
 import type { Diagnosis } from '../src/core/diagnosis/types';

@@ -10,7 +10,7 @@ import ipaddr from 'ipaddr.js';
 import { Command, Option } from 'commander';
 import { loadConfigFile } from '../../core/config';
 import type { CloudSnapshot } from '../../core/cloud/model';
-import { importSnapshot, type InstanceSelection } from '../../core/cloud/import';
+import { importSnapshot, type InstanceSelection } from '../../core/cloud/alicloud/import';
 import { ramPolicy } from '../../core/cloud/alicloud/actions';
 import { listAliyunProfiles, resolveCredentials } from '../../core/cloud/alicloud/credentials';
 import { accessKeyFromStdin, validateCloudInput } from './cloud-input';

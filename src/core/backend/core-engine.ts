@@ -6,7 +6,7 @@ import { resolveCredentials, type AccessKeyInput } from '../cloud/alicloud/crede
 import { checkEndpoints, resolveEndpoints } from '../cloud/alicloud/endpoints';
 import { checkCloudIds } from '../cloud/ids';
 import { readCloudSnapshot } from '../cloud/alicloud/read';
-import { importSnapshot } from '../cloud/import';
+import { importSnapshot } from '../cloud/alicloud/import';
 import { loadEndpointConfig } from '../config';
 import { runChecks } from '../diagnosis/checks';
 import type { DiagnosisFacts } from '../diagnosis/facts';

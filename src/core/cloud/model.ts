@@ -1,5 +1,6 @@
-// Provider-neutral model of an instance's network configuration. Built from the Alibaba Cloud API
-// (cloud/alicloud) or from pasted `aliyun` CLI JSON (cloud/import). Contains no secrets.
+// Provider-neutral model of an instance's network configuration. Built by a cloud provider (cloud/alicloud,
+// cloud/huawei) from its API or from pasted CLI JSON (the provider's offline import). Contains no secrets.
+import type { ProviderId } from './provider';
 
 export type Direction = 'ingress' | 'egress';
 /** Lower-case protocol names; 'all' matches every protocol. */
@@ -178,8 +179,8 @@ export interface CloudError {
 }
 
 export interface CloudSnapshot {
-  /** The cloud (ProviderId in ./provider.ts, spelled out here: the renderer's type-check does not see that file). */
-  provider: 'alicloud' | 'huawei';
+  /** Which cloud this describes: the registry hands the snapshot back to that provider's evaluators. */
+  provider: ProviderId;
   /** Where the data came from. */
   source: 'api' | 'import';
   account?: { accountId?: string; credentialSource?: string; accessKeyIdRedacted?: string; profile?: string };
@@ -194,8 +195,8 @@ export interface CloudSnapshot {
   /** Free-text notes for the user (e.g. "address belongs to no instance of this account"). */
   notes?: string[];
   /**
-   * The provider's native data (Huawei: v3 security groups, network ACLs, ports, server), opaque to everything
-   * but that provider, which validates it when it reads it back (a session file is untrusted).
+   * The provider's native data the neutral model cannot carry (e.g. Huawei's v3 groups and firewall). Opaque
+   * to everything but that provider, which validates it (zod) when it reads it back: a session file is untrusted.
    */
   providerData?: unknown;
 }

@@ -10,6 +10,14 @@ import type { CloudSnapshot, Protocol } from './model';
 
 export type ProviderId = 'alicloud' | 'huawei';
 
+/** Environment variables a provider reads credentials / regions / endpoints from (process.env in the shells). */
+export type ProviderEnv = Record<string, string | undefined>;
+
+/** Every provider id, for schemas (zod enums) of untrusted input: sessions, saved snapshots, requests. */
+export const PROVIDER_IDS = ['alicloud', 'huawei'] as const satisfies readonly ProviderId[];
+/** Compile-time: PROVIDER_IDS names every ProviderId (adding an id without listing it is a type error). */
+export const PROVIDER_IDS_COMPLETE: Exclude<ProviderId, (typeof PROVIDER_IDS)[number]> extends never ? true : never = true;
+
 // ---- fixes as data (issue 11) ----------------------------------------------------------------------------
 
 /**
@@ -67,6 +75,16 @@ export interface ConsoleLinks {
   networkAcl(region: string | null, aclId: string | null): string | null;
 }
 
+/** An access key the user typed (the app's keychain, `--access-key-stdin`): handed to the provider, never logged. */
+export interface ProviderAccessKey {
+  accessKeyId: string;
+  accessKeySecret: string;
+  /** A temporary (STS) token, when the key is temporary. */
+  securityToken?: string;
+  /** Huawei: the project the key signs for. */
+  projectId?: string;
+}
+
 export interface ProviderReadArgs {
   instanceId?: string;
   address?: string;
@@ -74,9 +92,57 @@ export interface ProviderReadArgs {
   profile?: string;
   signal?: AbortSignal;
   /** A key typed in the app (resolved by the backend from the OS keychain); never logged. */
-  credentials?: { accessKeyId: string; accessKeySecret: string; projectId?: string };
-  env?: NodeJS.ProcessEnv;
+  credentials?: ProviderAccessKey;
+  env?: ProviderEnv;
+  /**
+   * API endpoints as this provider's `endpoints()` resolved them from the user's own configuration (opaque to
+   * provider-neutral code; the provider validates the shape again). Undefined = the public cloud's.
+   */
+  endpoints?: unknown;
 }
+
+/** Where endpoint settings come from, strongest first: command-line flags, environment, the config file. */
+export interface EndpointSources {
+  flags?: Record<string, string | undefined>;
+  env?: ProviderEnv;
+  /** The parsed sg-doctor config file (core/config.ts), or null. */
+  file?: Record<string, unknown> | null;
+}
+
+/** What the shells check before anything is sent (flags, a session's plan, the environment, a CLI profile). */
+export interface ProviderInputCheck {
+  region?: string;
+  instance?: string;
+  profile?: string;
+  endpoints?: unknown;
+  /** A key was given directly: profiles and environment keys are not consulted. */
+  accessKey?: boolean;
+  env?: ProviderEnv;
+  /** How each value is named in messages (e.g. "--region", "the session's region"). */
+  names?: { region?: string; instance?: string; profile?: string };
+}
+
+/** A read-only script run on the instance by the cloud's agent (Alibaba Cloud Assistant), no SSH. */
+export interface RemoteScriptArgs {
+  instanceId: string;
+  region: string;
+  os: 'linux' | 'windows';
+  script: string;
+  /** A typed key; else the provider resolves credentials (profile, environment, CLI configuration). */
+  credentials?: ProviderAccessKey;
+  profile?: string;
+  env?: ProviderEnv;
+  endpoints?: unknown;
+  signal?: AbortSignal;
+  /** Script timeout on the instance, seconds. */
+  timeoutSec?: number;
+}
+
+export type RemoteScriptResult =
+  /** `complete` false: the script did not finish (failed, timed out) but printed something; `explanation` says why. */
+  | { ok: true; output: string; complete: boolean; explanation: string }
+  /** `stage` says whether no credentials could be had, or the run itself failed (status code of the agent). */
+  | { ok: false; stage: 'credentials' | 'run'; code: string; message: string };
 
 export interface CloudProvider {
   id: ProviderId;
@@ -93,4 +159,10 @@ export interface CloudProvider {
   evaluateNetworkAcl(snapshot: CloudSnapshot, flow: Flow): AclEvaluation;
   /** Minimal IAM / RAM policy document: read-only by default; `write` adds exactly the fix actions. */
   policy(opts?: { write?: boolean; remoteScript?: boolean }): unknown;
+  /** Resolves and checks the API endpoints from the user's configuration (never from a session or a snapshot). */
+  endpoints?(sources: EndpointSources): Result<unknown>;
+  /** Refuses a region, instance id, profile name or endpoint that does not have this cloud's documented shape. */
+  checkInput?(input: ProviderInputCheck): Result<void>;
+  /** Runs a read-only script on the instance through the cloud's agent; absent when the cloud has none wired. */
+  runRemoteScript?(args: RemoteScriptArgs): Promise<RemoteScriptResult>;
 }

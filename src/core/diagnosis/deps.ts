@@ -4,7 +4,7 @@ import { runCloudAssistant } from '../cloud/alicloud/assistant';
 import { resolveCredentials } from '../cloud/alicloud/credentials';
 import { readCloudSnapshot } from '../cloud/alicloud/read';
 import { loadSdk } from '../cloud/alicloud/sdk';
-import { importSnapshot } from '../cloud/import';
+import { importSnapshot } from '../cloud/alicloud/import';
 import { runProbe } from '../probe/run';
 import { fail, ok } from '../result';
 import { evaluateNetworkAcl } from '../rules/networkAcl';

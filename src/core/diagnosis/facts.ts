@@ -2,6 +2,7 @@
 // evidence, each possibly absent. `view()` derives the handful of values every check needs (which TCP
 // fact is "the" answer, the instance's addresses, the client's egress IP) once, purely.
 import type { CloudSnapshot, Eip, Instance } from '../cloud/model';
+import type { ProviderSemantics } from '../cloud/provider';
 import type { ControlProbeFact, ProbeReport, TcpPortFact } from '../probe/types';
 import { addressScope, parseIp } from '../rules/cidr';
 import type { AclEvaluation, Evaluation, Flow } from '../rules/types';
@@ -14,6 +15,11 @@ export interface DiagnosisFacts {
   /** null or mode 'none': no cloud data. */
   cloud: DiagnosisCloud | null;
   server: ServerEvidence | null;
+  /**
+   * The cloud's published semantics (carrier-blocked ports, …), handed in by the composition root for the
+   * provider of the run. Absent in facts built without one: the checks then use the common fallbacks.
+   */
+  semantics?: ProviderSemantics;
 }
 
 export interface FactsView {
@@ -52,7 +58,15 @@ export interface FactsView {
   hasCloud: boolean;
   hasProbes: boolean;
   hasServer: boolean;
+  /** TCP ports carriers are documented to block: the provider's list, else the common fallback. */
+  carrierBlockedTcp: ReadonlySet<number>;
 }
+
+/**
+ * Used only when the facts name no provider semantics (facts built by hand): the worm-era ports both clouds'
+ * users meet on Chinese carriers. Each provider publishes its own list in `semantics.carrierBlockedTcpPorts`.
+ */
+export const FALLBACK_CARRIER_BLOCKED_TCP: readonly number[] = [42, 135, 137, 138, 139, 444, 445, 593, 1025, 1068, 1433, 1434, 3127, 3128, 3129, 3130, 4444, 4789, 4790, 5554, 5800, 5900, 8998, 9995, 9996];
 
 const norm = (ip: string | undefined | null): string | null => (ip ? (parseIp(ip)?.text ?? null) : null);
 
@@ -134,6 +148,7 @@ export function view(facts: DiagnosisFacts): FactsView {
     hasCloud: snapshot !== null && instance !== null,
     hasProbes: probes !== null,
     hasServer: facts.server !== null,
+    carrierBlockedTcp: new Set(facts.semantics?.carrierBlockedTcpPorts ?? FALLBACK_CARRIER_BLOCKED_TCP),
   };
 }
 

@@ -5,7 +5,7 @@
 // missing. The premises are written once here and reused by the checks and the verdict, and they are
 // quoted in the check's evidence so a user can see what the conclusion rests on.
 import { L } from '../i18n';
-import { cloudUnknown, instanceEip, isLocalBlock, type FactsView } from './facts';
+import { cloudUnknown, FALLBACK_CARRIER_BLOCKED_TCP, instanceEip, isLocalBlock, type FactsView } from './facts';
 import type { EvidenceRef, Localized } from './types';
 
 export type PremiseState = 'true' | 'false' | 'unknown';
@@ -33,8 +33,11 @@ export type PremiseId = (typeof PREMISE)[keyof typeof PREMISE];
 
 const p = (id: PremiseId, state: PremiseState, zh: string, en: string): Premise => ({ id, state, text: L(zh, en) });
 
-/** Ports carriers or the platform commonly block (worm-era ports; Huawei's and Alibaba's "high-risk" lists). */
-export const CARRIER_BLOCKED_TCP = new Set([42, 135, 137, 138, 139, 444, 445, 593, 1025, 1068, 1433, 1434, 3127, 3128, 3129, 3130, 4444, 4789, 4790, 5554, 5800, 5900, 8998, 9995, 9996]);
+/**
+ * The common fallback list, kept exported for callers that have no facts view; the premise below takes the
+ * provider's own list from its semantics (`v.carrierBlockedTcp`).
+ */
+export const CARRIER_BLOCKED_TCP: ReadonlySet<number> = new Set(FALLBACK_CARRIER_BLOCKED_TCP);
 
 /** Is the probed address an address of the instance the configuration describes? */
 export function addressIsInstance(v: FactsView): Premise {
@@ -114,7 +117,7 @@ export function sgAllows(v: FactsView): Premise {
 
 export function portNotCarrierBlocked(v: FactsView): Premise {
   const priv = v.probedAddress !== null && v.privateAddresses.includes(v.probedAddress);
-  if (v.protocol === 'tcp' && CARRIER_BLOCKED_TCP.has(v.port) && !priv) {
+  if (v.protocol === 'tcp' && v.carrierBlockedTcp.has(v.port) && !priv) {
     return p(PREMISE.portNotCarrierBlocked, 'unknown', `${v.port} 是常被运营商封堵的高危端口，无法排除运营商拦截`, `${v.port} is a high-risk port carriers often block; a carrier block cannot be ruled out`);
   }
   return p(PREMISE.portNotCarrierBlocked, 'true', `${v.port} 不是常被封堵的端口`, `${v.port} is not a port carriers usually block`);

@@ -2,7 +2,7 @@
 // flow (egress IP → instance address), the follow-up probe when the name resolves elsewhere, and a
 // JSON-serialisable document.
 import { describe, expect, it } from 'vitest';
-import { importSnapshot } from '../cloud/import';
+import { importSnapshot } from '../cloud/alicloud/import';
 import { defaultProbeRequest } from '../probe/run';
 import type { ProbeRequest } from '../probe/types';
 import { evaluateNetworkAcl } from '../rules/networkAcl';

@@ -2,6 +2,7 @@
 // Validation is structural (the parts the app relies on); nested probe/cloud facts pass through so
 // that optional fields added later never make an older app refuse a file.
 import { z } from 'zod';
+import { PROVIDER_IDS } from '../cloud/provider';
 import { planSchema, type SessionPlan } from './plan';
 
 export const SESSION_KIND = 'sg-doctor-session';
@@ -53,7 +54,9 @@ export const diagnosisSchema = z.looseObject({
   probes: z.looseObject({ tcp: z.array(z.looseObject({ port: z.number(), state: z.string() })) }).nullable(),
   cloud: z.looseObject({
     mode: z.enum(['api', 'snapshot', 'none']),
-    snapshot: z.looseObject({ securityGroups: z.array(z.looseObject({ id: z.string() })) }).nullable(),
+    // Either cloud's snapshot (sessions written before the provider port all say 'alicloud'); a provider's
+    // native data stays opaque here and is validated by that provider when it reads it back.
+    snapshot: z.looseObject({ provider: z.enum(PROVIDER_IDS).optional(), securityGroups: z.array(z.looseObject({ id: z.string() })), providerData: z.unknown().optional() }).nullable(),
   }),
   server: z.looseObject({}).nullable(),
   checks: z.array(check),

@@ -14,7 +14,9 @@ import { z } from 'zod';
 import { fail, ok, type Result } from '../../result';
 import { parseIp } from '../../rules/cidr';
 import { describeIssues } from '../alicloud/schemas';
-import { splitJsonDocuments, type ImportInput, type InstanceSelection } from '../import';
+import type { ImportInput, InstanceSelection } from '../alicloud/import';
+import { splitJsonDocuments } from '../documents';
+import { looksLikeSavedSnapshot, SavedSnapshotSchema } from '../snapshot';
 import type { CloudError, CloudSnapshot } from '../model';
 import { redactSecrets } from '../redact';
 import {
@@ -50,7 +52,7 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 /** Which Huawei API's output a document is, from its top-level keys (snake_case, unlike Alibaba's). */
 export function detectHuaweiDocument(doc: unknown): HuaweiDocumentKind | null {
   if (!isObj(doc)) return null;
-  if (doc.provider === 'huawei' && 'providerData' in doc) return 'CloudSnapshot';
+  if (looksLikeSavedSnapshot(doc, 'huawei')) return 'CloudSnapshot';
   if (isObj(doc.server)) return 'ShowServer';
   if (Array.isArray(doc.servers)) return 'ListServersDetails';
   if (Array.isArray(doc.ports)) return 'ListPorts';
@@ -78,19 +80,8 @@ const DOCS = {
   // ListFirewall's items (ListFirewallDetail) carry associations but no rules.
   ListFirewall: z.looseObject({ firewalls: z.array(HwFirewallSchema.partial({ ingress_rules: true, egress_rules: true })), page_info: z.looseObject({ next_marker: z.string().nullish() }).nullish() }),
   ListPublicips: z.looseObject({ publicips: z.array(HwPublicipSchema) }),
-  CloudSnapshot: z.looseObject({
-    provider: z.literal('huawei'),
-    source: z.string(),
-    region: z.string(),
-    fetchedAt: z.string(),
-    instance: z.looseObject({ id: z.string(), region: z.string(), status: z.string() }).nullable(),
-    interfaces: z.array(z.looseObject({ id: z.string(), securityGroupIds: z.array(z.string()) })),
-    securityGroups: z.array(z.unknown()),
-    networkAcls: z.array(z.unknown()),
-    eips: z.array(z.unknown()),
-    errors: z.array(z.unknown()),
-    providerData: HuaweiProviderDataSchema,
-  }),
+  // A saved snapshot: the neutral schema, and this provider's own data validated again (the file is untrusted).
+  CloudSnapshot: SavedSnapshotSchema.extend({ provider: z.literal('huawei'), providerData: HuaweiProviderDataSchema }),
 } satisfies Record<HuaweiDocumentKind, z.ZodTypeAny>;
 
 interface Collected {

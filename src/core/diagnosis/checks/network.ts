@@ -16,7 +16,6 @@ import {
   info,
 } from '../fixes';
 import { ev, type CheckDef, type CheckOutcome } from './define';
-import { CARRIER_BLOCKED_TCP } from '../premises';
 import { clientCidr, ruleSpec } from './sg';
 import { evaluationWords } from '../words';
 
@@ -286,7 +285,7 @@ export const netCarrierBlocked: CheckDef = {
   explanation: L('135、137–139、445、593、1434、4444 等高危端口常被运营商在骨干网封堵,安全组放行也访问不到;换用常见端口。', 'High-risk ports such as 135, 137–139, 445, 593, 1434 and 4444 are commonly blocked by carriers; even with the group open they stay unreachable. Use a common port instead.'),
   needs: [],
   run(v) {
-    if (CARRIER_BLOCKED_TCP.has(v.port)) {
+    if (v.carrierBlockedTcp.has(v.port)) {
       return { status: 'warn', condition: 'high-risk-port', finding: L(`端口 ${v.port} 是常被运营商封堵的高危端口`, `Port ${v.port} is a high-risk port carriers commonly block`), fixes: [info(`把服务改到其他端口(例如 ${v.port + 10000 <= 65535 ? v.port + 10000 : 8443}),并相应修改安全组`, `Move the service to another port (e.g. ${v.port + 10000 <= 65535 ? v.port + 10000 : 8443}) and update the group`)] };
     }
     return { status: 'pass', condition: 'common-port', finding: L(`端口 ${v.port} 不在常见封禁列表中`, `Port ${v.port} is not on the usual block lists`) };

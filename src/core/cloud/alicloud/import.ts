@@ -4,10 +4,10 @@
 // DescribeSecurityGroups / DescribeNetworkAcls), or from a saved snapshot (`sg-doctor cloud show --json`).
 // For users who will not give an AccessKey to a desktop app.
 import { z } from 'zod';
-import { fail, ok, type Result } from '../result';
-import { parseIp } from '../rules/cidr';
-import type { CloudSnapshot, Eip, Instance, NetworkAcl, NetworkInterface, SecurityGroup } from './model';
-import { interfacesFromInstance, mapEip, mapInstance, mapInterfaceSet, mapNetworkAcl, mapSecurityGroup, remapFromRaw, type GroupMeta } from './alicloud/map';
+import { fail, ok, type Result } from '../../result';
+import { parseIp } from '../../rules/cidr';
+import type { CloudSnapshot, Eip, Instance, NetworkAcl, NetworkInterface, SecurityGroup } from '../model';
+import { interfacesFromInstance, mapEip, mapInstance, mapInterfaceSet, mapNetworkAcl, mapSecurityGroup, remapFromRaw, type GroupMeta } from './map';
 import {
   describeIssues,
   EipAddressesSchema,
@@ -17,8 +17,13 @@ import {
   NetworkInterfacesSchema,
   SecurityGroupAttributeSchema,
   SecurityGroupsSchema,
-} from './alicloud/schemas';
-import { redactSecrets } from './redact';
+} from './schemas';
+import { redactSecrets } from '../redact';
+import { splitJsonDocuments } from '../documents';
+import { looksLikeSavedSnapshot, SavedSnapshotSchema } from '../snapshot';
+
+// Kept importable from here (the importer's tests and callers use it); it lives with the neutral document helpers.
+export { splitJsonDocuments };
 
 export type DocumentKind =
   | 'DescribeInstances'
@@ -35,7 +40,7 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 /** Which API's output a document is, from its top-level keys. */
 export function detectDocument(doc: unknown): DocumentKind | null {
   if (!isObj(doc)) return null;
-  if (doc.provider === 'alicloud' && 'securityGroups' in doc && 'instance' in doc) return 'CloudSnapshot';
+  if (looksLikeSavedSnapshot(doc, 'alicloud')) return 'CloudSnapshot';
   if ('Instances' in doc) return 'DescribeInstances';
   if ('Permissions' in doc || ('SecurityGroupId' in doc && 'InnerAccessPolicy' in doc)) return 'DescribeSecurityGroupAttribute';
   if ('NetworkAclAttribute' in doc) return 'DescribeNetworkAclAttributes';
@@ -44,56 +49,6 @@ export function detectDocument(doc: unknown): DocumentKind | null {
   if ('EipAddresses' in doc) return 'DescribeEipAddresses';
   if ('SecurityGroups' in doc) return 'DescribeSecurityGroups';
   return null;
-}
-
-/**
- * Splits pasted text into top-level JSON values: users paste several `aliyun` outputs one after another.
- * Returns each value's text and its 1-based starting line.
- */
-export function splitJsonDocuments(text: string): { text: string; line: number }[] {
-  const out: { text: string; line: number }[] = [];
-  let depth = 0;
-  let inString = false;
-  let escaped = false;
-  let start = -1;
-  let line = 1;
-  let startLine = 1;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '\n') line++;
-    if (inString) {
-      if (escaped) escaped = false;
-      else if (ch === '\\') escaped = true;
-      else if (ch === '"') inString = false;
-      continue;
-    }
-    if (ch === '"' && depth > 0) {
-      inString = true;
-    } else if (ch === '{' || ch === '[') {
-      if (depth === 0) {
-        start = i;
-        startLine = line;
-      }
-      depth++;
-    } else if (ch === '}' || ch === ']') {
-      depth--;
-      if (depth === 0 && start >= 0) {
-        out.push({ text: text.slice(start, i + 1), line: startLine });
-        start = -1;
-      }
-    } else if (depth === 0 && !/\s/.test(ch) && start < 0) {
-      // Stray text outside a document (e.g. a shell prompt): keep it so that JSON.parse reports it.
-      start = i;
-      startLine = line;
-      let j = i;
-      while (j < text.length && text[j] !== '\n' && text[j] !== '{' && text[j] !== '[') j++;
-      out.push({ text: text.slice(i, j), line: startLine });
-      start = -1;
-      i = j - 1;
-    }
-  }
-  if (depth !== 0 || inString) out.push({ text: text.slice(Math.max(0, start)), line: startLine });
-  return out;
 }
 
 /** Which instance the analysis is about, when the documents describe several. */
@@ -150,19 +105,6 @@ export interface ImportInput {
   content: string | unknown;
 }
 
-const CloudSnapshotSchema = z.looseObject({
-  provider: z.literal('alicloud'),
-  source: z.string(),
-  region: z.string(),
-  fetchedAt: z.string(),
-  instance: z.looseObject({ id: z.string(), region: z.string(), status: z.string() }).nullable(),
-  interfaces: z.array(z.looseObject({ id: z.string(), securityGroupIds: z.array(z.string()) })),
-  securityGroups: z.array(z.looseObject({ id: z.string(), rules: z.array(z.looseObject({ id: z.string(), direction: z.string(), protocol: z.string(), priority: z.number() })) })),
-  networkAcls: z.array(z.looseObject({ id: z.string(), ingress: z.array(z.unknown()), egress: z.array(z.unknown()) })),
-  eips: z.array(z.unknown()),
-  errors: z.array(z.unknown()),
-});
-
 interface Collected {
   /** Every instance of every DescribeInstances document, in the order given (the same id once). */
   instances: Instance[];
@@ -185,7 +127,7 @@ function add(c: Collected, kind: DocumentKind, doc: unknown, label: string): Res
   const where = `${label} (${kind})`;
   switch (kind) {
     case 'CloudSnapshot': {
-      const r = parseWith(CloudSnapshotSchema, doc, where);
+      const r = parseWith(SavedSnapshotSchema, doc, where);
       if (!r.ok) return r;
       // Judged by today's field inventory: rules are mapped again from their raw API objects.
       c.snapshot = remapFromRaw(doc as CloudSnapshot);

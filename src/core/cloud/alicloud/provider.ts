@@ -1,0 +1,146 @@
+// Alibaba Cloud behind the provider port: the reader (ECS/VPC/STS through the official SDK), the offline
+// importer (`aliyun` CLI JSON), the rule engine (src/core/rules: groups pooled and sorted by priority, drop
+// before accept; the network ACL stateless, first match), console links, the RAM policy and Cloud Assistant.
+import { z } from 'zod';
+import { L } from '../../i18n';
+import { fail, ok, type Result } from '../../result';
+import { evaluateNetworkAcl } from '../../rules/networkAcl';
+import { evaluateSecurityGroups } from '../../rules/securityGroups';
+import { checkCloudIds } from '../ids';
+import type { CloudProvider, ProviderInputCheck, RemoteScriptArgs, RemoteScriptResult } from '../provider';
+import { ramPolicy } from './actions';
+import { runCloudAssistant } from './assistant';
+import { environmentRegion, resolveCredentials, type AccessKeyInput } from './credentials';
+import { checkEndpoints, resolveEndpoints, type EndpointFileConfig, type Endpoints } from './endpoints';
+import { detectDocument, importSnapshot } from './import';
+import { readCloudSnapshot } from './read';
+import { loadSdk } from './sdk';
+
+/**
+ * High-risk ports carriers commonly block on their backbones (worm-era ports). Alibaba publishes no port list
+ * of its own beyond TCP 25 outbound (a separate check); this is the list Huawei Cloud documents (ECS "common
+ * ports" FAQ), which matches what users of both clouds meet on Chinese carriers.
+ */
+export const ALICLOUD_CARRIER_BLOCKED_TCP: readonly number[] = [42, 135, 137, 138, 139, 444, 445, 593, 1025, 1068, 1433, 1434, 3127, 3128, 3129, 3130, 4444, 4789, 4790, 5554, 5800, 5900, 8998, 9995, 9996];
+
+/** Console deep links (copied from diagnosis/fixes.ts consoleUrls, which the fix builders still use). */
+export const aliyunConsoleUrls = {
+  securityGroupRules: (region: string, groupId: string): string =>
+    `https://ecs.console.aliyun.com/securityGroupDetail/region/${encodeURIComponent(region)}/groupId/${encodeURIComponent(groupId)}/detail/intranetIngress`,
+  instance: (region: string, instanceId: string): string => `https://ecs.console.aliyun.com/server/${encodeURIComponent(instanceId)}/detail?regionId=${encodeURIComponent(region)}`,
+  instances: (region: string): string => `https://ecs.console.aliyun.com/server/region/${encodeURIComponent(region)}`,
+  eip: (): string => 'https://vpc.console.aliyun.com/eip',
+  vpc: (): string => 'https://vpc.console.aliyun.com/',
+};
+
+// Endpoints reach the provider through provider-neutral code as `unknown`: checked again here.
+const EndpointsSchema = z.strictObject({
+  ecs: z.string().optional(),
+  vpc: z.string().optional(),
+  sts: z.string().optional(),
+  protocol: z.enum(['http', 'https']).optional(),
+});
+
+/** The endpoints handed back by neutral code, validated (undefined: the public cloud's). */
+export function asEndpoints(value: unknown): Endpoints | undefined {
+  if (value === undefined || value === null) return undefined;
+  const r = EndpointsSchema.safeParse(value);
+  if (!r.success) throw new Error('Alibaba Cloud endpoint settings have an unexpected shape');
+  const e = checkEndpoints(r.data);
+  if (!e.ok) throw new Error(e.message);
+  return e.value;
+}
+
+const accessKeyInput = (c: RemoteScriptArgs['credentials']): AccessKeyInput | undefined =>
+  c ? { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, ...(c.securityToken ? { securityToken: c.securityToken } : {}) } : undefined;
+
+/** Cloud Assistant (RunCommand + DescribeInvocationResults) running a read-only script. */
+async function runRemoteScript(args: RemoteScriptArgs): Promise<RemoteScriptResult> {
+  const typed = accessKeyInput(args.credentials);
+  let credentials: Parameters<typeof runCloudAssistant>[0]['credentials'];
+  if (typed) credentials = typed;
+  else {
+    const r = resolveCredentials({ ...(args.profile ? { profile: args.profile } : {}), ...(args.env ? { env: args.env } : {}) });
+    if (!r.ok) return { ok: false, stage: 'credentials', code: r.code, message: r.message };
+    credentials = r.value;
+  }
+  const r = await runCloudAssistant({
+    instanceId: args.instanceId,
+    region: args.region,
+    script: args.script,
+    type: args.os === 'windows' ? 'RunPowerShellScript' : 'RunShellScript',
+    credentials,
+    endpoints: asEndpoints(args.endpoints) ?? resolveEndpoints(args.env ? { env: args.env } : {}),
+    signal: args.signal,
+    timeoutSec: args.timeoutSec,
+  });
+  if (r.status !== 'Success' && !r.output) return { ok: false, stage: 'run', code: r.status, message: r.explanation };
+  return { ok: true, output: r.output, complete: r.status === 'Success', explanation: r.explanation };
+}
+
+function checkInput(input: ProviderInputCheck): Result<void> {
+  const names = input.names ?? {};
+  const ids = checkCloudIds({
+    region: { value: input.region, where: names.region ?? '--region' },
+    instance: { value: input.instance, where: names.instance ?? '--instance' },
+    profile: { value: input.profile, where: names.profile ?? '--profile' },
+  });
+  if (!ids.ok) return ids;
+  if (input.endpoints !== undefined) {
+    const e = EndpointsSchema.safeParse(input.endpoints);
+    if (!e.success) return fail('BAD_ENDPOINT', 'the API endpoint settings have an unexpected shape');
+    const c = checkEndpoints(e.data);
+    if (!c.ok) return c;
+  }
+  const env = input.env ?? process.env;
+  const r = environmentRegion(env);
+  if (!r.ok) return r;
+  if (input.accessKey) return ok(undefined);
+  // The profile that would be used (named, ALIBABA_CLOUD_PROFILE or the aliyun CLI's current one) may name a region.
+  const creds = resolveCredentials({ ...(input.profile ? { profile: input.profile } : {}), env });
+  if (!creds.ok && (creds.code === 'BadRegion' || creds.code === 'BadProfileName')) return creds;
+  return ok(undefined);
+}
+
+export const alicloudProvider: CloudProvider = {
+  id: 'alicloud',
+  name: L('阿里云', 'Alibaba Cloud'),
+  semantics: {
+    // VPC network ACLs are stateless: return traffic needs the ephemeral range in the egress entries.
+    aclStateful: false,
+    // Security-group Priority 1–100, the lower number wins; drop beats accept at equal priority.
+    priority: { min: 1, max: 100, lowerFirst: true },
+    carrierBlockedTcpPorts: ALICLOUD_CARRIER_BLOCKED_TCP,
+  },
+  console: {
+    hosts: ['ecs.console.aliyun.com', 'vpc.console.aliyun.com'],
+    securityGroup: (region, groupId) => (region && groupId ? aliyunConsoleUrls.securityGroupRules(region, groupId) : null),
+    instance: (region, instanceId) => (region && instanceId ? aliyunConsoleUrls.instance(region, instanceId) : null),
+    // The VPC console has no stable deep link to one ACL: its start page (Network ACLs are under it).
+    networkAcl: () => aliyunConsoleUrls.vpc(),
+  },
+  prepare: () => loadSdk().then(() => undefined),
+  read: async (args) =>
+    readCloudSnapshot({
+      ...(args.instanceId ? { instanceId: args.instanceId } : {}),
+      ...(args.address ? { address: args.address } : {}),
+      ...(args.region ? { region: args.region } : {}),
+      ...(args.profile ? { profile: args.profile } : {}),
+      ...(args.signal ? { signal: args.signal } : {}),
+      ...(args.credentials ? { credentials: accessKeyInput(args.credentials) } : {}),
+      ...(args.env ? { credentialOptions: { env: args.env } } : {}),
+      ...(args.endpoints !== undefined ? { endpoints: asEndpoints(args.endpoints) } : {}),
+    }),
+  recognises: (document) => detectDocument(document) !== null,
+  importSnapshot: (inputs, selection) => importSnapshot(inputs, selection),
+  evaluateSecurityGroups: (snapshot, flow) => evaluateSecurityGroups(snapshot, flow),
+  evaluateNetworkAcl: (snapshot, flow) => evaluateNetworkAcl(snapshot, flow),
+  policy: (opts = {}) => ramPolicy({ cloudAssistant: opts.remoteScript === true }),
+  endpoints: (sources) => {
+    const f = sources.flags ?? {};
+    const flags = { ecs: f.ecs, vpc: f.vpc, sts: f.sts };
+    return checkEndpoints(resolveEndpoints({ flags, ...(sources.env ? { env: sources.env } : {}), file: (sources.file ?? null) as EndpointFileConfig | null }));
+  },
+  checkInput,
+  runRemoteScript,
+};
