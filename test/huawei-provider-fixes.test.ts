@@ -2,7 +2,7 @@
 // rendered from those actions; applying the actions to the snapshot's native data (an independent applier
 // written here) and evaluating again admits the flow.
 import { describe, expect, it } from 'vitest';
-import { huaweiFixes, hcloudCommand, terraformRule, type HuaweiFix } from '../src/core/cloud/huawei/fixes';
+import { applyHuaweiActions, huaweiFixes, hcloudCommand, simulateHuaweiFix, terraformRule, type HuaweiFix } from '../src/core/cloud/huawei/fixes';
 import { mapHuaweiSnapshot, type HuaweiProviderData, type HwFirewall, type HwSecurityGroup } from '../src/core/cloud/huawei/map';
 import { HUAWEI_WRITE_ACTIONS } from '../src/core/cloud/huawei/policy';
 import { evaluateNetworkAcl, evaluateSecurityGroups } from '../src/core/cloud/huawei/provider';
@@ -182,7 +182,8 @@ describe('renderings come from the actions', () => {
       { kind: 'start-instance', instanceId: SERVER_ID },
     ];
     for (const i of intents) {
-      const acts = huaweiFixes(i, { snapshot: s, flow: ssh }).flatMap((f) => f.actions);
+      // No flow: nothing to prove here, only which APIs the intents become.
+      const acts = huaweiFixes(i, { snapshot: s }).flatMap((f) => f.actions);
       expect(acts.length, i.kind).toBeGreaterThan(0);
       for (const a of acts) expect(HUAWEI_WRITE_ACTIONS[a.api], a.api).toBeDefined();
     }
@@ -259,5 +260,36 @@ describe('other intents', () => {
       expect(fs[0].title['zh-CN']).toMatch(/[\u4e00-\u9fff]/);
       expect(fs[0].title.en).toMatch(/console/i);
     }
+  });
+});
+
+describe('simulation: proven before shown', () => {
+  it('each offered fix carries its simulation, and the independent applier agrees with the provider’s', () => {
+    const s = snap([grp(SG_DENY, [rule(SG_DENY, { action: 'deny', priority: 100 })]), grp(SG_WEB, [rule(SG_WEB, { multiport: '80' })])], { order: [SG_DENY, SG_WEB] });
+    const fixes = huaweiFixes(allow({ groupId: SG_WEB }), { snapshot: s, flow: ssh });
+    for (const f of fixes) expect(f.simulated).toEqual({ decision: 'allow' });
+    const mine = apply(s, fixes[0].actions);
+    const theirs = applyHuaweiActions(s, fixes[0].actions)!;
+    expect(evaluateSecurityGroups(theirs, ssh).decision).toBe(evaluateSecurityGroups(mine, ssh).decision);
+    expect(evaluateSecurityGroups(theirs, ssh).decidedBy).toMatchObject({ containerId: SG_DENY, priority: 99, policy: 'accept' });
+    // The snapshot given is not changed.
+    expect(evaluateSecurityGroups(s, ssh).decision).toBe('deny');
+  });
+
+  it('a change that does not let the flow through is withheld, and the console step says why', () => {
+    // Deleting the deny leaves no rule that allows: still denied.
+    const s = snap([grp(SG_WEB, [rule(SG_WEB, { id: 'deny', action: 'deny' })])]);
+    const fixes = huaweiFixes({ kind: 'revoke-rule', groupId: SG_WEB, ruleId: 'deny', direction: 'ingress' }, { snapshot: s, flow: ssh });
+    expect(fixes.map((f) => [f.kind, f.actions.length])).toEqual([['console', 0]]);
+    expect(fixes[0].title.en).toContain('still does not let the connection through');
+    expect(simulateHuaweiFix(s, ssh, [{ api: 'DeleteSecurityGroupRule', params: { security_group_rule_id: 'deny' } }]).decision).toBe('deny');
+  });
+
+  it('an action on data that was not read cannot be proven: unknown, with the reason', () => {
+    const s = snap([grp(SG_WEB, [])]);
+    const sim = simulateHuaweiFix(s, ssh, [{ api: 'CreateSecurityGroupRule', params: { security_group_rule: { security_group_id: 'not-read', direction: 'ingress' } } }]);
+    expect(sim.decision).toBe('unknown');
+    expect(sim.rejected?.en).toContain('not read');
+    expect(simulateHuaweiFix(s, ssh, [{ api: 'SomethingElse', params: {} }]).decision).toBe('unknown');
   });
 });

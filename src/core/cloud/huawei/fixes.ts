@@ -27,17 +27,17 @@ import { L } from '../../i18n';
 import { parseCidr } from '../../rules/cidr';
 import type { Flow } from '../../rules/types';
 import type { CloudSnapshot, Protocol } from '../model';
-import type { CloudAction, FixIntent } from '../provider';
+import type { CloudAction, FixIntent, SimulatedFix } from '../provider';
 import { huaweiProviderData, type HuaweiProviderData } from './map';
-import { HUAWEI_CONSOLE, evaluateSecurityGroups } from './provider';
+import { HUAWEI_CONSOLE, evaluateNetworkAcl, evaluateSecurityGroups } from './provider';
 
 export interface HuaweiFixContext {
   snapshot: CloudSnapshot | null;
   flow?: Flow | null;
 }
 
-/** A fix with its actions: every rendering below comes from `actions`. */
-export type HuaweiFix = Fix & { intent: FixIntent; actions: CloudAction[] };
+/** A fix with its actions: every rendering below comes from `actions`; `simulated` is their proof on the snapshot. */
+export type HuaweiFix = Fix & { intent: FixIntent; actions: CloudAction[]; simulated?: SimulatedFix };
 
 // ---- rendering --------------------------------------------------------------------------------------------
 
@@ -243,6 +243,77 @@ function actionsFor(intent: FixIntent, ctx: HuaweiFixContext): { actions: CloudA
   }
 }
 
+// ---- simulation: the actions applied to a copy of the snapshot, the flow evaluated again --------------------
+
+type Rule = HuaweiProviderData['securityGroups'][number]['security_group_rules'][number];
+type AclRule = NonNullable<NonNullable<HuaweiProviderData['firewall']>['ingress_rules']>[number];
+
+/** The snapshot after the actions, as the APIs would leave it; null when an action touches data not read. */
+export function applyHuaweiActions(snapshot: CloudSnapshot, actions: readonly CloudAction[]): CloudSnapshot | null {
+  const out = structuredClone(snapshot);
+  const d = huaweiProviderData(out);
+  if (!d) return null;
+  let n = 0;
+  for (const a of actions) {
+    const p = a.params;
+    switch (a.api) {
+      case 'CreateSecurityGroupRule': {
+        const r = p.security_group_rule as Record<string, unknown>;
+        const g = d.securityGroups.find((x) => x.id === r.security_group_id);
+        if (!g) return null;
+        g.security_group_rules.push({ ...(r as Omit<Rule, 'id'>), id: `sg-doctor-simulated-${++n}` } as Rule);
+        break;
+      }
+      case 'DeleteSecurityGroupRule':
+        for (const g of d.securityGroups) g.security_group_rules = g.security_group_rules.filter((r) => r.id !== p.security_group_rule_id);
+        break;
+      case 'AddFirewallRules': {
+        const fw = d.firewall;
+        const body = p.firewall as { ingress_rules?: Omit<AclRule, 'id'>[]; egress_rules?: Omit<AclRule, 'id'>[]; insert_after_rule?: string };
+        if (!fw || fw.id !== p.firewall_id) return null;
+        for (const key of ['ingress_rules', 'egress_rules'] as const) {
+          const add = body[key];
+          if (!add) continue;
+          const list = [...(fw[key] ?? [])];
+          const after = body.insert_after_rule ? list.findIndex((r) => r.id === body.insert_after_rule) : -1;
+          if (body.insert_after_rule && after < 0) return null;
+          list.splice(after + 1, 0, ...add.map((r) => ({ ...r, id: `sg-doctor-simulated-${++n}` }) as AclRule));
+          fw[key] = list;
+        }
+        break;
+      }
+      case 'AddSecurityGroups': {
+        const body = p.port as { security_groups: string[]; index?: number };
+        const port = d.ports.find((x) => x.id === p.port_id);
+        if (!port || body.security_groups.some((id) => !d.securityGroups.some((g) => g.id === id))) return null;
+        port.securityGroupIds.splice(body.index ?? port.securityGroupIds.length, 0, ...body.security_groups);
+        const iface = out.interfaces.find((i) => i.id === port.id);
+        if (iface) iface.securityGroupIds = [...port.securityGroupIds];
+        break;
+      }
+      case 'BatchStartServers':
+        if (d.server) d.server.status = 'ACTIVE';
+        if (out.instance) out.instance.status = 'ACTIVE';
+        break;
+      default:
+        return null;
+    }
+  }
+  out.providerData = d;
+  return out;
+}
+
+/** Applies the actions and evaluates the flow through the network ACL and the security groups again. */
+export function simulateHuaweiFix(snapshot: CloudSnapshot, flow: Flow, actions: readonly CloudAction[]): SimulatedFix {
+  const after = applyHuaweiActions(snapshot, actions);
+  if (!after) return { decision: 'unknown', rejected: L('这些修改涉及没有读到的数据，无法在快照上验证', 'the change touches data that was not read, so it cannot be checked on the snapshot') };
+  const sg = evaluateSecurityGroups(after, flow).decision;
+  const acl = evaluateNetworkAcl(after, flow).decision;
+  const decision = sg === 'deny' || acl === 'deny' ? 'deny' : sg === 'allow' && acl === 'allow' ? 'allow' : 'unknown';
+  if (decision === 'deny') return { decision, rejected: L('在快照上模拟后，这个修改仍不能放行这次连接', 'simulated on the snapshot, this change still does not let the connection through') };
+  return { decision };
+}
+
 // ---- intent → fixes ---------------------------------------------------------------------------------------
 
 function consoleText(intent: FixIntent): { title: Localized; url: (region: string | null) => string | null } {
@@ -314,16 +385,24 @@ function cliTitle(intent: FixIntent): Localized {
  */
 export function huaweiFixes(intent: FixIntent, ctx: HuaweiFixContext): HuaweiFix[] {
   const region = ctx.snapshot?.region ?? null;
-  const { actions, missing } = actionsFor(intent, ctx);
+  let { actions, missing } = actionsFor(intent, ctx);
+  // Proven before shown: a change that, applied to the snapshot, still leaves the flow denied is not offered.
+  const flowKnown = ctx.flow && ctx.flow.sourceIp && ctx.flow.destinationIp;
+  const simulated = actions.length && ctx.snapshot && flowKnown ? simulateHuaweiFix(ctx.snapshot, ctx.flow!, actions) : undefined;
+  if (simulated?.decision === 'deny') {
+    missing = simulated.rejected;
+    actions = [];
+  }
+  const proof = simulated && actions.length ? { simulated } : {};
   const out: HuaweiFix[] = [];
   if (actions.length) {
-    out.push({ kind: 'hcloud-cli', title: cliTitle(intent), command: actions.map((a) => hcloudCommand(a, region)).join('\n'), intent, actions });
+    out.push({ kind: 'hcloud-cli', title: cliTitle(intent), command: actions.map((a) => hcloudCommand(a, region)).join('\n'), intent, actions, ...proof });
     const tf = actions.map(terraformRule).filter((x): x is string => !!x);
-    if (tf.length && intent.kind === 'allow-flow') out.push({ kind: 'terraform', title: L('Terraform（huaweicloud 提供方）', 'Terraform (huaweicloud provider)'), command: tf.join('\n\n'), intent, actions });
+    if (tf.length && intent.kind === 'allow-flow') out.push({ kind: 'terraform', title: L('Terraform（huaweicloud 提供方）', 'Terraform (huaweicloud provider)'), command: tf.join('\n\n'), intent, actions, ...proof });
   }
   const c = consoleText(intent);
   const url = c.url(region);
   const title = missing && !actions.length ? L(`${c.title['zh-CN']}（${missing['zh-CN']}）`, `${c.title.en} (${missing.en})`) : c.title;
-  out.push({ kind: 'console', title, ...(url ? { url } : {}), intent, actions });
+  out.push({ kind: 'console', title, ...(url ? { url } : {}), intent, actions, ...proof });
   return out;
 }
