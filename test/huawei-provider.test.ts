@@ -10,6 +10,8 @@ import { CARRIER_BLOCKED_TCP } from '../src/core/cloud/huawei/carrierPorts';
 import type { CloudSnapshot } from '../src/core/cloud/model';
 import { evaluationWords, nearMissWords } from '../src/core/diagnosis/words';
 import { evaluateSecurityGroups as aliSecurityGroups } from '../src/core/rules/securityGroups';
+import { evaluateNetworkAcl as aliNetworkAcl } from '../src/core/rules/networkAcl';
+import type { NetworkAclEntry } from '../src/core/cloud/model';
 import { CLIENT_IP as ALI_CLIENT, EIP as ALI_EIP, group as aliGroup, snapshot as aliSnapshot, type RuleSpec } from '../src/core/rules/fixtures';
 import type { Evaluation, Flow, NearMissReason } from '../src/core/rules/types';
 import { ACL_ID, EIP, PORT2_ID, PORT_ID, PRIVATE_IP, REGION, SG_DENY, SG_WEB, SUBNET_ID, defaultRules, firewall, port, publicip, server } from './fake-huawei/scenarios';
@@ -82,6 +84,33 @@ describe('JSON shape and reason codes: the same as Alibaba for the same mistakes
       expect(hw.decidedBy?.kind).toBe(ali.decidedBy?.kind);
       for (const m of hw.nearMisses) expect(Object.keys(m).sort()).toEqual(expect.arrayContaining(['containerId', 'detail', 'policy', 'reason', 'ruleId', 'values']));
       expect(hw.nearMisses.map((m) => Object.keys(m).sort().join())).toEqual(ali.nearMisses.map((m) => Object.keys(m).sort().join()));
+    });
+  }
+});
+
+describe('network ACL near misses: the same codes as Alibaba for the same mistakes', () => {
+  // Both ACLs also let everything out (Alibaba needs it for the replies; on Huawei it is the same rule written).
+  const all = { protocol: 'all' as const, portRange: { from: -1, to: -1 } };
+  const out: R = { id: 'out-all', action: 'allow', protocol: 'any', ip_version: 4, destination_ip_address: '0.0.0.0/0', enabled: true };
+  const cases: { name: string; reason: NearMissReason; ali: { ingress: Partial<NetworkAclEntry>[]; egress: Partial<NetworkAclEntry>[] }; hw: { ingress: R[]; egress: R[] } }[] = [
+    { name: 'UDP instead of TCP', reason: 'wrong-protocol', ali: { ingress: [{ protocol: 'udp' }], egress: [all] }, hw: { ingress: [{ protocol: 'udp' }], egress: [out] } },
+    { name: 'port 2222 instead of 22', reason: 'port-outside-range', ali: { ingress: [{ portRange: { from: 2222, to: 2222 } }], egress: [all] }, hw: { ingress: [{ destination_port: '2222' }], egress: [out] } },
+    { name: 'a private source', reason: 'private-source', ali: { ingress: [{ cidr: '10.0.0.0/8' }], egress: [all] }, hw: { ingress: [{ source_ip_address: '10.0.0.0/8' }], egress: [out] } },
+    { name: 'a source without the client', reason: 'source-excludes-client', ali: { ingress: [{ cidr: '192.0.2.0/24' }], egress: [all] }, hw: { ingress: [{ source_ip_address: '192.0.2.0/24' }], egress: [out] } },
+    { name: 'an allow after a deny', reason: 'shadowed-by-drop', ali: { ingress: [{ policy: 'drop' }, {}], egress: [all] }, hw: { ingress: [{ action: 'deny' }, {}], egress: [out] } },
+  ];
+  const hwAclRule = (over: R): R => ({ id: `a-${++seq}`, name: '', action: 'allow', protocol: 'tcp', ip_version: 4, source_ip_address: '0.0.0.0/0', destination_port: '22', enabled: true, ...over });
+  for (const c of cases) {
+    it(`${c.name} → ${c.reason}`, () => {
+      const ali = aliNetworkAcl(aliSnapshot({ groups: [aliGroup('sg-bp1webxxxxxxxxxx', [{}])], acl: c.ali }), { direction: 'ingress', protocol: 'tcp', sourceIp: CLIENT, destinationIp: ALI_EIP, port: 22 });
+      const hw = evaluateNetworkAcl(snap({ groups: [hwGroup(SG_WEB, [hwRule(SG_WEB)])], firewalls: [firewall({ ingress_rules: c.hw.ingress.map(hwAclRule) as HwFirewall['ingress_rules'], egress_rules: c.hw.egress as HwFirewall['egress_rules'] })] }), flow());
+      expect(ali.inbound.decision).toBe('deny');
+      expect(hw.inbound.decision).toBe('deny');
+      expect(reasons(ali.inbound)).toContain(c.reason);
+      expect(reasons(hw.inbound)).toEqual(reasons(ali.inbound));
+      expect(Object.keys(hw).sort()).toEqual(expect.arrayContaining(['aclId', 'decision', 'inbound', 'present', 'returnPath']));
+      // The one designed difference: Huawei's ACL is stateful, Alibaba's needs the reply rule it has here.
+      expect(hw.returnPath.explanation).toBe('stateful');
     });
   }
 });
