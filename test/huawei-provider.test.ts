@@ -88,6 +88,26 @@ describe('JSON shape and reason codes: the same as Alibaba for the same mistakes
   }
 });
 
+describe('a peer that cannot be resolved: the same near miss on both clouds', () => {
+  it('a prefix list / IP address group whose entries were not read → prefix-list-unresolved, decision unknown', () => {
+    const ali = aliSecurityGroups(aliSnapshot({ groups: [aliGroup('sg-bp1webxxxxxxxxxx', [{ prefixList: { id: 'pl-bp1unread', cidrs: null } }])] }), { direction: 'ingress', protocol: 'tcp', sourceIp: CLIENT, destinationIp: ALI_EIP, port: 22 });
+    const hw = evaluateSecurityGroups(snap({ groups: [hwGroup(SG_WEB, [hwRule(SG_WEB, { remote_ip_prefix: null, remote_address_group_id: 'ag-unread' })])] }), flow());
+    expect(ali.decision).toBe('unknown');
+    expect(hw.decision).toBe('unknown');
+    expect(reasons(ali)).toEqual(['prefix-list-unresolved']);
+    expect(reasons(hw)).toEqual(reasons(ali));
+  });
+
+  it('a group reference and a client inside the VPC → group-reference with membership unknown', () => {
+    const inside = '192.168.0.77';
+    const ali = aliSecurityGroups(aliSnapshot({ groups: [aliGroup('sg-bp1webxxxxxxxxxx', [{ group: 'sg-bp1otherxxxxxxxx' }])] }), { direction: 'ingress', protocol: 'tcp', sourceIp: '172.16.0.77', destinationIp: '172.16.0.10', port: 22 });
+    const hw = evaluateSecurityGroups(snap({ groups: [hwGroup(SG_WEB, [hwRule(SG_WEB, { remote_ip_prefix: null, remote_group_id: SG_DENY })])] }), flow({ sourceIp: inside, destinationIp: PRIVATE_IP }));
+    expect(hw.decision).toBe(ali.decision);
+    expect(reasons(hw)).toEqual(reasons(ali));
+    expect(hw.nearMisses[0].values).toMatchObject({ membership: 'unknown' });
+  });
+});
+
 describe('network ACL near misses: the same codes as Alibaba for the same mistakes', () => {
   // Both ACLs also let everything out (Alibaba needs it for the replies; on Huawei it is the same rule written).
   const all = { protocol: 'all' as const, portRange: { from: -1, to: -1 } };

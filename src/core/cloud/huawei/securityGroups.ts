@@ -251,7 +251,15 @@ function findNearMisses(sorted: CompiledSgRule[], ctx: Ctx, flow: Flow, best: Co
       continue;
     }
     const wrong = mask & ~FIELD.remoteMaybe;
-    if (wrong === 0 || (wrong & (wrong - 1)) !== 0 || mask & FIELD.remoteMaybe) continue;
+    if (wrong === 0) {
+      // Nothing wrong but a peer that cannot be resolved: the same near misses as Alibaba's for the same case
+      // (a group reference whose members, or an address group whose entries, were not read).
+      const client = ctx.remote.text;
+      if (c.remote.kind === 'group') out.push(miss(c, 'group-reference', `rule admits members of security group ${c.remote.id}; whether ${client} is a private address of one of its instances cannot be told from this snapshot`, { ...v, groupId: c.remote.id, membership: 'unknown' }));
+      else if (c.remote.kind === 'address-group') out.push(miss(c, 'prefix-list-unresolved', `rule admits IP address group ${c.remote.id}, whose entries were not read; it may or may not contain ${client}`, { ...v, addressGroupId: c.remote.id }));
+      continue;
+    }
+    if ((wrong & (wrong - 1)) !== 0 || mask & FIELD.remoteMaybe) continue;
     const m = oneField(c, wrong, ctx, flow, v);
     if (m) {
       if (best && best.action === 'deny' && compareSg(best, c) < 0 && m.values) m.values.shadowedBy = best.rule.id;
