@@ -19,6 +19,7 @@ import type { AclEvaluation, Evaluation, EvaluationNote, Flow } from '../../rule
 import { isRegionId } from '../ids';
 import type { CloudSnapshot } from '../model';
 import type { CloudProvider, ConsoleLinks, ProviderSemantics } from '../provider';
+import type { HuaweiSecurityGroup } from './types';
 import { CARRIER_BLOCKED_TCP } from './carrierPorts';
 import { evaluatorFirewall, evaluatorGroups, huaweiProviderData, type HuaweiProviderData } from './map';
 import { evaluateHuaweiFirewall } from './firewall';
@@ -93,9 +94,45 @@ function choosePort(snapshot: CloudSnapshot, data: HuaweiProviderData, localText
 
 const unknownEval = (explanation: string, considered: string[], notes: EvaluationNote[] = []): Evaluation => ({ decision: 'unknown', decidedBy: null, nearMisses: [], considered, explanation, notes });
 
-function dataOf(snapshot: CloudSnapshot): { ok: true; value: HuaweiProviderData } | { ok: false; evaluation: Evaluation } {
-  const d = huaweiProviderData(snapshot);
-  if (d) return { ok: true, value: d };
+/**
+ * The validated provider data and the evaluator's groups per port order, memoised per providerData object: many
+ * flows are evaluated against one snapshot (every source of an unknown client, every port), and validating and
+ * compiling thousands of rules each time would dominate. A changed snapshot (the fix simulation) is a new object.
+ */
+interface Prepared {
+  data: HuaweiProviderData;
+  groupsByOrder: Map<string, HuaweiSecurityGroup[]>;
+}
+const prepared = new WeakMap<object, Prepared>();
+
+function prepare(snapshot: CloudSnapshot): Prepared | null {
+  const raw = snapshot.providerData;
+  const key = typeof raw === 'object' && raw !== null ? raw : null;
+  const hit = key ? prepared.get(key) : undefined;
+  if (hit) return hit;
+  const data = huaweiProviderData(snapshot);
+  if (!data) return null;
+  const p: Prepared = { data, groupsByOrder: new Map() };
+  if (key) prepared.set(key, p);
+  return p;
+}
+
+/** The read groups of a port, in the port's order (the same array for the same order: the evaluator memoises on it). */
+function groupsInOrder(p: Prepared, ids: string[]): HuaweiSecurityGroup[] {
+  const k = JSON.stringify(ids);
+  let g = p.groupsByOrder.get(k);
+  if (!g) {
+    const byId = new Map(evaluatorGroups(p.data).map((x) => [x.id, x]));
+    g = ids.filter((id) => byId.has(id)).map((id) => byId.get(id)!);
+    p.groupsByOrder.set(k, g);
+  }
+  return g;
+}
+
+function dataOf(snapshot: CloudSnapshot): { ok: true; value: HuaweiProviderData; prepared: Prepared } | { ok: false; evaluation: Evaluation } {
+  const p = prepare(snapshot);
+  const d = p?.data;
+  if (d && p) return { ok: true, value: d, prepared: p };
   return { ok: false, evaluation: unknownEval('not-evaluated', [], [{ code: 'uncertain-field', detail: 'the Huawei Cloud data of this snapshot is missing or malformed, so its rules cannot be evaluated', values: {} }]) };
 }
 
@@ -106,13 +143,12 @@ export function evaluateSecurityGroups(snapshot: CloudSnapshot, flow: Flow): Eva
   const localText = flow.direction === 'ingress' ? flow.destinationIp : flow.sourceIp;
   const choice = choosePort(snapshot, data, localText);
   if (!choice.matched) return unknownEval('destination-not-on-instance', [], [{ code: 'destination-not-on-instance', detail: `${localText} is not an address of server ${snapshot.instance?.id ?? ''}`, values: { address: localText } }]);
-  const groups = evaluatorGroups(data);
-  const byId = new Map(groups.map((g) => [g.id, g]));
-  const known = choice.groupIds.filter((id) => byId.has(id)).map((id) => byId.get(id)!);
+  const known = groupsInOrder(d.prepared, choice.groupIds);
+  const byId = new Set(known.map((g) => g.id));
   const missing = choice.groupIds.filter((id) => !byId.has(id));
   const flavour = data.server?.flavour ?? undefined;
   const ev = evaluateHuaweiSecurityGroups(known, flow, { ...(flavour ? { flavour } : {}), addressGroups: data.addressGroups });
-  ev.considered = choice.groupIds;
+  ev.considered = [...choice.groupIds];
   if (choice.port) ev.interfaceId = choice.port.id;
   if (missing.length) {
     // Groups are matched in their order on the port: a group whose rules were not read decides whatever comes

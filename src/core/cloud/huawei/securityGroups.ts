@@ -70,6 +70,21 @@ export function compileSgRules(groups: HuaweiSecurityGroup[]): CompiledSgRule[] 
   return out;
 }
 
+/**
+ * The rules compiled and in evaluation order, memoised per groups array: evaluating many flows (every source of
+ * an unknown client, every port of a scan) against the same groups compiles them once. The groups are read-only
+ * input; a caller that changes them passes a new array (the fix simulation works on a copy).
+ */
+const compiledCache = new WeakMap<HuaweiSecurityGroup[], CompiledSgRule[]>();
+function compiledInOrder(groups: HuaweiSecurityGroup[]): CompiledSgRule[] {
+  let sorted = compiledCache.get(groups);
+  if (!sorted) {
+    sorted = compileSgRules(groups).sort(compareSg);
+    compiledCache.set(groups, sorted);
+  }
+  return sorted;
+}
+
 /** Evaluation order: group position on the port, then priority (lower first), then deny before allow. */
 export function compareSg(a: CompiledSgRule, b: CompiledSgRule): number {
   return a.groupIndex - b.groupIndex || (a.priority ?? 1) - (b.priority ?? 1) || (a.action === 'deny' ? 0 : 1) - (b.action === 'deny' ? 0 : 1) || a.index - b.index;
@@ -162,7 +177,7 @@ export function evaluateHuaweiSecurityGroups(groups: HuaweiSecurityGroup[], flow
     return unknown('no-group', considered, [{ code: 'group-missing', detail: 'no security group of the port was read', values: {} }]);
   }
   const ctx: Ctx = { direction: flow.direction, proto: flow.protocol, remote, port: flow.port, opts };
-  const sorted = compileSgRules(groups).sort(compareSg);
+  const sorted = compiledInOrder(groups);
   const notes: EvaluationNote[] = [];
 
   const legacy = opts.flavour !== undefined ? isLegacyFlavour(opts.flavour) : null;
