@@ -1,7 +1,7 @@
 // map.ts: Huawei API documents → CloudSnapshot + providerData, checked through the Huawei evaluators.
 import { describe, expect, it } from 'vitest';
 import { evaluateHuaweiPath } from '../src/core/cloud/huawei/path';
-import { evaluatorFirewall, evaluatorGroups, huaweiProviderData, HuaweiProviderDataSchema, mapHuaweiSnapshot, type HuaweiDocuments } from '../src/core/cloud/huawei/map';
+import { aclForSubnet, evaluatorFirewall, evaluatorGroups, groupsForPort, huaweiProviderData, portForAddress, HuaweiProviderDataSchema, mapHuaweiSnapshot, type HuaweiDocuments } from '../src/core/cloud/huawei/map';
 import type { Flow } from '../src/core/rules/types';
 import { ACL_ID, EIP, EIP_ID, PORT2_ID, PORT_ID, PRIVATE_IP, REGION, scenario, SERVER_ID, SG_DENY, SG_WEB, SUBNET2_ID, SUBNET_ID, port, type ScenarioName } from './fake-huawei/scenarios';
 
@@ -110,6 +110,34 @@ describe('mapHuaweiSnapshot', () => {
     expect(d.portGroupIds).toEqual({ [PORT2_ID]: [SG_DENY], [PORT_ID]: [SG_WEB] });
     expect(d.unreadGroupIds).toEqual([SG_DENY]);
     expect(snap.interfaces.find((i) => i.id === PORT2_ID)?.type).toBe('secondary');
+  });
+
+  it('a secondary port: its own groups in its order, its own subnet ACL, found by its address', () => {
+    const st = scenario('several-groups');
+    const acl = scenario('acl-deny').firewalls[0];
+    const second = port({ id: PORT2_ID, network_id: SUBNET2_ID, fixed_ips: [{ subnet_id: 'x', ip_address: '192.168.1.20' }], security_groups: [SG_WEB, SG_DENY] });
+    const { d, snap } = decide('several-groups', { ports: [...st.ports, second], firewalls: [{ ...acl, associations: [{ virsubnet_id: SUBNET2_ID }] }] });
+    expect(groupsForPort(d)?.groups.map((g) => g.id)).toEqual([SG_DENY, SG_WEB]);
+    expect(groupsForPort(d, PORT2_ID)?.groups.map((g) => g.id)).toEqual([SG_WEB, SG_DENY]);
+    expect(groupsForPort(d, 'no-such-port')).toBeNull();
+    expect(aclForSubnet(d, SUBNET_ID)).toEqual({ state: 'none', firewall: null });
+    expect(aclForSubnet(d, SUBNET2_ID).state).toBe('associated');
+    expect(aclForSubnet(d, 'other').state).toBe('unknown');
+    expect(d.firewallState).toBe('none'); // the primary's subnet has none
+    expect(portForAddress(d, snap.eips, '192.168.1.20')).toBe(PORT2_ID);
+    expect(portForAddress(d, snap.eips, EIP)).toBe(PORT_ID);
+    expect(portForAddress(d, snap.eips, '198.51.100.1')).toBeNull();
+    // Through the evaluators: the second port's order puts the allow first.
+    const g2 = groupsForPort(d, PORT2_ID)!;
+    expect(evaluateHuaweiPath(null, g2.groups, { ...ssh, destinationIp: '192.168.1.20' }, {}).securityGroups.decision).toBe('allow');
+  });
+
+  it('a subnet whose ACL detail was not read is unknown; the others keep their state', () => {
+    const acl = scenario('acl-deny').firewalls[0];
+    const second = port({ id: PORT2_ID, network_id: SUBNET2_ID, fixed_ips: [{ subnet_id: 'x', ip_address: '192.168.1.20' }] });
+    const { d } = decide('healthy', { ports: [...scenario('healthy').ports, second], firewalls: [acl], unreadFirewallSubnets: [SUBNET2_ID] });
+    expect(aclForSubnet(d, SUBNET_ID).state).toBe('associated');
+    expect(aclForSubnet(d, SUBNET2_ID)).toEqual({ state: 'unknown', firewall: null });
   });
 
   it('groups named by the port but not read are listed as unread (their rules are unknown)', () => {

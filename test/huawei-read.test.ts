@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { huaweiProviderData } from '../src/core/cloud/huawei/map';
 import { readHuaweiSnapshot, type HuaweiReadOptions } from '../src/core/cloud/huawei/read';
 import type { CloudSnapshot } from '../src/core/cloud/model';
-import { EIP, EIP_ID, PORT_ID, PRIVATE_IP, PROJECT_ID, REGION, scenario, SERVER_ID, SG_DENY, SG_WEB, SUBNET_ID, type HuaweiState } from './fake-huawei/scenarios';
+import { EIP, EIP_ID, PORT2_ID, PORT_ID, SUBNET2_ID, firewall, port, server, PRIVATE_IP, PROJECT_ID, REGION, scenario, SERVER_ID, SG_DENY, SG_WEB, SUBNET_ID, type HuaweiState } from './fake-huawei/scenarios';
 import { FAKE_AK, FAKE_SK, startFakeHuawei, type Fault, type FakeHuawei } from './fake-huawei/server';
 
 let fake: FakeHuawei | null = null;
@@ -93,6 +93,41 @@ describe('readHuaweiSnapshot: documents', () => {
     const frozen = await read(scenario('frozen'));
     expect(huaweiProviderData(frozen)!.server?.frozen).toBe(true);
     expect(frozen.eips[0].businessStatus).toBe('FinancialLocked');
+  });
+});
+
+describe('readHuaweiSnapshot: a server with two ports in two subnets', () => {
+  const twoPorts = (): HuaweiState => {
+    const st = scenario('acl-deny');
+    const second = port({ id: PORT2_ID, network_id: SUBNET2_ID, fixed_ips: [{ subnet_id: 'x', ip_address: '192.168.1.20' }], security_groups: [SG_DENY] });
+    return {
+      ...st,
+      servers: [server({ addresses: { v: [...Object.values(server().addresses!)[0], { addr: '192.168.1.20', version: 4, 'OS-EXT-IPS:type': 'fixed', 'OS-EXT-IPS:port_id': PORT2_ID }] } })],
+      ports: [...st.ports, second],
+      securityGroups: [...st.securityGroups, scenario('several-groups').securityGroups[0]],
+      firewalls: [...st.firewalls, firewall({ id: 'acl-2', associations: [{ virsubnet_id: SUBNET2_ID }] })],
+    };
+  };
+
+  it('reads the groups of both ports and the ACL of both subnets', async () => {
+    const s = await read(twoPorts());
+    expect(s.errors).toEqual([]);
+    const d = huaweiProviderData(s)!;
+    expect(d.securityGroups.map((g) => g.id)).toEqual([SG_WEB]);
+    expect(d.otherGroups.map((g) => g.id)).toEqual([SG_DENY]);
+    expect(d.subnetAcls.map((a) => [a.subnetId, a.state, a.firewall?.id])).toEqual([
+      [SUBNET_ID, 'associated', d.firewall?.id],
+      [SUBNET2_ID, 'associated', 'acl-2'],
+    ]);
+    expect(count('ShowFirewall')).toBe(2);
+  });
+
+  it('ShowFirewall failing for one ACL leaves only that subnet unknown', async () => {
+    const s = await read(twoPorts(), {}, { faults: [{ op: 'ShowFirewall', kind: 'forbidden', pathIncludes: 'acl-2' }] });
+    expect(errorsOf(s, 'ShowFirewall')).toEqual([expect.objectContaining({ grant: 'vpc:firewalls:get', leavesUnknown: [`networkAcls/${SUBNET2_ID}`, 'networkAcls'] })]);
+    const d = huaweiProviderData(s)!;
+    expect(d.firewallState).toBe('associated');
+    expect(d.subnetAcls.find((a) => a.subnetId === SUBNET2_ID)?.state).toBe('unknown');
   });
 });
 

@@ -427,19 +427,27 @@ export async function readHuaweiSnapshot(opts: HuaweiReadOptions): Promise<Cloud
     for (const p of ports) for (const id of p.security_groups ?? []) void readGroup(id);
   }
 
-  // ---- round 3: the ACL of the primary port's subnet ----------------------------------------------------
+  // ---- round 3: the ACL of each port's subnet (the primary's first) ---------------------------------------
   const firewallsBrief = await firewallsP;
   const primary = primaryPort(server, ports);
   const firewalls: HwFirewall[] = [];
-  let firewallsRead = firewallsBrief !== null && (primary !== null || !server);
-  if (firewallsBrief && primary?.network_id) {
-    const assoc = firewallForSubnet(firewallsBrief as HwFirewall[], primary.network_id);
-    if (assoc) {
-      const doc = await call('ShowFirewall', assoc.id, [`networkAcls/${primary.network_id}`, 'networkAcls'], ShowFirewallResp, () => vpc3.showFirewall({ firewall_id: assoc.id }));
-      if (doc) firewalls.push(doc.firewall);
-      else firewallsRead = false;
+  const unreadFirewallSubnets: string[] = [];
+  const firewallsRead = firewallsBrief !== null && (primary !== null || !server);
+  if (firewallsBrief) {
+    const subnets = [primary, ...ports.filter((p) => p !== primary)].map((p) => p?.network_id).filter((x, i, all): x is string => !!x && all.indexOf(x) === i);
+    const byAcl = new Map<string, string[]>();
+    for (const sid of subnets) {
+      const assoc = firewallForSubnet(firewallsBrief as HwFirewall[], sid);
+      if (assoc) byAcl.set(assoc.id, [...(byAcl.get(assoc.id) ?? []), sid]);
     }
-  } else if (server && !primary) firewallsRead = false;
+    await Promise.all(
+      [...byAcl].map(async ([aclId, sids]) => {
+        const doc = await call('ShowFirewall', aclId, [...sids.map((sid) => `networkAcls/${sid}`), 'networkAcls'], ShowFirewallResp, () => vpc3.showFirewall({ firewall_id: aclId }));
+        if (doc) firewalls.push(doc.firewall);
+        else unreadFirewallSubnets.push(...sids);
+      }),
+    );
+  }
 
   const groups = (await Promise.all([...groupDocs.values()])).filter((g): g is HwSecurityGroup => !!g);
 
@@ -451,6 +459,7 @@ export async function readHuaweiSnapshot(opts: HuaweiReadOptions): Promise<Cloud
     securityGroups: groups,
     firewalls,
     firewallsRead,
+    unreadFirewallSubnets,
     publicips: eipsFound,
     errors,
     notes,
