@@ -162,3 +162,24 @@ describe('mapHuaweiSnapshot', () => {
     expect(d.securityGroups.map((g) => g.id)).toEqual([SG_WEB]);
   });
 });
+
+describe('address groups reach the evaluators', () => {
+  it.each([
+    ['198.51.100.7', 'allow'],
+    ['192.0.2.15', 'allow'],
+    ['203.0.113.99', 'deny'],
+  ] as const)('SSH only from the office address group: client %s → %s', (client, decision) => {
+    const st = scenario('address-group');
+    const snap = mapHuaweiSnapshot({ region: REGION, source: 'import', server: st.servers[0], ports: st.ports, securityGroups: st.securityGroups, firewalls: [], firewallsRead: true, publicips: st.publicips, addressGroups: Object.fromEntries(st.addressGroups!.map((g) => [g.id, g.ip_set])) });
+    const d = huaweiProviderData(snap)!;
+    const out = evaluateHuaweiPath(null, evaluatorGroups(d), { ...ssh, sourceIp: client }, { addressGroups: d.addressGroups, flavour: 's6.small.1' });
+    expect(out.decision).toBe(decision);
+  });
+
+  it('without the group contents the rule may match: not a deny', () => {
+    const st = scenario('address-group');
+    const snap = mapHuaweiSnapshot({ region: REGION, source: 'import', server: st.servers[0], ports: st.ports, securityGroups: st.securityGroups, firewalls: [], firewallsRead: true, publicips: st.publicips });
+    const d = huaweiProviderData(snap)!;
+    expect(evaluateHuaweiPath(null, evaluatorGroups(d), { ...ssh, sourceIp: '203.0.113.99' }, { addressGroups: d.addressGroups, flavour: 's6.small.1' }).decision).toBe('unknown');
+  });
+});

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { huaweiProviderData } from '../src/core/cloud/huawei/map';
 import { readHuaweiSnapshot, type HuaweiReadOptions } from '../src/core/cloud/huawei/read';
 import type { CloudSnapshot } from '../src/core/cloud/model';
-import { EIP, EIP_ID, PORT2_ID, PORT_ID, SUBNET2_ID, firewall, port, server, PRIVATE_IP, PROJECT_ID, REGION, scenario, SERVER_ID, SG_DENY, SG_WEB, SUBNET_ID, type HuaweiState } from './fake-huawei/scenarios';
+import { ADDRESS_GROUP_ID, EIP, EIP_ID, PORT2_ID, PORT_ID, SUBNET2_ID, firewall, port, server, PRIVATE_IP, PROJECT_ID, REGION, scenario, SERVER_ID, SG_DENY, SG_WEB, SUBNET_ID, type HuaweiState } from './fake-huawei/scenarios';
 import { FAKE_AK, FAKE_SK, startFakeHuawei, type Fault, type FakeHuawei } from './fake-huawei/server';
 
 let fake: FakeHuawei | null = null;
@@ -275,3 +275,23 @@ describe('readHuaweiSnapshot: refused before any call', () => {
   });
 });
 
+
+describe('readHuaweiSnapshot: IP address groups', () => {
+  it('reads the address groups the rules reference, so the evaluators can decide', async () => {
+    const s = await read(scenario('address-group'));
+    expect(s.errors).toEqual([]);
+    expect(huaweiProviderData(s)!.addressGroups).toEqual({ [ADDRESS_GROUP_ID]: ['198.51.100.0/24', '192.0.2.10-192.0.2.20'] });
+    expect(fake!.calls.find((c) => c.op === 'ListAddressGroup')?.query.id).toEqual([ADDRESS_GROUP_ID]);
+  });
+
+  it('no reference, no call', async () => {
+    await read(scenario('healthy'));
+    expect(count('ListAddressGroup')).toBe(0);
+  });
+
+  it('address groups not readable: one error naming them, the contents stay unknown', async () => {
+    const s = await read(scenario('address-group'), {}, { faults: [{ op: 'ListAddressGroup', kind: 'forbidden' }] });
+    expect(errorsOf(s, 'ListAddressGroup')).toEqual([expect.objectContaining({ grant: 'vpc:addressGroups:list', leavesUnknown: [`addressGroups/${ADDRESS_GROUP_ID}`] })]);
+    expect(huaweiProviderData(s)!.addressGroups).toEqual({});
+  });
+});

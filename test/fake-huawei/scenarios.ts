@@ -24,6 +24,8 @@ export interface HuaweiState {
   securityGroups: HwSecurityGroup[];
   firewalls: HwFirewall[];
   publicips: HwPublicip[];
+  /** VPC v3 IP address groups (AddressGroup: id, name, ip_version, ip_set). */
+  addressGroups?: { id: string; name: string; ip_version: number; ip_set: string[] }[];
 }
 
 const rule = (id: string, groupId: string, over: Record<string, unknown>) => ({
@@ -127,7 +129,9 @@ export function firewall(over: Partial<HwFirewall> = {}): HwFirewall {
 
 export const sshRule = (groupId = SG_WEB, over: Record<string, unknown> = {}) => rule(`${groupId.slice(-4)}-ssh`, groupId, over);
 
-export type ScenarioName = 'healthy' | 'rule-missing' | 'deny-higher-priority' | 'acl-deny' | 'shutoff' | 'frozen' | 'several-groups';
+export const ADDRESS_GROUP_ID = 'ad000000-1111-4222-8333-444455556666';
+
+export type ScenarioName = 'address-group' | 'healthy' | 'rule-missing' | 'deny-higher-priority' | 'acl-deny' | 'shutoff' | 'frozen' | 'several-groups';
 
 /** One server (SSH on 22) in each documented failure shape. */
 export function scenario(name: ScenarioName): HuaweiState {
@@ -141,6 +145,13 @@ export function scenario(name: ScenarioName): HuaweiState {
   switch (name) {
     case 'healthy':
       return base;
+    case 'address-group':
+      // SSH only from an IP address group (the office range); everything else stays as in 'healthy'.
+      return {
+        ...base,
+        securityGroups: [group(SG_WEB, 'web', [sshRule(SG_WEB, { remote_ip_prefix: null, remote_address_group_id: ADDRESS_GROUP_ID })])],
+        addressGroups: [{ id: ADDRESS_GROUP_ID, name: 'office', ip_version: 4, ip_set: ['198.51.100.0/24', '192.0.2.10-192.0.2.20'] }],
+      };
     case 'rule-missing':
       return { ...base, securityGroups: [group(SG_WEB, 'web', [sshRule(SG_WEB, { multiport: '80,443' })])] };
     case 'deny-higher-priority':

@@ -32,6 +32,8 @@ export const HUAWEI_READ_ACTIONS = {
   ListFirewall: { iam: 'vpc:firewalls:list', service: 'vpc' },
   ShowFirewall: { iam: 'vpc:firewalls:get', service: 'vpc' },
   ListPublicips: { iam: 'eip:publicIps:list', service: 'eip' },
+  /** Only when a rule references IP address groups. */
+  ListAddressGroup: { iam: 'vpc:addressGroups:list', service: 'vpc' },
 } as const;
 export type HuaweiAction = keyof typeof HUAWEI_READ_ACTIONS;
 
@@ -232,6 +234,9 @@ const ListRulesResp = z.object({ security_group_rules: z.array(HwSecurityGroupRu
 const ListFirewallResp = z.object({ firewalls: z.array(HwFirewallSchema.omit({ ingress_rules: true, egress_rules: true }).passthrough()), page_info: PageInfo }).passthrough();
 const ShowFirewallResp = z.object({ firewall: HwFirewallSchema }).passthrough();
 const ListPublicipsResp = z.object({ publicips: z.array(HwPublicipSchema) }).passthrough();
+const ListAddressGroupResp = z
+  .object({ address_groups: z.array(z.object({ id: z.string(), ip_set: z.array(z.string()).nullish() }).passthrough()), page_info: PageInfo })
+  .passthrough();
 const ProjectsResp = z.object({ projects: z.array(z.object({ id: z.string(), name: z.string(), enabled: z.boolean().nullish() }).passthrough()) }).passthrough();
 
 // ---- the reader --------------------------------------------------------------------------------------------
@@ -451,6 +456,20 @@ export async function readHuaweiSnapshot(opts: HuaweiReadOptions): Promise<Cloud
 
   const groups = (await Promise.all([...groupDocs.values()])).filter((g): g is HwSecurityGroup => !!g);
 
+  // ---- round 4, only when referenced: the contents of IP address groups (remote_address_group_id, ACL
+  // source/destination_address_group_id); unread ones stay "may match" in the evaluators.
+  const refIds = [
+    ...groups.flatMap((g) => (g.security_group_rules ?? []).map((r) => r.remote_address_group_id)),
+    ...firewalls.flatMap((f) => [...(f.ingress_rules ?? []), ...(f.egress_rules ?? [])].flatMap((r) => [r.source_address_group_id, r.destination_address_group_id])),
+  ].filter((x, i, all): x is string => typeof x === 'string' && x !== '' && all.indexOf(x) === i);
+  const addressGroups: Record<string, string[]> = {};
+  for (let i = 0; i < refIds.length; i += 50) {
+    const ids = refIds.slice(i, i + 50);
+    const doc = await call('ListAddressGroup', ids.join(','), ids.map((id) => `addressGroups/${id}`), ListAddressGroupResp, () => vpc3.listAddressGroup({ id: ids, limit: 50 }));
+    for (const g of doc?.address_groups ?? []) if (ids.includes(g.id) && g.ip_set) addressGroups[g.id] = g.ip_set;
+    if (doc) for (const id of ids.filter((x) => !addressGroups[x])) notes.push(`IP address group ${id} referenced by a rule was not found: rules naming it may match`);
+  }
+
   const snap = mapHuaweiSnapshot({
     region,
     source: 'api',
@@ -461,6 +480,7 @@ export async function readHuaweiSnapshot(opts: HuaweiReadOptions): Promise<Cloud
     firewallsRead,
     unreadFirewallSubnets,
     publicips: eipsFound,
+    addressGroups,
     errors,
     notes,
     account,
