@@ -23,7 +23,7 @@ describe('mapHuaweiSnapshot', () => {
   it('fills the neutral fields for display', () => {
     const { snap } = decide('healthy');
     expect(snap.provider).toBe('huawei');
-    expect(snap.instance).toMatchObject({ id: SERVER_ID, name: 'web-1', status: 'ACTIVE', region: REGION, zone: 'cn-north-4a', eipAddress: EIP, eipAllocationId: EIP_ID, privateIps: [PRIVATE_IP], securityGroupIds: [SG_WEB], internetMaxBandwidthOut: 5, vSwitchId: SUBNET_ID, operationLocks: [] });
+    expect(snap.instance).toMatchObject({ id: SERVER_ID, name: 'web-1', status: 'Running', region: REGION, zone: 'cn-north-4a', eipAddress: EIP, eipAllocationId: EIP_ID, privateIps: [PRIVATE_IP], securityGroupIds: [SG_WEB], internetMaxBandwidthOut: 5, vSwitchId: SUBNET_ID, operationLocks: [] });
     expect(snap.interfaces).toEqual([expect.objectContaining({ id: PORT_ID, type: 'primary', privateIps: [PRIVATE_IP], publicIp: EIP, securityGroupIds: [SG_WEB], vSwitchId: SUBNET_ID, instanceId: SERVER_ID })]);
     expect(snap.eips).toEqual([expect.objectContaining({ allocationId: EIP_ID, ipAddress: EIP, status: 'InUse', bandwidthMbps: 5, instanceId: PORT_ID })]);
     const r = snap.securityGroups[0].rules.find((x) => x.id.endsWith('-ssh'))!;
@@ -88,12 +88,16 @@ describe('mapHuaweiSnapshot', () => {
   });
 
   it('server state: SHUTOFF, frozen (EcmResStatus freeze), locked', () => {
-    expect(decide('shutoff').snap.instance?.status).toBe('SHUTOFF');
+    const off = decide('shutoff');
+    expect(off.snap.instance?.status).toBe('Stopped'); // neutral word; Huawei's own stays in providerData
+    expect(off.d.server?.status).toBe('SHUTOFF');
+    const st = scenario('healthy');
+    expect(decide('healthy', { server: { ...st.servers[0], status: 'MIGRATING' } }).snap.instance?.status).toBe('MIGRATING');
+    expect(decide('healthy', { server: { ...st.servers[0], status: 'HARD_REBOOT' } }).snap.instance?.status).toBe('Starting');
     const frozen = decide('frozen');
     expect(frozen.d.server?.frozen).toBe(true);
     expect(frozen.snap.instance?.operationLocks).toEqual(['frozen']);
     expect(frozen.snap.eips[0]).toMatchObject({ status: 'InUse', businessStatus: 'FinancialLocked' });
-    const st = scenario('healthy');
     const locked = decide('healthy', { server: { ...st.servers[0], locked: true } });
     expect(locked.snap.instance?.operationLocks).toEqual(['locked']);
     expect(locked.d.server?.locked).toBe(true);

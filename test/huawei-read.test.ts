@@ -37,7 +37,7 @@ describe('readHuaweiSnapshot: documents', () => {
     expect(s.provider).toBe('huawei');
     expect(s.source).toBe('api');
     expect(s.account).toMatchObject({ credentialSource: expect.stringContaining('HUAWEICLOUD_SDK_AK'), accessKeyIdRedacted: 'HPUA****0001' });
-    expect(s.instance).toMatchObject({ id: SERVER_ID, status: 'ACTIVE', eipAddress: EIP, eipAllocationId: EIP_ID, internetMaxBandwidthOut: 5, privateIps: [PRIVATE_IP] });
+    expect(s.instance).toMatchObject({ id: SERVER_ID, status: 'Running', eipAddress: EIP, eipAllocationId: EIP_ID, internetMaxBandwidthOut: 5, privateIps: [PRIVATE_IP] });
     expect(s.interfaces.map((i) => i.id)).toEqual([PORT_ID]);
     expect(s.securityGroups.map((g) => [g.id, g.name, g.rules.length])).toEqual([[SG_WEB, 'web', 4]]);
     expect(s.eips.map((e) => e.status)).toEqual(['InUse']);
@@ -88,7 +88,7 @@ describe('readHuaweiSnapshot: documents', () => {
   });
 
   it('server state: SHUTOFF and frozen', async () => {
-    expect((await read(scenario('shutoff'))).instance?.status).toBe('SHUTOFF');
+    expect((await read(scenario('shutoff'))).instance?.status).toBe('Stopped');
     await fake!.close();
     const frozen = await read(scenario('frozen'));
     expect(huaweiProviderData(frozen)!.server?.frozen).toBe(true);

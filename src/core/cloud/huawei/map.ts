@@ -345,6 +345,18 @@ export function primaryPort(server: HwServer | null, ports: HwPort[]): HwPort | 
   return ports[0];
 }
 
+/**
+ * ECS server status in the neutral words the provider-neutral checks use (they pass only 'Running'). From the
+ * ECS API "云服务器状态" table: ACTIVE 运行中 → Running; SHUTOFF 关机 → Stopped; BUILD 创建中 → Pending;
+ * REBOOT / HARD_REBOOT 重启中 → Starting. Every other status (ERROR, DELETED, MIGRATING, RESIZE, VERIFY_RESIZE,
+ * REVERT_RESIZE, SHELVED, …) is kept as Huawei writes it; the raw value is also in providerData.server.status.
+ */
+export function neutralServerStatus(status: string | null | undefined): string {
+  const st = (status ?? '').toUpperCase();
+  const map: Record<string, string> = { ACTIVE: 'Running', SHUTOFF: 'Stopped', BUILD: 'Pending', REBOOT: 'Starting', HARD_REBOOT: 'Starting' };
+  return map[st] ?? (status || 'UNKNOWN');
+}
+
 export function isFrozen(server: HwServer): boolean | null {
   const v = server.metadata?.EcmResStatus;
   if (typeof v !== 'string' || !v) return null;
@@ -366,7 +378,7 @@ function mapInstance(d: HuaweiDocuments, server: HwServer, primary: HwPort | nul
     ...(s(server.name) ? { name: server.name! } : {}),
     region: d.region,
     ...(s(server['OS-EXT-AZ:availability_zone']) ? { zone: server['OS-EXT-AZ:availability_zone']! } : {}),
-    status: server.status ?? 'UNKNOWN',
+    status: neutralServerStatus(server.status),
     operationLocks: locks,
     networkType: 'vpc',
     // Huawei has no "instance public IP" apart from an EIP: a floating address is an EIP.
