@@ -178,6 +178,7 @@ describe('address groups reach the evaluators', () => {
     const d = huaweiProviderData(snap)!;
     const out = evaluateHuaweiPath(null, evaluatorGroups(d), { ...ssh, sourceIp: client }, { addressGroups: d.addressGroups, flavour: 's6.small.1' });
     expect(out.decision).toBe(decision);
+    expect(snap.securityGroups[0].rules[0].peer).toEqual({ kind: 'prefix-list', prefixListId: st.addressGroups![0].id, cidrs: ['198.51.100.0/24', '192.0.2.10-192.0.2.20'] });
   });
 
   it('without the group contents the rule may match: not a deny', () => {

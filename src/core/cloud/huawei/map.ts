@@ -421,14 +421,14 @@ function neutralProtocol(raw: string | null | undefined): Protocol {
 }
 
 /** Approximate display rule (the Huawei evaluators work on providerData, not on these). */
-export function mapRuleForDisplay(r: HuaweiSecurityGroupRule, groupId: string, order: number): SecurityGroupRule {
+export function mapRuleForDisplay(r: HuaweiSecurityGroupRule, groupId: string, order: number, addressGroups: AddressGroups = {}): SecurityGroupRule {
   const ports = parsePorts(r.multiport);
   const first = Array.isArray(ports) && ports.length ? ports[0] : null;
   const family = parseFamily(r.ethertype) ?? 4;
   const peer: Peer = r.remote_group_id
     ? { kind: 'group', groupId: r.remote_group_id }
     : r.remote_address_group_id
-      ? { kind: 'prefix-list', prefixListId: r.remote_address_group_id, cidrs: null }
+      ? { kind: 'prefix-list', prefixListId: r.remote_address_group_id, cidrs: addressGroups[r.remote_address_group_id] ?? null }
       : { kind: 'cidr', cidr: r.remote_ip_prefix || (family === 6 ? '::/0' : '0.0.0.0/0'), family };
   const unevaluated: SecurityGroupRule['unevaluated'] = [];
   if (Array.isArray(ports) && ports.length > 1) unevaluated.push({ field: 'multiport', value: String(r.multiport).slice(0, 80), why: 'unparsable' });
@@ -452,13 +452,13 @@ export function mapRuleForDisplay(r: HuaweiSecurityGroupRule, groupId: string, o
   };
 }
 
-function mapGroupForDisplay(g: HwSecurityGroup, region: string): SecurityGroup {
+function mapGroupForDisplay(g: HwSecurityGroup, region: string, addressGroups: AddressGroups): SecurityGroup {
   return {
     id: g.id,
     ...(g.name ? { name: g.name } : {}),
     type: 'normal',
     region,
-    rules: (g.security_group_rules ?? []).map((r, i) => mapRuleForDisplay(r as HuaweiSecurityGroupRule, g.id, i)),
+    rules: (g.security_group_rules ?? []).map((r, i) => mapRuleForDisplay(r as HuaweiSecurityGroupRule, g.id, i, addressGroups)),
     ...(g.description ? { description: g.description } : {}),
   };
 }
@@ -629,7 +629,7 @@ export function mapHuaweiSnapshot(d: HuaweiDocuments): CloudSnapshot {
     fetchedAt: d.fetchedAt ?? new Date().toISOString(),
     instance,
     interfaces: ports.map((p) => mapInterface(p, primary, server, d.publicips, vpcId)),
-    securityGroups: displayGroups.map((g) => mapGroupForDisplay(g, d.region)),
+    securityGroups: displayGroups.map((g) => mapGroupForDisplay(g, d.region, d.addressGroups ?? {})),
     networkAcls: aclsShown.map((f) => mapFirewallForDisplay(f, d.region)),
     eips: d.publicips.map((e) => mapEip(e, d.region)),
     errors: d.errors ?? [],
