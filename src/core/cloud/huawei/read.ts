@@ -278,7 +278,12 @@ export async function readHuaweiSnapshot(opts: HuaweiReadOptions): Promise<Cloud
   if (!opts.instanceId && !opts.address) return refuse('MissingTarget', 'give a server id or an address');
 
   const log = (line: string) => opts.log?.(redact(line));
-  const sdk = await loadHuaweiSdk();
+  let sdk: Awaited<ReturnType<typeof loadHuaweiSdk>>;
+  try {
+    sdk = await loadHuaweiSdk();
+  } catch (err) {
+    return refuse('SdkUnavailable', `the Huawei Cloud SDK could not be loaded: ${(err as Error).message}`);
+  }
   const timeoutMs = opts.timeoutMs ?? 5000;
   const policy: Policy = {
     timeoutMs,
