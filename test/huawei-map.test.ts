@@ -55,6 +55,7 @@ describe('mapHuaweiSnapshot', () => {
     ['rule-missing', 'deny', 'security-group'],
     ['deny-higher-priority', 'deny', 'security-group'],
     ['acl-deny', 'deny', 'network-acl'],
+    ['acl-stateful-return', 'allow', null],
     ['several-groups', 'deny', 'security-group'],
   ] as const)('%s → the evaluators decide %s (blocked at %s)', (name, decision, at) => {
     const { path } = decide(name);
@@ -164,6 +165,21 @@ describe('mapHuaweiSnapshot', () => {
     expect(snap.instance).toBeNull();
     expect(d.server).toBeNull();
     expect(d.securityGroups.map((g) => g.id)).toEqual([SG_WEB]);
+  });
+});
+
+describe('scenario placement (lab addresses and port)', () => {
+  it.each(['healthy', 'rule-missing', 'deny-higher-priority', 'acl-deny', 'several-groups'] as const)('%s keeps its decision on port 8080 at lab addresses', (name) => {
+    const params = { eip: '10.200.3.2', privateIp: '10.200.3.2', port: 8080 };
+    const st = scenario(name, params);
+    const snap = mapHuaweiSnapshot({ region: REGION, source: 'import', server: st.servers[0], ports: st.ports, securityGroups: st.securityGroups, firewalls: st.firewalls, firewallsRead: true, publicips: st.publicips });
+    const d = huaweiProviderData(snap)!;
+    expect(snap.instance?.eipAddress).toBe('10.200.3.2');
+    const flow = { ...ssh, destinationIp: '10.200.3.2', port: 8080 };
+    const at8080 = evaluateHuaweiPath(evaluatorFirewall(d), evaluatorGroups(d), flow, { subnetId: SUBNET_ID, localIp: '10.200.3.2', flavour: 's6.small.1' });
+    const at22 = evaluateHuaweiPath(evaluatorFirewall(d), evaluatorGroups(d), { ...flow, port: 22 }, { subnetId: SUBNET_ID, localIp: '10.200.3.2', flavour: 's6.small.1' });
+    expect(at8080.decision).toBe(decide(name).path.decision);
+    expect(at22.decision).toBe('deny'); // the rules moved to 8080
   });
 });
 

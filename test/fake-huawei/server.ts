@@ -54,6 +54,8 @@ export interface FakeHuawei {
   port: number;
   calls: RecordedCall[];
   options: FakeHuaweiOptions;
+  /** Replaces the injected faults (the state can be switched through `options.state`). */
+  setFaults(faults: Fault[]): void;
   close(): Promise<void>;
 }
 
@@ -265,7 +267,7 @@ export async function startFakeHuawei(options: FakeHuaweiOptions): Promise<FakeH
   const keys = options.keys ?? { [FAKE_AK]: FAKE_SK };
   const projectId = options.projectId ?? PROJECT_ID;
   const calls: RecordedCall[] = [];
-  const faults = (options.faults ?? []).map((f) => ({ ...f, left: f.times ?? Number.POSITIVE_INFINITY }));
+  let faults = (options.faults ?? []).map((f) => ({ ...f, left: f.times ?? Number.POSITIVE_INFINITY }));
   const timers = new Set<NodeJS.Timeout>();
 
   const handler = (req: IncomingMessage, res: ServerResponse, body: Buffer): void => {
@@ -319,6 +321,9 @@ export async function startFakeHuawei(options: FakeHuaweiOptions): Promise<FakeH
     port,
     calls,
     options,
+    setFaults: (next) => {
+      faults = next.map((f) => ({ ...f, left: f.times ?? Number.POSITIVE_INFINITY }));
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const t of timers) clearTimeout(t);
