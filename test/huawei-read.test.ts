@@ -295,3 +295,13 @@ describe('readHuaweiSnapshot: IP address groups', () => {
     expect(huaweiProviderData(s)!.addressGroups).toEqual({});
   });
 });
+
+describe('readHuaweiSnapshot: a server that is not there', () => {
+  it('ShowServer 404: a note saying where it was looked for, not a read failure', async () => {
+    const s = await read(scenario('healthy'), { instanceId: '00000000-0000-4000-8000-000000000000' });
+    expect(s.instance).toBeNull();
+    expect(s.errors).toEqual([]);
+    expect(s.notes?.join(' ')).toMatch(/was not found in region cn-north-4/);
+    expect(count('ShowServer')).toBe(1);
+  });
+});

@@ -176,7 +176,7 @@ interface Policy {
   random: () => number;
 }
 
-type Outcome<T> = { ok: true; value: T } | { ok: false; error: CloudError };
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: CloudError; status?: number };
 
 async function callHuawei<S extends z.ZodTypeAny>(action: HuaweiAction, what: string, leavesUnknown: string[], schema: S, fn: () => Promise<unknown>, policy: Policy): Promise<Outcome<z.infer<S>>> {
   const maxAttempts = 1 + Math.max(0, Math.min(policy.retries, 8));
@@ -219,6 +219,7 @@ async function callHuawei<S extends z.ZodTypeAny>(action: HuaweiAction, what: st
         : `${head}${attempts > 1 ? ` after ${attempts} attempts` : ''}: ${c.message}; ${unknown} stay unknown.`;
   return {
     ok: false,
+    ...(c.status !== undefined ? { status: c.status } : {}),
     error: { action, code: c.code, message: policy.redact(detail), ...(c.requestId ? { requestId: c.requestId } : {}), leavesUnknown, ...(grant ? { grant } : {}) },
   };
 }
@@ -323,9 +324,15 @@ export async function readHuaweiSnapshot(opts: HuaweiReadOptions): Promise<Cloud
   const maxPages = Math.max(1, Math.min(opts.maxPages ?? 50, 1000));
   const pageLimit = Math.max(1, Math.min(opts.pageLimit ?? 2000, 2000));
 
-  async function call<S extends z.ZodTypeAny>(action: HuaweiAction, what: string, leaves: string[], schema: S, fn: () => Promise<unknown>): Promise<z.infer<S> | null> {
+  async function call<S extends z.ZodTypeAny>(action: HuaweiAction, what: string, leaves: string[], schema: S, fn: () => Promise<unknown>, notFound?: string): Promise<z.infer<S> | null> {
     const out = await limit(() => callHuawei(action, what, leaves, schema, fn, policy));
     if (out.ok) return out.value;
+    if (notFound && out.status === 404) {
+      // Not a failure of the read: the thing does not exist where we looked (as Alibaba's reader says of an
+      // address that belongs to no instance).
+      notes.push(notFound);
+      return null;
+    }
     errors.push(out.error);
     log(out.error.message);
     return null;
@@ -352,7 +359,10 @@ export async function readHuaweiSnapshot(opts: HuaweiReadOptions): Promise<Cloud
   let server: HwServer | null = null;
   const eipsFound: HwPublicip[] = [];
   if (opts.instanceId) {
-    server = (await call('ShowServer', opts.instanceId, ['instance', 'interfaces', 'securityGroups', 'networkAcls', 'eips'], ShowServerResp, () => ecs.showServer({ server_id: opts.instanceId! })))?.server ?? null;
+    server =
+      (
+        await call('ShowServer', opts.instanceId, ['instance', 'interfaces', 'securityGroups', 'networkAcls', 'eips'], ShowServerResp, () => ecs.showServer({ server_id: opts.instanceId! }), `server ${opts.instanceId} was not found in region ${region} (project ${projectId}): is it in another region?`)
+      )?.server ?? null;
   } else if (opts.address && isPrivate(opts.address)) {
     const doc = await call('ListServersDetails', `ip_eq=${opts.address}`, ['instance', 'interfaces', 'securityGroups', 'networkAcls', 'eips'], ListServersResp, () => ecs.listServersDetails({ ip_eq: opts.address!, limit: 25 }));
     const hits = (doc?.servers ?? []).filter((s) => serverAddresses(s).some((a) => a.addr === opts.address));
