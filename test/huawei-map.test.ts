@@ -1,7 +1,7 @@
 // map.ts: Huawei API documents → CloudSnapshot + providerData, checked through the Huawei evaluators.
 import { describe, expect, it } from 'vitest';
 import { evaluateHuaweiPath } from '../src/core/cloud/huawei/path';
-import { evaluatorFirewall, evaluatorGroups, huaweiProviderData, HuaweiProviderDataSchema, mapHuaweiSnapshot, type HuaweiDocuments } from '../src/core/cloud/huawei/map';
+import { aclForSubnet, evaluatorFirewall, evaluatorGroups, groupsForPort, huaweiProviderData, portForAddress, HuaweiProviderDataSchema, mapHuaweiSnapshot, type HuaweiDocuments } from '../src/core/cloud/huawei/map';
 import type { Flow } from '../src/core/rules/types';
 import { ACL_ID, EIP, EIP_ID, PORT2_ID, PORT_ID, PRIVATE_IP, REGION, scenario, SERVER_ID, SG_DENY, SG_WEB, SUBNET2_ID, SUBNET_ID, port, type ScenarioName } from './fake-huawei/scenarios';
 
@@ -23,7 +23,7 @@ describe('mapHuaweiSnapshot', () => {
   it('fills the neutral fields for display', () => {
     const { snap } = decide('healthy');
     expect(snap.provider).toBe('huawei');
-    expect(snap.instance).toMatchObject({ id: SERVER_ID, name: 'web-1', status: 'ACTIVE', region: REGION, zone: 'cn-north-4a', eipAddress: EIP, eipAllocationId: EIP_ID, privateIps: [PRIVATE_IP], securityGroupIds: [SG_WEB], internetMaxBandwidthOut: 5, vSwitchId: SUBNET_ID, operationLocks: [] });
+    expect(snap.instance).toMatchObject({ id: SERVER_ID, name: 'web-1', status: 'Running', region: REGION, zone: 'cn-north-4a', eipAddress: EIP, eipAllocationId: EIP_ID, privateIps: [PRIVATE_IP], securityGroupIds: [SG_WEB], internetMaxBandwidthOut: 5, vSwitchId: SUBNET_ID, operationLocks: [] });
     expect(snap.interfaces).toEqual([expect.objectContaining({ id: PORT_ID, type: 'primary', privateIps: [PRIVATE_IP], publicIp: EIP, securityGroupIds: [SG_WEB], vSwitchId: SUBNET_ID, instanceId: SERVER_ID })]);
     expect(snap.eips).toEqual([expect.objectContaining({ allocationId: EIP_ID, ipAddress: EIP, status: 'InUse', bandwidthMbps: 5, instanceId: PORT_ID })]);
     const r = snap.securityGroups[0].rules.find((x) => x.id.endsWith('-ssh'))!;
@@ -55,6 +55,7 @@ describe('mapHuaweiSnapshot', () => {
     ['rule-missing', 'deny', 'security-group'],
     ['deny-higher-priority', 'deny', 'security-group'],
     ['acl-deny', 'deny', 'network-acl'],
+    ['acl-stateful-return', 'allow', null],
     ['several-groups', 'deny', 'security-group'],
   ] as const)('%s → the evaluators decide %s (blocked at %s)', (name, decision, at) => {
     const { path } = decide(name);
@@ -88,12 +89,16 @@ describe('mapHuaweiSnapshot', () => {
   });
 
   it('server state: SHUTOFF, frozen (EcmResStatus freeze), locked', () => {
-    expect(decide('shutoff').snap.instance?.status).toBe('SHUTOFF');
+    const off = decide('shutoff');
+    expect(off.snap.instance?.status).toBe('Stopped'); // neutral word; Huawei's own stays in providerData
+    expect(off.d.server?.status).toBe('SHUTOFF');
+    const st = scenario('healthy');
+    expect(decide('healthy', { server: { ...st.servers[0], status: 'MIGRATING' } }).snap.instance?.status).toBe('MIGRATING');
+    expect(decide('healthy', { server: { ...st.servers[0], status: 'HARD_REBOOT' } }).snap.instance?.status).toBe('Starting');
     const frozen = decide('frozen');
     expect(frozen.d.server?.frozen).toBe(true);
     expect(frozen.snap.instance?.operationLocks).toEqual(['frozen']);
     expect(frozen.snap.eips[0]).toMatchObject({ status: 'InUse', businessStatus: 'FinancialLocked' });
-    const st = scenario('healthy');
     const locked = decide('healthy', { server: { ...st.servers[0], locked: true } });
     expect(locked.snap.instance?.operationLocks).toEqual(['locked']);
     expect(locked.d.server?.locked).toBe(true);
@@ -110,6 +115,34 @@ describe('mapHuaweiSnapshot', () => {
     expect(d.portGroupIds).toEqual({ [PORT2_ID]: [SG_DENY], [PORT_ID]: [SG_WEB] });
     expect(d.unreadGroupIds).toEqual([SG_DENY]);
     expect(snap.interfaces.find((i) => i.id === PORT2_ID)?.type).toBe('secondary');
+  });
+
+  it('a secondary port: its own groups in its order, its own subnet ACL, found by its address', () => {
+    const st = scenario('several-groups');
+    const acl = scenario('acl-deny').firewalls[0];
+    const second = port({ id: PORT2_ID, network_id: SUBNET2_ID, fixed_ips: [{ subnet_id: 'x', ip_address: '192.168.1.20' }], security_groups: [SG_WEB, SG_DENY] });
+    const { d, snap } = decide('several-groups', { ports: [...st.ports, second], firewalls: [{ ...acl, associations: [{ virsubnet_id: SUBNET2_ID }] }] });
+    expect(groupsForPort(d)?.groups.map((g) => g.id)).toEqual([SG_DENY, SG_WEB]);
+    expect(groupsForPort(d, PORT2_ID)?.groups.map((g) => g.id)).toEqual([SG_WEB, SG_DENY]);
+    expect(groupsForPort(d, 'no-such-port')).toBeNull();
+    expect(aclForSubnet(d, SUBNET_ID)).toEqual({ state: 'none', firewall: null });
+    expect(aclForSubnet(d, SUBNET2_ID).state).toBe('associated');
+    expect(aclForSubnet(d, 'other').state).toBe('unknown');
+    expect(d.firewallState).toBe('none'); // the primary's subnet has none
+    expect(portForAddress(d, snap.eips, '192.168.1.20')).toBe(PORT2_ID);
+    expect(portForAddress(d, snap.eips, EIP)).toBe(PORT_ID);
+    expect(portForAddress(d, snap.eips, '198.51.100.1')).toBeNull();
+    // Through the evaluators: the second port's order puts the allow first.
+    const g2 = groupsForPort(d, PORT2_ID)!;
+    expect(evaluateHuaweiPath(null, g2.groups, { ...ssh, destinationIp: '192.168.1.20' }, {}).securityGroups.decision).toBe('allow');
+  });
+
+  it('a subnet whose ACL detail was not read is unknown; the others keep their state', () => {
+    const acl = scenario('acl-deny').firewalls[0];
+    const second = port({ id: PORT2_ID, network_id: SUBNET2_ID, fixed_ips: [{ subnet_id: 'x', ip_address: '192.168.1.20' }] });
+    const { d } = decide('healthy', { ports: [...scenario('healthy').ports, second], firewalls: [acl], unreadFirewallSubnets: [SUBNET2_ID] });
+    expect(aclForSubnet(d, SUBNET_ID).state).toBe('associated');
+    expect(aclForSubnet(d, SUBNET2_ID)).toEqual({ state: 'unknown', firewall: null });
   });
 
   it('groups named by the port but not read are listed as unread (their rules are unknown)', () => {
@@ -132,5 +165,42 @@ describe('mapHuaweiSnapshot', () => {
     expect(snap.instance).toBeNull();
     expect(d.server).toBeNull();
     expect(d.securityGroups.map((g) => g.id)).toEqual([SG_WEB]);
+  });
+});
+
+describe('scenario placement (lab addresses and port)', () => {
+  it.each(['healthy', 'rule-missing', 'deny-higher-priority', 'acl-deny', 'several-groups'] as const)('%s keeps its decision on port 8080 at lab addresses', (name) => {
+    const params = { eip: '10.200.3.2', privateIp: '10.200.3.2', port: 8080 };
+    const st = scenario(name, params);
+    const snap = mapHuaweiSnapshot({ region: REGION, source: 'import', server: st.servers[0], ports: st.ports, securityGroups: st.securityGroups, firewalls: st.firewalls, firewallsRead: true, publicips: st.publicips });
+    const d = huaweiProviderData(snap)!;
+    expect(snap.instance?.eipAddress).toBe('10.200.3.2');
+    const flow = { ...ssh, destinationIp: '10.200.3.2', port: 8080 };
+    const at8080 = evaluateHuaweiPath(evaluatorFirewall(d), evaluatorGroups(d), flow, { subnetId: SUBNET_ID, localIp: '10.200.3.2', flavour: 's6.small.1' });
+    const at22 = evaluateHuaweiPath(evaluatorFirewall(d), evaluatorGroups(d), { ...flow, port: 22 }, { subnetId: SUBNET_ID, localIp: '10.200.3.2', flavour: 's6.small.1' });
+    expect(at8080.decision).toBe(decide(name).path.decision);
+    expect(at22.decision).toBe('deny'); // the rules moved to 8080
+  });
+});
+
+describe('address groups reach the evaluators', () => {
+  it.each([
+    ['198.51.100.7', 'allow'],
+    ['192.0.2.15', 'allow'],
+    ['203.0.113.99', 'deny'],
+  ] as const)('SSH only from the office address group: client %s → %s', (client, decision) => {
+    const st = scenario('address-group');
+    const snap = mapHuaweiSnapshot({ region: REGION, source: 'import', server: st.servers[0], ports: st.ports, securityGroups: st.securityGroups, firewalls: [], firewallsRead: true, publicips: st.publicips, addressGroups: Object.fromEntries(st.addressGroups!.map((g) => [g.id, g.ip_set])) });
+    const d = huaweiProviderData(snap)!;
+    const out = evaluateHuaweiPath(null, evaluatorGroups(d), { ...ssh, sourceIp: client }, { addressGroups: d.addressGroups, flavour: 's6.small.1' });
+    expect(out.decision).toBe(decision);
+    expect(snap.securityGroups[0].rules[0].peer).toEqual({ kind: 'prefix-list', prefixListId: st.addressGroups![0].id, cidrs: ['198.51.100.0/24', '192.0.2.10-192.0.2.20'] });
+  });
+
+  it('without the group contents the rule may match: not a deny', () => {
+    const st = scenario('address-group');
+    const snap = mapHuaweiSnapshot({ region: REGION, source: 'import', server: st.servers[0], ports: st.ports, securityGroups: st.securityGroups, firewalls: [], firewallsRead: true, publicips: st.publicips });
+    const d = huaweiProviderData(snap)!;
+    expect(evaluateHuaweiPath(null, evaluatorGroups(d), { ...ssh, sourceIp: '203.0.113.99' }, { addressGroups: d.addressGroups, flavour: 's6.small.1' }).decision).toBe('unknown');
   });
 });

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { huaweiProviderData } from '../src/core/cloud/huawei/map';
 import { readHuaweiSnapshot, type HuaweiReadOptions } from '../src/core/cloud/huawei/read';
 import type { CloudSnapshot } from '../src/core/cloud/model';
-import { EIP, EIP_ID, PORT_ID, PRIVATE_IP, PROJECT_ID, REGION, scenario, SERVER_ID, SG_DENY, SG_WEB, SUBNET_ID, type HuaweiState } from './fake-huawei/scenarios';
+import { ADDRESS_GROUP_ID, EIP, EIP_ID, PORT2_ID, PORT_ID, SUBNET2_ID, firewall, port, server, PRIVATE_IP, PROJECT_ID, REGION, scenario, SERVER_ID, SG_DENY, SG_WEB, SUBNET_ID, type HuaweiState } from './fake-huawei/scenarios';
 import { FAKE_AK, FAKE_SK, startFakeHuawei, type Fault, type FakeHuawei } from './fake-huawei/server';
 
 let fake: FakeHuawei | null = null;
@@ -37,7 +37,7 @@ describe('readHuaweiSnapshot: documents', () => {
     expect(s.provider).toBe('huawei');
     expect(s.source).toBe('api');
     expect(s.account).toMatchObject({ credentialSource: expect.stringContaining('HUAWEICLOUD_SDK_AK'), accessKeyIdRedacted: 'HPUA****0001' });
-    expect(s.instance).toMatchObject({ id: SERVER_ID, status: 'ACTIVE', eipAddress: EIP, eipAllocationId: EIP_ID, internetMaxBandwidthOut: 5, privateIps: [PRIVATE_IP] });
+    expect(s.instance).toMatchObject({ id: SERVER_ID, status: 'Running', eipAddress: EIP, eipAllocationId: EIP_ID, internetMaxBandwidthOut: 5, privateIps: [PRIVATE_IP] });
     expect(s.interfaces.map((i) => i.id)).toEqual([PORT_ID]);
     expect(s.securityGroups.map((g) => [g.id, g.name, g.rules.length])).toEqual([[SG_WEB, 'web', 4]]);
     expect(s.eips.map((e) => e.status)).toEqual(['InUse']);
@@ -88,11 +88,46 @@ describe('readHuaweiSnapshot: documents', () => {
   });
 
   it('server state: SHUTOFF and frozen', async () => {
-    expect((await read(scenario('shutoff'))).instance?.status).toBe('SHUTOFF');
+    expect((await read(scenario('shutoff'))).instance?.status).toBe('Stopped');
     await fake!.close();
     const frozen = await read(scenario('frozen'));
     expect(huaweiProviderData(frozen)!.server?.frozen).toBe(true);
     expect(frozen.eips[0].businessStatus).toBe('FinancialLocked');
+  });
+});
+
+describe('readHuaweiSnapshot: a server with two ports in two subnets', () => {
+  const twoPorts = (): HuaweiState => {
+    const st = scenario('acl-deny');
+    const second = port({ id: PORT2_ID, network_id: SUBNET2_ID, fixed_ips: [{ subnet_id: 'x', ip_address: '192.168.1.20' }], security_groups: [SG_DENY] });
+    return {
+      ...st,
+      servers: [server({ addresses: { v: [...Object.values(server().addresses!)[0], { addr: '192.168.1.20', version: 4, 'OS-EXT-IPS:type': 'fixed', 'OS-EXT-IPS:port_id': PORT2_ID }] } })],
+      ports: [...st.ports, second],
+      securityGroups: [...st.securityGroups, scenario('several-groups').securityGroups[0]],
+      firewalls: [...st.firewalls, firewall({ id: 'acl-2', associations: [{ virsubnet_id: SUBNET2_ID }] })],
+    };
+  };
+
+  it('reads the groups of both ports and the ACL of both subnets', async () => {
+    const s = await read(twoPorts());
+    expect(s.errors).toEqual([]);
+    const d = huaweiProviderData(s)!;
+    expect(d.securityGroups.map((g) => g.id)).toEqual([SG_WEB]);
+    expect(d.otherGroups.map((g) => g.id)).toEqual([SG_DENY]);
+    expect(d.subnetAcls.map((a) => [a.subnetId, a.state, a.firewall?.id])).toEqual([
+      [SUBNET_ID, 'associated', d.firewall?.id],
+      [SUBNET2_ID, 'associated', 'acl-2'],
+    ]);
+    expect(count('ShowFirewall')).toBe(2);
+  });
+
+  it('ShowFirewall failing for one ACL leaves only that subnet unknown', async () => {
+    const s = await read(twoPorts(), {}, { faults: [{ op: 'ShowFirewall', kind: 'forbidden', pathIncludes: 'acl-2' }] });
+    expect(errorsOf(s, 'ShowFirewall')).toEqual([expect.objectContaining({ grant: 'vpc:firewalls:get', leavesUnknown: [`networkAcls/${SUBNET2_ID}`, 'networkAcls'] })]);
+    const d = huaweiProviderData(s)!;
+    expect(d.firewallState).toBe('associated');
+    expect(d.subnetAcls.find((a) => a.subnetId === SUBNET2_ID)?.state).toBe('unknown');
   });
 });
 
@@ -240,3 +275,33 @@ describe('readHuaweiSnapshot: refused before any call', () => {
   });
 });
 
+
+describe('readHuaweiSnapshot: IP address groups', () => {
+  it('reads the address groups the rules reference, so the evaluators can decide', async () => {
+    const s = await read(scenario('address-group'));
+    expect(s.errors).toEqual([]);
+    expect(huaweiProviderData(s)!.addressGroups).toEqual({ [ADDRESS_GROUP_ID]: ['198.51.100.0/24', '192.0.2.10-192.0.2.20'] });
+    expect(fake!.calls.find((c) => c.op === 'ListAddressGroup')?.query.id).toEqual([ADDRESS_GROUP_ID]);
+  });
+
+  it('no reference, no call', async () => {
+    await read(scenario('healthy'));
+    expect(count('ListAddressGroup')).toBe(0);
+  });
+
+  it('address groups not readable: one error naming them, the contents stay unknown', async () => {
+    const s = await read(scenario('address-group'), {}, { faults: [{ op: 'ListAddressGroup', kind: 'forbidden' }] });
+    expect(errorsOf(s, 'ListAddressGroup')).toEqual([expect.objectContaining({ grant: 'vpc:addressGroups:list', leavesUnknown: [`addressGroups/${ADDRESS_GROUP_ID}`] })]);
+    expect(huaweiProviderData(s)!.addressGroups).toEqual({});
+  });
+});
+
+describe('readHuaweiSnapshot: a server that is not there', () => {
+  it('ShowServer 404: a note saying where it was looked for, not a read failure', async () => {
+    const s = await read(scenario('healthy'), { instanceId: '00000000-0000-4000-8000-000000000000' });
+    expect(s.instance).toBeNull();
+    expect(s.errors).toEqual([]);
+    expect(s.notes?.join(' ')).toMatch(/was not found in region cn-north-4/);
+    expect(count('ShowServer')).toBe(1);
+  });
+});

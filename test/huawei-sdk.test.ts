@@ -63,6 +63,22 @@ describe('Huawei SDK against the signature-verifying fake', () => {
     expect(fake.calls.at(-1)?.status).toBe(401);
   });
 
+  it("a failed call prints nothing (the SDK's own logger would print the request and its headers to stdout)", async () => {
+    const sdk = await loadHuaweiSdk();
+    const written: string[] = [];
+    const orig = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => (written.push(String(chunk)), (orig as (...a: unknown[]) => boolean)(chunk, ...rest))) as typeof process.stdout.write;
+    try {
+      await makeEcsClient(sdk, opts('not-the-secret'))
+        .showServer({ server_id: SERVER_ID })
+        .catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 50)); // log4js writes asynchronously
+    } finally {
+      process.stdout.write = orig;
+    }
+    expect(written.join('')).not.toMatch(/Some error found|nodesdk|SDK-HMAC-SHA256/);
+  });
+
   it('loading and calling the SDK writes nothing into the home directory', () => {
     expect(existsSync(join(home, '.huaweicloud'))).toBe(false);
   });

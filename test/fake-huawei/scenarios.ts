@@ -24,6 +24,8 @@ export interface HuaweiState {
   securityGroups: HwSecurityGroup[];
   firewalls: HwFirewall[];
   publicips: HwPublicip[];
+  /** VPC v3 IP address groups (AddressGroup: id, name, ip_version, ip_set). */
+  addressGroups?: { id: string; name: string; ip_version: number; ip_set: string[] }[];
 }
 
 const rule = (id: string, groupId: string, over: Record<string, unknown>) => ({
@@ -127,10 +129,40 @@ export function firewall(over: Partial<HwFirewall> = {}): HwFirewall {
 
 export const sshRule = (groupId = SG_WEB, over: Record<string, unknown> = {}) => rule(`${groupId.slice(-4)}-ssh`, groupId, over);
 
-export type ScenarioName = 'healthy' | 'rule-missing' | 'deny-higher-priority' | 'acl-deny' | 'shutoff' | 'frozen' | 'several-groups';
+export const ADDRESS_GROUP_ID = 'ad000000-1111-4222-8333-444455556666';
 
-/** One server (SSH on 22) in each documented failure shape. */
-export function scenario(name: ScenarioName): HuaweiState {
+export type ScenarioName = 'acl-stateful-return' | 'address-group' | 'healthy' | 'rule-missing' | 'deny-higher-priority' | 'acl-deny' | 'shutoff' | 'frozen' | 'several-groups';
+
+/** Where a lab puts the server: its EIP (the address the client probes), its private address, the service port. */
+export interface ScenarioParams {
+  eip?: string;
+  privateIp?: string;
+  port?: number;
+}
+
+export const SCENARIO_NAMES: readonly ScenarioName[] = ['healthy', 'rule-missing', 'deny-higher-priority', 'acl-deny', 'acl-stateful-return', 'shutoff', 'frozen', 'several-groups', 'address-group'];
+
+/** Puts a state at the lab's addresses and port (the defaults are EIP, PRIVATE_IP and 22). */
+function place<T>(v: T, p: Required<ScenarioParams>, key = ''): T {
+  if (typeof v === 'string') {
+    if (v === EIP) return p.eip as T;
+    if (v === PRIVATE_IP) return p.privateIp as T;
+    if ((key === 'multiport' || key === 'destination_port') && v === '22') return String(p.port) as T;
+    return v;
+  }
+  if (Array.isArray(v)) return v.map((x) => place(x, p)) as T;
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, place(x, p, k)])) as T;
+  return v;
+}
+
+/** One server (the service on `port`, 22 by default) in each documented failure shape. */
+export function scenario(name: ScenarioName, params: ScenarioParams = {}): HuaweiState {
+  const p = { eip: params.eip ?? EIP, privateIp: params.privateIp ?? PRIVATE_IP, port: params.port ?? 22 };
+  const st = baseScenario(name, p.port);
+  return p.eip === EIP && p.privateIp === PRIVATE_IP && p.port === 22 ? st : place(st, p);
+}
+
+function baseScenario(name: ScenarioName, servicePort: number): HuaweiState {
   const base: HuaweiState = {
     servers: [server()],
     ports: [port()],
@@ -141,8 +173,27 @@ export function scenario(name: ScenarioName): HuaweiState {
   switch (name) {
     case 'healthy':
       return base;
+    case 'address-group':
+      // SSH only from an IP address group (the office range); everything else stays as in 'healthy'.
+      return {
+        ...base,
+        securityGroups: [group(SG_WEB, 'web', [sshRule(SG_WEB, { remote_ip_prefix: null, remote_address_group_id: ADDRESS_GROUP_ID })])],
+        addressGroups: [{ id: ADDRESS_GROUP_ID, name: 'office', ip_version: 4, ip_set: ['198.51.100.0/24', '192.0.2.10-192.0.2.20'] }],
+      };
     case 'rule-missing':
-      return { ...base, securityGroups: [group(SG_WEB, 'web', [sshRule(SG_WEB, { multiport: '80,443' })])] };
+      // Another service's ports are open, not this one.
+      return { ...base, securityGroups: [group(SG_WEB, 'web', [sshRule(SG_WEB, { multiport: servicePort === 80 || servicePort === 443 ? '8080,8443' : '80,443' })])] };
+    case 'acl-stateful-return':
+      // The ACL admits the service inbound and denies every outbound packet: Huawei ACLs are stateful, so
+      // the replies still leave (VPC product description, "Network ACL"); a stateless ACL would drop them.
+      return {
+        ...base,
+        firewalls: [
+          firewall({
+            egress_rules: [{ id: 'acl-out-deny', name: 'deny-all-out', action: 'deny', protocol: 'any', ip_version: 4, destination_ip_address: '0.0.0.0/0', enabled: true }],
+          }),
+        ],
+      };
     case 'deny-higher-priority':
       return {
         ...base,

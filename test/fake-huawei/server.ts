@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { HwFirewall, HwPort, HwPublicip } from '../../src/core/cloud/huawei/map';
 import { PROJECT_ID, type HuaweiState } from './scenarios';
 
-export type Operation = 'KeystoneListAuthProjects' | 'ShowServer' | 'ListServersDetails' | 'ListPorts' | 'ShowSecurityGroup' | 'ListSecurityGroupRules' | 'ListFirewall' | 'ShowFirewall' | 'ListPublicips';
+export type Operation = 'KeystoneListAuthProjects' | 'ListAddressGroup' | 'ShowServer' | 'ListServersDetails' | 'ListPorts' | 'ShowSecurityGroup' | 'ListSecurityGroupRules' | 'ListFirewall' | 'ShowFirewall' | 'ListPublicips';
 
 export type FaultKind = 'forbidden' | 'throttle' | 'server-error' | 'slow' | 'malformed' | 'not-found';
 
@@ -54,6 +54,8 @@ export interface FakeHuawei {
   port: number;
   calls: RecordedCall[];
   options: FakeHuaweiOptions;
+  /** Replaces the injected faults (the state can be switched through `options.state`). */
+  setFaults(faults: Fault[]): void;
   close(): Promise<void>;
 }
 
@@ -126,6 +128,7 @@ export function verifySignature(req: IncomingMessage, path: string, query: Recor
 
 const IAM_ACTION: Record<Operation, string> = {
   KeystoneListAuthProjects: '(none needed)',
+  ListAddressGroup: 'vpc:addressGroups:list',
   ShowServer: 'ecs:cloudServers:get',
   ListServersDetails: 'ecs:cloudServers:list',
   ListPorts: 'vpc:ports:get',
@@ -149,6 +152,8 @@ function route(method: string, path: string): { op: Operation; pid: string; id?:
   if (m) return { op: 'ShowSecurityGroup', pid: m[1], id: decodeURIComponent(m[2]) };
   m = /^\/v3\/([^/]+)\/vpc\/security-group-rules$/.exec(path);
   if (m) return { op: 'ListSecurityGroupRules', pid: m[1] };
+  m = /^\/v3\/([^/]+)\/vpc\/address-groups$/.exec(path);
+  if (m) return { op: 'ListAddressGroup', pid: m[1] };
   m = /^\/v3\/([^/]+)\/vpc\/firewalls$/.exec(path);
   if (m) return { op: 'ListFirewall', pid: m[1] };
   m = /^\/v3\/([^/]+)\/vpc\/firewalls\/([^/]+)$/.exec(path);
@@ -188,6 +193,11 @@ function serve(op: Operation, id: string | undefined, query: Record<string, stri
   switch (op) {
     case 'KeystoneListAuthProjects':
       return { status: 200, body: { links: { self: 'https://iam.myhuaweicloud.com/v3/auth/projects' }, projects: PROJECTS } };
+    case 'ListAddressGroup': {
+      const list = (st.addressGroups ?? []).filter((g) => !has(query, 'id') || query.id.includes(g.id));
+      const p = page(list, query, pageSize);
+      return { status: 200, body: { request_id: requestId, address_groups: p.items.map((g) => ({ ...g, description: '', max_capacity: 20, status: 'NORMAL', tenant_id: PROJECT_ID })), page_info: { previous_marker: p.prev, current_count: p.items.length, ...(p.next ? { next_marker: p.next } : {}) } } };
+    }
     case 'ShowServer': {
       const s = st.servers.find((x) => x.id === id);
       return s ? { status: 200, body: { server: s } } : { status: 404, body: errorBody(op, 'Ecs.0114', `Instance[${id}] could not be found.`, requestId) };
@@ -257,7 +267,7 @@ export async function startFakeHuawei(options: FakeHuaweiOptions): Promise<FakeH
   const keys = options.keys ?? { [FAKE_AK]: FAKE_SK };
   const projectId = options.projectId ?? PROJECT_ID;
   const calls: RecordedCall[] = [];
-  const faults = (options.faults ?? []).map((f) => ({ ...f, left: f.times ?? Number.POSITIVE_INFINITY }));
+  let faults = (options.faults ?? []).map((f) => ({ ...f, left: f.times ?? Number.POSITIVE_INFINITY }));
   const timers = new Set<NodeJS.Timeout>();
 
   const handler = (req: IncomingMessage, res: ServerResponse, body: Buffer): void => {
@@ -311,6 +321,9 @@ export async function startFakeHuawei(options: FakeHuaweiOptions): Promise<FakeH
     port,
     calls,
     options,
+    setFaults: (next) => {
+      faults = next.map((f) => ({ ...f, left: f.times ?? Number.POSITIVE_INFINITY }));
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const t of timers) clearTimeout(t);

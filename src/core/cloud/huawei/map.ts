@@ -204,6 +204,10 @@ export const HuaweiProviderDataSchema = z.object({
    */
   firewall: ProviderFirewallSchema.nullable(),
   firewallState: z.enum(['associated', 'none', 'unknown']),
+  /** Groups read that only other ports (not the primary) use; with `securityGroups`, every group read. */
+  otherGroups: z.array(z.object({ id: z.string(), name: z.string().optional(), security_group_rules: z.array(ProviderRuleSchema) })).default([]),
+  /** The network ACL of every port's subnet (the primary's is also `firewall` / `firewallState`). */
+  subnetAcls: z.array(z.object({ subnetId: z.string(), state: z.enum(['associated', 'none', 'unknown']), firewall: ProviderFirewallSchema.nullable() })).default([]),
   /** Per port: its subnet (network_id), fixed addresses and groups in order. The primary port first. */
   ports: z.array(
     z.object({
@@ -249,6 +253,38 @@ export function evaluatorFirewall(d: HuaweiProviderData): HuaweiFirewall | null 
   return d.firewall as HuaweiFirewall | null;
 }
 
+/**
+ * The groups of one port, in that port's order (the order decides), and the ids among them that were not
+ * read (their rules are unknown: a decision they could change is not a decision). Default: the primary port.
+ */
+export function groupsForPort(d: HuaweiProviderData, portId?: string): { groups: HuaweiSecurityGroup[]; unread: string[] } | null {
+  const port = portId ? d.ports.find((p) => p.id === portId) : (d.ports.find((p) => p.primary) ?? null);
+  if (!port) return portId ? null : { groups: evaluatorGroups(d), unread: d.unreadGroupIds };
+  const all = new Map([...d.securityGroups, ...d.otherGroups].map((g) => [g.id, g]));
+  const groups: HuaweiSecurityGroup[] = [];
+  const unread: string[] = [];
+  for (const id of port.securityGroupIds) {
+    const g = all.get(id);
+    if (g) groups.push({ id: g.id, ...(g.name ? { name: g.name } : {}), security_group_rules: g.security_group_rules as HuaweiSecurityGroupRule[] });
+    else unread.push(id);
+  }
+  return { groups, unread };
+}
+
+/** The network ACL of a subnet and what a null means ('none' read and absent, 'unknown' not read). */
+export function aclForSubnet(d: HuaweiProviderData, subnetId: string): { state: 'associated' | 'none' | 'unknown'; firewall: HuaweiFirewall | null } {
+  const a = d.subnetAcls.find((x) => x.subnetId === subnetId);
+  return a ? { state: a.state, firewall: a.firewall as HuaweiFirewall | null } : { state: 'unknown', firewall: null };
+}
+
+/** The port an address belongs to: one of its fixed addresses, or an EIP bound to it (EIP port_id). */
+export function portForAddress(d: HuaweiProviderData, eips: readonly { ipAddress: string; instanceId?: string }[], ip: string): string | null {
+  const fixed = d.ports.find((p) => p.fixedIps.includes(ip));
+  if (fixed) return fixed.id;
+  const e = eips.find((x) => x.ipAddress === ip && x.instanceId && d.ports.some((p) => p.id === x.instanceId));
+  return e?.instanceId ?? null;
+}
+
 // ---- the mapping -----------------------------------------------------------------------------------------
 
 export interface HuaweiDocuments {
@@ -263,6 +299,8 @@ export interface HuaweiDocuments {
   firewalls: HwFirewall[];
   /** Were the network ACLs read at all? false: whether one is associated is unknown. */
   firewallsRead: boolean;
+  /** Subnets whose associated ACL could not be read in detail (ShowFirewall failed): their ACL is unknown. */
+  unreadFirewallSubnets?: string[];
   publicips: HwPublicip[];
   addressGroups?: AddressGroups;
   errors?: CloudError[];
@@ -307,6 +345,18 @@ export function primaryPort(server: HwServer | null, ports: HwPort[]): HwPort | 
   return ports[0];
 }
 
+/**
+ * ECS server status in the neutral words the provider-neutral checks use (they pass only 'Running'). From the
+ * ECS API "云服务器状态" table: ACTIVE 运行中 → Running; SHUTOFF 关机 → Stopped; BUILD 创建中 → Pending;
+ * REBOOT / HARD_REBOOT 重启中 → Starting. Every other status (ERROR, DELETED, MIGRATING, RESIZE, VERIFY_RESIZE,
+ * REVERT_RESIZE, SHELVED, …) is kept as Huawei writes it; the raw value is also in providerData.server.status.
+ */
+export function neutralServerStatus(status: string | null | undefined): string {
+  const st = (status ?? '').toUpperCase();
+  const map: Record<string, string> = { ACTIVE: 'Running', SHUTOFF: 'Stopped', BUILD: 'Pending', REBOOT: 'Starting', HARD_REBOOT: 'Starting' };
+  return map[st] ?? (status || 'UNKNOWN');
+}
+
 export function isFrozen(server: HwServer): boolean | null {
   const v = server.metadata?.EcmResStatus;
   if (typeof v !== 'string' || !v) return null;
@@ -328,7 +378,7 @@ function mapInstance(d: HuaweiDocuments, server: HwServer, primary: HwPort | nul
     ...(s(server.name) ? { name: server.name! } : {}),
     region: d.region,
     ...(s(server['OS-EXT-AZ:availability_zone']) ? { zone: server['OS-EXT-AZ:availability_zone']! } : {}),
-    status: server.status ?? 'UNKNOWN',
+    status: neutralServerStatus(server.status),
     operationLocks: locks,
     networkType: 'vpc',
     // Huawei has no "instance public IP" apart from an EIP: a floating address is an EIP.
@@ -371,14 +421,14 @@ function neutralProtocol(raw: string | null | undefined): Protocol {
 }
 
 /** Approximate display rule (the Huawei evaluators work on providerData, not on these). */
-export function mapRuleForDisplay(r: HuaweiSecurityGroupRule, groupId: string, order: number): SecurityGroupRule {
+export function mapRuleForDisplay(r: HuaweiSecurityGroupRule, groupId: string, order: number, addressGroups: AddressGroups = {}): SecurityGroupRule {
   const ports = parsePorts(r.multiport);
   const first = Array.isArray(ports) && ports.length ? ports[0] : null;
   const family = parseFamily(r.ethertype) ?? 4;
   const peer: Peer = r.remote_group_id
     ? { kind: 'group', groupId: r.remote_group_id }
     : r.remote_address_group_id
-      ? { kind: 'prefix-list', prefixListId: r.remote_address_group_id, cidrs: null }
+      ? { kind: 'prefix-list', prefixListId: r.remote_address_group_id, cidrs: addressGroups[r.remote_address_group_id] ?? null }
       : { kind: 'cidr', cidr: r.remote_ip_prefix || (family === 6 ? '::/0' : '0.0.0.0/0'), family };
   const unevaluated: SecurityGroupRule['unevaluated'] = [];
   if (Array.isArray(ports) && ports.length > 1) unevaluated.push({ field: 'multiport', value: String(r.multiport).slice(0, 80), why: 'unparsable' });
@@ -402,13 +452,13 @@ export function mapRuleForDisplay(r: HuaweiSecurityGroupRule, groupId: string, o
   };
 }
 
-function mapGroupForDisplay(g: HwSecurityGroup, region: string): SecurityGroup {
+function mapGroupForDisplay(g: HwSecurityGroup, region: string, addressGroups: AddressGroups): SecurityGroup {
   return {
     id: g.id,
     ...(g.name ? { name: g.name } : {}),
     type: 'normal',
     region,
-    rules: (g.security_group_rules ?? []).map((r, i) => mapRuleForDisplay(r as HuaweiSecurityGroupRule, g.id, i)),
+    rules: (g.security_group_rules ?? []).map((r, i) => mapRuleForDisplay(r as HuaweiSecurityGroupRule, g.id, i, addressGroups)),
     ...(g.description ? { description: g.description } : {}),
   };
 }
@@ -528,7 +578,10 @@ export function mapHuaweiSnapshot(d: HuaweiDocuments): CloudSnapshot {
 
   const subnetId = primary?.network_id ?? null;
   const fw = firewallForSubnet(d.firewalls, subnetId);
-  const firewallState: HuaweiProviderData['firewallState'] = fw ? 'associated' : d.firewallsRead && subnetId ? 'none' : 'unknown';
+  const aclState = (sid: string | null, f: HwFirewall | null): HuaweiProviderData['firewallState'] =>
+    f ? 'associated' : d.firewallsRead && sid && !(d.unreadFirewallSubnets ?? []).includes(sid) ? 'none' : 'unknown';
+  const firewallState = aclState(subnetId, fw);
+  const subnets = ports.map((p) => p.network_id).filter((x, i, all): x is string => !!x && all.indexOf(x) === i);
   const aclsShown = d.firewalls.filter((f) => (f.associations ?? []).some((a) => ports.some((p) => p.network_id === a.virsubnet_id)));
 
   const providerData: HuaweiProviderData = {
@@ -538,6 +591,11 @@ export function mapHuaweiSnapshot(d: HuaweiDocuments): CloudSnapshot {
     unreadGroupIds: [...unread, ...otherPortGroups.filter((id) => !byId.has(id))].filter((id, i, all) => all.indexOf(id) === i),
     firewall: fw ? toProviderFirewall(fw) : null,
     firewallState,
+    otherGroups: d.securityGroups.filter((g) => !orderIds.includes(g.id)).map((g) => ({ id: g.id, ...(g.name ? { name: g.name } : {}), security_group_rules: (g.security_group_rules ?? []).map(toProviderRule) })),
+    subnetAcls: subnets.map((sid) => {
+      const f = firewallForSubnet(d.firewalls, sid);
+      return { subnetId: sid, state: aclState(sid, f), firewall: f ? toProviderFirewall(f) : null };
+    }),
     ports: [...(primary ? [primary] : []), ...ports.filter((p) => p !== primary)].map((p) => ({
       id: p.id,
       subnetId: p.network_id ?? null,
@@ -571,7 +629,7 @@ export function mapHuaweiSnapshot(d: HuaweiDocuments): CloudSnapshot {
     fetchedAt: d.fetchedAt ?? new Date().toISOString(),
     instance,
     interfaces: ports.map((p) => mapInterface(p, primary, server, d.publicips, vpcId)),
-    securityGroups: displayGroups.map((g) => mapGroupForDisplay(g, d.region)),
+    securityGroups: displayGroups.map((g) => mapGroupForDisplay(g, d.region, d.addressGroups ?? {})),
     networkAcls: aclsShown.map((f) => mapFirewallForDisplay(f, d.region)),
     eips: d.publicips.map((e) => mapEip(e, d.region)),
     errors: d.errors ?? [],

@@ -32,6 +32,8 @@ export const HUAWEI_READ_ACTIONS = {
   ListFirewall: { iam: 'vpc:firewalls:list', service: 'vpc' },
   ShowFirewall: { iam: 'vpc:firewalls:get', service: 'vpc' },
   ListPublicips: { iam: 'eip:publicIps:list', service: 'eip' },
+  /** Only when a rule references IP address groups. */
+  ListAddressGroup: { iam: 'vpc:addressGroups:list', service: 'vpc' },
 } as const;
 export type HuaweiAction = keyof typeof HUAWEI_READ_ACTIONS;
 
@@ -174,7 +176,7 @@ interface Policy {
   random: () => number;
 }
 
-type Outcome<T> = { ok: true; value: T } | { ok: false; error: CloudError };
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: CloudError; status?: number };
 
 async function callHuawei<S extends z.ZodTypeAny>(action: HuaweiAction, what: string, leavesUnknown: string[], schema: S, fn: () => Promise<unknown>, policy: Policy): Promise<Outcome<z.infer<S>>> {
   const maxAttempts = 1 + Math.max(0, Math.min(policy.retries, 8));
@@ -217,6 +219,7 @@ async function callHuawei<S extends z.ZodTypeAny>(action: HuaweiAction, what: st
         : `${head}${attempts > 1 ? ` after ${attempts} attempts` : ''}: ${c.message}; ${unknown} stay unknown.`;
   return {
     ok: false,
+    ...(c.status !== undefined ? { status: c.status } : {}),
     error: { action, code: c.code, message: policy.redact(detail), ...(c.requestId ? { requestId: c.requestId } : {}), leavesUnknown, ...(grant ? { grant } : {}) },
   };
 }
@@ -232,6 +235,9 @@ const ListRulesResp = z.object({ security_group_rules: z.array(HwSecurityGroupRu
 const ListFirewallResp = z.object({ firewalls: z.array(HwFirewallSchema.omit({ ingress_rules: true, egress_rules: true }).passthrough()), page_info: PageInfo }).passthrough();
 const ShowFirewallResp = z.object({ firewall: HwFirewallSchema }).passthrough();
 const ListPublicipsResp = z.object({ publicips: z.array(HwPublicipSchema) }).passthrough();
+const ListAddressGroupResp = z
+  .object({ address_groups: z.array(z.object({ id: z.string(), ip_set: z.array(z.string()).nullish() }).passthrough()), page_info: PageInfo })
+  .passthrough();
 const ProjectsResp = z.object({ projects: z.array(z.object({ id: z.string(), name: z.string(), enabled: z.boolean().nullish() }).passthrough()) }).passthrough();
 
 // ---- the reader --------------------------------------------------------------------------------------------
@@ -273,7 +279,12 @@ export async function readHuaweiSnapshot(opts: HuaweiReadOptions): Promise<Cloud
   if (!opts.instanceId && !opts.address) return refuse('MissingTarget', 'give a server id or an address');
 
   const log = (line: string) => opts.log?.(redact(line));
-  const sdk = await loadHuaweiSdk();
+  let sdk: Awaited<ReturnType<typeof loadHuaweiSdk>>;
+  try {
+    sdk = await loadHuaweiSdk();
+  } catch (err) {
+    return refuse('SdkUnavailable', `the Huawei Cloud SDK could not be loaded: ${(err as Error).message}`);
+  }
   const timeoutMs = opts.timeoutMs ?? 5000;
   const policy: Policy = {
     timeoutMs,
@@ -313,9 +324,15 @@ export async function readHuaweiSnapshot(opts: HuaweiReadOptions): Promise<Cloud
   const maxPages = Math.max(1, Math.min(opts.maxPages ?? 50, 1000));
   const pageLimit = Math.max(1, Math.min(opts.pageLimit ?? 2000, 2000));
 
-  async function call<S extends z.ZodTypeAny>(action: HuaweiAction, what: string, leaves: string[], schema: S, fn: () => Promise<unknown>): Promise<z.infer<S> | null> {
+  async function call<S extends z.ZodTypeAny>(action: HuaweiAction, what: string, leaves: string[], schema: S, fn: () => Promise<unknown>, notFound?: string): Promise<z.infer<S> | null> {
     const out = await limit(() => callHuawei(action, what, leaves, schema, fn, policy));
     if (out.ok) return out.value;
+    if (notFound && out.status === 404) {
+      // Not a failure of the read: the thing does not exist where we looked (as Alibaba's reader says of an
+      // address that belongs to no instance).
+      notes.push(notFound);
+      return null;
+    }
     errors.push(out.error);
     log(out.error.message);
     return null;
@@ -342,7 +359,10 @@ export async function readHuaweiSnapshot(opts: HuaweiReadOptions): Promise<Cloud
   let server: HwServer | null = null;
   const eipsFound: HwPublicip[] = [];
   if (opts.instanceId) {
-    server = (await call('ShowServer', opts.instanceId, ['instance', 'interfaces', 'securityGroups', 'networkAcls', 'eips'], ShowServerResp, () => ecs.showServer({ server_id: opts.instanceId! })))?.server ?? null;
+    server =
+      (
+        await call('ShowServer', opts.instanceId, ['instance', 'interfaces', 'securityGroups', 'networkAcls', 'eips'], ShowServerResp, () => ecs.showServer({ server_id: opts.instanceId! }), `server ${opts.instanceId} was not found in region ${region} (project ${projectId}): is it in another region?`)
+      )?.server ?? null;
   } else if (opts.address && isPrivate(opts.address)) {
     const doc = await call('ListServersDetails', `ip_eq=${opts.address}`, ['instance', 'interfaces', 'securityGroups', 'networkAcls', 'eips'], ListServersResp, () => ecs.listServersDetails({ ip_eq: opts.address!, limit: 25 }));
     const hits = (doc?.servers ?? []).filter((s) => serverAddresses(s).some((a) => a.addr === opts.address));
@@ -427,21 +447,43 @@ export async function readHuaweiSnapshot(opts: HuaweiReadOptions): Promise<Cloud
     for (const p of ports) for (const id of p.security_groups ?? []) void readGroup(id);
   }
 
-  // ---- round 3: the ACL of the primary port's subnet ----------------------------------------------------
+  // ---- round 3: the ACL of each port's subnet (the primary's first) ---------------------------------------
   const firewallsBrief = await firewallsP;
   const primary = primaryPort(server, ports);
   const firewalls: HwFirewall[] = [];
-  let firewallsRead = firewallsBrief !== null && (primary !== null || !server);
-  if (firewallsBrief && primary?.network_id) {
-    const assoc = firewallForSubnet(firewallsBrief as HwFirewall[], primary.network_id);
-    if (assoc) {
-      const doc = await call('ShowFirewall', assoc.id, [`networkAcls/${primary.network_id}`, 'networkAcls'], ShowFirewallResp, () => vpc3.showFirewall({ firewall_id: assoc.id }));
-      if (doc) firewalls.push(doc.firewall);
-      else firewallsRead = false;
+  const unreadFirewallSubnets: string[] = [];
+  const firewallsRead = firewallsBrief !== null && (primary !== null || !server);
+  if (firewallsBrief) {
+    const subnets = [primary, ...ports.filter((p) => p !== primary)].map((p) => p?.network_id).filter((x, i, all): x is string => !!x && all.indexOf(x) === i);
+    const byAcl = new Map<string, string[]>();
+    for (const sid of subnets) {
+      const assoc = firewallForSubnet(firewallsBrief as HwFirewall[], sid);
+      if (assoc) byAcl.set(assoc.id, [...(byAcl.get(assoc.id) ?? []), sid]);
     }
-  } else if (server && !primary) firewallsRead = false;
+    await Promise.all(
+      [...byAcl].map(async ([aclId, sids]) => {
+        const doc = await call('ShowFirewall', aclId, [...sids.map((sid) => `networkAcls/${sid}`), 'networkAcls'], ShowFirewallResp, () => vpc3.showFirewall({ firewall_id: aclId }));
+        if (doc) firewalls.push(doc.firewall);
+        else unreadFirewallSubnets.push(...sids);
+      }),
+    );
+  }
 
   const groups = (await Promise.all([...groupDocs.values()])).filter((g): g is HwSecurityGroup => !!g);
+
+  // ---- round 4, only when referenced: the contents of IP address groups (remote_address_group_id, ACL
+  // source/destination_address_group_id); unread ones stay "may match" in the evaluators.
+  const refIds = [
+    ...groups.flatMap((g) => (g.security_group_rules ?? []).map((r) => r.remote_address_group_id)),
+    ...firewalls.flatMap((f) => [...(f.ingress_rules ?? []), ...(f.egress_rules ?? [])].flatMap((r) => [r.source_address_group_id, r.destination_address_group_id])),
+  ].filter((x, i, all): x is string => typeof x === 'string' && x !== '' && all.indexOf(x) === i);
+  const addressGroups: Record<string, string[]> = {};
+  for (let i = 0; i < refIds.length; i += 50) {
+    const ids = refIds.slice(i, i + 50);
+    const doc = await call('ListAddressGroup', ids.join(','), ids.map((id) => `addressGroups/${id}`), ListAddressGroupResp, () => vpc3.listAddressGroup({ id: ids, limit: 50 }));
+    for (const g of doc?.address_groups ?? []) if (ids.includes(g.id) && g.ip_set) addressGroups[g.id] = g.ip_set;
+    if (doc) for (const id of ids.filter((x) => !addressGroups[x])) notes.push(`IP address group ${id} referenced by a rule was not found: rules naming it may match`);
+  }
 
   const snap = mapHuaweiSnapshot({
     region,
@@ -451,7 +493,9 @@ export async function readHuaweiSnapshot(opts: HuaweiReadOptions): Promise<Cloud
     securityGroups: groups,
     firewalls,
     firewallsRead,
+    unreadFirewallSubnets,
     publicips: eipsFound,
+    addressGroups,
     errors,
     notes,
     account,

@@ -15,8 +15,9 @@
 // Two SDK behaviours are neutralised at load time (see prepareCore):
 // - @huaweicloud/huaweicloud-sdk-core 3.1.211 requires the package `uuid` without declaring it (its package.json
 //   has no such dependency), only to make up an "application id" for the User-Agent, which it also writes to
-//   ~/.huaweicloud/application_id on first use. SG Doctor sends its own User-Agent, so that module is replaced
-//   by one that only joins the prefix: no missing package, no file written into the user's home, no tracking id.
+//   ~/.huaweicloud/application_id on first use. SG Doctor sends its own User-Agent (customUserAgent, which
+//   skips that code), and when `uuid` is not installed the module is replaced by one that only joins the
+//   prefix: no missing package, no file written into the user's home, no tracking id.
 // - the SDK's log4js logger prints every failed request (with its headers) to stdout: it is switched off; the
 //   reader reports each failure once, redacted.
 import { createRequire } from 'node:module';
@@ -86,11 +87,21 @@ function sdkRequire(): NodeJS.Require {
   return createRequire(base);
 }
 
-/** See the header: replace the SDK's User-Agent helper before anything loads it; silence its logger. */
+/**
+ * See the header: when the SDK's undeclared `uuid` is missing, its User-Agent helper is replaced before anything
+ * loads it. With `uuid` present the SDK's own helper is used; it still writes nothing, because every client is
+ * built with a customUserAgent, which skips the application-id code.
+ */
 function prepareCore(): void {
   const req = sdkRequire();
   const file = req.resolve('@huaweicloud/huaweicloud-sdk-core/http/DefaultUserAgent.js');
-  if (!req.cache[file]) {
+  let uuidPresent = true;
+  try {
+    createRequire(file).resolve('uuid');
+  } catch {
+    uuidPresent = false;
+  }
+  if (!uuidPresent && !req.cache[file]) {
     const exports = { generateDefaultUsageAgent: (prefix: string) => prefix };
     req.cache[file] = { id: file, filename: file, loaded: true, exports, children: [], paths: [], path: file } as unknown as NodeJS.Module;
   }
