@@ -45,24 +45,27 @@ function apply(s: CloudSnapshot, actions: CloudAction[]): CloudSnapshot {
     switch (a.api) {
       case 'CreateSecurityGroupRule': {
         const r = p.security_group_rule;
-        const g = d.securityGroups.find((x) => x.id === r.security_group_id);
+        const g = [...d.securityGroups, ...d.otherGroups].find((x) => x.id === r.security_group_id);
         if (!g) throw new Error(`no group ${r.security_group_id}`);
         g.security_group_rules.push({ id: `new-${++seq}`, ...r });
         break;
       }
       case 'DeleteSecurityGroupRule':
-        for (const g of d.securityGroups) g.security_group_rules = g.security_group_rules.filter((r) => r.id !== p.security_group_rule_id);
+        for (const g of [...d.securityGroups, ...d.otherGroups]) g.security_group_rules = g.security_group_rules.filter((r) => r.id !== p.security_group_rule_id);
         break;
       case 'AddFirewallRules': {
-        const fw = d.firewall!;
-        expect(fw.id).toBe(p.firewall_id);
-        for (const key of ['ingress_rules', 'egress_rules'] as const) {
-          const add = p.firewall[key] as R[] | undefined;
-          if (!add) continue;
-          const list = [...(fw[key] ?? [])];
-          const at = p.firewall.insert_after_rule ? list.findIndex((r) => r.id === p.firewall.insert_after_rule) + 1 : 0;
-          list.splice(at, 0, ...add.map((r) => ({ id: `new-${++seq}`, ...r }) as (typeof list)[number]));
-          fw[key] = list;
+        // Every copy of the ACL in the data (the primary subnet's, and the per-subnet list).
+        const copies = [d.firewall, ...d.subnetAcls.map((a) => a.firewall)].filter((f) => f && f.id === p.firewall_id);
+        expect(copies.length).toBeGreaterThan(0);
+        for (const fw of copies) {
+          for (const key of ['ingress_rules', 'egress_rules'] as const) {
+            const add = p.firewall[key] as R[] | undefined;
+            if (!add) continue;
+            const list = [...(fw![key] ?? [])];
+            const at = p.firewall.insert_after_rule ? list.findIndex((r) => r.id === p.firewall.insert_after_rule) + 1 : 0;
+            list.splice(at, 0, ...add.map((r, i) => ({ id: `new-${key}-${i}`, ...r }) as (typeof list)[number]));
+            fw![key] = list;
+          }
         }
         break;
       }
@@ -72,7 +75,7 @@ function apply(s: CloudSnapshot, actions: CloudAction[]): CloudSnapshot {
         // A group not on the port is only in the display part of the snapshot: its raw API rules are there.
         for (const id of p.port.security_groups as string[]) {
           const shown = out.securityGroups.find((g) => g.id === id);
-          if (shown && !d.securityGroups.some((g) => g.id === id)) d.securityGroups.push({ id, security_group_rules: shown.rules.map((r) => r.raw as HuaweiProviderData['securityGroups'][number]['security_group_rules'][number]) });
+          if (shown && ![...d.securityGroups, ...d.otherGroups].some((g) => g.id === id)) d.securityGroups.push({ id, security_group_rules: shown.rules.map((r) => r.raw as HuaweiProviderData['securityGroups'][number]['security_group_rules'][number]) });
         }
         break;
       }

@@ -28,7 +28,7 @@ import { parseCidr } from '../../rules/cidr';
 import type { Flow } from '../../rules/types';
 import type { CloudSnapshot, Protocol } from '../model';
 import type { CloudAction, FixIntent, SimulatedFix } from '../provider';
-import { huaweiProviderData, type HuaweiProviderData } from './map';
+import { aclForSubnet, huaweiProviderData, type HuaweiProviderData } from './map';
 import { HUAWEI_CONSOLE, evaluateNetworkAcl, evaluateSecurityGroups } from './provider';
 
 export interface HuaweiFixContext {
@@ -211,7 +211,9 @@ function actionsFor(intent: FixIntent, ctx: HuaweiFixContext): { actions: CloudA
       return { actions: [{ api: 'AddSecurityGroups', params: { port_id: port.id, port: { security_groups: [intent.groupId], index: 0 } } }] };
     }
     case 'acl-allow': {
-      const fw = d?.firewall ?? null;
+      const port = primaryPort(d);
+      const subnetFw = d && port?.subnetId ? (aclForSubnet(d, port.subnetId).firewall ?? null) : null;
+      const fw = (intent.aclId ? [d?.firewall, ...(d?.subnetAcls ?? []).map((a) => a.firewall)].find((f) => f?.id === intent.aclId) : null) ?? subnetFw ?? d?.firewall ?? null;
       const aclId = intent.aclId ?? fw?.id ?? null;
       if (!aclId) return { actions: [], missing: L('不知道是哪个网络ACL', 'which network ACL is not known') };
       if (!intent.cidr) return { actions: [], missing: L('没有测到你的公网 IP，无法只放行你的地址', 'your public IP was not measured, so the rule cannot admit just your address') };
@@ -259,33 +261,36 @@ export function applyHuaweiActions(snapshot: CloudSnapshot, actions: readonly Cl
     switch (a.api) {
       case 'CreateSecurityGroupRule': {
         const r = p.security_group_rule as Record<string, unknown>;
-        const g = d.securityGroups.find((x) => x.id === r.security_group_id);
+        const g = [...d.securityGroups, ...d.otherGroups].find((x) => x.id === r.security_group_id);
         if (!g) return null;
         g.security_group_rules.push({ ...(r as Omit<Rule, 'id'>), id: `sg-doctor-simulated-${++n}` } as Rule);
         break;
       }
       case 'DeleteSecurityGroupRule':
-        for (const g of d.securityGroups) g.security_group_rules = g.security_group_rules.filter((r) => r.id !== p.security_group_rule_id);
+        for (const g of [...d.securityGroups, ...d.otherGroups]) g.security_group_rules = g.security_group_rules.filter((r) => r.id !== p.security_group_rule_id);
         break;
       case 'AddFirewallRules': {
-        const fw = d.firewall;
         const body = p.firewall as { ingress_rules?: Omit<AclRule, 'id'>[]; egress_rules?: Omit<AclRule, 'id'>[]; insert_after_rule?: string };
-        if (!fw || fw.id !== p.firewall_id) return null;
-        for (const key of ['ingress_rules', 'egress_rules'] as const) {
-          const add = body[key];
-          if (!add) continue;
-          const list = [...(fw[key] ?? [])];
-          const after = body.insert_after_rule ? list.findIndex((r) => r.id === body.insert_after_rule) : -1;
-          if (body.insert_after_rule && after < 0) return null;
-          list.splice(after + 1, 0, ...add.map((r) => ({ ...r, id: `sg-doctor-simulated-${++n}` }) as AclRule));
-          fw[key] = list;
+        // The same ACL may be held twice (the primary subnet's, and per subnet): change every copy alike.
+        const copies = [d.firewall, ...d.subnetAcls.map((a) => a.firewall)].filter((f): f is NonNullable<typeof f> => !!f && f.id === p.firewall_id);
+        if (!copies.length) return null;
+        const added = { ingress_rules: (body.ingress_rules ?? []).map((r) => ({ ...r, id: `sg-doctor-simulated-${++n}` }) as AclRule), egress_rules: (body.egress_rules ?? []).map((r) => ({ ...r, id: `sg-doctor-simulated-${++n}` }) as AclRule) };
+        for (const fw of copies) {
+          for (const key of ['ingress_rules', 'egress_rules'] as const) {
+            if (!body[key]) continue;
+            const list = [...(fw[key] ?? [])];
+            const after = body.insert_after_rule ? list.findIndex((r) => r.id === body.insert_after_rule) : -1;
+            if (body.insert_after_rule && after < 0) return null;
+            list.splice(after + 1, 0, ...added[key]);
+            fw[key] = list;
+          }
         }
         break;
       }
       case 'AddSecurityGroups': {
         const body = p.port as { security_groups: string[]; index?: number };
         const port = d.ports.find((x) => x.id === p.port_id);
-        if (!port || body.security_groups.some((id) => !d.securityGroups.some((g) => g.id === id))) return null;
+        if (!port || body.security_groups.some((id) => ![...d.securityGroups, ...d.otherGroups].some((g) => g.id === id))) return null;
         port.securityGroupIds.splice(body.index ?? port.securityGroupIds.length, 0, ...body.security_groups);
         const iface = out.interfaces.find((i) => i.id === port.id);
         if (iface) iface.securityGroupIds = [...port.securityGroupIds];

@@ -294,12 +294,15 @@ export function importHuaweiSnapshot(inputs: readonly (string | unknown | Import
 
   // Network ACLs: ShowFirewall gives the rules; ListFirewall proves which subnets have none.
   const subnets = [...new Set(ports.map((p) => p.network_id).filter((x): x is string => !!x))];
+  const unreadFirewallSubnets: string[] = [];
   for (const [id, assoc] of c.listedFirewalls) {
     if (c.firewalls.has(id) || !assoc.some((s) => subnets.includes(s))) continue;
+    unreadFirewallSubnets.push(...assoc.filter((s) => subnets.includes(s)));
     errors.push({ action: 'ShowFirewall', code: 'NotProvided', message: `network ACL ${id} guards the server's subnet, but its rules were not provided: add the output of \`${cmd(r, `VPC ShowFirewall/v3 --firewall_id=${id}`)}\``, leavesUnknown: ['networkAcls'] });
   }
   const guarded = subnets.every((s) => [...c.firewalls.values()].some((f) => (f.associations ?? []).some((a) => a.virsubnet_id === s)));
-  const firewallsRead = c.listedAllFirewalls && !errors.some((e) => e.leavesUnknown.includes('networkAcls'));
+  // The list proves which subnets have no ACL; a listed ACL whose rules were not given leaves its subnets unknown.
+  const firewallsRead = c.listedAllFirewalls;
   if (subnets.length && !guarded && !c.listedAllFirewalls) {
     notes.push(`No network ACL list: whether an ACL guards subnet ${subnets.join(', ')} is unknown. Add \`${cmd(r, 'VPC ListFirewall/v3')}\` (and ShowFirewall/v3 for the ACL of the subnet).`);
   }
@@ -312,6 +315,7 @@ export function importHuaweiSnapshot(inputs: readonly (string | unknown | Import
     securityGroups: [...c.groups.values()],
     firewalls: [...c.firewalls.values()],
     firewallsRead,
+    unreadFirewallSubnets,
     publicips: [...c.publicips.values()],
     errors,
     notes,

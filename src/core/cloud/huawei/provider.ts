@@ -21,7 +21,7 @@ import type { CloudSnapshot } from '../model';
 import type { CloudProvider, ConsoleLinks, ProviderSemantics } from '../provider';
 import type { HuaweiSecurityGroup } from './types';
 import { CARRIER_BLOCKED_TCP } from './carrierPorts';
-import { evaluatorFirewall, evaluatorGroups, huaweiProviderData, type HuaweiProviderData } from './map';
+import { aclForSubnet, evaluatorFirewall, evaluatorGroups, huaweiProviderData, type HuaweiProviderData } from './map';
 import { evaluateHuaweiFirewall } from './firewall';
 import { importHuaweiSnapshot, recognisesHuaweiDocument } from './import';
 import { huaweiPolicy } from './policy';
@@ -122,7 +122,8 @@ function groupsInOrder(p: Prepared, ids: string[]): HuaweiSecurityGroup[] {
   const k = JSON.stringify(ids);
   let g = p.groupsByOrder.get(k);
   if (!g) {
-    const byId = new Map(evaluatorGroups(p.data).map((x) => [x.id, x]));
+    // The primary port's groups and those only other ports use (map.ts keeps both).
+    const byId = new Map([...evaluatorGroups(p.data), ...p.data.otherGroups.map((x) => ({ id: x.id, security_group_rules: x.security_group_rules as HuaweiSecurityGroup['security_group_rules'] }))].map((x) => [x.id, x]));
     g = ids.filter((id) => byId.has(id)).map((id) => byId.get(id)!);
     p.groupsByOrder.set(k, g);
   }
@@ -174,13 +175,19 @@ export function evaluateNetworkAcl(snapshot: CloudSnapshot, flow: Flow): AclEval
     return { present: false, aclId: null, inbound: ev, returnPath: ev, decision: 'unknown' };
   };
   if (!choice.matched) return unknownAcl('destination-not-on-instance');
-  const fw = evaluatorFirewall(data);
-  const fwHere = fw && choice.subnetId && (fw.associations ?? []).some((a) => a.virsubnet_id === choice.subnetId) ? fw : null;
-  // The provider data holds the ACL of the primary port's subnet; 'none' says the ACLs were read and none is
-  // associated. Another port's subnet, or ACLs that could not be read: whether an ACL applies is unknown.
+  // The ACL of the port's subnet and what its absence means: 'none' = the ACLs were read and none is associated
+  // (nothing filters), 'unknown' = they could not be read. Data written before per-subnet ACLs carry only the
+  // primary port's subnet (firewall / firewallState).
   const primary = data.ports.find((p) => p.primary);
-  const sameSubnetAsPrimary = !!choice.subnetId && primary?.subnetId === choice.subnetId;
-  if (!fwHere && (data.firewallState === 'unknown' || !choice.subnetId || !sameSubnetAsPrimary)) return unknownAcl('acl-unknown');
+  const state = !choice.subnetId
+    ? { state: 'unknown' as const, firewall: null }
+    : data.subnetAcls.length
+      ? aclForSubnet(data, choice.subnetId)
+      : primary?.subnetId === choice.subnetId
+        ? { state: data.firewallState, firewall: evaluatorFirewall(data) }
+        : { state: 'unknown' as const, firewall: null };
+  if (state.state === 'unknown') return unknownAcl('acl-unknown');
+  const fwHere = state.state === 'associated' ? state.firewall : null;
   const remote = norm(remoteText);
   // Traffic between two ports of the same subnet is not filtered by the subnet's ACL.
   const sameSubnet = !!remote && data.ports.some((p) => p.id !== choice.port?.id && p.subnetId === choice.subnetId && p.fixedIps.some((a) => norm(a) === remote));
