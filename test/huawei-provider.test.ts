@@ -14,7 +14,7 @@ import { evaluateNetworkAcl as aliNetworkAcl } from '../src/core/rules/networkAc
 import type { NetworkAclEntry } from '../src/core/cloud/model';
 import { CLIENT_IP as ALI_CLIENT, EIP as ALI_EIP, group as aliGroup, snapshot as aliSnapshot, type RuleSpec } from '../src/core/rules/fixtures';
 import type { Evaluation, Flow, NearMissReason } from '../src/core/rules/types';
-import { ACL_ID, EIP, PORT2_ID, PORT_ID, PRIVATE_IP, REGION, SG_DENY, SG_WEB, SUBNET_ID, defaultRules, firewall, port, publicip, server } from './fake-huawei/scenarios';
+import { ACL_ID, EIP, PORT2_ID, PORT_ID, PRIVATE_IP, REGION, SG_DENY, SG_WEB, SUBNET2_ID, SUBNET_ID, defaultRules, firewall, port, publicip, server } from './fake-huawei/scenarios';
 
 const CLIENT = '198.51.100.7';
 const flow = (over: Partial<Flow> = {}): Flow => ({ direction: 'ingress', protocol: 'tcp', sourceIp: CLIENT, destinationIp: EIP, port: 22, ...over });
@@ -264,6 +264,20 @@ describe('network ACL semantics through the provider', () => {
   it('no ACL on the subnet (the ACLs were read) passes; ACLs not read is unknown', () => {
     expect(evaluateNetworkAcl(snap({ groups: open, firewalls: [acl([fwRule({ action: 'deny' })], { associations: [{ virsubnet_id: 'other' }] })] }), flow())).toMatchObject({ present: false, decision: 'allow' });
     expect(evaluateNetworkAcl(snap({ groups: open, firewallsRead: false }), flow())).toMatchObject({ present: false, decision: 'unknown', inbound: { explanation: 'acl-unknown' } });
+  });
+
+  it('a secondary port in another subnet: its own groups and its own subnet’s ACL decide', () => {
+    const second = '192.168.1.20';
+    const ports = [port(), port({ id: PORT2_ID, network_id: SUBNET2_ID, fixed_ips: [{ subnet_id: 'b0b0b0b0-0000-4000-8000-000000000002', ip_address: second }], security_groups: [SG_DENY], device_id: undefined })];
+    const groups = [hwGroup(SG_WEB, [hwRule(SG_WEB)]), hwGroup(SG_DENY, [hwRule(SG_DENY, { multiport: '80' })])];
+    const acls = [acl([fwRule({})]), acl([fwRule({ id: 'deny-2', action: 'deny' })], { id: 'acl-2', associations: [{ virsubnet_id: SUBNET2_ID }] })];
+    const s = snap({ groups, order: [SG_WEB], ports, firewalls: acls });
+    const toSecond = flow({ sourceIp: '10.9.9.9', destinationIp: second });
+    expect(evaluateSecurityGroups(s, toSecond)).toMatchObject({ decision: 'deny', considered: [SG_DENY], interfaceId: PORT2_ID });
+    expect(evaluateNetworkAcl(s, toSecond)).toMatchObject({ aclId: 'acl-2', decision: 'deny', inbound: { decidedBy: { ruleId: 'deny-2' } } });
+    // The primary port is not affected by the second subnet's ACL.
+    expect(evaluateNetworkAcl(s, flow())).toMatchObject({ aclId: ACL_ID, decision: 'allow' });
+    expect(evaluateSecurityGroups(s, flow()).decision).toBe('allow');
   });
 
   it('an ACL that is switched off filters nothing', () => {
