@@ -1,7 +1,7 @@
 // Runs inside the lab's client namespace for bench/diagnose.ts: runDiagnosis in-process (the same engine
 // the CLI and the app call), several times per scenario, and prints the timings as one JSON line.
 import { readFileSync } from 'node:fs';
-import { defaultDeps } from '../src/core/diagnosis/deps';
+import { composeDeps } from '../src/core/backend/compose';
 import { runDiagnosis, type DiagnoseRequest } from '../src/core/diagnosis/run';
 import { defaultProbeRequest } from '../src/core/probe/run';
 
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     };
     const t0 = performance.now();
     const wall0 = Date.now();
-    const d = await runDiagnosis(request, { deps: defaultDeps() });
+    const d = await runDiagnosis(request, { deps: composeDeps() });
     const totalMs = performance.now() - t0;
     const fact = d.probes?.tcp.find((t) => t.port === job.port && t.address === job.host) ?? null;
     let afterTimeoutMs: number | null = null;

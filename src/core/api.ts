@@ -3,206 +3,33 @@
 // preload), the web shell's HTTP routes and the renderer's client are all derived from this one map.
 // Importable from the renderer: zod and types only, no Node modules.
 import { z } from 'zod';
-import type { Diagnosis, DiagnosisEvent, Lang, ServerEvidence } from './diagnosis/types';
+import type { Diagnosis, DiagnosisEvent, ServerEvidence } from './diagnosis/types';
 import type { Result } from './result';
 import type { Comparison } from './session/compare';
-import type { Session } from './session/types';
-import { planSchema } from './session/plan';
-import { instanceIdSchema, profileNameSchema, regionIdSchema } from './cloud/ids';
 import { MAX_SERVER_EVIDENCE_CHARS, MAX_SNAPSHOT_CHARS } from './limits';
 import { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel } from './api-names';
-import { APP_PROTOCOLS, type AppProtocol } from './probe/app-protocol';
 
 export { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel };
 // Values the renderer needs live in api-client.ts (no zod there, so zod stays out of the renderer bundle).
 export { allowedExternalUrl, createClient, SERVICE_PRESETS, type ServicePreset } from './api-client';
 
-// ---------------------------------------------------------------------------------------------------
-// Shared value schemas
-
-const port = z.number().int().min(1).max(65535);
-const host = z.string().trim().min(1).max(253);
-const lang = z.enum(['zh-CN', 'en']);
-/** Opaque file reference handed out by the backend (a path in Electron, a file name in the web shell). */
-const fileRef = z.string().min(1).max(4096);
-/** Structural check of a diagnosis coming back from the renderer; the session schema does the deep check. */
-const diagnosisDoc = z.looseObject({
-  schemaVersion: z.number().int(),
-  target: z.looseObject({ host: z.string().min(1), port, protocol: z.enum(['tcp', 'udp']) }),
-  checks: z.array(z.looseObject({ id: z.string() })),
-  verdict: z.looseObject({ locus: z.string() }),
-}) as unknown as z.ZodType<Diagnosis, Diagnosis>;
-
-/** Application protocols the user can name for a port (decides what the application check sends). */
-export { APP_PROTOCOLS, type AppProtocol };
-export const appProtocolSchema = z.enum(APP_PROTOCOLS);
-
-export const cloudSourceSchema = z.discriminatedUnion('mode', [
-  /** An aliyun CLI profile, used as it is (its secret never reaches the UI). */
-  z.object({ mode: z.literal('profile'), profile: profileNameSchema }),
-  /** The AccessKey typed in the app and kept in the OS keychain (safeStorage). */
-  z.object({ mode: z.literal('stored-key') }),
-  /** ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET in the app's environment, else the SDK's default chain (as the CLI does). */
-  z.object({ mode: z.literal('environment') }),
-  /** Offline: JSON pasted from `aliyun ecs DescribeInstances` etc. or an exported snapshot. */
-  z.object({ mode: z.literal('import'), json: z.string().min(2).max(MAX_SNAPSHOT_CHARS) }),
-  z.object({ mode: z.literal('none') }),
-]);
-export type CloudSource = z.infer<typeof cloudSourceSchema>;
-
-export const diagnoseArgsSchema = z.object({
-  host,
-  port,
-  service: z.enum(['ssh', 'rdp', 'http', 'https', 'mysql', 'custom']),
-  /**
-   * The application protocol of the port: what the application check says to it. A custom port carries
-   * the protocol the user picked (absent: 'other', not identified); for a preset it overrides the preset's.
-   */
-  appProtocol: z.enum(APP_PROTOCOLS).optional(),
-  cloud: cloudSourceSchema,
-  region: regionIdSchema.optional(),
-  instanceId: instanceIdSchema.optional(),
-  /** Also ping (ICMP); its failure alone never decides anything. */
-  icmp: z.boolean().default(true),
-  /** The client's public IP as the server sees it, typed by the user (overrides the egress-IP echo for the rules). */
-  sourceIp: z.union([z.ipv4(), z.ipv6()]).optional(),
-});
-export type DiagnoseArgs = z.input<typeof diagnoseArgsSchema>;
-
-/** The session plan: one schema shared with the session file and the command line (session/plan.ts). */
-export const sessionPlanSchema = planSchema;
-
-const empty = z.object({}).strict();
-
-// ---------------------------------------------------------------------------------------------------
-// Result and payload types
-
-export interface AppInfo {
-  version: string;
-  /** Which shell serves the UI. */
-  shell: 'electron' | 'web';
-  platform: string;
-  /** The OS locale, mapped to the languages the app speaks. */
-  osLang: Lang;
-  capabilities: {
-    /** Native open/save dialogs (Electron); the web shell picks files inside its sessions folder. */
-    nativeDialogs: boolean;
-    /** PDF export through Electron's printing. */
-    pdf: boolean;
-    /** An OS keychain (safeStorage) is available to keep a typed AccessKey. */
-    keychain: boolean;
-  };
-  /** Where sessions and reports go when no dialog is shown (web shell). */
-  dataDir: string;
-}
-
-export interface TargetCheck {
-  kind: 'ipv4' | 'ipv6' | 'hostname';
-  normalized: string;
-  /** Private / loopback / link-local address: cloud public access rules do not apply. */
-  privateAddress: boolean;
-}
-
-export interface ProfileInfo {
-  name: string;
-  mode: string;
-  regionId?: string;
-  supported: boolean;
-  unsupportedReason?: string;
-  accessKeyIdRedacted?: string;
-  current: boolean;
-}
-
-export interface CredentialStatus {
-  stored: boolean;
-  accessKeyIdRedacted: string | null;
-  /** Kept in the OS keychain across launches (false: this run only). */
-  persistent: boolean;
-  keychain: boolean;
-  /** AccessKey variables are set in the app's environment (the "environment" cloud source can be used). */
-  environment: boolean;
-}
-
-export type ContactKind = 'egressIpUrls' | 'controlHosts' | 'dnsServers';
-
-/** Outside contacts: what runs use now, where each list comes from, the shipped defaults, the file. */
-export interface ContactSettings {
-  effective: Record<ContactKind, string[]>;
-  sources: Record<ContactKind, 'explicit' | 'env' | 'file' | 'default'>;
-  defaults: Record<ContactKind, string[]>;
-  configPath: string;
-}
-
-export interface ImportCheck {
-  region: string;
-  instanceId: string | null;
-  securityGroups: number;
-  rules: number;
-  networkAcls: number;
-  warnings: string[];
-  /** What the next `aliyun` commands need (groups on the instance, its vSwitch, the ACLs read). */
-  securityGroupIds?: string[];
-  /** Groups on the instance whose rules are not in the pasted documents yet. */
-  missingGroupIds?: string[];
-  vSwitchId?: string;
-  networkAclIds?: string[];
-}
-
-export interface ServerScript {
-  os: 'linux' | 'windows';
-  script: string;
-  /** How to run it by hand (where to paste it, as which user). */
-  howTo: string;
-}
-
-export interface SessionRef {
-  ref: string;
-  name: string;
-  /** Human location (full path in Electron, folder-relative in the web shell). */
-  display: string;
-  savedAt?: string;
-}
-
-export interface OpenedSession extends SessionRef {
-  session: Session;
-  readOnly: boolean;
-  migratedFrom: number | null;
-  warnings: string[];
-  /** The bundled example (opened read-only, never overwritten). */
-  example?: boolean;
-}
-
-export interface SavedSession extends SessionRef {
-  bytes: number;
-  backup: string | null;
-}
-
-export interface ExportedReport {
-  /** Where it was written (null when the user cancelled the dialog). */
-  path: string | null;
-  display: string | null;
-  format: 'md' | 'html' | 'pdf';
-  bytes: number;
-  /**
-   * Web shell only: the report's file name in its reports folder, offered to the browser as a download at
-   * `/api/download/<name>?token=<this launch's token>` (served as an attachment).
-   */
-  download?: string;
-}
-
-export type MenuCommand =
-  | 'new'
-  | 'open'
-  | 'save'
-  | 'saveAs'
-  | 'export'
-  | 'example'
-  | 'about'
-  | 'lang:en'
-  | 'lang:zh-CN'
-  | 'theme:light'
-  | 'theme:dark'
-  | 'theme:system';
+export * from './api/schemas';
+export type * from './api/types';
+import { cloudSourceSchema, diagnoseArgsSchema, diagnosisDoc, empty, fileRef, lang, port, sessionPlanSchema } from './api/schemas';
+import type {
+  AppInfo,
+  ContactSettings,
+  CredentialStatus,
+  ExportedReport,
+  ImportCheck,
+  MenuCommand,
+  OpenedSession,
+  ProfileInfo,
+  SavedSession,
+  ServerScript,
+  SessionRef,
+  TargetCheck,
+} from './api/types';
 
 // ---------------------------------------------------------------------------------------------------
 // The contract

@@ -10,16 +10,12 @@ import ipaddr from 'ipaddr.js';
 import { Command, Option } from 'commander';
 import { loadConfigFile } from '../../core/config';
 import type { CloudSnapshot } from '../../core/cloud/model';
-import { importSnapshot, type InstanceSelection } from '../../core/cloud/alicloud/import';
-import { ramPolicy } from '../../core/cloud/alicloud/actions';
-import { listAliyunProfiles, resolveCredentials } from '../../core/cloud/alicloud/credentials';
-import { accessKeyFromStdin, validateCloudInput } from './cloud-input';
+import { listAliyunProfiles } from '../../core/cloud/alicloud/credentials';
+import { DEFAULT_PROVIDER, providerFor } from '../../core/cloud/registry';
+import { importDocuments } from '../../core/backend/compose';
+import { accessKeyFromStdin, cloudEndpoints, validateCloudInput } from './cloud-input';
 import { readLimitedText } from '../../core/files';
 import { MAX_SNAPSHOT_CHARS } from '../../core/limits';
-import { resolveEndpoints } from '../../core/cloud/alicloud/endpoints';
-import { readCloudSnapshot } from '../../core/cloud/alicloud/read';
-import { evaluateSecurityGroups } from '../../core/rules/securityGroups';
-import { evaluateNetworkAcl } from '../../core/rules/networkAcl';
 import { formatAclEvaluation, formatEvaluation, formatRulesTable } from '../../core/rules/format';
 import type { Flow } from '../../core/rules/types';
 import { action, createProgress, errLine, exitCodeForDecision, fail, formatTable, okLine, printJson, stdoutStyle, warnLine, withUsageExitCodes, type Style } from '../format';
@@ -50,14 +46,15 @@ interface CheckOptions extends CommonOptions {
 const isIp = (s: string): boolean => ipaddr.isValid(s);
 
 
-async function loadSnapshotFiles(files: string[], selection: InstanceSelection): Promise<CloudSnapshot> {
+async function loadSnapshotFiles(files: string[], selection: { address?: string | null; instanceId?: string | null }): Promise<CloudSnapshot> {
   const inputs = [];
   for (const f of files) {
     const text = await readLimitedText(f, MAX_SNAPSHOT_CHARS, () => process.stdin);
     if (!text.ok) fail(text.message);
     inputs.push({ name: f, content: text.value });
   }
-  const r = importSnapshot(inputs, selection);
+  // The provider is recognised from the documents (a saved snapshot names its own).
+  const r = importDocuments(inputs, selection);
   if (!r.ok) fail(r.message);
   return r.value;
 }
@@ -72,22 +69,21 @@ async function obtainSnapshot(opts: CommonOptions, fallbackAddress?: string): Pr
 
   const file = await loadConfigFile({ path: opts.config });
   if (!file.ok) fail(file.message);
-  const endpoints = resolveEndpoints({ flags: { ecs: opts.ecsEndpoint, vpc: opts.vpcEndpoint, sts: opts.stsEndpoint }, file: file.value.config });
+  const provider = providerFor(DEFAULT_PROVIDER);
+  const endpoints = cloudEndpoints({ flags: { ecs: opts.ecsEndpoint, vpc: opts.vpcEndpoint, sts: opts.stsEndpoint }, file: file.value.config });
   validateCloudInput({ region: opts.region, instance: opts.instance, profile: opts.profile, endpoints, accessKey: opts.accessKeyStdin });
-  const creds = resolveCredentials({
-    ...(opts.accessKeyStdin ? { accessKey: await accessKeyFromStdin() } : {}),
-    ...(opts.profile ? { profile: opts.profile } : {}),
-    allowEcsMetadata: opts.ecsMetadata === true,
-  });
-  if (!creds.ok) fail(creds.message);
+  const accessKey = opts.accessKeyStdin ? await accessKeyFromStdin() : undefined;
+  const who = { ...(accessKey ? { credentials: accessKey } : {}), ...(opts.profile ? { profile: opts.profile } : {}), allowInstanceMetadata: opts.ecsMetadata === true };
+  const source = provider.credentialSource?.(who);
+  if (source && !source.ok) fail(source.message);
 
   const progress = createProgress();
-  progress.update(`reading ${opts.instance ?? address} with ${creds.value.sourceDetail} …`);
+  progress.update(`reading ${opts.instance ?? address} with ${source?.value ?? provider.name.en} …`);
   try {
-    return await readCloudSnapshot({
+    return await provider.read({
       ...(opts.instance ? { instanceId: opts.instance } : { address }),
       ...(opts.region ? { region: opts.region } : {}),
-      credentials: creds.value,
+      ...who,
       endpoints,
       ...(timeoutMs ? { timeoutMs } : {}),
       log: (line) => {
@@ -258,8 +254,10 @@ export function registerCloud(program: Command): void {
           return;
         }
         const flow = flowFor(snap, opts, await resolveSource(opts));
-        const sg = evaluateSecurityGroups(snap, flow);
-        const acl = evaluateNetworkAcl(snap, flow);
+        // The snapshot's own cloud evaluates it (its group and ACL semantics).
+        const cloudProvider = providerFor(snap.provider);
+        const sg = cloudProvider.evaluateSecurityGroups(snap, flow);
+        const acl = cloudProvider.evaluateNetworkAcl(snap, flow);
         const decision = sg.decision === 'deny' || acl.decision === 'deny' ? 'deny' : sg.decision === 'allow' && acl.decision === 'allow' ? 'allow' : 'unknown';
         // 0 allowed, 1 denied, 3 undecided: the same with and without --json.
         process.exitCode = exitCodeForDecision(decision);
@@ -297,5 +295,5 @@ export function registerCloud(program: Command): void {
 
   withUsageExitCodes(cloud.command('policy').description('Print the minimal read-only RAM policy for SG Doctor'))
     .option('--cloud-assistant', 'include the Cloud Assistant actions (RunCommand runs read-only scripts as root)')
-    .action(action((opts: { cloudAssistant?: boolean }) => printJson(ramPolicy({ cloudAssistant: opts.cloudAssistant === true }))));
+    .action(action((opts: { cloudAssistant?: boolean }) => printJson(providerFor(DEFAULT_PROVIDER).policy({ remoteScript: opts.cloudAssistant === true }))));
 }

@@ -8,9 +8,8 @@ import { readLimitedText, writeFileSafely } from '../../core/files';
 import { MAX_SERVER_EVIDENCE_CHARS, MAX_SNAPSHOT_CHARS } from '../../core/limits';
 import { basename } from 'node:path';
 import { Command, Option } from 'commander';
-import { resolveEndpoints } from '../../core/cloud/alicloud/endpoints';
 import { loadConfigFile } from '../../core/config';
-import { defaultDeps } from '../../core/diagnosis/deps';
+import { composeDeps } from '../../core/backend/compose';
 import { DiagnoseInputError, runDiagnosis, type CloudRequest, type DiagnoseDeps, type DiagnoseRequest, type ServerRequest } from '../../core/diagnosis/run';
 import { evidenceScript } from '../../core/diagnosis/server-evidence/scripts';
 import type { Check, CheckStatus, Diagnosis, DiagnosisEvent, Lang, Layer } from '../../core/diagnosis/types';
@@ -22,7 +21,7 @@ import { ProbeInputError } from '../../core/probe/run';
 import type { ProbeEvent } from '../../core/probe/types';
 import { action, exitCodeForLocus, fail, printJson, runInterruptible, stdoutStyle, withUsageExitCodes, type Style } from '../format';
 import { buildProbeRequest, type ProbeCliOptions } from './probe';
-import { accessKeyFromStdin, validateCloudInput, withAccessKey } from './cloud-input';
+import { accessKeyFromStdin, cloudEndpoints, validateCloudInput } from './cloud-input';
 
 export interface DiagnoseCliOptions extends Pick<ProbeCliOptions, 'icmp' | 'icmpMethod' | 'attempts' | 'timeoutMs' | 'timing' | 'egressIpUrls' | 'controlHosts' | 'dnsServers' | 'config' | 'expectIp'> {
   port?: string;
@@ -222,7 +221,7 @@ export async function buildDiagnoseRequest(hostArg: string, opts: DiagnoseCliOpt
     cloud = { mode: 'snapshot', documents, ...(opts.instance ? { instanceId: opts.instance } : {}) };
   } else {
     const file = await loadConfigFile({ path: opts.config, env });
-    const endpoints = resolveEndpoints({ flags: { ecs: opts.ecsEndpoint, vpc: opts.vpcEndpoint }, env, file: file.ok ? file.value.config : null });
+    const endpoints = cloudEndpoints({ flags: { ecs: opts.ecsEndpoint, vpc: opts.vpcEndpoint }, env, file: file.ok ? file.value.config : null });
     validateCloudInput({ region: opts.region, instance: opts.instance, profile: opts.profile, endpoints, accessKey: opts.accessKeyStdin, env });
     cloud = { mode: 'api', instanceId: opts.instance, region: opts.region, profile: opts.profile, endpoints };
   }
@@ -296,7 +295,7 @@ export async function diagnoseCommand(hostArg: string, opts: DiagnoseCliOptions)
     try {
       return await runDiagnosis(request, {
         signal,
-        deps: opts.cloudAssistant ? withScriptShown(withAccessKey(defaultDeps(), accessKey), progress) : withAccessKey(defaultDeps(), accessKey),
+        deps: opts.cloudAssistant ? withScriptShown(composeDeps({ credentials: accessKey }), progress) : composeDeps({ credentials: accessKey }),
         onEvent: show,
         onProbeEvent: show,
       });

@@ -69,7 +69,7 @@ async function rerunCommand(file: string, opts: RerunOptions): Promise<void> {
   const { DiagnoseInputError, runDiagnosis } = await import('../../core/diagnosis/run');
   const { ProbeInputError } = await import('../../core/probe/run');
   const { SERVICE_PORTS } = await import('../../core/probe/ports');
-  const { defaultDeps } = await import('../../core/diagnosis/deps');
+  const { composeDeps } = await import('../../core/backend/compose');
   const plan = before.plan;
   // A session made from offline JSON re-runs against the snapshot it saved: there is no API access to repeat.
   const snapshotMode = plan.cloudMode === 'snapshot' && before.diagnosis.cloud.snapshot;
@@ -94,14 +94,14 @@ async function rerunCommand(file: string, opts: RerunOptions): Promise<void> {
     json: opts.json,
     accessKeyStdin: opts.accessKeyStdin,
   });
-  const { accessKeyFromStdin, withAccessKey } = await import('./cloud-input');
+  const { accessKeyFromStdin } = await import('./cloud-input');
   const accessKey = opts.accessKeyStdin && request.cloud.mode === 'api' ? await accessKeyFromStdin() : undefined;
   if (snapshotMode && opts.cloud !== false) request.cloud = { mode: 'snapshot', documents: [{ name: 'saved snapshot', content: before.diagnosis.cloud.snapshot }] };
 
   const after = await runInterruptible(opts.json, async (signal, progress) => {
     progress.update(`re-running ${plan.host}:${plan.port}…`);
     try {
-      return await runDiagnosis(request, { signal, deps: withAccessKey(defaultDeps(), accessKey) });
+      return await runDiagnosis(request, { signal, deps: composeDeps({ credentials: accessKey }) });
     } catch (err) {
       if (err instanceof ProbeInputError) fail(err.message);
       if (err instanceof DiagnoseInputError) fail(`${file}: the saved cloud configuration cannot be used: ${oneLine(err.message)}`);

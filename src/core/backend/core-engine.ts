@@ -1,12 +1,9 @@
 // The real engine: the core's diagnosis run (probes + cloud read + rules + checklist + verdict), the
 // offline import check and the server-evidence scripts, behind the DiagnosisEngine interface.
 // Endpoints (egress-IP echo, control hosts, API endpoints) come from configuration, as in the CLI.
-import { runCloudAssistant as assistantRun } from '../cloud/alicloud/assistant';
-import { resolveCredentials, type AccessKeyInput } from '../cloud/alicloud/credentials';
-import { checkEndpoints, resolveEndpoints } from '../cloud/alicloud/endpoints';
+import type { ProviderAccessKey, ProviderSemantics } from '../cloud/provider';
 import { checkCloudIds } from '../cloud/ids';
-import { readCloudSnapshot } from '../cloud/alicloud/read';
-import { importSnapshot } from '../cloud/alicloud/import';
+import { DEFAULT_PROVIDER, providerFor } from '../cloud/registry';
 import { loadEndpointConfig } from '../config';
 import { runChecks } from '../diagnosis/checks';
 import type { DiagnosisFacts } from '../diagnosis/facts';
@@ -16,10 +13,8 @@ import { parseServerEvidence } from '../diagnosis/server-evidence/parse';
 import type { Diagnosis, ServerEvidence } from '../diagnosis/types';
 import { decideVerdict } from '../diagnosis/verdict';
 import { defaultProbeRequest, runProbe } from '../probe/run';
-import { evaluateNetworkAcl } from '../rules/networkAcl';
-import { evaluateSecurityGroups } from '../rules/securityGroups';
+import { composeDeps, importDocuments, runServerEvidenceScript } from './compose';
 import { EngineError, type DiagnosisEngine, type RunCredentials } from './engine';
-import { loadSdk } from '../cloud/alicloud/sdk';
 
 /** Result code for input the user must fix before a run can start (unusable offline JSON). */
 export const BAD_INPUT = 'bad-input';
@@ -29,13 +24,13 @@ export interface CoreEngineOptions {
 }
 
 /** Pure: a diagnosis decided again with server evidence added (checklist and verdict recomputed). */
-export function withServerEvidence(diagnosis: Diagnosis, server: ServerEvidence): Diagnosis {
-  const facts: DiagnosisFacts = { target: diagnosis.target, probes: diagnosis.probes, cloud: diagnosis.cloud, server };
+export function withServerEvidence(diagnosis: Diagnosis, server: ServerEvidence, semantics?: ProviderSemantics): Diagnosis {
+  const facts: DiagnosisFacts = { target: diagnosis.target, probes: diagnosis.probes, cloud: diagnosis.cloud, server, ...(semantics ? { semantics } : {}) };
   const checks = runChecks(facts);
   return { ...diagnosis, server, checks, verdict: decideVerdict(facts, checks) };
 }
 
-function accessKeyOf(c: RunCredentials): AccessKeyInput | undefined {
+function accessKeyOf(c: RunCredentials): ProviderAccessKey | undefined {
   return c.kind === 'access-key' ? { accessKeyId: c.key.accessKeyId, accessKeySecret: c.key.accessKeySecret } : undefined;
 }
 
@@ -52,10 +47,11 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
       // The same shipped defaults as the command line (one source: SHIPPED_DEFAULTS in core/config.ts).
       const cfg = await loadEndpointConfig({ env, useShippedDefaults: true });
       if (!cfg.ok) throw new EngineError('BAD_CONFIG', cfg.message);
-      const endpoints = resolveEndpoints({ env });
+      const provider = providerFor(DEFAULT_PROVIDER);
       // Endpoints come only from the environment / config; ids were checked by the request schema.
-      const badEndpoint = checkEndpoints(endpoints);
-      if (!badEndpoint.ok) throw new EngineError('BAD_CONFIG', badEndpoint.message);
+      const resolved = provider.endpoints?.({ env }) ?? { ok: true as const, value: undefined };
+      if (!resolved.ok) throw new EngineError('BAD_CONFIG', resolved.message);
+      const endpoints = resolved.value;
       const c = ctx.credentials;
       const cloud: CloudRequest =
         c.kind === 'import'
@@ -91,16 +87,8 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
           {
             signal: ctx.signal,
             onEvent: ctx.onEvent,
-            deps: {
-              runProbe,
-              // A typed AccessKey goes to the SDK directly; a profile is resolved by the cloud reader.
-              readCloudSnapshot: (o) => readCloudSnapshot({ ...o, ...(accessKey ? { credentials: accessKey } : {}), credentialOptions: { env } }),
-              prepareCloud: () => loadSdk().then(() => undefined),
-              importSnapshot: (inputs, selection) => importSnapshot(inputs, selection),
-              evaluateSecurityGroups,
-              evaluateNetworkAcl,
-              parseServerEvidence,
-            },
+            // A typed AccessKey goes to the provider directly; a profile is resolved by the cloud reader.
+            deps: composeDeps({ env, ...(accessKey ? { credentials: accessKey } : {}), overrides: { runProbe } }),
           },
         );
       } catch (e) {
@@ -114,10 +102,10 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
     },
 
     async checkImport(json) {
-      let r = importSnapshot([{ name: 'pasted JSON', content: json }]);
+      let r = importDocuments([{ name: 'pasted JSON', content: json }]);
       // Several instances are fine: the run analyses the one that owns the address being tested.
       const several = !r.ok && r.code === 'AmbiguousInstance' ? r.message : null;
-      if (several) r = importSnapshot([{ name: 'pasted JSON', content: json }], { instanceId: firstInstanceId(json) });
+      if (several) r = importDocuments([{ name: 'pasted JSON', content: json }], { instanceId: firstInstanceId(json) });
       if (!r.ok) throw new EngineError(BAD_INPUT, r.message);
       const s = r.value;
       return {
@@ -145,7 +133,7 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
 
     async applyServerOutput(diagnosis, text) {
       const server = parseServerEvidence(text, { ports: [diagnosis.target.port], source: 'pasted' });
-      return { diagnosis: withServerEvidence(diagnosis, server), server };
+      return { diagnosis: withServerEvidence(diagnosis, server, semanticsOf(diagnosis)), server };
     },
 
     async runCloudAssistant(diagnosis, credentials, signal) {
@@ -154,22 +142,36 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
       // The diagnosis comes back from the renderer (maybe from an opened session file): its ids are untrusted.
       const ids = checkCloudIds({ region: { value: inst.region, where: 'instance region' }, instance: { value: inst.id, where: 'instance id' } });
       if (!ids.ok || !inst.region || !inst.id) throw new EngineError('BAD_ID', ids.ok ? 'The diagnosis names no instance region or id' : ids.message);
-      let creds: Parameters<typeof assistantRun>[0]['credentials'];
-      if (credentials.kind === 'access-key') creds = accessKeyOf(credentials)!;
-      else if (credentials.kind === 'profile' || credentials.kind === 'environment') {
-        const r = resolveCredentials(credentials.kind === 'profile' ? { profile: credentials.profile, env } : { env });
-        if (!r.ok) throw new EngineError(r.code, r.message);
-        creds = r.value;
-      } else throw new EngineError('NEEDS_ACCOUNT', 'Cloud Assistant needs a cloud account');
+      const who =
+        credentials.kind === 'access-key'
+          ? { credentials: accessKeyOf(credentials)! }
+          : credentials.kind === 'profile'
+            ? { profile: credentials.profile }
+            : credentials.kind === 'environment'
+              ? {}
+              : null;
+      if (!who) throw new EngineError('NEEDS_ACCOUNT', 'Cloud Assistant needs a cloud account');
+      const provider = diagnosis.cloud.snapshot?.provider ?? DEFAULT_PROVIDER;
+      const resolved = providerFor(provider).endpoints?.({ env }) ?? { ok: true as const, value: undefined };
+      if (!resolved.ok) throw new EngineError('BAD_CONFIG', resolved.message);
       const os = inst.osType === 'windows' ? 'windows' : 'linux';
-      const s = evidenceScript(os, [diagnosis.target.port]);
-      const r = await assistantRun({ instanceId: inst.id, region: inst.region, script: s.script, type: s.commandType, credentials: creds, endpoints: resolveEndpoints({ env }), signal });
-      if (r.status !== 'Success' && !r.output) throw new EngineError(`CLOUD_ASSISTANT_${r.status.toUpperCase()}`, r.explanation);
+      const r = await runServerEvidenceScript({ provider, instanceId: inst.id, region: inst.region, os, ports: [diagnosis.target.port], ...who, env, endpoints: resolved.value, signal });
+      if (!r.ok) throw new EngineError(r.stage === 'credentials' ? r.code : `CLOUD_ASSISTANT_${r.code.toUpperCase()}`, r.message);
       const server = parseServerEvidence(r.output, { ports: [diagnosis.target.port], source: 'cloud-assistant' });
-      if (r.status !== 'Success') server.warnings.push(r.explanation);
-      return { diagnosis: withServerEvidence(diagnosis, server), server };
+      if (!r.complete) server.warnings.push(r.explanation);
+      return { diagnosis: withServerEvidence(diagnosis, server, semanticsOf(diagnosis)), server };
     },
   };
+}
+
+/** The semantics of the diagnosis's cloud (the default provider's when it has no snapshot). */
+function semanticsOf(diagnosis: Diagnosis): ProviderSemantics | undefined {
+  try {
+    return providerFor(diagnosis.cloud.snapshot?.provider ?? DEFAULT_PROVIDER).semantics;
+  } catch {
+    // A snapshot of a cloud this build has no provider for: the checks' common fallbacks apply.
+    return undefined;
+  }
 }
 
 /** The first instance id in pasted DescribeInstances text (only to preview a multi-instance paste). */

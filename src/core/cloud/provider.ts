@@ -99,6 +99,12 @@ export interface ProviderReadArgs {
    * provider-neutral code; the provider validates the shape again). Undefined = the public cloud's.
    */
   endpoints?: unknown;
+  /** Per-call API timeout, ms (the provider's default otherwise). */
+  timeoutMs?: number;
+  /** Redacted progress lines (each failed call, region searches). */
+  log?: (line: string) => void;
+  /** Let the credential chain ask the instance metadata service (only when the app runs on that cloud). */
+  allowInstanceMetadata?: boolean;
 }
 
 /** Where endpoint settings come from, strongest first: command-line flags, environment, the config file. */
@@ -163,6 +169,11 @@ export interface CloudProvider {
   endpoints?(sources: EndpointSources): Result<unknown>;
   /** Refuses a region, instance id, profile name or endpoint that does not have this cloud's documented shape. */
   checkInput?(input: ProviderInputCheck): Result<void>;
+  /**
+   * Which credentials a read with these arguments would use, as human text without secrets ("aliyun CLI
+   * profile 'prod' (~/.aliyun/config.json)"), or why there are none — checked before anything is sent.
+   */
+  credentialSource?(args: Pick<ProviderReadArgs, 'profile' | 'credentials' | 'env' | 'allowInstanceMetadata'>): Result<string>;
   /** Runs a read-only script on the instance through the cloud's agent; absent when the cloud has none wired. */
   runRemoteScript?(args: RemoteScriptArgs): Promise<RemoteScriptResult>;
 }

@@ -3,7 +3,7 @@
 // is parsed or collected, and events stream the checklist as facts arrive. Every dependency is
 // injectable so tests can run the real probes against a lab and the real SDK against a fake API.
 import type { CloudSnapshot } from '../cloud/model';
-import type { Endpoints } from '../cloud/alicloud/endpoints';
+import type { ProviderId, ProviderSemantics } from '../cloud/provider';
 import { appProtocolForService } from '../probe/app-protocol';
 import { icpSchemeFor } from '../probe/icp';
 import type { ProbeEvent, ProbeReport, ProbeRequest } from '../probe/types';
@@ -18,10 +18,14 @@ import type { Diagnosis, DiagnosisCloud, DiagnosisEvent, DiagnosisTarget, Server
 import { evaluateWithoutSource } from './unknown-source';
 import { decideVerdict } from './verdict';
 
+/**
+ * Where the cloud facts come from. `provider`: which cloud (the composition root's default when absent; for
+ * documents, the cloud that recognises them). `endpoints` are the provider's own resolved settings, opaque here.
+ */
 export type CloudRequest =
-  | { mode: 'api'; instanceId?: string; region?: string; profile?: string; endpoints?: Endpoints }
-  | { mode: 'snapshot'; documents: (string | { name?: string; content: unknown })[]; instanceId?: string }
-  | { mode: 'none' };
+  | { mode: 'api'; provider?: ProviderId; instanceId?: string; region?: string; profile?: string; endpoints?: unknown }
+  | { mode: 'snapshot'; provider?: ProviderId; documents: (string | { name?: string; content: unknown })[]; instanceId?: string }
+  | { mode: 'none'; provider?: ProviderId };
 
 export type ServerRequest =
   | { mode: 'text'; text: string; source?: 'pasted' | 'cloud-assistant' }
@@ -41,30 +45,33 @@ export interface DiagnoseRequest {
 }
 
 export interface ReadCloudArgs {
+  provider?: ProviderId;
   instanceId?: string;
   address?: string;
   region?: string;
   profile?: string;
-  endpoints?: Endpoints;
+  endpoints?: unknown;
   signal?: AbortSignal;
 }
 
 export interface DiagnoseDeps {
   runProbe(request: ProbeRequest, opts: { signal?: AbortSignal; onEvent?: (e: ProbeEvent) => void }): Promise<ProbeReport>;
   readCloudSnapshot(opts: ReadCloudArgs): Promise<CloudSnapshot>;
-  /** Builds the snapshot from documents; `selection` picks the instance when they describe several. */
-  importSnapshot(inputs: readonly unknown[], selection?: { address?: string | null; instanceId?: string | null }): Result<CloudSnapshot>;
+  /** Builds the snapshot from documents; `selection` picks the instance when they describe several; `provider` as asked. */
+  importSnapshot(inputs: readonly unknown[], selection?: { address?: string | null; instanceId?: string | null }, provider?: ProviderId): Result<CloudSnapshot>;
   evaluateSecurityGroups(snapshot: CloudSnapshot, flow: Flow): Evaluation;
   evaluateNetworkAcl(snapshot: CloudSnapshot, flow: Flow): AclEvaluation;
   parseServerEvidence?(text: string, opts: { ports: number[]; source: 'cloud-assistant' | 'pasted' }): ServerEvidence;
   /** Runs the read-only evidence script on the instance; resolves with its output text. */
-  runCloudAssistant?(args: { instanceId: string; region: string; ports: number[]; osType?: string; profile?: string; endpoints?: Endpoints; signal?: AbortSignal; timeoutMs?: number }): Promise<Result<{ output: string }>>;
+  runCloudAssistant?(args: { provider?: ProviderId; instanceId: string; region: string; ports: number[]; osType?: string; profile?: string; endpoints?: unknown; signal?: AbortSignal; timeoutMs?: number }): Promise<Result<{ output: string }>>;
+  /** The cloud's published semantics for the facts (carrier-blocked ports, …); absent = the checks' fallbacks. */
+  semantics?(provider: ProviderId | undefined): ProviderSemantics;
   now?(): number;
   /**
    * Loads what the cloud read needs (the SDKs: about a second of synchronous CPU) before any probe starts,
    * so that loading never stalls the event loop while connect() timeouts and RTTs are being measured.
    */
-  prepareCloud?(): Promise<void>;
+  prepareCloud?(provider?: ProviderId): Promise<void>;
 }
 
 export interface RunDiagnosisOptions {
@@ -159,6 +166,11 @@ export async function runDiagnosis(request: DiagnoseRequest, opts: RunDiagnosisO
 
   const ready = new Set<FactSource>();
   const facts: DiagnosisFacts = { target, probes: null, cloud: null, server: null };
+  const semanticsFor = (id: ProviderId | undefined): void => {
+    const s = deps.semantics?.(id);
+    if (s) facts.semantics = s;
+  };
+  semanticsFor(request.cloud.provider);
   const notes: string[] = [];
   const cloudMode: DiagnosisCloud['mode'] = request.cloud.mode === 'api' ? 'api' : request.cloud.mode === 'snapshot' ? 'snapshot' : 'none';
   let snapshot: CloudSnapshot | null = null;
@@ -176,14 +188,14 @@ export async function runDiagnosis(request: DiagnoseRequest, opts: RunDiagnosisO
   if (request.cloud.mode === 'snapshot') {
     // The documents may describe several instances: the one that owns the probed address is analysed.
     const c = request.cloud;
-    const r = deps.importSnapshot(c.documents, { instanceId: c.instanceId ?? null, address: literal });
+    const r = deps.importSnapshot(c.documents, { instanceId: c.instanceId ?? null, address: literal }, c.provider);
     // Only a name's address is still unknown here: that choice waits for the resolution.
     const waitsForAddress = !r.ok && r.code === 'AmbiguousInstance' && !literal && !c.instanceId;
     if (!r.ok && !waitsForAddress) throw new DiagnoseInputError('bad-snapshot', r.message);
     if (r.ok) imported = r.value;
   }
 
-  if (request.cloud.mode === 'api' && deps.prepareCloud) await deps.prepareCloud();
+  if (request.cloud.mode === 'api' && deps.prepareCloud) await deps.prepareCloud(request.cloud.provider);
   emit({ type: 'stage', stage: 'probe', status: 'start' });
   const tp = clock();
   const probeP = deps
@@ -216,7 +228,7 @@ export async function runDiagnosis(request: DiagnoseRequest, opts: RunDiagnosisO
     if (c.mode === 'snapshot') {
       if (imported) return imported;
       // Several instances and a name: the one that owns the resolved address is analysed.
-      const r = deps.importSnapshot(c.documents, { instanceId: null, address: await firstAddress });
+      const r = deps.importSnapshot(c.documents, { instanceId: null, address: await firstAddress }, c.provider);
       if (!r.ok) throw new DiagnoseInputError('bad-snapshot', r.message);
       return r.value;
     }
@@ -232,11 +244,13 @@ export async function runDiagnosis(request: DiagnoseRequest, opts: RunDiagnosisO
       notes.push('cloud read skipped: no instance id and the name did not resolve');
       return null;
     }
-    return deps.readCloudSnapshot({ instanceId: c.instanceId, address, region: c.region, profile: c.profile, endpoints: c.endpoints, signal });
+    return deps.readCloudSnapshot({ ...(c.provider ? { provider: c.provider } : {}), instanceId: c.instanceId, address, region: c.region, profile: c.profile, endpoints: c.endpoints, signal });
   })().then((snap) => {
     stagesMs.cloud = Math.round(clock() - tc);
     snapshot = snap;
     if (snap) {
+      // The snapshot's own cloud decides (documents are recognised by whichever provider they belong to).
+      semanticsFor(snap.provider);
       facts.cloud = { mode: cloudMode, snapshot: snap, flow: null, securityGroups: null, networkAcl: null, icmp: null };
       const fatal = snap.errors.find((e) => e.leavesUnknown.includes('everything'));
       emit({ type: 'stage', stage: 'cloud', status: fatal ? 'error' : 'done', message: fatal ? `${fatal.action}: ${fatal.code}` : undefined });
@@ -265,7 +279,7 @@ export async function runDiagnosis(request: DiagnoseRequest, opts: RunDiagnosisO
       return null;
     }
     const c = request.cloud.mode === 'api' ? request.cloud : undefined;
-    const r = await deps.runCloudAssistant({ instanceId: snap.instance.id, region: snap.instance.region, ports: [target.port], osType: snap.instance.osType, profile: c?.profile, endpoints: c?.endpoints, signal, timeoutMs: s.timeoutMs });
+    const r = await deps.runCloudAssistant({ provider: snap.provider, instanceId: snap.instance.id, region: snap.instance.region, ports: [target.port], osType: snap.instance.osType, profile: c?.profile, endpoints: c?.endpoints, signal, timeoutMs: s.timeoutMs });
     if (!r.ok) {
       notes.push(`Cloud Assistant failed: ${r.code}: ${r.message}`);
       emit({ type: 'stage', stage: 'server', status: 'error', message: `${r.code}: ${r.message}` });

@@ -4,6 +4,7 @@ import type { CloudSnapshot } from '../cloud/model';
 import type { AppProtocol } from '../probe/app-protocol';
 import type { ProbeReport } from '../probe/types';
 import type { AclEvaluation, Evaluation, Flow } from '../rules/types';
+import type { CheckId } from './checks/ids';
 
 export type Layer = 'client' | 'network' | 'server';
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'unknown' | 'skipped';
@@ -40,7 +41,11 @@ export interface Fix {
 }
 
 export interface Check {
-  id: string; // stable, e.g. 'sg.source', 'os.firewall'
+  /**
+   * Stable, e.g. 'sg.source', 'os.firewall': a CheckId (checks/ids.ts) when this version made the check; a
+   * document read back (a session of a newer version) may hold ids this version does not know (isCheckId).
+   */
+  id: CheckId | (string & {});
   layer: Layer;
   status: CheckStatus;
   title: Localized;

@@ -128,9 +128,20 @@ export const alicloudProvider: CloudProvider = {
       ...(args.profile ? { profile: args.profile } : {}),
       ...(args.signal ? { signal: args.signal } : {}),
       ...(args.credentials ? { credentials: accessKeyInput(args.credentials) } : {}),
-      ...(args.env ? { credentialOptions: { env: args.env } } : {}),
+      ...(args.env || args.allowInstanceMetadata ? { credentialOptions: { ...(args.env ? { env: args.env } : {}), ...(args.allowInstanceMetadata ? { allowEcsMetadata: true } : {}) } } : {}),
       ...(args.endpoints !== undefined ? { endpoints: asEndpoints(args.endpoints) } : {}),
+      ...(args.timeoutMs ? { timeoutMs: args.timeoutMs } : {}),
+      ...(args.log ? { log: args.log } : {}),
     }),
+  credentialSource: (args) => {
+    const r = resolveCredentials({
+      ...(args.credentials ? { accessKey: accessKeyInput(args.credentials) } : {}),
+      ...(args.profile ? { profile: args.profile } : {}),
+      ...(args.env ? { env: args.env } : {}),
+      ...(args.allowInstanceMetadata ? { allowEcsMetadata: true } : {}),
+    });
+    return r.ok ? ok(r.value.sourceDetail) : r;
+  },
   recognises: (document) => detectDocument(document) !== null,
   importSnapshot: (inputs, selection) => importSnapshot(inputs, selection),
   evaluateSecurityGroups: (snapshot, flow) => evaluateSecurityGroups(snapshot, flow),

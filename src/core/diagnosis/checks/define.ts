@@ -2,6 +2,7 @@
 // that returns the status, the condition that fired, a one-line finding, evidence pointers and fixes.
 import type { Localized } from '../types';
 import type { FactsView } from '../facts';
+import type { CheckId } from './ids';
 import type { Check, CheckStatus, EvidenceRef, Fix, Layer } from '../types';
 
 export type FactSource = 'probes' | 'cloud' | 'rules' | 'server';
@@ -15,7 +16,8 @@ export interface CheckOutcome {
 }
 
 export interface CheckDef {
-  id: string;
+  /** One of CHECK_IDS (checks/ids.ts): a typo or an unlisted id does not compile. */
+  id: CheckId;
   layer: Layer;
   title: Localized;
   explanation: Localized;

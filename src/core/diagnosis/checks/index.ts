@@ -7,16 +7,34 @@ import type { Check } from '../types';
 import { CLIENT_CHECKS } from './client';
 import { toCheck, type CheckDef, type CheckOutcome, type FactSource } from './define';
 import { ICP_CHECKS } from './icp';
+import { CHECKLIST_ORDER, type CheckId } from './ids';
 import { NETWORK_CHECKS } from './network';
 import { SERVER_CHECKS } from './server';
 import { SG_CHECKS } from './sg';
 
-export const CHECKS: readonly CheckDef[] = [...CLIENT_CHECKS, ...NETWORK_CHECKS.slice(0, 3), ...SG_CHECKS, ...NETWORK_CHECKS.slice(3), ...ICP_CHECKS, ...SERVER_CHECKS];
+/** Orders the check definitions by CHECKLIST_ORDER; a check without a place, or a place without a check, is a bug. */
+export function orderChecks(defs: readonly CheckDef[], order: readonly CheckId[]): CheckDef[] {
+  const byId = new Map<CheckId, CheckDef>();
+  for (const d of defs) {
+    if (byId.has(d.id)) throw new Error(`check ${d.id} is defined twice`);
+    byId.set(d.id, d);
+  }
+  const out = order.map((id) => {
+    const d = byId.get(id);
+    if (!d) throw new Error(`check ${id} is in CHECKLIST_ORDER but has no definition`);
+    byId.delete(id);
+    return d;
+  });
+  if (byId.size) throw new Error(`checks without a place in CHECKLIST_ORDER: ${[...byId.keys()].join(', ')}`);
+  return out;
+}
 
-export const CHECK_IDS: readonly string[] = CHECKS.map((c) => c.id);
+export const CHECKS: readonly CheckDef[] = orderChecks([...CLIENT_CHECKS, ...NETWORK_CHECKS, ...SG_CHECKS, ...ICP_CHECKS, ...SERVER_CHECKS], CHECKLIST_ORDER);
+
+export { CHECK_IDS, CHECKLIST_ORDER, isCheckId, type CheckId } from './ids';
 
 /** Checks that report the address/instance mismatch themselves; every other cloud check is gated by it. */
-const REPORTS_ADDRESS_MISMATCH: ReadonlySet<string> = new Set(['net.slb-or-nat-address', 'client.dns']);
+const REPORTS_ADDRESS_MISMATCH: ReadonlySet<CheckId> = new Set<CheckId>(['net.slb-or-nat-address', 'client.dns']);
 
 /**
  * Gates that hold for every check that reads the cloud configuration, applied here once rather than in

@@ -10,6 +10,7 @@ import type { FactsView } from '../facts';
 import { allowFlowFixes, cliJoinGroup, cliModifyRule, cliRevoke, consoleSecurityGroup, hostCidr, info, type SgRuleSpec } from '../fixes';
 import type { Fix } from '../types';
 import { ev, type CheckDef, type CheckOutcome } from './define';
+import type { CheckId } from './ids';
 import { evaluationWords } from '../words';
 
 const ENI_GROUP_LIMIT = 10;
@@ -223,7 +224,7 @@ function missEvidence(v: FactsView, ms: NearMiss[]) {
 
 /** A near-miss-driven check: fail when the deny is explained by one of `reasons`. */
 function nearMissCheck(
-  id: string,
+  id: CheckId,
   title: CheckDef['title'],
   explanation: CheckDef['explanation'],
   reasons: readonly NearMissReason[],
