@@ -46,6 +46,7 @@ describe('sg-doctor cloud check with Huawei documents', { timeout: 180_000 }, ()
     expect(doc.securityGroups.nearMisses.map((m: { reason: string }) => m.reason)).toContain('shadowed-by-drop');
     const text = await sg(['cloud', 'check', '--snapshot', ...ALL, '--address', '203.0.113.10', '--port', '22', '--source', '198.51.100.7']);
     expect(text.stdout).toMatch(/TCP 198\.51\.100\.7 → 203\.0\.113\.10:22: denied by the cloud/);
+    expect(text.stdout).toContain('Return path: allowed by state (the network ACL is stateful, replies need no rule)');
   });
 
   it('allowed when the port’s only group allows: exit 0', async () => {

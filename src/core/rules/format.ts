@@ -54,6 +54,7 @@ const T = {
   none: { en: '(no rules)', 'zh-CN': '（无规则）' },
   inbound: { en: 'Inbound entries', 'zh-CN': '入方向规则' },
   returnPath: { en: 'Return path (egress to your ephemeral ports)', 'zh-CN': '回程（出方向到客户端临时端口）' },
+  statefulReturn: { en: 'Return path: allowed by state (the network ACL is stateful, replies need no rule)', 'zh-CN': '回程：由连接状态放行（网络 ACL 有状态，回包不需要规则）' },
   noAcl: { en: 'No network ACL on this vSwitch', 'zh-CN': '该交换机未绑定网络 ACL' },
   ephemeral: { en: 'ephemeral ports allowed', 'zh-CN': '放行的临时端口' },
   sourcePort: { en: 'source port', 'zh-CN': '源端口' },
@@ -143,7 +144,9 @@ export function formatEvaluation(ev: Evaluation, lang: FormatLang = 'en', title 
 
 export function formatAclEvaluation(acl: AclEvaluation, lang: FormatLang = 'en'): string {
   if (!acl.present) return `${T.noAcl[lang]} (${T[acl.decision][lang]})`;
-  const out = [`ACL ${acl.aclId}: ${T[acl.decision][lang]}`, formatEvaluation(acl.inbound, lang, T.inbound[lang]), formatEvaluation(acl.returnPath, lang, T.returnPath[lang])];
+  // A stateful ACL (Huawei Cloud) lets the replies of an allowed connection out: no egress rule decides them.
+  const back = acl.returnPath.explanation === 'stateful' && acl.returnPath.decision === 'allow' ? T.statefulReturn[lang] : formatEvaluation(acl.returnPath, lang, T.returnPath[lang]);
+  const out = [`ACL ${acl.aclId}: ${T[acl.decision][lang]}`, formatEvaluation(acl.inbound, lang, T.inbound[lang]), back];
   if (acl.returnPorts) out.push(`${T.ephemeral[lang]}: ${acl.returnPorts.allowed.map((r) => `${r.from}-${r.to}`).join(', ') || '-'} / ${acl.returnPorts.checked.from}-${acl.returnPorts.checked.to}`);
   return out.join('\n');
 }
