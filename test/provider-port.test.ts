@@ -144,3 +144,45 @@ describe('provider registry', () => {
     }
   });
 });
+
+describe('the composition root', () => {
+  it('evaluators, semantics and the remote runner follow the snapshot provider; an unregistered one is refused, never evaluated as Alibaba', async () => {
+    const reg = await import('../src/core/cloud/registry');
+    const { alicloudProvider } = await import('../src/core/cloud/alicloud/provider');
+    const { composeDeps, runServerEvidenceScript } = await import('../src/core/backend/compose');
+    const deps = composeDeps();
+    const snap = sampleDiagnosis().cloud.snapshot!;
+    const flow = { direction: 'ingress' as const, protocol: 'tcp' as const, sourceIp: '198.51.100.7', destinationIp: snap.instance!.publicIp ?? '203.0.113.10', port: 22 };
+    expect(deps.evaluateSecurityGroups(snap, flow)).toEqual(alicloudProvider.evaluateSecurityGroups(snap, flow));
+    expect(deps.semantics!(undefined)).toBe(alicloudProvider.semantics);
+    const before = reg.providers.huawei;
+    const calls: string[] = [];
+    reg.providers.huawei = {
+      ...alicloudProvider,
+      id: 'huawei',
+      semantics: { ...alicloudProvider.semantics, aclStateful: true },
+      evaluateSecurityGroups: (s, f) => (calls.push('sg'), alicloudProvider.evaluateSecurityGroups(s, f)),
+      runRemoteScript: undefined,
+    };
+    try {
+      deps.evaluateSecurityGroups({ ...snap, provider: 'huawei' }, flow);
+      expect(calls).toEqual(['sg']);
+      expect(deps.semantics!('huawei').aclStateful).toBe(true);
+      const r = await runServerEvidenceScript({ provider: 'huawei', instanceId: 'x', region: 'r', os: 'linux', ports: [22] });
+      expect(r).toMatchObject({ ok: false, stage: 'run', code: 'Unsupported' });
+    } finally {
+      if (before) reg.providers.huawei = before;
+      else delete reg.providers.huawei;
+    }
+    if (!reg.providers.huawei) expect(() => deps.evaluateSecurityGroups({ ...snap, provider: 'huawei' }, flow)).toThrow(reg.UnknownProviderError);
+  });
+  it('importDocuments: the recognising provider imports; a requested provider wins; unrecognised input is named by the importer', async () => {
+    const { importDocuments } = await import('../src/core/backend/compose');
+    const snap = sampleDiagnosis().cloud.snapshot!;
+    const r = importDocuments([JSON.stringify(snap)]);
+    expect(r.ok && r.value.provider).toBe('alicloud');
+    const bad = importDocuments([{ name: 'x.json', content: '{"servers":[]}' }]);
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.message).toContain('x.json');
+  });
+});

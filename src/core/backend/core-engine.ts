@@ -12,7 +12,7 @@ import { evidenceScript } from '../diagnosis/server-evidence/scripts';
 import { parseServerEvidence } from '../diagnosis/server-evidence/parse';
 import type { Diagnosis, ServerEvidence } from '../diagnosis/types';
 import { decideVerdict } from '../diagnosis/verdict';
-import { defaultProbeRequest, runProbe } from '../probe/run';
+import { defaultProbeRequest } from '../probe/run';
 import { composeDeps, importDocuments, runServerEvidenceScript } from './compose';
 import { EngineError, type DiagnosisEngine, type RunCredentials } from './engine';
 
@@ -88,7 +88,7 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
             signal: ctx.signal,
             onEvent: ctx.onEvent,
             // A typed AccessKey goes to the provider directly; a profile is resolved by the cloud reader.
-            deps: composeDeps({ env, ...(accessKey ? { credentials: accessKey } : {}), overrides: { runProbe } }),
+            deps: composeDeps({ env, ...(accessKey ? { credentials: accessKey } : {}) }),
           },
         );
       } catch (e) {
