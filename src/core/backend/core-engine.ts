@@ -20,6 +20,7 @@ import { evaluateNetworkAcl } from '../rules/networkAcl';
 import { evaluateSecurityGroups } from '../rules/securityGroups';
 import { EngineError, type DiagnosisEngine, type RunCredentials } from './engine';
 import { loadSdk } from '../cloud/alicloud/sdk';
+import { alibabaFixes } from '../cloud/alicloud/fixes';
 
 /** Result code for input the user must fix before a run can start (unusable offline JSON). */
 export const BAD_INPUT = 'bad-input';
@@ -31,7 +32,7 @@ export interface CoreEngineOptions {
 /** Pure: a diagnosis decided again with server evidence added (checklist and verdict recomputed). */
 export function withServerEvidence(diagnosis: Diagnosis, server: ServerEvidence): Diagnosis {
   const facts: DiagnosisFacts = { target: diagnosis.target, probes: diagnosis.probes, cloud: diagnosis.cloud, server };
-  const checks = runChecks(facts);
+  const checks = runChecks(facts, undefined, { fixes: alibabaFixes });
   return { ...diagnosis, server, checks, verdict: decideVerdict(facts, checks) };
 }
 
@@ -100,6 +101,7 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
               evaluateSecurityGroups,
               evaluateNetworkAcl,
               parseServerEvidence,
+              renderFixes: alibabaFixes,
             },
           },
         );

@@ -1,6 +1,7 @@
 // The real implementations behind runDiagnosis (the CLI and the desktop backend use these; tests inject
 // their own where they need to).
 import { runCloudAssistant } from '../cloud/alicloud/assistant';
+import { alibabaFixes } from '../cloud/alicloud/fixes';
 import { resolveCredentials } from '../cloud/alicloud/credentials';
 import { readCloudSnapshot } from '../cloud/alicloud/read';
 import { loadSdk } from '../cloud/alicloud/sdk';
@@ -21,6 +22,7 @@ export function defaultDeps(overrides: Partial<DiagnoseDeps> = {}): DiagnoseDeps
     importSnapshot: (inputs, selection) => importSnapshot(inputs, selection),
     evaluateSecurityGroups,
     evaluateNetworkAcl: (s, f) => evaluateNetworkAcl(s, f),
+    renderFixes: alibabaFixes,
     parseServerEvidence: (text, opts) => parseServerEvidence(text, opts),
     // The read-only evidence script (shown to the user in the UI before it runs) through Cloud Assistant.
     runCloudAssistant: async ({ instanceId, region, ports, osType, profile, endpoints, signal, timeoutMs }) => {
