@@ -6,47 +6,13 @@
 import type { Localized } from '../diagnosis/types';
 import type { Result } from '../result';
 import type { AclEvaluation, Evaluation, Flow } from '../rules/types';
-import type { CloudSnapshot, Protocol } from './model';
+import type { CloudSnapshot } from './model';
 
 export type ProviderId = 'alicloud' | 'huawei';
 
-// ---- fixes as data (issue 11) ----------------------------------------------------------------------------
+// ---- fixes as data (issue 11): defined in ./types (the renderer's type-check sees them there) -----------
 
-/**
- * One call of the cloud's own API, in the API's own names (Alibaba `AuthorizeSecurityGroup`, Huawei
- * `CreateSecurityGroupRule`, …) with its request parameters as the API takes them. The aliyun / hcloud CLI,
- * Terraform and console texts are rendered from this, never written separately.
- */
-export interface CloudAction {
-  api: string;
-  params: Record<string, unknown>;
-}
-
-/**
- * What a provider-neutral check wants changed. The provider turns an intent into its API actions (and the
- * renderings), narrowest first; the simulation proves them on the snapshot before they are shown.
- */
-export type FixIntent =
-  /** Admit one flow: the client's address (a /32 or /128, or null when unknown) to one port and protocol. */
-  | { kind: 'allow-flow'; groupId: string | null; direction: 'ingress' | 'egress'; protocol: Exclude<Protocol, 'all'>; port: number | null; cidr: string | null; beatPriority?: number; description?: string }
-  /** Remove one rule (a drop that decides the flow and serves nothing else). */
-  | { kind: 'revoke-rule'; groupId: string; ruleId: string; direction: 'ingress' | 'egress' }
-  /** Change fields of one rule (e.g. widen its port range, fix its protocol). */
-  | { kind: 'modify-rule'; groupId: string; ruleId: string; changes: Record<string, string | number> }
-  /** Put the instance into a group that allows the flow. */
-  | { kind: 'join-group'; instanceId: string | null; groupId: string }
-  /** Allow the flow (and, for a stateless ACL, its return) in a network ACL, before the entry that denies. */
-  | { kind: 'acl-allow'; aclId: string | null; direction: 'ingress' | 'egress'; protocol: Exclude<Protocol, 'all'>; port: number | null; cidr: string | null; beforeEntryId?: string }
-  | { kind: 'start-instance'; instanceId: string | null }
-  | { kind: 'public-bandwidth'; instanceId: string | null; eipId?: string | null; mbps: number }
-  | { kind: 'bind-public-ip'; instanceId: string | null; eipId?: string | null };
-
-/** The outcome of applying a fix's actions to a snapshot and evaluating the flow again. */
-export interface SimulatedFix {
-  decision: 'allow' | 'deny' | 'unknown';
-  /** Why a fix was withheld (fails to allow, or opens more than the flow). */
-  rejected?: Localized;
-}
+export type { CloudAction, FixIntent, SimulatedFix } from './types';
 
 // ---- semantics the provider-neutral evaluators and words need ----------------------------------------------
 

@@ -1,7 +1,7 @@
 // The diagnosis document: the layered checklist and the verdict. Field names are part of the
 // `sg-doctor diagnose --json` contract and of the session file.
 import type { CloudSnapshot } from '../cloud/model';
-import type { CloudAction, FixIntent, SimulatedFix } from '../cloud/provider';
+import type { CloudAction, FixIntent, SimulatedFix } from '../cloud/types';
 import type { AppProtocol } from '../probe/app-protocol';
 import type { ProbeReport } from '../probe/types';
 import type { AclEvaluation, Evaluation, Flow } from '../rules/types';
