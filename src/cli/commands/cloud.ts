@@ -12,6 +12,8 @@ import { loadConfigFile } from '../../core/config';
 import type { CloudSnapshot } from '../../core/cloud/model';
 import { importSnapshot, type InstanceSelection } from '../../core/cloud/import';
 import { ramPolicy } from '../../core/cloud/alicloud/actions';
+import { alibabaFixes } from '../../core/cloud/alicloud/fixes';
+import { cloudCheckFixes } from '../../core/diagnosis/cloud-fixes';
 import { listAliyunProfiles, resolveCredentials } from '../../core/cloud/alicloud/credentials';
 import { accessKeyFromStdin, validateCloudInput } from './cloud-input';
 import { readLimitedText } from '../../core/files';
@@ -264,7 +266,9 @@ export function registerCloud(program: Command): void {
         // 0 allowed, 1 denied, 3 undecided: the same with and without --json.
         process.exitCode = exitCodeForDecision(decision);
         if (opts.json) {
-          printJson({ flow, decision, securityGroups: sg, networkAcl: acl, errors: snap.errors, notes: snap.notes ?? [] });
+          // The fixes of what denies, each with its API actions and its simulated decision (proven before shown).
+          const fixes = decision === 'allow' ? [] : cloudCheckFixes(snap, flow, sg, acl, alibabaFixes, snap.source === 'import' ? 'snapshot' : 'api');
+          printJson({ flow, decision, securityGroups: sg, networkAcl: acl, fixes, errors: snap.errors, notes: snap.notes ?? [] });
           return;
         }
         const style = stdoutStyle();

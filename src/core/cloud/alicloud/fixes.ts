@@ -403,6 +403,15 @@ function flowFor(intent: FixIntent, flow: Flow | null): Flow | null {
   return { ...flow, protocol: intent.protocol, port: intent.port ?? -1 };
 }
 
+/** A rule whose source is replaced stops admitting its old source: say whom it admitted. */
+function replacedSource(intent: FixIntent, s: CloudSnapshot | null): Localized | undefined {
+  if (intent.kind !== 'modify-rule' || !s) return undefined;
+  if (!['SourceCidrIp', 'Ipv6SourceCidrIp', 'DestCidrIp', 'Ipv6DestCidrIp'].some((k) => k in intent.changes)) return undefined;
+  const r = findRule(s, intent.ruleId);
+  if (!r || r.peer.kind !== 'cidr') return undefined;
+  return L(`这会替换规则 ${r.id} 原来的授权对象 ${r.peer.cidr}：原来靠它访问的地址将不再被放行。若它们仍需访问，请改用“添加规则”。`, `This replaces the old source ${r.peer.cidr} of rule ${r.id}: whoever it admitted loses access. If they still need it, add a rule instead.`);
+}
+
 /** A withheld fix, in plain words: what it was and why it is not offered. */
 function withheld(title: Localized, why: Localized): Fix {
   return { kind: 'info', title: L(`没有提供“${title['zh-CN']}”：${why['zh-CN']}`, `Not offered: “${title.en}”: ${why.en}`) };
@@ -429,7 +438,10 @@ export function alibabaFixes(intent: FixIntent, given: FixContext): Fix[] {
       rejected.push(withheld(title, proof.rejected ?? L('模拟后连接仍不通', 'the connection would still not be admitted')));
       continue;
     }
-    out.push(...renderFix(c.actions, region, { intent, simulated: { decision: proof.decision }, executable: true }));
+    const rendered = renderFix(c.actions, region, { intent, simulated: { decision: proof.decision }, executable: true });
+    const lost = replacedSource(intent, ctx.snapshot);
+    if (lost) for (const f of rendered) f.warning = lost;
+    out.push(...rendered);
     // The narrowest proven candidate is enough; later ones are alternatives for when it fails.
     break;
   }

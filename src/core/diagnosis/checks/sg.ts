@@ -379,7 +379,7 @@ export const sgSource = nearMissCheck(
     'From your own computer the source must be your public egress IP (e.g. 203.0.113.7/32); a private address (192.168.x.x), someone else’s IP, or an unresolvable group/prefix list does not match. Behind NAT, a corporate line or a proxy the real egress IP may differ from what you think.',
   ),
   ['source-excludes-client', 'private-source', 'bare-ip-without-mask', 'group-reference', 'prefix-list-unresolved'],
-  (v, ms) => modifyOrAdd(v, ms, (r) => (r.peer.kind === 'cidr' ? { [clientCidr(v).includes(':') ? 'Ipv6SourceCidrIp' : 'SourceCidrIp']: clientCidr(v) } : null)),
+  (v, ms) => modifyOrAdd(v, ms, (r) => (r.peer.kind === 'cidr' && r.peer.family === (clientCidr(v).includes(':') ? 6 : 4) ? { [r.peer.family === 6 ? 'Ipv6SourceCidrIp' : 'SourceCidrIp']: clientCidr(v) } : null)),
   L('没有发现授权对象不含你的出口 IP 的规则', 'No rule misses you by its source'),
 );
 
