@@ -304,6 +304,8 @@ function candidatesFor(intent: FixIntent, ctx: FixContext): { candidates: Candid
   switch (intent.kind) {
     case 'allow-flow': {
       const placeholder = !intent.cidr || !knownSource(flow);
+      // Beat the deciding drop by one (lower number wins; at equal priority drop wins), no more: rules of
+      // higher precedence keep their say. Without a drop, priority 1.
       let priority = intent.beatPriority && intent.beatPriority > 1 ? intent.beatPriority - 1 : 1;
       if (!placeholder && s && flow && intent.direction === flow.direction) {
         const drop = decidingDrop(s, flow);
@@ -314,7 +316,7 @@ function candidatesFor(intent: FixIntent, ctx: FixContext): { candidates: Candid
               notes: [L(`拒绝规则 ${drop.id} 的优先级已是 1，同优先级拒绝优先：新加的放行规则压不过它，只能删除或收窄它（例如改授权对象）。`, `Drop rule ${drop.id} already has priority 1 and drop wins ties: a new accept rule cannot outrank it; delete it or narrow its source.`)],
             };
           }
-          priority = Math.min(priority, drop.priority - 1);
+          priority = drop.priority - 1;
         }
       }
       const cidr = intent.cidr ?? hostCidr(null);
