@@ -399,7 +399,8 @@ function rulesOnPath(s: CloudSnapshot, flow: Flow): SecurityGroupRule[] {
   return s.securityGroups.filter((g) => ids.includes(g.id)).flatMap((g) => g.rules);
 }
 
-const MAX_SAMPLES = 40;
+const MAX_SAMPLES = 16;
+const MAX_PAIR_SAMPLES = 64;
 
 /**
  * A flow other than `flow` (another source, port or protocol to the same address) that the security groups
@@ -407,7 +408,16 @@ const MAX_SAMPLES = 40;
  * the change adds, removes or edits, and within them only at the boundaries of the rules on the path: the
  * samples are those boundaries (each range's first and last value and the values just outside).
  */
-export function sgWidening(before: CloudSnapshot, after: CloudSnapshot, flow: Flow): Flow | null {
+/** The differential search ran out of its time budget: narrowness is not proven. */
+export class OutOfBudget extends Error {
+  override name = 'OutOfBudget';
+}
+
+/** Time bound of one narrowness search (an account at the rule quota costs milliseconds per evaluation). */
+export const WIDENING_BUDGET_MS = 500;
+
+export function sgWidening(before: CloudSnapshot, after: CloudSnapshot, flow: Flow, budgetMs = WIDENING_BUDGET_MS): Flow | null {
+  const deadline = performance.now() + budgetMs;
   const b = rulesOnPath(before, flow);
   const a = rulesOnPath(after, flow);
   const bk = new Set(b.map(ruleKey));
@@ -445,21 +455,67 @@ export function sgWidening(before: CloudSnapshot, after: CloudSnapshot, flow: Fl
     else protocols.add(r.protocol);
   }
   const ports = new Set<number>([flow.port]);
-  const addPorts = (r: SecurityGroupRule, outside: boolean): void => {
-    const { from, to } = r.portRange.from === -1 ? { from: 1, to: 65535 } : r.portRange;
-    for (const p of outside ? [from, to, from - 1, to + 1] : [from, to]) if (p >= 1 && p <= 65535 && ports.size < MAX_SAMPLES) ports.add(p);
+  const span = (r: SecurityGroupRule): { from: number; to: number } => (r.portRange.from === -1 || r.protocol === 'all' ? { from: 1, to: 65535 } : r.portRange);
+  const touchedSpans = touched.map(span);
+  const addPorts = (r: SecurityGroupRule, onlyInside: boolean): void => {
+    const { from, to } = span(r);
+    for (const p of [from, to, from - 1, to + 1]) {
+      if (p < 1 || p > 65535 || ports.size >= MAX_SAMPLES) continue;
+      // Another rule's boundary matters only inside a range the change touches.
+      if (onlyInside && !touchedSpans.some((t) => t.from <= p && p <= t.to)) continue;
+      ports.add(p);
+    }
   };
-  touched.forEach((r) => addPorts(r, true));
+  touched.forEach((r) => addPorts(r, false));
   for (const r of [...a, ...b]) if (r.protocol === 'tcp' || r.protocol === 'udp') addPorts(r, true);
+  const clientText = parseIp(remote)?.text ?? remote;
+  const probe = (proto: Exclude<Protocol, 'all'>, src: string, port: number): Flow | null => {
+    const isFlow = src === clientText && proto === flow.protocol && (port === flow.port || port === -1);
+    if (isFlow) return null;
+    if (performance.now() > deadline) throw new OutOfBudget(`${budgetMs} ms`);
+    const f: Flow = flow.direction === 'ingress' ? { ...flow, protocol: proto, sourceIp: src, port } : { ...flow, protocol: proto, destinationIp: src, port };
+    if (evaluateSecurityGroups(after, f).decision !== 'allow') return null;
+    return evaluateSecurityGroups(before, f).decision !== 'allow' ? f : null;
+  };
+  // First the likeliest witnesses: where a touched rule overlaps another rule on the path (an accept a removed
+  // or demoted drop was shadowing, a drop an added accept now outranks), at the corners of the overlap.
+  let budget = MAX_PAIR_SAMPLES;
+  for (const t of touched) {
+    for (const r of [...a, ...b]) {
+      if (budget <= 0) break;
+      if (r === t || r.direction !== flow.direction || (t.policy === r.policy && ak.has(ruleKey(t)))) continue;
+      const protos = (t.protocol === 'all' ? (r.protocol === 'all' ? [flow.protocol] : [r.protocol]) : r.protocol === 'all' || r.protocol === t.protocol ? [t.protocol] : []) as Exclude<Protocol, 'all'>[];
+      if (!protos.length) continue;
+      const ts = span(t);
+      const rs = span(r);
+      const lo = Math.max(ts.from, rs.from);
+      const hi = Math.min(ts.to, rs.to);
+      if (lo > hi) continue;
+      const tc = peerCidrs(t).map(cidrBounds).filter((x): x is NonNullable<typeof x> => x !== null && x.v6 === v6);
+      const rc = peerCidrs(r).map(cidrBounds).filter((x): x is NonNullable<typeof x> => x !== null && x.v6 === v6);
+      for (const x of tc) for (const y of rc) {
+        const first = x.first > y.first ? x.first : y.first;
+        const last = x.last < y.last ? x.last : y.last;
+        if (first > last) continue;
+        for (const n of first === last ? [first] : [first, last]) {
+          const src = fromBig(n, v6);
+          if (!src) continue;
+          for (const proto of protos) for (const port of proto === 'tcp' || proto === 'udp' ? [...new Set([lo, hi])] : [-1]) {
+            budget--;
+            const w = probe(proto, src, port);
+            if (w) return w;
+          }
+        }
+      }
+    }
+  }
+  // Then every boundary of the touched ranges.
   for (const proto of protocols) {
     const portList = proto === 'tcp' || proto === 'udp' ? [...ports] : [-1];
     for (const src of sources) {
       for (const port of portList) {
-        const isFlow = src === (parseIp(remote)?.text ?? remote) && proto === flow.protocol && (port === flow.port || port === -1);
-        if (isFlow) continue;
-        const f: Flow = flow.direction === 'ingress' ? { ...flow, protocol: proto, sourceIp: src, port } : { ...flow, protocol: proto, destinationIp: src, port };
-        if (evaluateSecurityGroups(after, f).decision !== 'allow') continue;
-        if (evaluateSecurityGroups(before, f).decision !== 'allow') return f;
+        const w = probe(proto, src, port);
+        if (w) return w;
       }
     }
   }
@@ -476,6 +532,24 @@ export interface Proof extends SimulatedFix {
  * of the changed layers for the flow (every one must admit it); `rejected` says why a fix is withheld.
  */
 export function proveFix(snapshot: CloudSnapshot, flow: Flow, actions: readonly CloudAction[]): Proof {
+  // Several checks propose the same fix: prove it once per snapshot (the key includes a content fingerprint).
+  const key = JSON.stringify([flow, actions, snapshot.securityGroups.map((g) => g.rules.length), snapshot.networkAcls.map((x) => [x.ingress.length, x.egress.length]), snapshot.instance?.status]);
+  let memo = PROOFS.get(snapshot);
+  if (!memo) PROOFS.set(snapshot, (memo = new Map()));
+  const hit = memo.get(key);
+  if (hit) return hit;
+  const proof = prove(snapshot, flow, actions);
+  memo.set(key, proof);
+  return proof;
+}
+
+const PROOFS = new WeakMap<CloudSnapshot, Map<string, Proof>>();
+
+/** Only accept rules that match exactly the flow are added (nothing removed or edited): nothing else can change. */
+const onlyNarrowAdds = (actions: readonly CloudAction[]): boolean => actions.every((a) => a.api === 'AuthorizeSecurityGroup' || a.api === 'AuthorizeSecurityGroupEgress');
+
+/** The proof without the memo (for measuring its cost). */
+export function prove(snapshot: CloudSnapshot, flow: Flow, actions: readonly CloudAction[]): Proof {
   let after: CloudSnapshot;
   try {
     after = applyActions(snapshot, actions);
@@ -500,8 +574,16 @@ export function proveFix(snapshot: CloudSnapshot, flow: Flow, actions: readonly 
   }
   const structural = structuralWidening(snapshot, flow, actions);
   if (structural) return { decision, rejected: structural };
-  if (layers.includes('security-group')) {
-    const w = sgWidening(snapshot, after, flow);
+  // Added accept rules that passed the structural check match this flow only; anything else (a removed or
+  // edited rule, a joined group) is tested at the boundaries of what it touches.
+  if (layers.includes('security-group') && !onlyNarrowAdds(actions)) {
+    let w: Flow | null;
+    try {
+      w = sgWidening(snapshot, after, flow);
+    } catch (e) {
+      if (!(e instanceof OutOfBudget)) throw e;
+      return { decision, rejected: L('没能在限定时间内证明它不会放行其他连接（规则太多）；请改用只放行你这一个连接的新规则', 'it could not be proven within the time limit that it admits nothing else (too many rules); use the new rule that admits only your connection') };
+    }
     if (w) return { decision, witness: w, rejected: L(`它还会放行其他连接，例如 ${describeFlow(w)}：不只是你的这一个连接`, `it would also admit other connections, e.g. ${describeFlow(w)}: more than your one connection`) };
   }
   return { decision };
