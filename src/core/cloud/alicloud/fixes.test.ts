@@ -181,3 +181,32 @@ describe('placeholders, plain words and the JSON list', () => {
     expect(applyActions(after, [authorize({})]).securityGroups[0].rules).toHaveLength(1);
   });
 });
+
+describe('fixes in a session file (untrusted) are checked in shape', () => {
+  it('a fix with well-formed actions passes; a malformed action or decision is refused', async () => {
+    const { diagnosisSchema } = await import('../../session/schema');
+    const snap = snapshot({ groups: [group('sg-web', [{ ports: '80/80' }])] });
+    const flow = sshFlow();
+    const d = {
+      schemaVersion: 1,
+      appVersion: 't',
+      createdAt: '2026-12-02T00:00:00Z',
+      target: { host: flow.destinationIp, port: 22, protocol: 'tcp' },
+      probes: null,
+      cloud: { mode: 'snapshot', snapshot: null, flow: null, securityGroups: null, networkAcl: null },
+      server: null,
+      checks: [{ id: 'sg.inbound-rule', layer: 'network', status: 'fail', title: { en: 'x', 'zh-CN': 'x' }, finding: { en: 'x', 'zh-CN': 'x' }, explanation: { en: 'x', 'zh-CN': 'x' }, evidence: [], condition: 'no-rule', fixes: alibabaFixes(allow(), { snapshot: snap, flow }) }],
+      verdict: { locus: 'network', summary: { en: 'x', 'zh-CN': 'x' }, reasoning: [], blockingCheckIds: [], confidence: 'high', ruleId: 'r' },
+      notes: '',
+    };
+    expect(diagnosisSchema.safeParse(d).success).toBe(true);
+    const bad = (mut: (f: Record<string, unknown>) => void) => {
+      const copy = JSON.parse(JSON.stringify(d));
+      mut(copy.checks[0].fixes[1]);
+      return diagnosisSchema.safeParse(copy).success;
+    };
+    expect(bad((f) => (f.actions = [{ api: 'rm -rf /', params: {} }]))).toBe(false);
+    expect(bad((f) => (f.actions = [{ api: 'StartInstance', params: 'x' }]))).toBe(false);
+    expect(bad((f) => (f.simulated = { decision: 'yes' }))).toBe(false);
+  });
+});
