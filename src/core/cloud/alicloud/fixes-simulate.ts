@@ -427,6 +427,16 @@ export function sgWidening(before: CloudSnapshot, after: CloudSnapshot, flow: Fl
   const remote = flow.direction === 'ingress' ? flow.sourceIp : flow.destinationIp;
   const v6 = remote.includes(':');
   const sources = new Set<string>([parseIp(remote)?.text ?? remote]);
+  // The client's neighbours: a witness among them reads naturally ("your neighbour's address too").
+  try {
+    const c = toBig(ipaddr.process(remote));
+    for (const n of [c + 1n, c - 1n]) {
+      const t = fromBig(n, v6);
+      if (t) sources.add(t);
+    }
+  } catch {
+    // not an address: the boundaries below still apply
+  }
   const ranges: { first: bigint; last: bigint }[] = [];
   const peerCidrs = (r: SecurityGroupRule): string[] => (r.peer.kind === 'cidr' ? [r.peer.cidr] : r.peer.kind === 'prefix-list' ? (r.peer.cidrs ?? []) : []);
   for (const r of touched) for (const c of peerCidrs(r)) {
@@ -469,6 +479,13 @@ export function sgWidening(before: CloudSnapshot, after: CloudSnapshot, flow: Fl
   touched.forEach((r) => addPorts(r, false));
   for (const r of [...a, ...b]) if (r.protocol === 'tcp' || r.protocol === 'udp') addPorts(r, true);
   const clientText = parseIp(remote)?.text ?? remote;
+  const clientBig = (() => {
+    try {
+      return toBig(ipaddr.process(clientText));
+    } catch {
+      return null;
+    }
+  })();
   const probe = (proto: Exclude<Protocol, 'all'>, src: string, port: number): Flow | null => {
     const isFlow = src === clientText && proto === flow.protocol && (port === flow.port || port === -1);
     if (isFlow) return null;
@@ -497,7 +514,9 @@ export function sgWidening(before: CloudSnapshot, after: CloudSnapshot, flow: Fl
         const first = x.first > y.first ? x.first : y.first;
         const last = x.last < y.last ? x.last : y.last;
         if (first > last) continue;
-        for (const n of first === last ? [first] : [first, last]) {
+        // The client's neighbours first (a witness that reads naturally), then the corners of the overlap.
+        const near = clientBig === null ? [] : [clientBig + 1n, clientBig - 1n].filter((x) => x >= first && x <= last);
+        for (const n of [...new Set([...near, first, last])]) {
           const src = fromBig(n, v6);
           if (!src) continue;
           for (const proto of protos) for (const port of proto === 'tcp' || proto === 'udp' ? [...new Set([lo, hi])] : [-1]) {
