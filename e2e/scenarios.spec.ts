@@ -81,7 +81,8 @@ const CASES: UiCase[] = [
   {
     scenario: 'ACL missing the return ephemeral range',
     account: 'pasted-json',
-    fixes: [new RegExp(`aliyun vpc UpdateNetworkAclEntries .*--UpdateEgressAclEntries true .*--EgressAclEntries\\.1\\.Port 1024/65535 --EgressAclEntries\\.1\\.DestinationCidrIp ${CLIENT}`)],
+    // The return entry goes right before what denies the replies (here the system deny-all after the custom entries).
+    fixes: [new RegExp(`aliyun vpc UpdateNetworkAclEntries .*--UpdateEgressAclEntries true .*--EgressAclEntries\\.(\\d+)\\.Port 1024/65535 --EgressAclEntries\\.\\1\\.DestinationCidrIp ${CLIENT}`)],
   },
   { scenario: 'instance stopped', account: 'profile', fixes: [`aliyun ecs StartInstance --RegionId cn-hangzhou --InstanceId ${INSTANCE_ID}`] },
   { scenario: 'service bound to 127.0.0.1', account: 'typed-key', fixes: ['listens on 127.0.0.1 only: change its listen address to 0.0.0.0'], pasteServerEvidence: { before: 'os.listening' } },

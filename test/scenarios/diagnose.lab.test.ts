@@ -49,6 +49,13 @@ describeLab('diagnose scenarios (lab + fake API + CLI)', () => {
       expect(d.cloud.mode).toBe('api');
       expect(d.cloud.snapshot?.instance?.id).toBe('i-bp1sgdoctor00000001');
       if (s.host === 'dns-name') expect(JSON.stringify(d.checks.find((c) => c.id === 'client.dns')?.finding)).toContain(STALE_ADDRESS);
+      // --json lists the cloud fixes of the failing checks, each proven on the configuration before it is shown.
+      const fixes = (d as { fixes?: { checkId: string; actions: unknown[]; simulated: { decision: string } }[] }).fixes;
+      expect(Array.isArray(fixes)).toBe(true);
+      for (const f of fixes ?? []) if (f.actions.length) expect(f.simulated.decision, f.checkId).toBe('allow');
+      if (s.failing && /^(sg\.|net\.acl-|instance\.running)/.test(s.failing)) {
+        expect(fixes?.some((f) => f.checkId === s.failing && f.actions.length > 0 && f.simulated.decision === 'allow'), `${ctx}\nfixes: ${JSON.stringify(fixes)}`).toBe(true);
+      }
     }, 90_000);
   }
 });

@@ -12,7 +12,8 @@ import { loadConfigFile } from '../../core/config';
 import type { CloudSnapshot } from '../../core/cloud/model';
 import { listAliyunProfiles } from '../../core/cloud/alicloud/credentials';
 import { DEFAULT_PROVIDER, providerFor } from '../../core/cloud/registry';
-import { importDocuments } from '../../core/backend/compose';
+import { importDocuments, renderCloudFixes } from '../../core/backend/compose';
+import { cloudCheckFixes } from '../../core/diagnosis/cloud-fixes';
 import { accessKeyFromStdin, cloudEndpoints, validateCloudInput } from './cloud-input';
 import { readLimitedText } from '../../core/files';
 import { MAX_SNAPSHOT_CHARS } from '../../core/limits';
@@ -262,7 +263,9 @@ export function registerCloud(program: Command): void {
         // 0 allowed, 1 denied, 3 undecided: the same with and without --json.
         process.exitCode = exitCodeForDecision(decision);
         if (opts.json) {
-          printJson({ flow, decision, securityGroups: sg, networkAcl: acl, errors: snap.errors, notes: snap.notes ?? [] });
+          // The fixes of what denies, each with its API actions and its simulated decision (proven before shown).
+          const fixes = decision === 'allow' ? [] : cloudCheckFixes(snap, flow, sg, acl, renderCloudFixes, snap.source === 'import' ? 'snapshot' : 'api', cloudProvider.semantics);
+          printJson({ flow, decision, securityGroups: sg, networkAcl: acl, fixes, errors: snap.errors, notes: snap.notes ?? [] });
           return;
         }
         const style = stdoutStyle();

@@ -10,6 +10,7 @@ import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import { loadConfigFile } from '../../core/config';
 import { composeDeps } from '../../core/backend/compose';
+import { cloudFixList } from '../../core/diagnosis/fixes';
 import { DiagnoseInputError, runDiagnosis, type CloudRequest, type DiagnoseDeps, type DiagnoseRequest, type ServerRequest } from '../../core/diagnosis/run';
 import { evidenceScript } from '../../core/diagnosis/server-evidence/scripts';
 import type { Check, CheckStatus, Diagnosis, DiagnosisEvent, Lang, Layer } from '../../core/diagnosis/types';
@@ -309,7 +310,8 @@ export async function diagnoseCommand(hostArg: string, opts: DiagnoseCliOptions)
     fail(`cannot resolve "${d.target.host}": check the name, or diagnose the IP address directly`);
   }
   const extra = await saveAndReport(d, opts, lang, request);
-  if (opts.json) printJson(d);
+  // --json: the Diagnosis document plus `fixes`, the cloud fixes of the failing checks (actions + simulation).
+  if (opts.json) printJson({ ...d, fixes: cloudFixList(d.checks) });
   else process.stdout.write(renderDiagnosis(d, lang, stdoutStyle()));
   for (const l of extra) process.stderr.write(`${l}\n`);
   process.exitCode = exitCodeForLocus(d.verdict.locus);

@@ -5,6 +5,7 @@
 import type { CloudSnapshot } from '../cloud/model';
 import type { ProviderAccessKey, ProviderEnv, ProviderId, RemoteScriptResult } from '../cloud/provider';
 import { DEFAULT_PROVIDER, detectProvider, providerFor } from '../cloud/registry';
+import { intentFix, type FixRenderer } from '../diagnosis/fixes';
 import type { DiagnoseDeps } from '../diagnosis/run';
 import { parseServerEvidence } from '../diagnosis/server-evidence/parse';
 import { evidenceScript } from '../diagnosis/server-evidence/scripts';
@@ -68,6 +69,15 @@ export async function runServerEvidenceScript(args: ServerEvidenceRunArgs): Prom
   });
 }
 
+/**
+ * Fix intents rendered by the snapshot's own provider (the default provider's when there is no snapshot, so
+ * the words still name its console and CLI); a provider without a renderer leaves the intent as plain words.
+ */
+export const renderCloudFixes: FixRenderer = (intent, ctx) => {
+  const provider = providerFor(ctx.snapshot?.provider ?? DEFAULT_PROVIDER);
+  return provider.renderFixes ? provider.renderFixes(intent, ctx) : [intentFix(intent)];
+};
+
 /** The real dependencies of runDiagnosis. Evaluators follow the snapshot's own provider. */
 export function composeDeps(opts: ComposeOptions = {}): DiagnoseDeps {
   const { env, credentials } = opts;
@@ -89,6 +99,7 @@ export function composeDeps(opts: ComposeOptions = {}): DiagnoseDeps {
       const r = await runServerEvidenceScript({ ...a, os: osType === 'windows' ? 'windows' : 'linux', ...(credentials ? { credentials } : {}), ...(env ? { env } : {}) });
       return r.ok ? ok({ output: r.output }) : fail(r.code, r.message);
     },
+    renderFixes: renderCloudFixes,
     semantics: (provider) => providerFor(provider ?? DEFAULT_PROVIDER).semantics,
     ...opts.overrides,
   };

@@ -13,7 +13,7 @@ import { parseServerEvidence } from '../diagnosis/server-evidence/parse';
 import type { Diagnosis, ServerEvidence } from '../diagnosis/types';
 import { decideVerdict } from '../diagnosis/verdict';
 import { defaultProbeRequest } from '../probe/run';
-import { composeDeps, importDocuments, runServerEvidenceScript } from './compose';
+import { composeDeps, importDocuments, renderCloudFixes, runServerEvidenceScript } from './compose';
 import { EngineError, type DiagnosisEngine, type RunCredentials } from './engine';
 
 /** Result code for input the user must fix before a run can start (unusable offline JSON). */
@@ -26,7 +26,7 @@ export interface CoreEngineOptions {
 /** Pure: a diagnosis decided again with server evidence added (checklist and verdict recomputed). */
 export function withServerEvidence(diagnosis: Diagnosis, server: ServerEvidence, semantics?: ProviderSemantics): Diagnosis {
   const facts: DiagnosisFacts = { target: diagnosis.target, probes: diagnosis.probes, cloud: diagnosis.cloud, server, ...(semantics ? { semantics } : {}) };
-  const checks = runChecks(facts);
+  const checks = runChecks(facts, undefined, { fixes: renderCloudFixes });
   return { ...diagnosis, server, checks, verdict: decideVerdict(facts, checks) };
 }
 

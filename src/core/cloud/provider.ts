@@ -3,10 +3,10 @@
 // code (diagnosis, session, report, renderer) only sees CloudProvider values handed to it by the composition
 // root (src/core/backend/compose.ts) and never imports a provider module. Adding a cloud = one folder that
 // exports a CloudProvider + one line in the registry (src/core/cloud/registry.ts).
-import type { Localized } from '../diagnosis/types';
+import type { Fix, Localized } from '../diagnosis/types';
 import type { Result } from '../result';
 import type { AclEvaluation, Evaluation, Flow } from '../rules/types';
-import type { CloudSnapshot, Protocol } from './model';
+import type { CloudSnapshot } from './model';
 
 export type ProviderId = 'alicloud' | 'huawei';
 
@@ -18,43 +18,10 @@ export const PROVIDER_IDS = ['alicloud', 'huawei'] as const satisfies readonly P
 /** Compile-time: PROVIDER_IDS names every ProviderId (adding an id without listing it is a type error). */
 export const PROVIDER_IDS_COMPLETE: Exclude<ProviderId, (typeof PROVIDER_IDS)[number]> extends never ? true : never = true;
 
-// ---- fixes as data (issue 11) ----------------------------------------------------------------------------
+// ---- fixes as data (issue 11): defined in ./types (the renderer's type-check sees them there) -----------
 
-/**
- * One call of the cloud's own API, in the API's own names (Alibaba `AuthorizeSecurityGroup`, Huawei
- * `CreateSecurityGroupRule`, …) with its request parameters as the API takes them. The aliyun / hcloud CLI,
- * Terraform and console texts are rendered from this, never written separately.
- */
-export interface CloudAction {
-  api: string;
-  params: Record<string, unknown>;
-}
-
-/**
- * What a provider-neutral check wants changed. The provider turns an intent into its API actions (and the
- * renderings), narrowest first; the simulation proves them on the snapshot before they are shown.
- */
-export type FixIntent =
-  /** Admit one flow: the client's address (a /32 or /128, or null when unknown) to one port and protocol. */
-  | { kind: 'allow-flow'; groupId: string | null; direction: 'ingress' | 'egress'; protocol: Exclude<Protocol, 'all'>; port: number | null; cidr: string | null; beatPriority?: number; description?: string }
-  /** Remove one rule (a drop that decides the flow and serves nothing else). */
-  | { kind: 'revoke-rule'; groupId: string; ruleId: string; direction: 'ingress' | 'egress' }
-  /** Change fields of one rule (e.g. widen its port range, fix its protocol). */
-  | { kind: 'modify-rule'; groupId: string; ruleId: string; changes: Record<string, string | number> }
-  /** Put the instance into a group that allows the flow. */
-  | { kind: 'join-group'; instanceId: string | null; groupId: string }
-  /** Allow the flow (and, for a stateless ACL, its return) in a network ACL, before the entry that denies. */
-  | { kind: 'acl-allow'; aclId: string | null; direction: 'ingress' | 'egress'; protocol: Exclude<Protocol, 'all'>; port: number | null; cidr: string | null; beforeEntryId?: string }
-  | { kind: 'start-instance'; instanceId: string | null }
-  | { kind: 'public-bandwidth'; instanceId: string | null; eipId?: string | null; mbps: number }
-  | { kind: 'bind-public-ip'; instanceId: string | null; eipId?: string | null };
-
-/** The outcome of applying a fix's actions to a snapshot and evaluating the flow again. */
-export interface SimulatedFix {
-  decision: 'allow' | 'deny' | 'unknown';
-  /** Why a fix was withheld (fails to allow, or opens more than the flow). */
-  rejected?: Localized;
-}
+import type { FixContext, FixIntent } from './types';
+export type { CloudAction, FixIntent, SimulatedFix } from './types';
 
 // ---- semantics the provider-neutral evaluators and words need ----------------------------------------------
 
@@ -163,6 +130,11 @@ export interface CloudProvider {
   importSnapshot(inputs: readonly unknown[], selection?: { address?: string | null; instanceId?: string | null }): Result<CloudSnapshot>;
   evaluateSecurityGroups(snapshot: CloudSnapshot, flow: Flow): Evaluation;
   evaluateNetworkAcl(snapshot: CloudSnapshot, flow: Flow): AclEvaluation;
+  /**
+   * Fix intents → this cloud's fixes: API actions (its own names), the CLI / Terraform / console renderings
+   * made from them, each proven on the snapshot first (a fix that does not admit the flow is withheld).
+   */
+  renderFixes?(intent: FixIntent, ctx: FixContext): Fix[];
   /** Minimal IAM / RAM policy document: read-only by default; `write` adds exactly the fix actions. */
   policy(opts?: { write?: boolean; remoteScript?: boolean }): unknown;
   /** Resolves and checks the API endpoints from the user's configuration (never from a session or a snapshot). */

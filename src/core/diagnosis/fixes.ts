@@ -1,9 +1,10 @@
-// Fix builders: copyable commands with the user's own ids and addresses filled in. Parameter names follow
-// the Alibaba Cloud API (checked against @alicloud/ecs20140526 and @alicloud/vpc20160428 request models);
-// the `aliyun` CLI takes RPC parameters as --Name value, list items as --List.N.Field value.
-import type { NetworkAcl, Protocol } from '../cloud/model';
+// Fix builders. Cloud fixes are stated as provider-neutral intents (FixIntent): a check says WHAT must
+// change; the provider handed to runChecks turns the intent into its API actions and renders the command,
+// Terraform and console text from them (src/core/cloud/<provider>/fixes.ts). Without a provider an intent
+// stays a plain-words fix. OS fixes (run inside the server) are built here: they are not cloud changes.
+import type { CloudAction, FixContext, FixIntent, SimulatedFix } from '../cloud/types';
 import { L } from '../i18n';
-import type { Fix } from './types';
+import type { Check, Fix } from './types';
 
 /** Placeholders when a value is unknown: visible, never a plausible-looking fake. */
 export const PLACEHOLDER = {
@@ -13,88 +14,9 @@ export const PLACEHOLDER = {
   region: '<region-id>',
 } as const;
 
-const q = (s: string): string => (/^[\w./:@,+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-
 export function hostCidr(ip: string | null): string {
   if (!ip) return `${PLACEHOLDER.ip}/32`;
   return ip.includes(':') ? `${ip}/128` : `${ip}/32`;
-}
-
-export interface SgRuleSpec {
-  region: string | null;
-  groupId: string | null;
-  protocol: Exclude<Protocol, 'all'> | 'all';
-  port: number | null; // null: all ports (-1/-1)
-  cidr: string;
-  priority?: number;
-  policy?: 'accept' | 'drop';
-  description?: string;
-  /** Classic network only: 'internet' for traffic from the Internet. VPC groups use 'intranet'. */
-  nicType?: 'internet' | 'intranet';
-}
-
-const portRange = (port: number | null): string => (port === null ? '-1/-1' : `${port}/${port}`);
-
-// ---- console ------------------------------------------------------------------------------------------
-
-export const consoleUrls = {
-  securityGroupRules: (region: string, groupId: string): string =>
-    `https://ecs.console.aliyun.com/securityGroupDetail/region/${encodeURIComponent(region)}/groupId/${encodeURIComponent(groupId)}/detail/intranetIngress`,
-  instance: (region: string, instanceId: string): string =>
-    `https://ecs.console.aliyun.com/server/${encodeURIComponent(instanceId)}/detail?regionId=${encodeURIComponent(region)}`,
-  instances: (region: string): string => `https://ecs.console.aliyun.com/server/region/${encodeURIComponent(region)}`,
-  eip: (): string => 'https://vpc.console.aliyun.com/eip',
-  vpc: (): string => 'https://vpc.console.aliyun.com/',
-};
-
-export function consoleSecurityGroup(region: string | null, groupId: string | null): Fix {
-  const fix: Fix = {
-    kind: 'console',
-    title: L(
-      `ECS 控制台 → 网络与安全 → 安全组 → ${groupId ?? '(实例的安全组)'} → 管理规则 → 入方向 → 手动添加`,
-      `ECS console → Network & Security → Security Groups → ${groupId ?? '(the instance’s group)'} → Manage Rules → Inbound → Add Rule`,
-    ),
-  };
-  if (region && groupId) fix.url = consoleUrls.securityGroupRules(region, groupId);
-  return fix;
-}
-
-export function consoleInstance(region: string | null, instanceId: string | null, what: { zh: string; en: string }): Fix {
-  const fix: Fix = {
-    kind: 'console',
-    title: L(`ECS 控制台 → 实例 → ${instanceId ?? '(实例)'} → ${what.zh}`, `ECS console → Instances → ${instanceId ?? '(instance)'} → ${what.en}`),
-  };
-  if (region && instanceId) fix.url = consoleUrls.instance(region, instanceId);
-  return fix;
-}
-
-// ---- aliyun CLI: security groups ----------------------------------------------------------------------
-
-export function cliAuthorize(spec: SgRuleSpec): Fix {
-  const args = [
-    'aliyun ecs AuthorizeSecurityGroup',
-    `--RegionId ${q(spec.region ?? PLACEHOLDER.region)}`,
-    `--SecurityGroupId ${q(spec.groupId ?? PLACEHOLDER.group)}`,
-    `--Permissions.1.IpProtocol ${spec.protocol.toUpperCase()}`,
-    `--Permissions.1.PortRange ${portRange(spec.port)}`,
-    `--Permissions.1.${spec.cidr.includes(':') ? 'Ipv6SourceCidrIp' : 'SourceCidrIp'} ${q(spec.cidr)}`,
-    `--Permissions.1.Policy ${spec.policy ?? 'accept'}`,
-    `--Permissions.1.Priority ${spec.priority ?? 1}`,
-    `--Permissions.1.Description ${q(spec.description ?? 'added by SG Doctor')}`,
-  ];
-  if (spec.nicType) args.push(`--Permissions.1.NicType ${spec.nicType}`);
-  const fix: Fix = {
-    kind: 'aliyun-cli',
-    platform: 'aliyun',
-    title: L(
-      `添加入方向规则:${spec.protocol.toUpperCase()} ${portRange(spec.port)} 来自 ${spec.cidr}`,
-      `Add an inbound rule: ${spec.protocol.toUpperCase()} ${portRange(spec.port)} from ${spec.cidr}`,
-    ),
-    command: args.join(' '),
-  };
-  const w = exposureWarning(spec.cidr);
-  if (w) fix.warning = w;
-  return fix;
 }
 
 /** 0.0.0.0/0 and ::/0 open the port to the whole internet: say so and name the narrower choice. */
@@ -106,166 +28,109 @@ export function exposureWarning(cidr: string): Fix['warning'] {
   );
 }
 
-export function cliRevoke(region: string | null, groupId: string | null, ruleId: string, egress = false): Fix {
-  return {
-    kind: 'aliyun-cli',
-    platform: 'aliyun',
-    title: L(`删除规则 ${ruleId}`, `Delete rule ${ruleId}`),
-    command: [
-      `aliyun ecs ${egress ? 'RevokeSecurityGroupEgress' : 'RevokeSecurityGroup'}`,
-      `--RegionId ${q(region ?? PLACEHOLDER.region)}`,
-      `--SecurityGroupId ${q(groupId ?? PLACEHOLDER.group)}`,
-      `--SecurityGroupRuleId.1 ${q(ruleId)}`,
-    ].join(' '),
-  };
+// ---- cloud fixes as intents ---------------------------------------------------------------------------
+
+export type { FixContext } from '../cloud/types';
+
+/** A provider's fix renderer: intent → fixes with actions, renderings and their simulation. */
+export type FixRenderer = (intent: FixIntent, ctx: FixContext) => Fix[];
+
+const proto = (p: string): string => p.toUpperCase();
+const portText = (port: number | null): { zh: string; en: string } => (port === null ? { zh: '所有端口', en: 'all ports' } : { zh: `端口 ${port}`, en: `port ${port}` });
+const cidrText = (cidr: string | null): { zh: string; en: string } => (cidr ? { zh: cidr, en: cidr } : { zh: '你的公网 IP（/32）', en: 'your public IP (/32)' });
+
+/** The intent in plain words: what to change, with no command (used when no provider renders it). */
+export function intentWords(intent: FixIntent): Fix['title'] {
+  switch (intent.kind) {
+    case 'allow-flow': {
+      const p = portText(intent.port);
+      const c = cidrText(intent.cidr);
+      const g = intent.groupId ?? '';
+      return intent.direction === 'ingress'
+        ? L(`在安全组 ${g || '（实例的安全组）'} 中添加一条入方向放行规则：${proto(intent.protocol)} ${p.zh}，授权对象 ${c.zh}`, `Add an inbound accept rule to security group ${g || '(the instance’s group)'}: ${proto(intent.protocol)} ${p.en} from ${c.en}`)
+        : L(`在安全组 ${g || '（实例的安全组）'} 中添加一条出方向放行规则：${proto(intent.protocol)} ${p.zh}，目的 ${c.zh}`, `Add an outbound accept rule to security group ${g || '(the instance’s group)'}: ${proto(intent.protocol)} ${p.en} to ${c.en}`);
+    }
+    case 'revoke-rule':
+      return L(`删除安全组 ${intent.groupId} 中的规则 ${intent.ruleId}`, `Delete rule ${intent.ruleId} of security group ${intent.groupId}`);
+    case 'modify-rule': {
+      const ch = Object.entries(intent.changes).map(([k, v]) => `${k}=${v}`).join(', ');
+      return L(`修改安全组 ${intent.groupId} 中的规则 ${intent.ruleId}：${ch}`, `Change rule ${intent.ruleId} of security group ${intent.groupId}: ${ch}`);
+    }
+    case 'join-group':
+      return L(`把实例加入安全组 ${intent.groupId}`, `Attach security group ${intent.groupId} to the instance`);
+    case 'acl-allow': {
+      const c = cidrText(intent.cidr);
+      const acl = intent.aclId ?? '';
+      return intent.direction === 'ingress'
+        ? L(`在网络 ACL ${acl || '（交换机绑定的 ACL）'} 的入方向、拒绝它的条目之前，加一条放行 ${proto(intent.protocol)} ${portText(intent.port).zh}、来自 ${c.zh} 的条目`, `In the inbound entries of network ACL ${acl || '(the vSwitch’s ACL)'}, before the entry that denies, add an entry accepting ${proto(intent.protocol)} ${portText(intent.port).en} from ${c.en}`)
+        : L(`在网络 ACL ${acl || '（交换机绑定的 ACL）'} 的出方向、拒绝它的条目之前，加一条放行回程的条目：${proto(intent.protocol)} 目的端口 1024–65535，目的 ${c.zh}`, `In the outbound entries of network ACL ${acl || '(the vSwitch’s ACL)'}, before the entry that denies, add an entry accepting the replies: ${proto(intent.protocol)} to ports 1024–65535 of ${c.en}`);
+    }
+    case 'start-instance':
+      return L(`启动实例 ${intent.instanceId ?? ''}`.trim(), `Start instance ${intent.instanceId ?? ''}`.trim());
+    case 'public-bandwidth':
+      return intent.eipId
+        ? L(`把 EIP ${intent.eipId} 的带宽调到 ${intent.mbps} Mbps`, `Raise the bandwidth of EIP ${intent.eipId} to ${intent.mbps} Mbps`)
+        : L(`把实例的公网出带宽设为 ${intent.mbps} Mbps（0 表示没有公网带宽）`, `Set the instance’s public outbound bandwidth to ${intent.mbps} Mbps (0 means no public bandwidth)`);
+    case 'bind-public-ip':
+      return intent.eipId ? L(`把 EIP ${intent.eipId} 绑定到实例`, `Bind EIP ${intent.eipId} to the instance`) : L('给实例分配公网 IP，或申请一个弹性公网 IP（EIP）并绑定到实例', 'Give the instance a public IP, or allocate an elastic IP (EIP) and bind it to the instance');
+  }
 }
 
-/** ModifySecurityGroupRule with the rule id: only the given fields change. */
-export function cliModifyRule(region: string | null, groupId: string | null, ruleId: string, changes: Record<string, string | number>): Fix {
-  const parts = Object.entries(changes).map(([k, v]) => `--${k} ${q(String(v))}`);
-  return {
-    kind: 'aliyun-cli',
-    platform: 'aliyun',
-    title: L(`修改规则 ${ruleId}:${Object.entries(changes).map(([k, v]) => `${k}=${v}`).join(', ')}`, `Change rule ${ruleId}: ${Object.entries(changes).map(([k, v]) => `${k}=${v}`).join(', ')}`),
-    command: [
-      'aliyun ecs ModifySecurityGroupRule',
-      `--RegionId ${q(region ?? PLACEHOLDER.region)}`,
-      `--SecurityGroupId ${q(groupId ?? PLACEHOLDER.group)}`,
-      `--SecurityGroupRuleId ${q(ruleId)}`,
-      ...parts,
-    ].join(' '),
-  };
+/** A cloud fix as a check states it: the intent and its plain words. A provider replaces it with its fixes. */
+export function intentFix(intent: FixIntent): Fix {
+  return { kind: 'info', title: intentWords(intent), intent };
 }
 
-export function cliJoinGroup(region: string | null, instanceId: string | null, groupId: string): Fix {
-  return {
-    kind: 'aliyun-cli',
-    platform: 'aliyun',
-    title: L(`把实例加入安全组 ${groupId}`, `Attach security group ${groupId} to the instance`),
-    command: `aliyun ecs JoinSecurityGroup --RegionId ${q(region ?? PLACEHOLDER.region)} --InstanceId ${q(instanceId ?? PLACEHOLDER.instance)} --SecurityGroupId ${q(groupId)}`,
-  };
+/** Renders the intents among `fixes` with the provider's renderer; without one they stay plain words. */
+export function renderIntents(fixes: readonly Fix[], ctx: FixContext, renderer?: FixRenderer): Fix[] {
+  if (!renderer) return [...fixes];
+  return fixes.flatMap((f) => (f.intent && !f.actions ? renderer(f.intent, ctx) : [f]));
 }
 
-export function terraformRule(spec: SgRuleSpec, name = 'sg_doctor_allow'): Fix {
-  const lines = [
-    `resource "alicloud_security_group_rule" "${name}" {`,
-    `  type              = "ingress"`,
-    `  ip_protocol       = "${spec.protocol}"`,
-    `  nic_type          = "${spec.nicType ?? 'intranet'}"`,
-    `  policy            = "${spec.policy ?? 'accept'}"`,
-    `  port_range        = "${portRange(spec.port)}"`,
-    `  priority          = ${spec.priority ?? 1}`,
-    `  security_group_id = "${spec.groupId ?? PLACEHOLDER.group}"`,
-    spec.cidr.includes(':') ? `  ipv6_cidr_ip      = "${spec.cidr}"` : `  cidr_ip           = "${spec.cidr}"`,
-    `}`,
-  ];
-  return { kind: 'terraform', platform: 'terraform', title: L('Terraform:alicloud_security_group_rule', 'Terraform: alicloud_security_group_rule'), command: lines.join('\n') };
+/** One cloud fix in `--json` output: its actions, the proof, and its renderings. */
+export interface CloudFixJson {
+  checkId: string;
+  title: Fix['title'];
+  intent?: FixIntent;
+  actions: CloudAction[];
+  simulated: SimulatedFix;
+  command?: string;
+  terraform?: string;
+  url?: string;
 }
-
-/** The usual trio for "let this flow in": console, CLI, Terraform. */
-export function allowFlowFixes(spec: SgRuleSpec): Fix[] {
-  return [consoleSecurityGroup(spec.region, spec.groupId), cliAuthorize(spec), terraformRule(spec)];
-}
-
-// ---- aliyun CLI: instance, public address, EIP --------------------------------------------------------
-
-export function cliStartInstance(region: string | null, instanceId: string | null): Fix {
-  return {
-    kind: 'aliyun-cli',
-    platform: 'aliyun',
-    title: L('启动实例', 'Start the instance'),
-    command: `aliyun ecs StartInstance --RegionId ${q(region ?? PLACEHOLDER.region)} --InstanceId ${q(instanceId ?? PLACEHOLDER.instance)}`,
-  };
-}
-
-export function cliPublicBandwidth(region: string | null, instanceId: string | null, mbps = 5): Fix {
-  return {
-    kind: 'aliyun-cli',
-    platform: 'aliyun',
-    title: L(`设置公网出带宽为 ${mbps} Mbps(0 表示没有公网带宽)`, `Set the public outbound bandwidth to ${mbps} Mbps (0 means no public bandwidth)`),
-    command: `aliyun ecs ModifyInstanceNetworkSpec --RegionId ${q(region ?? PLACEHOLDER.region)} --InstanceId ${q(instanceId ?? PLACEHOLDER.instance)} --InternetMaxBandwidthOut ${mbps}`,
-  };
-}
-
-export function cliAllocateAndAssociateEip(region: string | null, instanceId: string | null): Fix {
-  const r = q(region ?? PLACEHOLDER.region);
-  return {
-    kind: 'aliyun-cli',
-    platform: 'aliyun',
-    title: L('申请一个弹性公网 IP 并绑定到实例(第二条命令填入第一条返回的 AllocationId)', 'Allocate an EIP and bind it to the instance (put the AllocationId returned by the first command into the second)'),
-    command: [
-      `aliyun vpc AllocateEipAddress --RegionId ${r} --Bandwidth 5 --InternetChargeType PayByTraffic`,
-      `aliyun vpc AssociateEipAddress --RegionId ${r} --AllocationId <AllocationId> --InstanceId ${q(instanceId ?? PLACEHOLDER.instance)} --InstanceType EcsInstance`,
-    ].join('\n'),
-  };
-}
-
-export function cliAssociateEip(region: string | null, allocationId: string, instanceId: string | null): Fix {
-  return {
-    kind: 'aliyun-cli',
-    platform: 'aliyun',
-    title: L(`把 EIP ${allocationId} 绑定到实例`, `Bind EIP ${allocationId} to the instance`),
-    command: `aliyun vpc AssociateEipAddress --RegionId ${q(region ?? PLACEHOLDER.region)} --AllocationId ${q(allocationId)} --InstanceId ${q(instanceId ?? PLACEHOLDER.instance)} --InstanceType EcsInstance`,
-  };
-}
-
-export function cliEipBandwidth(region: string | null, allocationId: string, mbps = 5): Fix {
-  return {
-    kind: 'aliyun-cli',
-    platform: 'aliyun',
-    title: L(`把 EIP 带宽调到 ${mbps} Mbps`, `Raise the EIP bandwidth to ${mbps} Mbps`),
-    command: `aliyun vpc ModifyEipAddressAttribute --RegionId ${q(region ?? PLACEHOLDER.region)} --AllocationId ${q(allocationId)} --Bandwidth ${mbps}`,
-  };
-}
-
-// ---- aliyun CLI: network ACL --------------------------------------------------------------------------
 
 /**
- * UpdateNetworkAclEntries REPLACES the whole list of one direction: the command lists the new entry first
- * (entries are evaluated in order, first match wins) followed by every existing custom entry unchanged.
+ * The cloud fixes of the failing checks, one entry per fix (its console, CLI and Terraform renderings share
+ * the same actions and are merged into one entry). Withheld fixes are not listed: they were never offered.
  */
-export function cliAclInsertFirst(
-  region: string | null,
-  acl: NetworkAcl,
-  direction: 'ingress' | 'egress',
-  entry: { protocol: string; port: string; cidr: string; name: string },
-): Fix {
-  const list = direction === 'ingress' ? 'IngressAclEntries' : 'EgressAclEntries';
-  const cidrField = direction === 'ingress' ? 'SourceCidrIp' : 'DestinationCidrIp';
-  const existing = (direction === 'ingress' ? acl.ingress : acl.egress).filter((e) => (e.entryType ?? 'custom') !== 'system');
-  const items: string[] = [];
-  const push = (n: number, e: { id?: string; name?: string; policy: string; protocol: string; port: string; cidr: string }): void => {
-    if (e.id) items.push(`--${list}.${n}.NetworkAclEntryId ${q(e.id)}`);
-    if (e.name) items.push(`--${list}.${n}.NetworkAclEntryName ${q(e.name)}`);
-    items.push(`--${list}.${n}.Policy ${e.policy}`, `--${list}.${n}.Protocol ${e.protocol}`, `--${list}.${n}.Port ${e.port}`, `--${list}.${n}.${cidrField} ${q(e.cidr)}`);
-  };
-  push(1, { name: entry.name, policy: 'accept', protocol: entry.protocol, port: entry.port, cidr: entry.cidr });
-  existing.forEach((e, i) =>
-    push(i + 2, { id: e.id, name: e.name, policy: e.policy, protocol: e.protocol, port: e.portRange.from === -1 ? '-1/-1' : `${e.portRange.from}/${e.portRange.to}`, cidr: e.cidr }),
-  );
-  return {
-    kind: 'aliyun-cli',
-    platform: 'aliyun',
-    title: L(
-      `在网络 ACL ${acl.id} 的${direction === 'ingress' ? '入' : '出'}方向最前面加一条放行 ${entry.protocol} ${entry.port}(此命令会整体替换该方向的条目,已包含现有条目)`,
-      `Put an accept entry for ${entry.protocol} ${entry.port} first in ${direction === 'ingress' ? 'inbound' : 'outbound'} entries of network ACL ${acl.id} (this call replaces the whole list; the existing entries are included)`,
-    ),
-    command: [
-      'aliyun vpc UpdateNetworkAclEntries',
-      `--RegionId ${q(region ?? acl.region ?? PLACEHOLDER.region)}`,
-      `--NetworkAclId ${q(acl.id)}`,
-      `--Update${direction === 'ingress' ? 'Ingress' : 'Egress'}AclEntries true`,
-      ...items,
-    ].join(' '),
-  };
-}
-
-export function consoleAcl(aclId: string | null): Fix {
-  return {
-    kind: 'console',
-    title: L(`专有网络 VPC 控制台 → 网络 ACL → ${aclId ?? '(交换机绑定的 ACL)'} → 入/出方向规则`, `VPC console → Network ACLs → ${aclId ?? '(the vSwitch’s ACL)'} → Inbound / Outbound rules`),
-    url: consoleUrls.vpc(),
-  };
+export function cloudFixList(checks: readonly Check[]): CloudFixJson[] {
+  const out: CloudFixJson[] = [];
+  for (const c of checks) {
+    if (c.status !== 'fail') continue;
+    const byKey = new Map<string, Fix[]>();
+    for (const f of c.fixes) {
+      if (!f.actions) continue;
+      const key = JSON.stringify([f.intent ?? null, f.actions]);
+      byKey.set(key, [...(byKey.get(key) ?? []), f]);
+    }
+    for (const fs of byKey.values()) {
+      const cli = fs.find((f) => f.kind === 'aliyun-cli');
+      const tf = fs.find((f) => f.kind === 'terraform');
+      const con = fs.find((f) => f.kind === 'console');
+      const first = cli ?? fs[0];
+      out.push({
+        checkId: c.id,
+        title: first.title,
+        ...(first.intent ? { intent: first.intent } : {}),
+        actions: first.actions ?? [],
+        simulated: first.simulated ?? { decision: 'unknown' },
+        ...(cli?.command ? { command: cli.command } : {}),
+        ...(tf?.command ? { terraform: tf.command } : {}),
+        ...(con?.url ? { url: con.url } : {}),
+      });
+    }
+  }
+  return out;
 }
 
 // ---- OS commands (run inside the server) --------------------------------------------------------------

@@ -13,6 +13,7 @@ import type { Result } from '../result';
 import { APP_VERSION } from '../version';
 import { runChecks, type FactSource } from './checks';
 import { instanceAddresses, isLoopback, type DiagnosisFacts } from './facts';
+import type { FixRenderer } from './fixes';
 import { SCHEMA_VERSION } from './schema-version';
 import type { Diagnosis, DiagnosisCloud, DiagnosisEvent, DiagnosisTarget, ServerEvidence } from './types';
 import { evaluateWithoutSource } from './unknown-source';
@@ -72,6 +73,8 @@ export interface DiagnoseDeps {
    * so that loading never stalls the event loop while connect() timeouts and RTTs are being measured.
    */
   prepareCloud?(provider?: ProviderId): Promise<void>;
+  /** The cloud provider's fix renderer (intent → proven fixes with actions); without it fixes stay plain words. */
+  renderFixes?: FixRenderer;
 }
 
 export interface RunDiagnosisOptions {
@@ -174,7 +177,7 @@ export async function runDiagnosis(request: DiagnoseRequest, opts: RunDiagnosisO
   const notes: string[] = [];
   const cloudMode: DiagnosisCloud['mode'] = request.cloud.mode === 'api' ? 'api' : request.cloud.mode === 'snapshot' ? 'snapshot' : 'none';
   let snapshot: CloudSnapshot | null = null;
-  const pushChecks = (): void => emit({ type: 'checks', checks: runChecks(facts, ready) });
+  const pushChecks = (): void => emit({ type: 'checks', checks: runChecks(facts, ready, { fixes: deps.renderFixes }) });
 
   // The first resolved address lets the cloud read look the instance up by address when no id is given.
   let resolveAddress!: (a: string | null) => void;
@@ -337,7 +340,7 @@ export async function runDiagnosis(request: DiagnoseRequest, opts: RunDiagnosisO
   if (signal?.aborted) throw abortError(signal);
 
   emit({ type: 'stage', stage: 'verdict', status: 'start' });
-  const checks = runChecks(facts);
+  const checks = runChecks(facts, undefined, { fixes: deps.renderFixes });
   const verdict = decideVerdict(facts, checks);
   emit({ type: 'checks', checks });
   emit({ type: 'verdict', verdict });

@@ -1,6 +1,7 @@
 // The diagnosis document: the layered checklist and the verdict. Field names are part of the
 // `sg-doctor diagnose --json` contract and of the session file.
 import type { CloudSnapshot } from '../cloud/model';
+import type { CloudAction, FixIntent, SimulatedFix } from '../cloud/types';
 import type { AppProtocol } from '../probe/app-protocol';
 import type { ProbeReport } from '../probe/types';
 import type { AclEvaluation, Evaluation, Flow } from '../rules/types';
@@ -38,6 +39,15 @@ export interface Fix {
   platform?: string;
   /** The fix widens exposure (0.0.0.0/0, binding to all addresses): what it risks and the narrower alternative. */
   warning?: Localized;
+  /** A cloud fix: what the check wants changed, provider-neutral (a provider renders it into actions). */
+  intent?: FixIntent;
+  /**
+   * The cloud API calls that make the change, in the API's own names; the command, Terraform and console
+   * renderings of the same fix come from these. Empty when a value is unknown (a placeholder fix).
+   */
+  actions?: CloudAction[];
+  /** The actions applied to the snapshot and the flow evaluated again (absent for fixes that are not cloud changes). */
+  simulated?: SimulatedFix;
 }
 
 export interface Check {

@@ -1,6 +1,10 @@
 // Table test of the reasoning rules: every locus, with the evidence a real run would produce.
 import { describe, expect, it } from 'vitest';
+import { alibabaFixes } from '../cloud/alicloud/fixes';
 import { runChecks } from './checks';
+
+/** The Alibaba Cloud fix renderer, as the composition root passes it. */
+const ALIBABA = { fixes: alibabaFixes };
 import { acl, aclEval, client, dnsFact, evidence, facts, httpBanner, icmpFact, IDS, miss, report, rule, sgDeny, snapshot, sshBanner, tcp, type FactsOpts } from './testing/builders';
 import { contradictions } from './invariants';
 import { CheckIndex, decideVerdict, RULES } from './verdict';
@@ -243,7 +247,7 @@ describe('without cloud data', () => {
 describe('fixes carry the user’s ids', () => {
   it('rule missing → AuthorizeSecurityGroup with region, group, port and egress IP', () => {
     const f = facts({ probes: report([timeout()]), snapshot: snapshot({ rules: [] }), sg: sgDeny() });
-    const c = runChecks(f).find((x) => x.id === 'sg.inbound-rule')!;
+    const c = runChecks(f, undefined, ALIBABA).find((x) => x.id === 'sg.inbound-rule')!;
     const cli = c.fixes.find((x) => x.kind === 'aliyun-cli')!.command!;
     expect(cli).toContain('aliyun ecs AuthorizeSecurityGroup');
     expect(cli).toContain(`--RegionId ${IDS.region}`);
@@ -264,7 +268,7 @@ describe('fixes carry the user’s ids', () => {
       snapshot: snapshot({ rules: [rule('sgr-drop', { policy: 'drop', priority: 1 }), rule('sgr-ssh', { priority: 1 })] }),
       sg: sgDeny([miss('shadowed-by-drop', 'sgr-ssh', 'same priority', { dropRuleId: 'sgr-drop' })], { kind: 'rule', ruleId: 'sgr-drop', containerId: IDS.group, priority: 1, policy: 'drop' }),
     });
-    const c = runChecks(f).find((x) => x.id === 'sg.priority-drop')!;
+    const c = runChecks(f, undefined, ALIBABA).find((x) => x.id === 'sg.priority-drop')!;
     expect(c.fixes.map((x) => x.command ?? '').join('\n')).toContain('RevokeSecurityGroup --RegionId cn-hangzhou --SecurityGroupId sg-bp1diag000000001 --SecurityGroupRuleId.1 sgr-drop');
     expect(c.fixes.some((x) => x.command?.includes('AuthorizeSecurityGroup'))).toBe(false);
   });
@@ -275,22 +279,23 @@ describe('fixes carry the user’s ids', () => {
       snapshot: snapshot({ rules: [rule('sgr-drop', { policy: 'drop', priority: 5 }), rule('sgr-ssh', { priority: 10 })] }),
       sg: sgDeny([miss('shadowed-by-drop', 'sgr-ssh', 'lower priority', { dropRuleId: 'sgr-drop' })], { kind: 'rule', ruleId: 'sgr-drop', containerId: IDS.group, priority: 5, policy: 'drop' }),
     });
-    const c = runChecks(f).find((x) => x.id === 'sg.priority-drop')!;
+    const c = runChecks(f, undefined, ALIBABA).find((x) => x.id === 'sg.priority-drop')!;
     expect(c.fixes.find((x) => x.command?.includes('AuthorizeSecurityGroup'))!.command).toContain('--Permissions.1.Priority 4');
   });
 
-  it('ACL fix lists the new entry first and keeps the existing ones', () => {
+  it('ACL fix keeps the existing entries in order and puts the new one before what denies (here the default deny at the end)', () => {
     const f = facts({ probes: report([timeout()]), snapshot: snapshot({ acl: acl() }), acl: aclEval('allow', 'deny') });
-    const c = runChecks(f).find((x) => x.id === 'net.acl-return')!;
+    const c = runChecks(f, undefined, ALIBABA).find((x) => x.id === 'net.acl-return')!;
     const cmd = c.fixes.find((x) => x.kind === 'aliyun-cli')!.command!;
     expect(cmd).toContain(`--NetworkAclId ${IDS.acl}`);
     expect(cmd).toContain('--UpdateEgressAclEntries true');
-    expect(cmd).toContain('--EgressAclEntries.1.Port 1024/65535');
-    expect(cmd).toContain('--EgressAclEntries.2.NetworkAclEntryId nae-out-1');
+    expect(cmd).toContain('--EgressAclEntries.1.NetworkAclEntryId nae-out-1');
+    expect(cmd).toContain('--EgressAclEntries.2.Port 1024/65535');
+    expect(cmd).toContain(`--EgressAclEntries.2.DestinationCidrIp ${IDS.clientIp}/32`);
   });
 
   it('stopped instance → StartInstance with the ids', () => {
-    const c = runChecks(facts({ probes: report([timeout()]), snapshot: snapshot({ status: 'Stopped' }) })).find((x) => x.id === 'instance.running')!;
+    const c = runChecks(facts({ probes: report([timeout()]), snapshot: snapshot({ status: 'Stopped' }) }), undefined, ALIBABA).find((x) => x.id === 'instance.running')!;
     expect(c.fixes.find((x) => x.kind === 'aliyun-cli')!.command).toBe(`aliyun ecs StartInstance --RegionId ${IDS.region} --InstanceId ${IDS.instance}`);
   });
 

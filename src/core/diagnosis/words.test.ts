@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import type { NearMissReason } from '../rules/types';
 import { runChecks } from './checks';
-import { bindAllFix, cliAuthorize, exposureWarning, osServiceFixes } from './fixes';
+import { renderFix } from '../cloud/alicloud/fixes';
+import { bindAllFix, exposureWarning, osServiceFixes } from './fixes';
 import { client, facts, httpBanner, IDS, miss, report, sgDeny, tcp } from './testing/builders';
 import type { Check } from './types';
 import { bannerErrorWords, evaluationWords, humanizeCodes, nearMissList, nearMissWords, tcpReasonWords } from './words';
@@ -119,7 +120,13 @@ describe('a custom port whose service is not known', () => {
 
 describe('fixes that widen exposure', () => {
   it('0.0.0.0/0 and ::/0 carry a warning with the narrower choice; a /32 does not', () => {
-    const base = { region: 'cn-hangzhou', groupId: 'sg-1', protocol: 'tcp' as const, port: 22 };
+    const cliAuthorize = ({ cidr }: { cidr: string }) =>
+      renderFix([{ api: 'AuthorizeSecurityGroup', params: { RegionId: 'cn-hangzhou', SecurityGroupId: 'sg-1', Permissions: [{ IpProtocol: 'TCP', PortRange: '22/22', [cidr.includes(':') ? 'Ipv6SourceCidrIp' : 'SourceCidrIp']: cidr, Policy: 'accept', Priority: '1' }] } }], 'cn-hangzhou', {
+        intent: { kind: 'allow-flow', groupId: 'sg-1', direction: 'ingress', protocol: 'tcp', port: 22, cidr },
+        simulated: { decision: 'unknown' },
+        executable: false,
+      }).find((f) => f.kind === 'aliyun-cli')!;
+    const base = {};
     expect(cliAuthorize({ ...base, cidr: '0.0.0.0/0' }).warning?.en).toMatch(/whole internet.*your public IP \(\/32\)/);
     expect(cliAuthorize({ ...base, cidr: '::/0' }).warning).toBeDefined();
     expect(cliAuthorize({ ...base, cidr: '203.0.113.7/32' }).warning).toBeUndefined();

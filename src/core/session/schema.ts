@@ -17,6 +17,9 @@ const fix = z.looseObject({
   command: z.string().optional(),
   url: z.string().optional(),
   platform: z.string().optional(),
+  // Fixes as data (issue 11): a session file is untrusted, so the actions and their proof are checked in shape.
+  actions: z.array(z.strictObject({ api: z.string().regex(/^[A-Z][A-Za-z]{2,80}$/), params: z.record(z.string(), z.unknown()) })).max(20).optional(),
+  simulated: z.looseObject({ decision: z.enum(['allow', 'deny', 'unknown']) }).optional(),
 });
 
 const check = z.looseObject({

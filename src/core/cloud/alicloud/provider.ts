@@ -12,6 +12,7 @@ import { ramPolicy } from './actions';
 import { runCloudAssistant } from './assistant';
 import { environmentRegion, resolveCredentials, type AccessKeyInput } from './credentials';
 import { checkEndpoints, resolveEndpoints, type EndpointFileConfig, type Endpoints } from './endpoints';
+import { alibabaFixes } from './fixes';
 import { detectDocument, importSnapshot } from './import';
 import { readCloudSnapshot } from './read';
 import { loadSdk } from './sdk';
@@ -146,6 +147,8 @@ export const alicloudProvider: CloudProvider = {
   importSnapshot: (inputs, selection) => importSnapshot(inputs, selection),
   evaluateSecurityGroups: (snapshot, flow) => evaluateSecurityGroups(snapshot, flow),
   evaluateNetworkAcl: (snapshot, flow) => evaluateNetworkAcl(snapshot, flow),
+  // Called, not referenced: fixes.ts reads this module's console links (an import cycle at load time).
+  renderFixes: (intent, ctx) => alibabaFixes(intent, ctx),
   policy: (opts = {}) => ramPolicy({ cloudAssistant: opts.remoteScript === true }),
   endpoints: (sources) => {
     const f = sources.flags ?? {};

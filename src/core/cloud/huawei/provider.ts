@@ -23,6 +23,7 @@ import type { HuaweiSecurityGroup } from './types';
 import { CARRIER_BLOCKED_TCP } from './carrierPorts';
 import { aclForSubnet, evaluatorFirewall, evaluatorGroups, huaweiProviderData, type HuaweiProviderData } from './map';
 import { evaluateHuaweiFirewall } from './firewall';
+import { huaweiFixes } from './fixes';
 import { importHuaweiSnapshot, recognisesHuaweiDocument } from './import';
 import { huaweiPolicy } from './policy';
 import { readHuaweiSnapshot } from './read';
@@ -227,5 +228,7 @@ export const huaweiProvider: CloudProvider = {
   },
   evaluateSecurityGroups,
   evaluateNetworkAcl,
+  // Called, not referenced: fixes.ts imports this module's evaluators and console links (a load-time cycle).
+  renderFixes: (intent, ctx) => huaweiFixes(intent, ctx),
   policy: huaweiPolicy,
 };

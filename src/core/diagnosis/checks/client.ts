@@ -6,8 +6,7 @@ import { parseIp } from '../../rules/cidr';
 import { isLocalBlock, type FactsView } from '../facts';
 import { info } from '../fixes';
 import { ev, type CheckDef, type CheckOutcome } from './define';
-import { clientCidr, findRule, relevantMisses, ruleSpec } from './sg';
-import { allowFlowFixes } from '../fixes';
+import { allowFlowFixes, findRule, relevantMisses } from './sg';
 
 const norm = (a: string): string => parseIp(a)?.text ?? a;
 
@@ -130,7 +129,7 @@ export const clientEgressIp: CheckDef = {
         condition: 'rule-admits-other-ip',
         finding: L(`你的出口 IP 是 ${eg.address},但规则只授权了 ${cidrs.join(', ')}(NAT/代理/拨号换了 IP?)`, `Your egress IP is ${eg.address}, but the rule admits only ${cidrs.join(', ')} (NAT, a proxy, or a changed dynamic IP?)`),
         evidence: [...evidence, ...src.map((m) => ev('rules', '/cloud/securityGroups/nearMisses', m.detail))],
-        fixes: allowFlowFixes(ruleSpec(v, { cidr: clientCidr(v) })),
+        fixes: allowFlowFixes(v),
       };
     }
     if (eg.distinct && eg.distinct.length > 1) return { status: 'warn', condition: 'several-egress-ips', finding: L(`检测到多个出口 IP:${eg.distinct.join(', ')}(多线出口/分流 VPN),规则需要都授权`, `Several egress IPs seen: ${eg.distinct.join(', ')} (multi-line gateway / split VPN); the rule must admit all of them`), evidence };

@@ -3,6 +3,7 @@ import { L } from '../../i18n';
 import { instanceReadFailure, view, type DiagnosisFacts, type FactsView } from '../facts';
 import { PATH_BLOCKERS } from '../invariants';
 import { addressIsInstance, premiseEvidence } from '../premises';
+import { renderIntents, type FixRenderer } from '../fixes';
 import type { Check } from '../types';
 import { CLIENT_CHECKS } from './client';
 import { toCheck, type CheckDef, type CheckOutcome, type FactSource } from './define';
@@ -71,17 +72,24 @@ function contradictedByProbe(def: CheckDef, v: FactsView, out: CheckOutcome): Ch
   };
 }
 
-export function runCheck(def: CheckDef, v: FactsView): Check {
-  return toCheck(def, gate(def, v) ?? contradictedByProbe(def, v, def.run(v)));
+export interface RunChecksOptions {
+  /** The provider's fix renderer (intent → fixes with actions, proven); without one an intent stays plain words. */
+  fixes?: FixRenderer;
+}
+
+export function runCheck(def: CheckDef, v: FactsView, opts: RunChecksOptions = {}): Check {
+  const out = gate(def, v) ?? contradictedByProbe(def, v, def.run(v));
+  const fixes = out.fixes?.length ? renderIntents(out.fixes, { snapshot: v.snapshot, flow: v.flow }, opts.fixes) : out.fixes;
+  return toCheck(def, { ...out, fixes });
 }
 
 /**
  * Runs the checklist. `ready` (live runs): only checks whose needed fact sources have all arrived;
  * omitted = every check (the final list, where missing facts make a check unknown, never invented).
  */
-export function runChecks(facts: DiagnosisFacts, ready?: ReadonlySet<FactSource>): Check[] {
+export function runChecks(facts: DiagnosisFacts, ready?: ReadonlySet<FactSource>, opts: RunChecksOptions = {}): Check[] {
   const v = view(facts);
-  return CHECKS.filter((d) => !ready || d.needs.every((n) => ready.has(n))).map((d) => runCheck(d, v));
+  return CHECKS.filter((d) => !ready || d.needs.every((n) => ready.has(n))).map((d) => runCheck(d, v, opts));
 }
 
 export type { CheckDef, FactSource } from './define';

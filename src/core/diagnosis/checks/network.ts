@@ -3,20 +3,9 @@
 // ephemeral range), carrier-blocked ports, TCP 25, and what a failing ping does and does not mean.
 import { L } from '../../i18n';
 import { cloudUnknown, instanceEip, isLoopback, type FactsView } from '../facts';
-import {
-  cliAclInsertFirst,
-  cliAllocateAndAssociateEip,
-  cliAssociateEip,
-  cliEipBandwidth,
-  cliPublicBandwidth,
-  cliStartInstance,
-  consoleAcl,
-  consoleInstance,
-  allowFlowFixes,
-  info,
-} from '../fixes';
+import { info, intentFix } from '../fixes';
 import { ev, type CheckDef, type CheckOutcome } from './define';
-import { clientCidr, ruleSpec } from './sg';
+import { allowFlowFixes, clientCidrOrNull } from './sg';
 import { evaluationWords } from '../words';
 
 const noCloud = (): CheckOutcome => ({ status: 'unknown', condition: 'no-cloud', finding: L('没有云端配置数据', 'No cloud configuration') });
@@ -42,7 +31,10 @@ export const instanceRunning: CheckDef = {
       condition: `status-${String(inst.status).toLowerCase()}`,
       finding: L(`实例 ${inst.id} 的状态是 ${inst.status},不是运行中`, `Instance ${inst.id} is ${inst.status}, not Running`),
       evidence,
-      fixes: inst.status === 'Stopped' && !inst.operationLocks.includes('financial') ? [consoleInstance(v.region, inst.id, { zh: '启动', en: 'Start' }), cliStartInstance(v.region, inst.id)] : [consoleInstance(v.region, inst.id, { zh: '查看状态', en: 'check its status' })],
+      fixes:
+        inst.status === 'Stopped' && !inst.operationLocks.includes('financial')
+          ? [intentFix({ kind: 'start-instance', instanceId: inst.id })]
+          : [info(`在云控制台查看实例 ${inst.id} 的状态，等它进入运行中`, `Check the state of instance ${inst.id} in the cloud console and wait until it is Running`, 'console')],
     };
   },
 };
@@ -64,7 +56,8 @@ export const instanceOverdue: CheckDef = {
         condition: 'financial-lock',
         finding: L(`实例 ${inst.id} 因欠费被锁定(LockReason=financial)`, `Instance ${inst.id} is locked for an overdue payment (LockReason=financial)`),
         evidence,
-        fixes: [info('费用与成本控制台 → 充值并结清欠费;结清后实例会自动或手动重新启动', 'Billing console → top up and settle the overdue bill; the instance then restarts (automatically or by you)', 'console'), cliStartInstance(v.region, inst.id)],
+        // Starting does not work while the lock holds: settling the bill comes first (no start command here).
+        fixes: [info('费用与成本控制台 → 充值并结清欠费;结清后实例会自动或手动重新启动', 'Billing console → top up and settle the overdue bill; the instance then restarts (automatically or by you)', 'console')],
       };
     }
     return { status: 'pass', condition: 'no-financial-lock', finding: L('没有欠费锁', 'No overdue lock'), evidence };
@@ -109,7 +102,7 @@ export const netPublicIp: CheckDef = {
       condition: 'no-public-address',
       finding: L(`实例 ${inst.id} 没有公网 IP,也没有绑定 EIP`, `Instance ${inst.id} has no public IP and no EIP`),
       evidence,
-      fixes: [consoleInstance(v.region, inst.id, { zh: '绑定弹性公网 IP', en: 'Bind EIP' }), cliAllocateAndAssociateEip(v.region, inst.id)],
+      fixes: [intentFix({ kind: 'bind-public-ip', instanceId: inst.id, eipId: null })],
     };
   },
 };
@@ -140,7 +133,7 @@ export const netEip: CheckDef = {
       condition: eip.status === 'InUse' ? 'bound-elsewhere' : 'not-bound',
       finding: L(`EIP ${eip.ipAddress}(${eip.allocationId})状态 ${eip.status},${eip.instanceId ? `绑定在 ${eip.instanceId}` : '未绑定'}`, `EIP ${eip.ipAddress} (${eip.allocationId}) is ${eip.status}${eip.instanceId ? `, bound to ${eip.instanceId}` : ', not bound'}`),
       evidence,
-      fixes: [cliAssociateEip(v.region, eip.allocationId, inst.id)],
+      fixes: [intentFix({ kind: 'bind-public-ip', instanceId: inst.id, eipId: eip.allocationId })],
     };
   },
 };
@@ -176,12 +169,12 @@ export const netEipBandwidth: CheckDef = {
     const eip = instanceEip(v.snapshot);
     if (eip) {
       const evidence = [ev('cloud', `/cloud/snapshot/eips/${v.snapshot.eips.indexOf(eip)}/bandwidthMbps`, `Bandwidth=${eip.bandwidthMbps}`)];
-      if (eip.bandwidthMbps <= 0) return { status: 'fail', condition: 'eip-zero-bandwidth', finding: L(`EIP ${eip.ipAddress} 带宽为 0`, `EIP ${eip.ipAddress} has 0 Mbps`), evidence, fixes: [cliEipBandwidth(v.region, eip.allocationId)] };
+      if (eip.bandwidthMbps <= 0) return { status: 'fail', condition: 'eip-zero-bandwidth', finding: L(`EIP ${eip.ipAddress} 带宽为 0`, `EIP ${eip.ipAddress} has 0 Mbps`), evidence, fixes: [intentFix({ kind: 'public-bandwidth', instanceId: inst.id, eipId: eip.allocationId, mbps: 5 })] };
       return { status: 'pass', condition: 'eip-bandwidth', finding: L(`EIP 带宽 ${eip.bandwidthMbps} Mbps`, `EIP bandwidth ${eip.bandwidthMbps} Mbps`), evidence };
     }
     if (!inst.publicIp) return { status: 'skipped', condition: 'no-public-ip', finding: L('没有公网 IP', 'No public IP') };
     const evidence = [ev('cloud', '/cloud/snapshot/instance/internetMaxBandwidthOut', `InternetMaxBandwidthOut=${inst.internetMaxBandwidthOut}`)];
-    if (inst.internetMaxBandwidthOut <= 0) return { status: 'fail', condition: 'zero-bandwidth', finding: L('公网出带宽为 0 Mbps', 'Public outbound bandwidth is 0 Mbps'), evidence, fixes: [cliPublicBandwidth(v.region, inst.id)] };
+    if (inst.internetMaxBandwidthOut <= 0) return { status: 'fail', condition: 'zero-bandwidth', finding: L('公网出带宽为 0 Mbps', 'Public outbound bandwidth is 0 Mbps'), evidence, fixes: [intentFix({ kind: 'public-bandwidth', instanceId: inst.id, mbps: 5 })] };
     return { status: 'pass', condition: 'bandwidth', finding: L(`公网出带宽 ${inst.internetMaxBandwidthOut} Mbps`, `Public outbound bandwidth ${inst.internetMaxBandwidthOut} Mbps`), evidence };
   },
 };
@@ -221,8 +214,6 @@ function aclPre(v: FactsView): CheckOutcome | null {
   return null;
 }
 
-const aclOf = (v: FactsView) => v.snapshot?.networkAcls.find((a) => a.id === v.acl?.aclId) ?? null;
-
 export const netAclInbound: CheckDef = {
   id: 'net.acl-inbound',
   layer: 'network',
@@ -236,14 +227,13 @@ export const netAclInbound: CheckDef = {
     const evidence = [ev('rules', '/cloud/networkAcl/inbound', `${inb.decision}: ${inb.explanation}${inb.decidedBy?.kind === 'rule' ? ` (${inb.decidedBy.ruleId})` : ''}`)];
     if (inb.decision === 'allow') return { status: 'pass', condition: 'allowed', finding: L(`ACL ${v.acl!.aclId} 入方向放行`, `ACL ${v.acl!.aclId} admits the connection`), evidence };
     if (inb.decision === 'unknown') return { status: 'unknown', condition: `unknown:${inb.explanation}`, finding: L(`网络 ACL 入方向无法判断：${evaluationWords(inb.explanation)['zh-CN']}`, `The network ACL's inbound direction cannot be decided: ${evaluationWords(inb.explanation).en}`), evidence };
-    const acl = aclOf(v);
     const by = inb.decidedBy?.kind === 'rule' ? L(`条目 ${inb.decidedBy.ruleId} 拒绝`, `entry ${inb.decidedBy.ruleId} denies it`) : L('没有条目放行(默认拒绝)', 'no entry admits it (default deny)');
     return {
       status: 'fail',
       condition: inb.decidedBy?.kind === 'rule' ? 'denied-by-entry' : 'no-entry',
       finding: L(`ACL ${v.acl!.aclId} 入方向拦截:${by['zh-CN']}`, `ACL ${v.acl!.aclId} blocks inbound: ${by.en}`),
       evidence,
-      fixes: [consoleAcl(v.acl!.aclId), ...(acl ? [cliAclInsertFirst(v.region, acl, 'ingress', { protocol: v.protocol, port: `${v.port}/${v.port}`, cidr: clientCidr(v), name: `sg-doctor-${v.port}` })] : [])],
+      fixes: [intentFix({ kind: 'acl-allow', aclId: v.acl!.aclId, direction: 'ingress', protocol: v.protocol, port: v.port, cidr: clientCidrOrNull(v), ...(inb.decidedBy?.kind === 'rule' ? { beforeEntryId: inb.decidedBy.ruleId } : {}) })],
     };
   },
 };
@@ -262,8 +252,7 @@ export const netAclReturn: CheckDef = {
     if (pre) return pre;
     const ret = v.acl!.returnPath;
     const cov = v.acl!.returnPorts;
-    const acl = aclOf(v);
-    const fixes = [consoleAcl(v.acl!.aclId), ...(acl ? [cliAclInsertFirst(v.region, acl, 'egress', { protocol: v.protocol, port: '1024/65535', cidr: clientCidr(v), name: 'sg-doctor-return' })] : [])];
+    const fixes = [intentFix({ kind: 'acl-allow', aclId: v.acl!.aclId, direction: 'egress', protocol: v.protocol, port: v.port, cidr: clientCidrOrNull(v) })];
     const evidence = [ev('rules', '/cloud/networkAcl/returnPath', `${ret.decision}: ${ret.explanation}${cov ? `; coverage ${cov.coverage}` : ''}`)];
     if (ret.decision === 'deny' || cov?.coverage === 'none') {
       return { status: 'fail', condition: 'return-denied', finding: L(`ACL ${v.acl!.aclId} 出方向没有放行回程的临时端口`, `ACL ${v.acl!.aclId} does not let replies out to the client’s ephemeral ports`), evidence, fixes };
@@ -336,7 +325,7 @@ export const icmpBlockedByDefault: CheckDef = {
       status: pingFailed ? 'warn' : 'pass',
       condition: 'icmp-not-allowed',
       finding: L('安全组没有放行 ICMP(默认如此),所以 ping 不通是预期的', 'The security groups do not allow ICMP (the default), so a failing ping is expected'),
-      fixes: pingFailed ? allowFlowFixes({ ...ruleSpec(v), protocol: 'icmp', port: null }) : [],
+      fixes: pingFailed ? allowFlowFixes(v, { protocol: 'icmp', port: null }) : [],
     };
   },
 };

@@ -7,7 +7,8 @@ import { L } from '../../i18n';
 import { nearMissText } from '../../rules/format';
 import type { NearMiss, NearMissReason } from '../../rules/types';
 import type { FactsView } from '../facts';
-import { allowFlowFixes, cliJoinGroup, cliModifyRule, cliRevoke, consoleSecurityGroup, hostCidr, info, type SgRuleSpec } from '../fixes';
+import type { FixIntent } from '../../cloud/provider';
+import { hostCidr, info, intentFix } from '../fixes';
 import type { Fix } from '../types';
 import { ev, type CheckDef, type CheckOutcome } from './define';
 import type { CheckId } from './ids';
@@ -49,18 +50,19 @@ export function clientCidr(v: FactsView): string {
   return hostCidr(src ?? null);
 }
 
-export function ruleSpec(v: FactsView, extra: Partial<SgRuleSpec> = {}): SgRuleSpec {
-  return {
-    region: v.region,
-    groupId: targetGroup(v),
-    protocol: v.protocol,
-    port: v.port,
-    cidr: clientCidr(v),
-    priority: 1,
-    nicType: v.instance?.networkType === 'classic' ? 'internet' : undefined,
-    ...extra,
-  };
+/** The client address a rule should admit, or null when it is unknown (the fix then has a placeholder). */
+export function clientCidrOrNull(v: FactsView): string | null {
+  const src = v.facts.cloud?.sourceIpOrigin === 'none' ? null : (v.flow?.sourceIp || v.egressIp);
+  return src ? hostCidr(src) : null;
 }
+
+/** "Let this flow in": the intent a provider turns into the narrowest rule that admits it (and proves it). */
+export function allowIntent(v: FactsView, extra: Partial<Extract<FixIntent, { kind: 'allow-flow' }>> = {}): FixIntent {
+  return { kind: 'allow-flow', groupId: targetGroup(v), direction: 'ingress', protocol: v.protocol, port: v.port, cidr: clientCidrOrNull(v), ...extra };
+}
+
+/** The usual fix for "let this flow in", as an intent. */
+export const allowFlowFixes = (v: FactsView, extra: Partial<Extract<FixIntent, { kind: 'allow-flow' }>> = {}): Fix[] => [intentFix(allowIntent(v, extra))];
 
 /** Why a rule field could not be evaluated, in words. */
 const FIELD_WHY: Record<string, { zh: string; en: string }> = {
@@ -261,10 +263,21 @@ const modifyOrAdd = (v: FactsView, ms: NearMiss[], change: (r: SecurityGroupRule
   const out: Fix[] = [];
   const rule = ms.map((m) => findRule(v, m.ruleId)).find((r) => r !== null) ?? null;
   const ch = rule ? change(rule) : null;
-  if (rule && ch) out.push(cliModifyRule(v.region, rule.groupId, rule.id, ch));
-  out.push(...allowFlowFixes(ruleSpec(v)));
+  if (rule && ch) out.push(intentFix({ kind: 'modify-rule', groupId: rule.groupId, ruleId: rule.id, changes: ch }));
+  out.push(...allowFlowFixes(v));
   return out;
 };
+
+/**
+ * A drop rule decides the flow: remove it (the provider offers that only when it serves nothing else), and
+ * outrank it with an accept one priority higher; at priority 1 nothing outranks it (drop wins ties).
+ */
+function dropFixes(v: FactsView, drop: SecurityGroupRule | null): Fix[] {
+  if (!drop) return [];
+  const revoke = intentFix({ kind: 'revoke-rule', groupId: drop.groupId, ruleId: drop.id, direction: drop.direction });
+  if (drop.priority > 1) return [revoke, ...allowFlowFixes(v, { beatPriority: drop.priority, groupId: drop.groupId })];
+  return [revoke, info(`拒绝规则 ${drop.id} 的优先级已是 1，同优先级拒绝优先：新加的放行规则压不过它，只能删除或收窄它（例如改授权对象）。`, `Drop rule ${drop.id} already has priority 1 and drop wins ties: a new accept rule cannot outrank it; delete it or narrow its source.`)];
+}
 
 export const sgInboundRule: CheckDef = {
   id: 'sg.inbound-rule',
@@ -288,7 +301,7 @@ export const sgInboundRule: CheckDef = {
         condition: 'dropped-by-rule',
         finding: L(`拒绝规则 ${rule ? describeRule(rule) : d.ruleId} 拦下了 ${flowText(v, 'zh-CN')}`, `Drop rule ${rule ? describeRule(rule) : d.ruleId} blocks ${flowText(v, 'en')}`),
         evidence: [ev('rules', rulePointer(v, d.ruleId), `decided by drop rule ${d.ruleId}`)],
-        fixes: [consoleSecurityGroup(v.region, d.containerId)],
+        fixes: dropFixes(v, rule),
       };
     }
     const why = d?.kind === 'default' ? d.reason : sg.explanation;
@@ -302,7 +315,7 @@ export const sgInboundRule: CheckDef = {
           `No rule of ${sg.considered.join(', ') || '(none)'} covers ${flowText(v, 'en')}: the default denies it`,
         ),
         evidence: [ev('rules', '/cloud/securityGroups', `decision deny: ${why}`)],
-        fixes: allowFlowFixes(ruleSpec(v)),
+        fixes: allowFlowFixes(v),
       };
     }
     return {
@@ -313,7 +326,7 @@ export const sgInboundRule: CheckDef = {
         `No rule admits ${flowText(v, 'en')}; ${misses.length} rule(s) almost do: ${misses.map((m) => m.detail).join('; ')}`,
       ),
       evidence: missEvidence(v, misses),
-      fixes: allowFlowFixes(ruleSpec(v)),
+      fixes: allowFlowFixes(v),
     };
   },
 };
@@ -323,7 +336,7 @@ export const sgDirection = nearMissCheck(
   L('规则方向是入方向', 'The rule is on the inbound direction'),
   L('访问服务器(SSH、HTTP 等)需要入方向规则;只配置出方向规则对进来的连接无效。', 'Reaching the server (SSH, HTTP, …) needs an inbound rule; an outbound rule does nothing for incoming connections.'),
   ['wrong-direction'],
-  (v, ms) => [...allowFlowFixes(ruleSpec(v)), info(`出方向规则 ${ms[0].ruleId} 对进来的连接不起作用,确认不需要后可以删除。`, `Outbound rule ${ms[0].ruleId} does nothing for incoming connections; delete it if you do not need it.`)],
+  (v, ms) => [...allowFlowFixes(v), info(`出方向规则 ${ms[0].ruleId} 对进来的连接不起作用,确认不需要后可以删除。`, `Outbound rule ${ms[0].ruleId} does nothing for incoming connections; delete it if you do not need it.`)],
   L('没有发现把该端口错配在出方向的规则', 'No rule for this port was put on the outbound direction by mistake'),
 );
 
@@ -347,7 +360,14 @@ export const sgPort = nearMissCheck(
   (v, ms) =>
     ms[0].reason === 'source-port-restricted'
       ? // The source-port limit is what denies: a new rule without it (never a copy of the rule), then the old one can go.
-        [...allowFlowFixes(ruleSpec(v)), ...ms.map((m) => findRule(v, m.ruleId)).filter((r): r is SecurityGroupRule => r !== null).slice(0, 1).map((r) => cliRevoke(v.region, r.groupId, r.id))]
+        [
+            ...allowFlowFixes(v),
+            ...ms
+              .map((m) => findRule(v, m.ruleId))
+              .filter((r): r is SecurityGroupRule => r !== null)
+              .slice(0, 1)
+              .map((r) => info(`规则 ${r.id} 的源端口限制使它不放行正常的连接；新规则生效后，如不再需要，可以删除它。`, `Rule ${r.id} admits no normal connection because of its source-port limit; once the new rule works, delete it if you do not need it.`)),
+          ]
       : modifyOrAdd(v, ms, () => ({ PortRange: `${v.port}/${v.port}` })),
   L('没有发现端口范围写错的规则', 'No rule misses the port by its range'),
 );
@@ -360,7 +380,7 @@ export const sgSource = nearMissCheck(
     'From your own computer the source must be your public egress IP (e.g. 203.0.113.7/32); a private address (192.168.x.x), someone else’s IP, or an unresolvable group/prefix list does not match. Behind NAT, a corporate line or a proxy the real egress IP may differ from what you think.',
   ),
   ['source-excludes-client', 'private-source', 'bare-ip-without-mask', 'group-reference', 'prefix-list-unresolved'],
-  (v, ms) => modifyOrAdd(v, ms, (r) => (r.peer.kind === 'cidr' ? { SourceCidrIp: clientCidr(v) } : null)),
+  (v, ms) => modifyOrAdd(v, ms, (r) => (r.peer.kind === 'cidr' && r.peer.family === (clientCidr(v).includes(':') ? 6 : 4) ? { [r.peer.family === 6 ? 'Ipv6SourceCidrIp' : 'SourceCidrIp']: clientCidr(v) } : null)),
   L('没有发现授权对象不含你的出口 IP 的规则', 'No rule misses you by its source'),
 );
 
@@ -384,12 +404,7 @@ export const sgPriorityDrop: CheckDef = {
     }
     const dropId = d?.kind === 'rule' ? d.ruleId : String(shadows[0].values?.dropRuleId ?? shadows[0].ruleId);
     const drop = findRule(v, dropId);
-    const fixes: Fix[] = [];
-    if (drop) {
-      fixes.push(cliRevoke(v.region, drop.groupId, drop.id));
-      if (drop.priority > 1) fixes.push(...allowFlowFixes(ruleSpec(v, { priority: drop.priority - 1, groupId: drop.groupId })));
-      else fixes.push(info(`拒绝规则 ${drop.id} 的优先级已是 1,同优先级拒绝优先:只能删除或收窄它(例如改授权对象)。`, `Drop rule ${drop.id} already has priority 1 and drop wins ties: delete it or narrow its source.`));
-    }
+    const fixes = dropFixes(v, drop);
     return {
       status: 'fail',
       condition: shadows.length ? 'shadowed-by-drop' : 'dropped-by-rule',
@@ -427,7 +442,7 @@ export const sgBound: CheckDef = {
         condition: 'rule-on-other-interface',
         finding: L(`放行规则 ${other[0].ruleId} 在安全组 ${gid},但该组没有绑定在流量到达的网卡 ${sg.interfaceId ?? ''} 上`, `Accept rule ${other[0].ruleId} is in ${gid}, which is not attached to interface ${sg.interfaceId ?? ''} the traffic arrives on`),
         evidence: [...evidence, ...missEvidence(v, other)],
-        fixes: [cliJoinGroup(v.region, v.instance?.id ?? null, gid), ...allowFlowFixes(ruleSpec(v))],
+        fixes: [intentFix({ kind: 'join-group', instanceId: v.instance?.id ?? null, groupId: gid }), ...allowFlowFixes(v)],
       };
     }
     if (missing.length) {
@@ -507,7 +522,7 @@ export const sgEnterprise: CheckDef = {
         condition: 'enterprise-default-deny',
         finding: L(`企业级安全组 ${ent.map((g) => g.id).join(', ')} 默认拒绝,没有放行规则`, `Enterprise group(s) ${ent.map((g) => g.id).join(', ')} deny by default and no rule accepts the flow`),
         evidence: missEvidence(v, ms),
-        fixes: allowFlowFixes(ruleSpec(v)),
+        fixes: allowFlowFixes(v),
       };
     }
     return { status: 'pass', condition: 'enterprise-ok', finding: L(`企业级安全组 ${ent.map((g) => g.id).join(', ')} 没有拦截`, `Enterprise group(s) ${ent.map((g) => g.id).join(', ')} do not block`) };
@@ -519,7 +534,7 @@ export const sgNicType = nearMissCheck(
   L('经典网络规则的网卡类型是公网', 'Classic-network rules use the internet NIC type'),
   L('经典网络的安全组规则分公网(internet)和内网(intranet);从公网访问需要 NicType=internet 的规则。VPC 不区分。', 'Classic-network rules are either internet or intranet; access from the Internet needs NicType=internet. VPC does not distinguish.'),
   ['nic-type'],
-  (v) => allowFlowFixes(ruleSpec(v, { nicType: 'internet' })),
+  (v) => allowFlowFixes(v),
   L('没有网卡类型不匹配的规则', 'No rule misses by NIC type'),
 );
 
