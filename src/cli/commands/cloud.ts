@@ -110,7 +110,7 @@ function renderErrorsAndNotes(snap: CloudSnapshot, style: Style): string[] {
 export function renderSnapshot(snap: CloudSnapshot, style: Style): string {
   const out: string[] = [];
   const a = snap.account;
-  out.push(style.bold(`Alibaba Cloud ${snap.source === 'import' ? '(offline import)' : ''}`.trim()));
+  out.push(style.bold(`${providerFor(snap.provider).name.en} ${snap.source === 'import' ? '(offline import)' : ''}`.trim()));
   if (a) out.push(`  account ${a.accountId ?? 'unknown'} · credentials: ${a.credentialSource ?? '-'}${a.accessKeyIdRedacted ? ` (${a.accessKeyIdRedacted})` : ''}`);
   const i = snap.instance;
   if (!i) {
@@ -162,7 +162,7 @@ export function renderSnapshot(snap: CloudSnapshot, style: Style): string {
     );
   }
   for (const acl of snap.networkAcls) {
-    out.push('', style.bold(`Network ACL ${acl.id}${acl.name ? ` (${acl.name})` : ''} on ${acl.vSwitchIds.join(', ')} — stateless, first match wins`));
+    out.push('', style.bold(`Network ACL ${acl.id}${acl.name ? ` (${acl.name})` : ''} on ${acl.vSwitchIds.join(', ')} — ${providerFor(snap.provider).semantics.aclStateful ? 'stateful (replies pass)' : 'stateless'}, first match wins`));
     for (const [dir, entries] of [
       ['inbound', acl.ingress],
       ['outbound', acl.egress],
