@@ -297,5 +297,6 @@ export function registerCloud(program: Command): void {
 
   withUsageExitCodes(cloud.command('policy').description('Print the minimal read-only RAM policy for SG Doctor'))
     .option('--cloud-assistant', 'include the Cloud Assistant actions (RunCommand runs read-only scripts as root)')
-    .action(action((opts: { cloudAssistant?: boolean }) => printJson(ramPolicy({ cloudAssistant: opts.cloudAssistant === true }))));
+    .option('--write', 'include exactly the write actions `sg-doctor fix --apply` and `--undo` call (a separate policy for applying fixes)')
+    .action(action((opts: { cloudAssistant?: boolean; write?: boolean }) => printJson(ramPolicy({ cloudAssistant: opts.cloudAssistant === true, write: opts.write === true }))));
 }
