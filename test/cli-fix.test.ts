@@ -53,8 +53,8 @@ const allow: CloudAction = {
 };
 
 /** A saved diagnosis whose failing check carries a cloud fix with hand-built actions. */
-async function writeSession(file: string, actions: CloudAction[], extra: Record<string, unknown> = {}): Promise<void> {
-  const snapshot = { ...sampleSnapshot(), region: REGION, account: { accountId: '1234567890123456', credentialSource: 'environment' } };
+async function writeSession(file: string, actions: CloudAction[], extra: Record<string, unknown> = {}, accountId = '1234567890123456'): Promise<void> {
+  const snapshot = { ...sampleSnapshot(), region: REGION, account: { accountId, credentialSource: 'environment' } };
   const d = sampleDiagnosis();
   const check: Check = {
     id: 'sg.inbound-rule',
@@ -200,6 +200,15 @@ describe('sg-doctor fix', { timeout: 120_000 }, () => {
     expect(e.stderr).toContain('DeleteInstance is not one of the fix actions');
     expect(writes()).toEqual([]);
     expect(fake.calls).toEqual([]);
+  });
+
+  it('credentials of another account than the diagnosis read: refused before any write (exit 2)', async () => {
+    const file = join(dir, 'other-account.sgdiag');
+    await writeSession(file, [allow], {}, '9999999999999999');
+    const r = await run(['fix', file, '--apply', '--yes', '--lang', 'en']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('These credentials belong to account 1234567890123456 but the diagnosis read account 9999999999999999');
+    expect(fake.calls.map((c) => c.action)).toEqual(['GetCallerIdentity']);
   });
 
   it('usage: --apply with --undo, --fix out of range → exit 2', async () => {

@@ -159,17 +159,17 @@ async function fixCommand(file: string, opts: FixOptions): Promise<void> {
   process.stdout.write(`${s.bold(heading)}\n${where}\n`);
   for (const l of diffLines(actions)) process.stdout.write(`${colourDiff(l, s)}\n`);
 
-  // ---- confirmation -------------------------------------------------------------------------------------------
-  if (!opts.yes) {
-    if (!process.stdin.isTTY || !process.stderr.isTTY || opts.accessKeyStdin) {
-      fail(t('没有可以确认的终端：确认上面的更改后加 --yes 再运行（用于脚本）', 'no terminal to confirm on: check the change above and run again with --yes (for scripts)'));
-    }
-    const yes = await ask(t('执行这些更改？[y/N] ', 'Make these changes? [y/N] '));
-    if (!yes) {
-      process.stdout.write(`${t('没有做任何更改。', 'Nothing was changed.')}\n`);
-      return;
-    }
+  // ---- confirmation: asked after the account check, before the first write ------------------------------------
+  if (!opts.yes && (!process.stdin.isTTY || !process.stderr.isTTY || opts.accessKeyStdin)) {
+    fail(t('没有可以确认的终端：确认上面的更改后加 --yes 再运行（用于脚本）', 'no terminal to confirm on: check the change above and run again with --yes (for scripts)'));
   }
+  let declined = false;
+  const confirm = opts.yes
+    ? undefined
+    : async (): Promise<boolean> => {
+        declined = !(await ask(t('执行这些更改？[y/N] ', 'Make these changes? [y/N] ')));
+        return !declined;
+      };
 
   // ---- credentials and endpoints --------------------------------------------------------------------------------
   const cfg = await loadConfigFile({ path: opts.config });
@@ -192,11 +192,17 @@ async function fixCommand(file: string, opts: FixOptions): Promise<void> {
   let outcome: ApplyOutcome;
   try {
     outcome = await runInterruptible(opts.json === true, (signal, progress) =>
-      applyActions(actions, { credentials: creds.value, endpoints, region, signal, clientTokens: tokens, ...(timeoutMs ? { timeoutMs } : {}), log: (l) => progress.update(l) }),
+      applyActions(actions, { credentials: creds.value, endpoints, region, signal, confirm, expectAccountId: accountId, clientTokens: tokens, ...(timeoutMs ? { timeoutMs } : {}), log: (l) => progress.update(l) }),
     );
   } catch (e) {
     if (e instanceof ActionRefused) fail(e.text[lang]);
     throw e;
+  }
+
+  if (declined) {
+    await saveSession(file, { ...session, pendingApply: session.pendingApply ?? null });
+    process.stdout.write(`${t('没有做任何更改。', 'Nothing was changed.')}\n`);
+    return;
   }
 
   // ---- the record ----------------------------------------------------------------------------------------------

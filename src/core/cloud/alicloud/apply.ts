@@ -83,8 +83,13 @@ export interface ApplyOptions {
   endpoints: Endpoints;
   region: string;
   signal?: AbortSignal;
-  /** Asked once, after validation and before the first write; false → nothing is sent. */
+  /** Asked once, after validation (and the account check) and before the first write; false → nothing is sent. */
   confirm?: () => Promise<boolean>;
+  /**
+   * The account the diagnosis was read in: before anything is written, STS GetCallerIdentity (no permission
+   * needed) must say the credentials belong to it; otherwise nothing is sent.
+   */
+  expectAccountId?: string | null;
   /** A ClientToken per action (same order), kept by the caller so a retry is idempotent; made up when absent. */
   clientTokens?: readonly string[];
   timeoutMs?: number;
@@ -288,18 +293,19 @@ const rpc = (action: string, version: string): never =>
   ({ action, version, protocol: 'HTTPS', pathname: '/', method: 'POST', authType: 'AK', style: 'RPC', reqBodyType: 'formData', bodyType: 'json' }) as never;
 
 async function makeIo(opts: ApplyOptions, redact: Redactor): Promise<Io> {
-  const { makeEcsClient, makeVpcClient } = await loadSdk();
+  const { makeEcsClient, makeVpcClient, makeStsClient } = await loadSdk();
   const timeoutMs = opts.timeoutMs ?? 8000;
   const clientOpts = { credential: opts.credentials.credential, region: opts.region, endpoints: opts.endpoints, timeoutMs };
   let ecs: EcsClient | null = null;
   let vpc: VpcClient | null = null;
+  let sts: EcsClient | null = null;
   const runtime = runtimeOptions(timeoutMs);
   return {
     async call(api, flat, what, retries) {
       const info = (ACTIONS as Record<string, { product: 'ecs' | 'vpc' | 'sts' }>)[api];
       const product = info?.product ?? 'ecs';
       const policy: CallPolicy = { timeoutMs, retries, baseDelayMs: opts.baseDelayMs ?? 300, maxDelayMs: opts.maxDelayMs ?? 3000, signal: opts.signal, redact };
-      const client = product === 'vpc' ? (vpc ??= makeVpcClient(clientOpts)) : (ecs ??= makeEcsClient(clientOpts));
+      const client = product === 'vpc' ? (vpc ??= makeVpcClient(clientOpts)) : product === 'sts' ? (sts ??= makeStsClient(clientOpts)) : (ecs ??= makeEcsClient(clientOpts));
       const out = await callApi(api as ActionName, what, ['fix'], async () => bodyOf(await client.callApi(rpc(api, API_VERSIONS[product]), { query: flat } as never, runtime)), policy);
       return out.ok ? { ok: true, body: out.value } : { ok: false, error: out.error };
     },
@@ -329,8 +335,21 @@ export async function applyActions(actions: readonly CloudAction[], opts: ApplyO
   } catch {
     // The first call reports the credential problem in its own words.
   }
-  if (opts.confirm && !(await opts.confirm())) return { applied: [], failure: null, notSent: steps.length };
   const io = await makeIo(opts, redact);
+  if (opts.expectAccountId) {
+    const who = await io.call('GetCallerIdentity', {}, '', 2);
+    if (!who.ok) return { applied: [], failure: { index: 0, api: 'GetCallerIdentity', error: who.error, message: L(`无法确认凭据所属的账号，没有做任何更改：${who.error.message}`, `Could not tell which account the credentials belong to; nothing was changed: ${who.error.message}`) }, notSent: steps.length };
+    const account = str(who.body.AccountId);
+    if (account !== opts.expectAccountId) {
+      throw new ActionRefused(
+        L(
+          `这些凭据属于账号 ${account || '（未知）'}，而诊断读取的是账号 ${opts.expectAccountId}：没有做任何更改`,
+          `These credentials belong to account ${account || '(unknown)'} but the diagnosis read account ${opts.expectAccountId}; nothing was changed`,
+        ),
+      );
+    }
+  }
+  if (opts.confirm && !(await opts.confirm())) return { applied: [], failure: null, notSent: steps.length };
   const now = opts.now ?? (() => new Date());
   const applied: AppliedChange[] = [];
   for (let i = 0; i < steps.length; i++) {
