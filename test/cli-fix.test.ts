@@ -19,6 +19,22 @@ let fake: FakeAliyun;
 const dir = mkdtempSync(join(tmpdir(), 'sgd-cli-fix-'));
 const home = mkdtempSync(join(tmpdir(), 'sgd-cli-fix-home-'));
 
+const baseEnv = (): Record<string, string> => ({
+  PATH: process.env.PATH ?? '',
+  HOME: home,
+  NO_COLOR: '1',
+  SGD_CONFIG: '',
+  SGD_ECS_ENDPOINT: fake.endpoint,
+  SGD_VPC_ENDPOINT: fake.endpoint,
+  SGD_STS_ENDPOINT: fake.endpoint,
+  SGD_EGRESS_IP_URLS: '',
+  SGD_CONTROL_HOSTS: '',
+  SGD_DNS_SERVERS: '',
+  ALIBABA_CLOUD_ACCESS_KEY_ID: TEST_ACCESS_KEY.accessKeyId,
+  ALIBABA_CLOUD_ACCESS_KEY_SECRET: TEST_ACCESS_KEY.accessKeySecret,
+  ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
+});
+
 const run = (args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> =>
   new Promise((resolve) => {
     execFile(
@@ -27,19 +43,7 @@ const run = (args: string[], env: Record<string, string> = {}): Promise<{ code: 
       {
         timeout: 60_000,
         env: {
-          PATH: process.env.PATH ?? '',
-          HOME: home,
-          NO_COLOR: '1',
-          SGD_CONFIG: '',
-          SGD_ECS_ENDPOINT: fake.endpoint,
-          SGD_VPC_ENDPOINT: fake.endpoint,
-          SGD_STS_ENDPOINT: fake.endpoint,
-          SGD_EGRESS_IP_URLS: '',
-          SGD_CONTROL_HOSTS: '',
-          SGD_DNS_SERVERS: '',
-          ALIBABA_CLOUD_ACCESS_KEY_ID: TEST_ACCESS_KEY.accessKeyId,
-          ALIBABA_CLOUD_ACCESS_KEY_SECRET: TEST_ACCESS_KEY.accessKeySecret,
-          ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
+          ...baseEnv(),
           ...env,
         },
       },
@@ -74,7 +78,7 @@ async function writeSession(file: string, actions: CloudAction[], extra: Record<
 
 const rulesOf = (groupId: string): ApiObject[] => fake.scenario().securityGroups.find((g) => g.SecurityGroupId === groupId)!.Permissions as ApiObject[];
 const sessionJson = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as { applied?: Record<string, unknown>[]; pendingApply?: { tokens: string[] } | null };
-const writes = () => fake.calls.filter((c) => !c.action.startsWith('Describe')).map((c) => c.action);
+const writes = () => fake.calls.filter((c) => !c.action.startsWith('Describe') && c.action !== 'GetCallerIdentity').map((c) => c.action);
 
 beforeAll(async () => {
   fake = await startFakeAliyun({ scenario: buildScenario({ variant: 'rule-missing' }), ...TEST_ACCESS_KEY });
@@ -200,6 +204,29 @@ describe('sg-doctor fix', { timeout: 120_000 }, () => {
     expect(e.stderr).toContain('DeleteInstance is not one of the fix actions');
     expect(writes()).toEqual([]);
     expect(fake.calls).toEqual([]);
+  });
+
+  it('on a terminal it asks [y/N]: "n" changes nothing, "y" applies', async () => {
+    const file = join(dir, 'tty.sgdiag');
+    await writeSession(file, [allow]);
+    const n = rulesOf(WEB).length;
+    // `script` gives the CLI a pseudo-terminal; the answer is typed ahead on it.
+    const onTty = (answer: string) =>
+      new Promise<{ code: number; out: string }>((resolve) => {
+        const cmd = [process.execPath, 'node_modules/tsx/dist/cli.mjs', 'src/cli/index.ts', 'fix', file, '--apply', '--lang', 'en'].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+        const child = execFile('script', ['-qec', cmd, '/dev/null'], { timeout: 60_000, env: { ...baseEnv(), TERM: 'dumb' } }, (err, stdout) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout }));
+        child.stdin!.end(`${answer}\n`);
+      });
+    const no = await onTty('n');
+    expect(no.out).toContain('Make these changes? [y/N]');
+    expect(no.out).toContain('Nothing was changed.');
+    expect(no.code).toBe(0);
+    expect(rulesOf(WEB).length).toBe(n);
+    expect(writes()).toEqual([]);
+    const yes = await onTty('y');
+    expect(yes.code).toBe(0);
+    expect(yes.out).toContain(`Added 1 rule(s) to ${WEB}`);
+    expect(rulesOf(WEB).length).toBe(n + 1);
   });
 
   it('credentials of another account than the diagnosis read: refused before any write (exit 2)', async () => {
