@@ -21,7 +21,7 @@ describeLab('lab: fix --apply opens the port the fake cloud blocks, --undo close
   let lab: Lab;
   let fake: FakeApiInNamespace;
   const dir = mkdtempSync(join(tmpdir(), 'sgd-apply-lab-'));
-  const params = (variant: 'rule-missing' | 'higher-priority-drop' | 'acl-deny', extra: Record<string, unknown> = {}) => ({
+  const params = (variant: 'rule-missing' | 'higher-priority-drop' | 'acl-deny' | 'acl-no-return' | 'stopped', extra: Record<string, unknown> = {}) => ({
     variant,
     instanceId: INSTANCE_ID,
     region: REGION,
@@ -145,5 +145,41 @@ describeLab('lab: fix --apply opens the port the fake cloud blocks, --undo close
     const u = await fix(file, 'apply acl deny: undo', '--undo', '--yes');
     expect(u.result.code, u.result.stderr).toBe(0);
     expect(await probe()).toBe('filtered/no-response');
+  }, 240_000);
+
+  it('ACL without the return range (stateless): the SYN arrives but the SYN-ACK is dropped going out; the egress entry for the ephemeral range opens it', async () => {
+    await fake.set(params('acl-no-return'));
+    expect(await probe()).toBe('filtered/no-response');
+    const acl = (await fake.state()).networkAcls.find((a) => a.NetworkAclId === ACL)!;
+    const custom = ((acl.EgressAclEntries as { EgressAclEntry: ApiObject[] }).EgressAclEntry).filter((e) => e.EntryType !== 'system');
+    const update: CloudAction = {
+      api: 'UpdateNetworkAclEntries',
+      params: {
+        RegionId: REGION,
+        NetworkAclId: ACL,
+        UpdateEgressAclEntries: true,
+        EgressAclEntries: [
+          { NetworkAclEntryName: 'sg-doctor-return', Policy: 'accept', Protocol: 'tcp', Port: '1024/65535', DestinationCidrIp: `${CLIENT_PUBLIC_IP}/32` },
+          ...custom.map((e) => ({ NetworkAclEntryId: e.NetworkAclEntryId, NetworkAclEntryName: e.NetworkAclEntryName, Policy: e.Policy, Protocol: e.Protocol, Port: e.Port, DestinationCidrIp: e.DestinationCidrIp })),
+        ],
+      },
+    };
+    const file = await diagnoseAndSave('apply acl no return', 'net.acl-return', [{ title: 'Allow the return traffic', actions: [update] }]);
+    const a = await fix(file, 'apply acl no return: apply', '--apply', '--yes');
+    expect(a.result.code, a.result.stderr).toBe(0);
+    expect(await probe()).toBe('open/syn-ack');
+  }, 240_000);
+
+  it('instance stopped: nothing answers; StartInstance opens the path; undo says it does not stop the server', async () => {
+    await fake.set(params('stopped'));
+    expect(await probe()).toBe('filtered/no-response');
+    const file = await diagnoseAndSave('apply stopped', 'instance.running', [{ title: 'Start the instance', actions: [{ api: 'StartInstance', params: { RegionId: REGION, InstanceId: INSTANCE_ID } }] }]);
+    const a = await fix(file, 'apply stopped: apply', '--apply', '--yes');
+    expect(a.result.code, a.result.stderr).toBe(0);
+    expect(await probe()).toBe('open/syn-ack');
+    const u = await fix(file, 'apply stopped: undo', '--undo', '--yes');
+    expect(u.result.code, u.result.stderr).toBe(0);
+    expect(u.result.stdout).toContain('not undone automatically');
+    expect(await probe()).toBe('open/syn-ack');
   }, 240_000);
 });

@@ -147,7 +147,7 @@ async function fixCommand(file: string, opts: FixOptions): Promise<void> {
     if (!open.length) {
       process.stdout.write(`${t('没有可以撤销的更改。', 'There is no applied change to undo.')}\n`);
       const kept = records.filter((x) => x.changed && !x.undoneAt && !x.undo.length);
-      for (const k of kept) process.stdout.write(`  · ${k.note[lang]}${k.undoNote ? `：${k.undoNote[lang]}` : ''}\n`);
+      for (const k of kept) process.stdout.write(`  · ${k.note[lang]}${k.undoNote ? `${t('：', ': ')}${k.undoNote[lang]}` : ''}\n`);
       return;
     }
     batch = open[open.length - 1].batch;
