@@ -243,6 +243,11 @@ describe('sg-doctor fix', { timeout: 120_000 }, () => {
     await writeSession(file, [allow]);
     expect((await run(['fix', file, '--apply', '--undo', '--yes'])).code).toBe(2);
     expect((await run(['fix', file, '--apply', '--yes', '--fix', '7'])).code).toBe(2);
+    // A fix whose simulation did not allow the flow is never applied.
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"decision": "allow"', '"decision": "deny"'));
+    const denied = await run(['fix', file, '--apply', '--yes', '--lang', 'en']);
+    expect(denied.code).toBe(2);
+    expect(denied.stderr).toContain('did not make the flow allowed when simulated');
     expect(fake.calls).toEqual([]);
   });
 

@@ -134,6 +134,8 @@ describe('applyActions: denied writes and refused action lists', () => {
       [{ ...allow22, params: { ...allow22.params, SecurityGroupId: 'sg-x@127.0.0.1:9' } }],
       [{ api: 'AuthorizeSecurityGroup', params: { RegionId: REGION, SecurityGroupId: WEB } }],
       [{ api: 'UpdateNetworkAclEntries', params: { RegionId: REGION, NetworkAclId: '../x' } }],
+      // A fix rendered while a value was unknown still carries the placeholder.
+      [{ ...allow22, params: { ...allow22.params, SourceCidrIp: '<your-public-ip>/32' } }],
     ];
     for (const actions of bad) await expect(applyActions(actions, opts())).rejects.toBeInstanceOf(ActionRefused);
     expect(() => validateActions([allow22], 'x@evil')).toThrow(ActionRefused);

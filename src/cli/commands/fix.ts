@@ -138,6 +138,10 @@ async function fixCommand(file: string, opts: FixOptions): Promise<void> {
     const n = opts.fix === undefined ? 1 : Number(opts.fix);
     if (!Number.isInteger(n) || n < 1 || n > fixes.length) fail(t(`--fix 应为 1 到 ${fixes.length} 之间的整数`, `--fix must be a whole number from 1 to ${fixes.length}`));
     fix = fixes[n - 1];
+    const decision = (fix.simulated as { decision?: unknown } | null)?.decision;
+    if (decision !== undefined && decision !== 'allow') {
+      fail(t(`修复 [${fix.n}] 在配置上模拟后没有放行这条连接（${String(decision)}），不会执行它`, `fix [${fix.n}] did not make the flow allowed when simulated on the configuration (${String(decision)}); it is not applied`));
+    }
     actions = fix.actions;
     batch = randomUUID();
     heading = t(`将执行修复 [${fix.n}]：${fix.title[lang]}`, `About to apply fix [${fix.n}]: ${fix.title[lang]}`);

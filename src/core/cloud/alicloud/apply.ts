@@ -216,6 +216,10 @@ export function validateActions(actions: readonly CloudAction[], region: string)
       throw new ActionRefused(L(`不会执行 ${a.api}：它不是 SG Doctor 用来修复的操作`, `${a.api} is not one of the fix actions SG Doctor performs; nothing was sent`));
     }
     const flat = flattenParams(a.params);
+    const placeholder = Object.entries(flat).find(([, v]) => /<[a-z][a-z0-9-]*>/i.test(v));
+    if (placeholder) {
+      throw new ActionRefused(L(`${a.api} 的 ${placeholder[0]} 还是占位符 ${placeholder[1]}：先补上真实的值`, `${a.api}: ${placeholder[0]} is still the placeholder ${placeholder[1]}; nothing was sent`));
+    }
     if (flat.RegionId !== undefined && flat.RegionId !== region) {
       throw new ActionRefused(L(`${a.api} 指向地域 ${flat.RegionId}，而诊断读取的是 ${region}`, `${a.api} names region ${flat.RegionId} but the diagnosis read ${region}; nothing was sent`));
     }
