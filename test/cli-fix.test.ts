@@ -156,7 +156,7 @@ describe('sg-doctor fix', { timeout: 120_000 }, () => {
 
     const u = await run(['fix', file, '--undo', '--yes', '--lang', 'en']);
     expect(u.code).toBe(0);
-    expect(u.stdout).toContain(`- rule ${added[0].SecurityGroupRuleId as string}`);
+    expect(u.stdout).toContain(`- rule ${added[0].SecurityGroupRuleId as string} (accept TCP 22/22 from 203.0.113.7/32 priority 1)`);
     expect(rulesOf(WEB).map((r) => r.SecurityGroupRuleId)).toEqual(ids);
     const after = sessionJson(file);
     expect(after.applied![0].undoneAt).toEqual(expect.any(String));

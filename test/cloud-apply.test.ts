@@ -1,7 +1,8 @@
 // applyActions (src/core/cloud/alicloud/apply.ts) with the real @alicloud SDK against the loopback fake API:
 // what it writes, what it reads back, what it records, and that the recorded undo removes exactly that.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ActionRefused, applyActions, describeAction, flattenParams, ruleMatches, validateActions } from '../src/core/cloud/alicloud/apply';
+import { ActionRefused, applyActions, describeAction, flattenParams, ruleLookupFromSnapshot, ruleMatches, validateActions } from '../src/core/cloud/alicloud/apply';
+import { readCloudSnapshot } from '../src/core/cloud/alicloud/read';
 import { ramPolicy } from '../src/core/cloud/alicloud/actions';
 import { resolveCredentials, type ResolvedCredentials } from '../src/core/cloud/alicloud/credentials';
 import type { CloudAction } from '../src/core/cloud/provider';
@@ -224,6 +225,20 @@ describe('applyActions: revoke, modify, join / leave, start, network ACL', () =>
     expect((await applyActions([action], opts())).applied[0].changed).toBe(false);
     await applyActions(out.applied[0].undo, opts());
     expect(ingress().map((e) => [e.NetworkAclEntryId, e.Policy, e.Port])).toEqual(before);
+  });
+});
+
+describe('describeAction: the diff shown before confirming', () => {
+  it('names what a revoked or modified rule id stands for, from the diagnosis snapshot', async () => {
+    fake.setScenario(buildScenario({ variant: 'higher-priority-drop' }));
+    const snap = await readCloudSnapshot({ instanceId: INSTANCE, credentials: { ...TEST_ACCESS_KEY }, endpoints: endpointsOf(fake), region: REGION });
+    const drop = rulesOf(OPS).find((r) => r.Policy === 'Drop')!;
+    const lookup = ruleLookupFromSnapshot(snap);
+    const revoke: CloudAction = { api: 'RevokeSecurityGroup', params: { RegionId: REGION, SecurityGroupId: OPS, SecurityGroupRuleId: [drop.SecurityGroupRuleId] } };
+    expect(describeAction(revoke, lookup)).toEqual([`${OPS} ingress:`, `- rule ${drop.SecurityGroupRuleId as string} (drop TCP 22/22 from 0.0.0.0/0 priority 1)`]);
+    expect(describeAction(revoke)).toEqual([`${OPS} ingress:`, `- rule ${drop.SecurityGroupRuleId as string}`]);
+    const modify: CloudAction = { api: 'ModifySecurityGroupRule', params: { RegionId: REGION, SecurityGroupId: OPS, SecurityGroupRuleId: drop.SecurityGroupRuleId, Priority: '2' } };
+    expect(describeAction(modify, lookup)[1]).toBe('~ Priority 1 → 2');
   });
 });
 

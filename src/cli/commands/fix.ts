@@ -14,7 +14,7 @@ import type { Lang, Localized } from '../../core/diagnosis/types';
 import type { CloudAction } from '../../core/cloud/provider';
 import { resolveCredentials } from '../../core/cloud/alicloud/credentials';
 import { resolveEndpoints } from '../../core/cloud/alicloud/endpoints';
-import { ActionRefused, applyActions, cloudActionsSchema, describeAction, type ApplyOutcome } from '../../core/cloud/alicloud/apply';
+import { ActionRefused, applyActions, cloudActionsSchema, describeAction, ruleLookupFromSnapshot, type ApiRule, type ApplyOutcome, type RuleLookup } from '../../core/cloud/alicloud/apply';
 import { loadSession, saveSession, type AppliedChangeRecord, type Session } from '../../core/session';
 import { action, EXIT_FAULT, fail, printJson, runInterruptible, stdoutStyle, withUsageExitCodes, type Style } from '../format';
 import { accessKeyFromStdin, validateCloudInput } from './cloud-input';
@@ -65,8 +65,8 @@ export function actionableFixes(session: Session): ActionableFix[] {
 
 const keyOf = (kind: string, actions: readonly CloudAction[]): string => `${kind}:${createHash('sha256').update(JSON.stringify(actions)).digest('hex').slice(0, 32)}`;
 
-function diffLines(actions: readonly CloudAction[]): string[] {
-  return actions.flatMap((a, i) => [`  ${i + 1}. ${a.api}`, ...describeAction(a).map((l) => `     ${l}`)]);
+function diffLines(actions: readonly CloudAction[], lookup?: RuleLookup): string[] {
+  return actions.flatMap((a, i) => [`  ${i + 1}. ${a.api}`, ...describeAction(a, lookup).map((l) => `     ${l}`)]);
 }
 
 function colourDiff(line: string, s: Style): string {
@@ -101,11 +101,14 @@ async function fixCommand(file: string, opts: FixOptions): Promise<void> {
   const provider = snapshot?.provider ?? 'alicloud';
   const region = snapshot?.region ?? null;
   const accountId = snapshot?.account?.accountId ?? null;
+  // Rule ids in a diff are shown with what they stand for: the diagnosis' snapshot, or a rule an apply created.
+  const createdRules = (session.applied ?? []).flatMap((x) => ((x.created as { rules?: ApiRule[] }).rules ?? []));
+  const lookup = ruleLookupFromSnapshot(session.diagnosis.cloud.snapshot, createdRules);
   const where = `${t('账号', 'account')} ${accountId ?? t('未知', 'unknown')} · ${t('地域', 'region')} ${region ?? t('未知', 'unknown')}`;
 
   // ---- dry run -----------------------------------------------------------------------------------------
   if (!opts.apply && !opts.undo) {
-    if (opts.json) return printJson({ file, readOnly, provider, region, accountId, fixes: fixes.map((f) => ({ ...f, diff: diffLines(f.actions).map((l) => l.trim()) })), applied: session.applied ?? [] });
+    if (opts.json) return printJson({ file, readOnly, provider, region, accountId, fixes: fixes.map((f) => ({ ...f, diff: diffLines(f.actions, lookup).map((l) => l.trim()) })), applied: session.applied ?? [] });
     if (!fixes.length) {
       process.stdout.write(`${t('这个诊断里没有可以通过云 API 执行的修复。', 'This diagnosis has no fix that can be applied through the cloud API.')}\n`);
       return;
@@ -114,7 +117,7 @@ async function fixCommand(file: string, opts: FixOptions): Promise<void> {
     for (const f of fixes) {
       const sim = (f.simulated as { decision?: string } | null)?.decision;
       process.stdout.write(`\n[${f.n}] ${f.title[lang]} ${s.dim(`(${f.checkId}${sim ? `; ${t('模拟结果', 'simulated')}: ${sim}` : ''})`)}\n`);
-      for (const l of diffLines(f.actions)) process.stdout.write(`${colourDiff(l, s)}\n`);
+      for (const l of diffLines(f.actions, lookup)) process.stdout.write(`${colourDiff(l, s)}\n`);
     }
     process.stdout.write(`\n${s.dim(t(`执行：sg-doctor fix ${file} --apply --fix N；撤销：sg-doctor fix ${file} --undo`, `Apply: sg-doctor fix ${file} --apply --fix N; undo: sg-doctor fix ${file} --undo`))}\n`);
     return;
@@ -161,7 +164,7 @@ async function fixCommand(file: string, opts: FixOptions): Promise<void> {
   }
 
   process.stdout.write(`${s.bold(heading)}\n${where}\n`);
-  for (const l of diffLines(actions)) process.stdout.write(`${colourDiff(l, s)}\n`);
+  for (const l of diffLines(actions, lookup)) process.stdout.write(`${colourDiff(l, s)}\n`);
 
   // ---- confirmation: asked after the account check, before the first write ------------------------------------
   if (!opts.yes && (!process.stdin.isTTY || !process.stderr.isTTY || opts.accessKeyStdin)) {

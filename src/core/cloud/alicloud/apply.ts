@@ -46,6 +46,8 @@ export interface AppliedChange {
     securityGroupId?: string;
     /** Rules the write added (ids as read back). */
     ruleIds?: string[];
+    /** Their fields as read back (to show what an undo removes). */
+    rules?: ApiRule[];
     /** Rules the write removed or replaced (their fields as they were). */
     removedRules?: ApiRule[];
     /** ModifySecurityGroupRule: the changed fields' previous values. */
@@ -247,8 +249,32 @@ const ruleText = (r: ApiRule, egress: boolean): string => {
   return `${norm('Policy', r.Policy)} ${norm('IpProtocol', r.IpProtocol)} ${r.PortRange ?? '-1/-1'} ${egress ? 'to' : 'from'} ${peer} priority ${norm('Priority', r.Priority)}`;
 };
 
+/** What a rule id stands for (from the diagnosis' snapshot or an earlier apply), for the diff; null = unknown. */
+export type RuleLookup = (groupId: string, ruleId: string) => ApiRule | null;
+
+/** The rules of a snapshot (the provider-neutral model) in the API's field names, for `describeAction`. */
+export function ruleLookupFromSnapshot(snapshot: unknown, extra: readonly ApiRule[] = []): RuleLookup {
+  const groups = ((snapshot as { securityGroups?: unknown } | null)?.securityGroups ?? []) as { id?: string; rules?: Record<string, unknown>[] }[];
+  return (groupId, ruleId) => {
+    const known = extra.find((r) => r.SecurityGroupRuleId === ruleId);
+    if (known) return known;
+    const rule = (Array.isArray(groups) ? groups : []).find((g) => g.id === groupId)?.rules?.find((r) => r.id === ruleId);
+    if (!rule) return null;
+    const peer = (rule.peer ?? {}) as { kind?: string; cidr?: string; groupId?: string; prefixListId?: string; family?: number };
+    return {
+      IpProtocol: str(rule.rawProtocol ?? rule.protocol),
+      PortRange: str(rule.rawPortRange),
+      Policy: str(rule.policy),
+      Priority: str(rule.priority),
+      ...(peer.kind === 'cidr' ? { [peer.family === 6 ? 'Ipv6SourceCidrIp' : 'SourceCidrIp']: str(peer.cidr) } : {}),
+      ...(peer.kind === 'group' ? { SourceGroupId: str(peer.groupId) } : {}),
+      ...(peer.kind === 'prefix-list' ? { SourcePrefixListId: str(peer.prefixListId) } : {}),
+    };
+  };
+}
+
 /** The change one action asks for, as diff lines ("+ …" added, "- …" removed, "~ …" changed). */
-export function describeAction(action: CloudAction): string[] {
+export function describeAction(action: CloudAction, lookup?: RuleLookup): string[] {
   const flat = flattenParams(action.params);
   const egress = /Egress/.test(action.api);
   const where = flat.SecurityGroupId ?? flat.NetworkAclId ?? flat.InstanceId ?? '';
@@ -259,12 +285,17 @@ export function describeAction(action: CloudAction): string[] {
     case 'RevokeSecurityGroup':
     case 'RevokeSecurityGroupEgress': {
       const ids = indexedValues(flat, 'SecurityGroupRuleId');
-      return [`${where} ${egress ? 'egress' : 'ingress'}:`, ...(ids.length ? ids.map((id) => `- rule ${id}`) : requestedRules(flat).map((r) => `- ${ruleText(r, egress)}`))];
+      const known = (id: string): string => {
+        const r = lookup?.(where, id);
+        return r ? ` (${ruleText(r, egress)})` : '';
+      };
+      return [`${where} ${egress ? 'egress' : 'ingress'}:`, ...(ids.length ? ids.map((id) => `- rule ${id}${known(id)}`) : requestedRules(flat).map((r) => `- ${ruleText(r, egress)}`))];
     }
     case 'ModifySecurityGroupRule':
     case 'ModifySecurityGroupEgressRule': {
-      const changes = RULE_FIELDS.filter((f) => flat[f] !== undefined).map((f) => `${f}=${flat[f]}`);
-      return [`${where} rule ${flat.SecurityGroupRuleId ?? '?'}:`, `~ ${changes.join(', ')}`];
+      const before = flat.SecurityGroupRuleId ? lookup?.(where, flat.SecurityGroupRuleId) : null;
+      const changes = RULE_FIELDS.filter((f) => flat[f] !== undefined).map((f) => `${f} ${before && before[f] !== undefined ? `${before[f]} → ` : ''}${flat[f]}`);
+      return [`${where} rule ${flat.SecurityGroupRuleId ?? '?'}${before ? ` (${ruleText(before, egress)})` : ''}:`, `~ ${changes.join(', ')}`];
     }
     case 'JoinSecurityGroup':
       return [`${where}:`, `+ security group ${flat.SecurityGroupId}`];
@@ -425,7 +456,7 @@ async function applyOne(io: Io, api: ActionName, flat: Record<string, string>, t
           at: now().toISOString(),
           requestId: w.requestId,
           changed: true,
-          created: { securityGroupId: groupId, ruleIds: ids },
+          created: { securityGroupId: groupId, ruleIds: ids, rules: created.map(ruleAsRequest).map((r, k) => ({ ...r, SecurityGroupRuleId: ids[k] })) },
           undo,
           ...(ids.length < missing.length ? { undoNote: L('读回安全组时没有找到全部新规则，撤销只会删除找到的规则', 'Reading the group back did not find every new rule: undo removes only the rules it found') } : {}),
           note: L(`已在 ${groupId} 添加 ${ids.length} 条规则（${ids.join('、')}）`, `Added ${ids.length} rule(s) to ${groupId} (${ids.join(', ')})`),
