@@ -116,7 +116,8 @@ async function fixCommand(file: string, opts: FixOptions): Promise<void> {
     process.stdout.write(`${s.bold(t(`可执行的修复（${where}；这只是预览，没有发送任何请求）`, `Fixes that can be applied (${where}; a dry run: nothing is sent)`))}\n`);
     for (const f of fixes) {
       const sim = (f.simulated as { decision?: string } | null)?.decision;
-      process.stdout.write(`\n[${f.n}] ${f.title[lang]} ${s.dim(`(${f.checkId}${sim ? `; ${t('模拟结果', 'simulated')}: ${sim}` : ''})`)}\n`);
+      const detail = `${f.checkId}${sim ? t(`；模拟结果：${sim}`, `; simulated: ${sim}`) : ''}`;
+      process.stdout.write(`\n[${f.n}] ${f.title[lang]}${s.dim(t(`（${detail}）`, ` (${detail})`))}\n`);
       for (const l of diffLines(f.actions, lookup)) process.stdout.write(`${colourDiff(l, s)}\n`);
     }
     process.stdout.write(`\n${s.dim(t(`执行：sg-doctor fix ${file} --apply --fix N；撤销：sg-doctor fix ${file} --undo`, `Apply: sg-doctor fix ${file} --apply --fix N; undo: sg-doctor fix ${file} --undo`))}\n`);
@@ -249,9 +250,11 @@ async function fixCommand(file: string, opts: FixOptions): Promise<void> {
     if (outcome.failure) {
       process.stderr.write(`sg-doctor: ${outcome.failure.message[lang]}\n`);
       if (outcome.failure.error.requestId) process.stderr.write(`sg-doctor: RequestId ${outcome.failure.error.requestId}\n`);
-      process.stderr.write(
-        `sg-doctor: ${t(`已执行 ${outcome.applied.length} 步，失败于第 ${outcome.failure.index + 1} 步，其后 ${outcome.notSent} 步未发送`, `${outcome.applied.length} step(s) applied, step ${outcome.failure.index + 1} failed, ${outcome.notSent} not sent`)}\n`,
-      );
+      if (outcome.failure.api === actions[outcome.failure.index]?.api) {
+        process.stderr.write(
+          `sg-doctor: ${t(`已执行 ${outcome.applied.length} 步，失败于第 ${outcome.failure.index + 1} 步，其后 ${outcome.notSent} 步未发送`, `${outcome.applied.length} step(s) applied, step ${outcome.failure.index + 1} failed, ${outcome.notSent} not sent`)}\n`,
+        );
+      }
     } else if (opts.apply) {
       process.stdout.write(`${s.dim(t(`已记录到 ${file}；撤销：sg-doctor fix ${file} --undo`, `Recorded in ${file}; undo with: sg-doctor fix ${file} --undo`))}\n`);
     }
