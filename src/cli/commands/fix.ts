@@ -16,7 +16,7 @@ import { resolveCredentials } from '../../core/cloud/alicloud/credentials';
 import { resolveEndpoints } from '../../core/cloud/alicloud/endpoints';
 import { ActionRefused, applyActions, cloudActionsSchema, describeAction, ruleLookupFromSnapshot, type ApiRule, type ApplyOutcome, type RuleLookup } from '../../core/cloud/alicloud/apply';
 import { loadSession, saveSession, type AppliedChangeRecord, type Session } from '../../core/session';
-import { action, EXIT_FAULT, fail, printJson, runInterruptible, stdoutStyle, withUsageExitCodes, type Style } from '../format';
+import { action, EXIT_CANCELLED, EXIT_FAULT, fail, printJson, runInterruptible, stdoutStyle, withUsageExitCodes, type Style } from '../format';
 import { accessKeyFromStdin, validateCloudInput } from './cloud-input';
 import { defaultLang } from './session';
 
@@ -267,6 +267,11 @@ async function fixCommand(file: string, opts: FixOptions): Promise<void> {
     return;
   }
   if (outcome.failure) process.exitCode = EXIT_FAULT;
+  else if (outcome.notSent > 0) {
+    // Cancelled (Ctrl-C) between two actions: what was applied is recorded above.
+    process.stderr.write(`sg-doctor: ${t(`已取消：${outcome.notSent} 步未发送`, `cancelled: ${outcome.notSent} step(s) not sent`)}\n`);
+    process.exitCode = EXIT_CANCELLED;
+  }
 }
 
 export function registerFix(program: Command): void {
