@@ -95,6 +95,8 @@ export interface ScenarioParams {
   groups?: number;
   rulesPerGroup?: number;
   sgPageSize?: number;
+  /** 'higher-priority-drop': the drop rule's Priority (default '1'; e.g. '5' leaves room for a fix that beats it). */
+  dropPriority?: string;
   omitAclEntriesInList?: boolean;
   assistant?: AssistantBehaviour;
 }
@@ -219,7 +221,7 @@ export function buildScenario(params: ScenarioParams = {}): Scenario {
     perm({ IpProtocol: 'ALL', PortRange: '-1/-1', Direction: 'egress', DestCidrIp: '0.0.0.0/0', Priority: '1' }),
   );
   const opsRules: ApiObject[] = [perm({ IpProtocol: 'ICMP', PortRange: '-1/-1', SourceCidrIp: '0.0.0.0/0', Priority: '1' })];
-  if (variant === 'higher-priority-drop') opsRules.push(perm({ IpProtocol: 'TCP', PortRange: ports, SourceCidrIp: '0.0.0.0/0', Policy: 'Drop', Priority: '1', Description: 'block admin ports' }));
+  if (variant === 'higher-priority-drop') opsRules.push(perm({ IpProtocol: 'TCP', PortRange: ports, SourceCidrIp: '0.0.0.0/0', Policy: 'Drop', Priority: params.dropPriority ?? '1', Description: 'block admin ports' }));
 
   const group = (id: string, name: string, rules: ApiObject[], type = 'normal'): ApiObject => ({
     SecurityGroupId: id,

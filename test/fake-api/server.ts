@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { canonicalRequest, expectedSignature, parseAuthorization, sha256Hex, signaturesEqual } from './sign';
 import type { ApiObject, AssistantBehaviour, Scenario } from './scenarios';
+import { ApiError, writeHandlers } from './writes';
 
 export type FaultKind = 'forbidden' | 'nopermission' | 'throttle' | 'slow' | 'server-error' | 'unavailable' | 'malformed';
 
@@ -49,6 +50,12 @@ export interface FakeAliyunOptions {
   faults?: Fault[];
   /** Clock skew accepted for x-acs-date (default 15 min, as the real API). */
   maxSkewMs?: number;
+  /**
+   * Called after every write action changed the state (and after setScenario), awaited before the API
+   * answers: the lab's enforcement (test/lab/cloud-enforce.ts) rebuilds its firewall here, so a rule is in
+   * effect when the call returns, as on the real cloud.
+   */
+  onChange?: (scenario: Scenario) => void | Promise<void>;
 }
 
 export interface FakeAliyun {
@@ -57,6 +64,8 @@ export interface FakeAliyun {
   port: number;
   calls: CallRecord[];
   setScenario(s: Scenario): void;
+  /** The current state (write actions change it). */
+  scenario(): Scenario;
   setFaults(f: Fault[]): void;
   setLatency(ms: number): void;
   /** Cloud Assistant scripts received (decoded), for assertions. */
@@ -66,16 +75,6 @@ export interface FakeAliyun {
 
 const VERSIONS: Record<string, string> = { ecs: '2014-05-26', vpc: '2016-04-28', sts: '2015-04-01' };
 
-class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -109,7 +108,19 @@ interface Invocation {
   startedAt: string;
 }
 
-function handlers(state: { scenario: Scenario; invocations: Map<string, Invocation>; commands: FakeAliyun['commands'] }) {
+interface State {
+  scenario: Scenario;
+  invocations: Map<string, Invocation>;
+  commands: FakeAliyun['commands'];
+  /** ClientToken → the answer given (idempotency: the same token and parameters get the same answer, no change). */
+  tokens: Map<string, { params: string; answer: Record<string, unknown> }>;
+  /** Set by a write handler that changed the state. */
+  changed: boolean;
+}
+
+export type { State as FakeState };
+
+function handlers(state: State) {
   const sc = () => state.scenario;
   const region = (p: Record<string, string>) => {
     if (!p.RegionId) throw new ApiError(400, 'MissingRegionId', 'RegionId is mandatory for this action.');
@@ -296,6 +307,7 @@ function handlers(state: { scenario: Scenario; invocations: Map<string, Invocati
         },
       };
     },
+    ...writeHandlers(state, region, instance),
   } satisfies Record<string, (p: Record<string, string>) => Record<string, unknown>>;
 }
 
@@ -312,6 +324,16 @@ const PRODUCT_OF: Record<string, 'ecs' | 'vpc' | 'sts'> = {
   DescribeNetworkAcls: 'vpc',
   DescribeNetworkAclAttributes: 'vpc',
   GetCallerIdentity: 'sts',
+  AuthorizeSecurityGroup: 'ecs',
+  AuthorizeSecurityGroupEgress: 'ecs',
+  RevokeSecurityGroup: 'ecs',
+  RevokeSecurityGroupEgress: 'ecs',
+  ModifySecurityGroupRule: 'ecs',
+  ModifySecurityGroupEgressRule: 'ecs',
+  JoinSecurityGroup: 'ecs',
+  LeaveSecurityGroup: 'ecs',
+  StartInstance: 'ecs',
+  UpdateNetworkAclEntries: 'vpc',
 };
 
 const readBody = (req: IncomingMessage): Promise<Buffer> =>
@@ -323,7 +345,7 @@ const readBody = (req: IncomingMessage): Promise<Buffer> =>
   });
 
 export async function startFakeAliyun(opts: FakeAliyunOptions): Promise<FakeAliyun> {
-  const state = { scenario: opts.scenario, invocations: new Map<string, Invocation>(), commands: [] as FakeAliyun['commands'] };
+  const state: State = { scenario: opts.scenario, invocations: new Map<string, Invocation>(), commands: [], tokens: new Map(), changed: false };
   let faults = (opts.faults ?? []).map((f) => ({ ...f, left: f.times ?? Number.POSITIVE_INFINITY }));
   let latency = opts.latencyMs ?? 0;
   const calls: CallRecord[] = [];
@@ -429,7 +451,9 @@ export async function startFakeAliyun(opts: FakeAliyunOptions): Promise<FakeAliy
         }
       }
 
+      state.changed = false;
       const out = handler(rec.params);
+      if (state.changed) await opts.onChange?.(state.scenario);
       send(200, JSON.stringify({ RequestId: requestId, ...out }));
     } catch (err) {
       if (err instanceof ApiError) sendError(err, (err as ApiError & { headers?: Record<string, string> }).headers);
@@ -452,7 +476,9 @@ export async function startFakeAliyun(opts: FakeAliyunOptions): Promise<FakeAliy
     commands: state.commands,
     setScenario: (s) => {
       state.scenario = s;
+      state.tokens.clear();
     },
+    scenario: () => state.scenario,
     setFaults: (f) => {
       faults = f.map((x) => ({ ...x, left: x.times ?? Number.POSITIVE_INFINITY }));
     },

@@ -9,11 +9,16 @@
 // applied, answered with {"ok":true}. Exits when stdin closes.
 import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
-import { buildScenario, startFakeAliyun, TEST_ACCESS_KEY, type ScenarioParams } from '../fake-api';
+import { buildScenario, startFakeAliyun, TEST_ACCESS_KEY, type Fault, type ScenarioParams } from '../fake-api';
+import { enforce, type EnforceTarget } from '../lab/cloud-enforce';
 
 async function main(): Promise<void> {
-  const first = JSON.parse(process.argv[2] ?? '{}') as { params?: ScenarioParams; latencyMs?: number };
-  const fake = await startFakeAliyun({ scenario: buildScenario(first.params ?? {}), ...TEST_ACCESS_KEY, latencyMs: first.latencyMs ?? 0 });
+  // `enforce` (optional): program the fake cloud's security groups and ACL into the server namespace's
+  // iptables (test/lab/cloud-enforce.ts), rebuilt on every state change before the API answers.
+  const first = JSON.parse(process.argv[2] ?? '{}') as { params?: ScenarioParams; latencyMs?: number; enforce?: EnforceTarget };
+  const target = first.enforce;
+  const fake = await startFakeAliyun({ scenario: buildScenario(first.params ?? {}), ...TEST_ACCESS_KEY, latencyMs: first.latencyMs ?? 0, ...(target ? { onChange: (s) => enforce(s, target) } : {}) });
+  if (target) enforce(fake.scenario(), target);
   let egressIp = first.params?.clientIp ?? '203.0.113.7';
   const echo = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain' });
@@ -25,8 +30,20 @@ async function main(): Promise<void> {
   const rl = createInterface({ input: process.stdin });
   rl.on('line', (line) => {
     try {
-      const msg = JSON.parse(line) as { params: ScenarioParams; latencyMs?: number; egressIp?: string };
+      const msg = JSON.parse(line) as { params?: ScenarioParams; latencyMs?: number; egressIp?: string; faults?: Fault[]; state?: boolean };
+      // {"faults": […]}: inject faults (e.g. a write denied by policy) without touching the state;
+      // {"state": true}: answer the current state (the write actions change it).
+      if (msg.faults) fake.setFaults(msg.faults);
+      if (msg.state) {
+        process.stdout.write(`${JSON.stringify({ ok: true, scenario: fake.scenario() })}\n`);
+        return;
+      }
+      if (!msg.params) {
+        process.stdout.write(`${JSON.stringify({ ok: true, calls: fake.calls.length })}\n`);
+        return;
+      }
       fake.setScenario(buildScenario(msg.params));
+      if (target) enforce(fake.scenario(), target);
       egressIp = msg.egressIp ?? msg.params.clientIp ?? egressIp;
       if (msg.latencyMs !== undefined) fake.setLatency(msg.latencyMs);
       process.stdout.write(`${JSON.stringify({ ok: true, calls: fake.calls.length })}\n`);

@@ -6,7 +6,8 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
-import { TEST_ACCESS_KEY, type ScenarioParams, type Variant } from '../fake-api';
+import { TEST_ACCESS_KEY, type Fault, type Scenario, type ScenarioParams, type Variant } from '../fake-api';
+import type { EnforceTarget } from '../lab/cloud-enforce';
 import { REPO_ROOT, tsxArgv, type ExecResult, type Lab, type LabSpec, type PortSpec } from '../lab/lab';
 import type { Diagnosis } from '../../src/core/diagnosis/types';
 import { contradictions } from '../../src/core/diagnosis/invariants';
@@ -84,8 +85,9 @@ export class FakeApiInNamespace {
     private readonly queue: ((line: string) => void)[],
   ) {}
 
-  static async start(lab: Lab, params: ScenarioParams, latencyMs = 0): Promise<FakeApiInNamespace> {
-    const argv = tsxArgv('test/scenarios/fake-api-child.ts', [JSON.stringify({ params, latencyMs })]);
+  /** `enforce`: the fake cloud's groups and ACL decide the server's packets (test/lab/cloud-enforce.ts). */
+  static async start(lab: Lab, params: ScenarioParams, latencyMs = 0, enforce?: EnforceTarget): Promise<FakeApiInNamespace> {
+    const argv = tsxArgv('test/scenarios/fake-api-child.ts', [JSON.stringify({ params, latencyMs, ...(enforce ? { enforce } : {}) })]);
     const child = spawn('ip', ['netns', 'exec', lab.client.ns, ...argv], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' } });
     const lines = createInterface({ input: child.stdout! });
     const queue: ((line: string) => void)[] = [];
@@ -107,6 +109,24 @@ export class FakeApiInNamespace {
     this.child.stdin!.write(`${JSON.stringify({ params, latencyMs })}\n`);
     const r = JSON.parse(await answer) as { ok: boolean; error?: string };
     if (!r.ok) throw new Error(`fake API: ${r.error}`);
+  }
+
+  /** Faults for the next calls (e.g. a write denied by policy), without touching the state. */
+  async setFaults(faults: Fault[]): Promise<void> {
+    await this.request({ faults });
+  }
+
+  /** The fake cloud's current state (write actions change it). */
+  async state(): Promise<Scenario> {
+    return ((await this.request({ state: true })) as { scenario: Scenario }).scenario;
+  }
+
+  private async request(msg: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const answer = new Promise<string>((resolve) => this.queue.push(resolve));
+    this.child.stdin!.write(`${JSON.stringify(msg)}\n`);
+    const r = JSON.parse(await answer) as { ok: boolean; error?: string };
+    if (!r.ok) throw new Error(`fake API: ${r.error}`);
+    return r;
   }
 
   async stop(): Promise<void> {

@@ -11,6 +11,7 @@ import { Command, Option } from 'commander';
 import { loadConfigFile } from '../../core/config';
 import type { CloudSnapshot } from '../../core/cloud/model';
 import { listAliyunProfiles } from '../../core/cloud/alicloud/credentials';
+import { PROVIDER_IDS, type ProviderId } from '../../core/cloud/provider';
 import { DEFAULT_PROVIDER, providerFor } from '../../core/cloud/registry';
 import { importDocuments, renderCloudFixes } from '../../core/backend/compose';
 import { cloudCheckFixes } from '../../core/diagnosis/cloud-fixes';
@@ -296,7 +297,9 @@ export function registerCloud(program: Command): void {
       }),
     );
 
-  withUsageExitCodes(cloud.command('policy').description('Print the minimal read-only RAM policy for SG Doctor'))
+  withUsageExitCodes(cloud.command('policy').description('Print the minimal read-only policy for SG Doctor (Alibaba RAM or Huawei IAM; --write for applying fixes)'))
     .option('--cloud-assistant', 'include the Cloud Assistant actions (RunCommand runs read-only scripts as root)')
-    .action(action((opts: { cloudAssistant?: boolean }) => printJson(providerFor(DEFAULT_PROVIDER).policy({ remoteScript: opts.cloudAssistant === true }))));
+    .option('--write', 'include exactly the write actions `sg-doctor fix --apply` and `--undo` call (a separate policy for applying fixes)')
+    .addOption(new Option('--provider <cloud>', 'the cloud: alicloud (RAM policy) or huawei (IAM policy)').choices([...PROVIDER_IDS]).default(DEFAULT_PROVIDER))
+    .action(action((opts: { cloudAssistant?: boolean; write?: boolean; provider: ProviderId }) => printJson(providerFor(opts.provider).policy({ remoteScript: opts.cloudAssistant === true, write: opts.write === true }))));
 }

@@ -32,6 +32,8 @@ export function createSession(diagnosis: Diagnosis, plan: SessionPlan, previous?
     plan,
     diagnosis,
     history: previous?.history ?? [],
+    // The record of applied cloud changes (and their undo) stays with the session across re-runs.
+    ...(previous?.applied?.length ? { applied: previous.applied } : {}),
   };
 }
 

@@ -67,6 +67,42 @@ export const diagnosisSchema = z.looseObject({
   notes: z.string(),
 });
 
+// ---- cloud changes applied from this session (issue 11) ----------------------------------------------------
+// Provider-neutral: a CloudAction is one call of the cloud's own API ({api, params}); `created` is what the
+// provider found it had created (rule ids, previous entries, …). A session file is untrusted: these actions
+// are checked again by the provider's executor (only its fix APIs, its region) before anything is sent.
+const cloudAction = z.object({ api: z.string().min(1).max(64), params: z.record(z.string(), z.unknown()) });
+
+export const appliedChangeSchema = z.looseObject({
+  /** One `fix --apply` run: its changes are undone together. */
+  batch: z.string().min(1).max(64),
+  provider: z.string().default('alicloud'),
+  /** The fix it came from (its check and title), for the record and the report. */
+  fix: z.looseObject({ checkId: z.string(), title: localized }),
+  /** Account and region the change was made in. */
+  accountId: z.string().nullable().default(null),
+  region: z.string(),
+  at: z.string(),
+  api: z.string(),
+  params: z.record(z.string(), z.unknown()),
+  requestId: z.string().nullable(),
+  clientToken: z.string().nullable().default(null),
+  /** False: it was already like that, nothing was written. */
+  changed: z.boolean(),
+  created: z.record(z.string(), z.unknown()),
+  undo: z.array(cloudAction).max(20),
+  undoNote: localized.optional(),
+  note: localized,
+  /** Set when `fix --undo` removed it. */
+  undoneAt: z.string().optional(),
+  undoRequestIds: z.array(z.string()).optional(),
+});
+export type AppliedChangeRecord = z.infer<typeof appliedChangeSchema>;
+
+/** An apply (or undo) under way: its ClientTokens, kept before the first write so a retry is idempotent. */
+export const pendingApplySchema = z.looseObject({ key: z.string(), tokens: z.array(z.string().max(64)).max(40), startedAt: z.string() });
+export type PendingApply = z.infer<typeof pendingApplySchema>;
+
 /** What the user asked for, so a session can be re-run: the one shape shared with the app and the CLI. */
 export { planSchema };
 
@@ -88,6 +124,9 @@ export const sessionSchema = z.looseObject({
   history: z
     .array(z.looseObject({ ranAt: z.string(), locus: z.string(), summary: z.string(), portStates: z.record(z.string(), z.string()) }))
     .default([]),
+  /** Cloud changes applied from this session (`sg-doctor fix --apply`), oldest first, each with its undo. */
+  applied: z.array(appliedChangeSchema).max(500).optional(),
+  pendingApply: pendingApplySchema.nullable().optional(),
 });
 
 export type { SessionPlan };

@@ -1,8 +1,8 @@
 // A saved diagnosis: the versioned envelope the app reads and writes as a .sgdiag file.
 import type { Diagnosis } from '../diagnosis/types';
-import type { SessionHistoryEntry, SessionPlan } from './schema';
+import type { AppliedChangeRecord, PendingApply, SessionHistoryEntry, SessionPlan } from './schema';
 
-export type { SessionHistoryEntry, SessionPlan };
+export type { AppliedChangeRecord, PendingApply, SessionHistoryEntry, SessionPlan };
 
 export interface Session {
   kind: 'sg-doctor-session';
@@ -13,6 +13,10 @@ export interface Session {
   plan: SessionPlan;
   diagnosis: Diagnosis;
   history: SessionHistoryEntry[];
+  /** Cloud changes applied from this session (issue 11), oldest first; absent when none. */
+  applied?: AppliedChangeRecord[];
+  /** An apply or undo under way (its ClientTokens); null or absent when none. */
+  pendingApply?: PendingApply | null;
 }
 
 export type SessionErrorCode =

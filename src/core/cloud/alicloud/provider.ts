@@ -149,7 +149,7 @@ export const alicloudProvider: CloudProvider = {
   evaluateNetworkAcl: (snapshot, flow) => evaluateNetworkAcl(snapshot, flow),
   // Called, not referenced: fixes.ts reads this module's console links (an import cycle at load time).
   renderFixes: (intent, ctx) => alibabaFixes(intent, ctx),
-  policy: (opts = {}) => ramPolicy({ cloudAssistant: opts.remoteScript === true }),
+  policy: (opts = {}) => ramPolicy({ cloudAssistant: opts.remoteScript === true, write: opts.write === true }),
   endpoints: (sources) => {
     const f = sources.flags ?? {};
     const flags = { ecs: f.ecs, vpc: f.vpc, sts: f.sts };
