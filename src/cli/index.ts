@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   report: () => import('./commands/session').then((m) => m.registerSession),
   rerun: () => import('./commands/session').then((m) => m.registerSession),
   'server-script': () => import('./commands/server-script').then((m) => m.registerServerScript),
+  watch: () => import('./commands/watch').then((m) => m.registerWatch),
 };
 
 /** The sub-command named on the command line, if it is one of ours (help and --version need them all). */

@@ -20,7 +20,7 @@ export function defaultLang(env: NodeJS.ProcessEnv = process.env): Lang {
 async function reportCommand(file: string, opts: { format?: ReportFormat; lang?: Lang; maskIps: boolean; out?: string; force?: boolean }): Promise<void> {
   const { session } = await openSessionOrFail(file);
   const format = opts.format ?? (opts.out ? reportFormatFor(opts.out) : null) ?? 'md';
-  const text = renderReport(session.diagnosis, { format, lang: opts.lang ?? defaultLang(), maskIps: opts.maskIps });
+  const text = renderReport(session.diagnosis, { format, lang: opts.lang ?? defaultLang(), maskIps: opts.maskIps, watch: session.watch });
   if (opts.out) {
     // Never through a planted link, never over another file unless --force (then the link itself is replaced).
     const { writeFileSafely } = await import('../../core/files');

@@ -1,8 +1,8 @@
 // A saved diagnosis: the versioned envelope the app reads and writes as a .sgdiag file.
 import type { Diagnosis } from '../diagnosis/types';
-import type { SessionHistoryEntry, SessionPlan } from './schema';
+import type { SessionHistoryEntry, SessionPlan, SessionWatch } from './schema';
 
-export type { SessionHistoryEntry, SessionPlan };
+export type { SessionHistoryEntry, SessionPlan, SessionWatch };
 
 export interface Session {
   kind: 'sg-doctor-session';
@@ -13,6 +13,8 @@ export interface Session {
   plan: SessionPlan;
   diagnosis: Diagnosis;
   history: SessionHistoryEntry[];
+  /** When the flow first worked from this machine, found by watching (issue 11 §3); absent until then. */
+  watch?: SessionWatch;
 }
 
 export type SessionErrorCode =
