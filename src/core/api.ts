@@ -8,6 +8,8 @@ import type { Result } from './result';
 import type { Comparison } from './session/compare';
 import type { Session } from './session/types';
 import { planSchema } from './session/plan';
+import { watchRecordStrictSchema } from './session/schema';
+import type { WatchAttempt, WatchResult } from './watch-model';
 import { instanceIdSchema, profileNameSchema, regionIdSchema } from './cloud/ids';
 import { MAX_SERVER_EVIDENCE_CHARS, MAX_SNAPSHOT_CHARS } from './limits';
 import { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel } from './api-names';
@@ -252,6 +254,8 @@ export const requests = {
       saveAs: z.boolean(),
       /** Suggested file name (web shell: the name inside its sessions folder). */
       name: fileName.optional(),
+      /** "Works since", when a watch of this target succeeded. */
+      watch: watchRecordStrictSchema.optional(),
     }),
   ),
   /** No ref: ask the user (native dialog); a ref: one from the recent list or the sessions folder. */
@@ -262,7 +266,7 @@ export const requests = {
   'sessions.example': req<OpenedSession>()(empty),
   'sessions.compare': req<Comparison>()(z.object({ before: diagnosisDoc, after: diagnosisDoc })),
   'report.export': req<ExportedReport>()(
-    z.object({ diagnosis: diagnosisDoc, format: z.enum(['md', 'html', 'pdf']), lang, maskIps: z.boolean(), name: fileName.optional() }),
+    z.object({ diagnosis: diagnosisDoc, format: z.enum(['md', 'html', 'pdf']), lang, maskIps: z.boolean(), name: fileName.optional(), watch: watchRecordStrictSchema.optional() }),
   ),
   /** Console and documentation links only: parsed https URLs on the allow-list. */
   'shell.openExternal': req<{ opened: boolean }>()(z.object({ url: z.string().max(2048) })),
@@ -279,6 +283,17 @@ export const requests = {
       .partial()
       .strict(),
   ),
+  // Watch until it works (issue 11 §3): re-probe one TCP flow from this machine until it first connects;
+  // the attempts arrive as `watch.attempt` events, the end as `watch.done`. One watch at a time.
+  'watch.start': req<{ watchId: string }>()(
+    z.object({
+      host,
+      port,
+      /** Give up after this long (default 10 min). */
+      maxDurationMs: z.number().int().min(1000).max(24 * 3600_000).optional(),
+    }),
+  ),
+  'watch.cancel': req<{ cancelled: boolean }>()(z.object({ watchId: z.uuid() })),
 } satisfies Record<RequestChannel, { args: z.ZodType; result: unknown }>;
 
 // Compile-time proof that the name list and the contract agree (both directions).
@@ -294,6 +309,10 @@ export interface EventPayloads {
   'session.opened': Result<OpenedSession>;
   /** The user asked to close with unsaved changes: the UI asks, then calls app.confirmClose. */
   'app.closeRequested': Record<string, never>;
+  /** One attempt of a watch (the live timeline). */
+  'watch.attempt': { watchId: string; attempt: WatchAttempt };
+  /** The watch ended: works (worksSince set), timed-out or cancelled. */
+  'watch.done': { watchId: string; outcome: Result<WatchResult> };
 }
 type _SameEvents = [EventChannel] extends [keyof EventPayloads] ? ([keyof EventPayloads] extends [EventChannel] ? true : never) : never;
 const _sameEvents: _SameEvents = true;

@@ -6,7 +6,7 @@ import type { BannerFact } from '../probe/types';
 import { maskIps, redactDocument } from '../session/redact';
 import { fullWidthZh } from '../i18n/punctuation';
 import { evaluationWords, humanizeCodes, nearMissWords, tcpReasonWords } from '../diagnosis/words';
-import { localClock, type WatchRecord } from '../watch';
+import { localClock, type WatchRecord } from '../watch-model';
 
 export type Block =
   | { type: 'heading'; level: 1 | 2 | 3; text: string }

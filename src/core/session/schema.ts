@@ -65,16 +65,14 @@ export const diagnosisSchema = z.looseObject({
  * A watch that ended in success (issue 11 §3): "works since" in the session. A malformed record (the file
  * is untrusted) is dropped rather than refusing the whole session.
  */
-export const watchRecordSchema = z
-  .object({
-    host: z.string().min(1).max(253),
-    port: z.number().int().min(1).max(65535),
-    startedAt: z.iso.datetime(),
-    worksSince: z.iso.datetime(),
-    attempts: z.number().int().min(1).max(100_000),
-  })
-  .optional()
-  .catch(undefined);
+export const watchRecordStrictSchema = z.object({
+  host: z.string().min(1).max(253),
+  port: z.number().int().min(1).max(65535),
+  startedAt: z.iso.datetime(),
+  worksSince: z.iso.datetime(),
+  attempts: z.number().int().min(1).max(100_000),
+});
+export const watchRecordSchema = watchRecordStrictSchema.optional().catch(undefined);
 export type SessionWatch = NonNullable<z.infer<typeof watchRecordSchema>>;
 
 /** What the user asked for, so a session can be re-run: the one shape shared with the app and the CLI. */
