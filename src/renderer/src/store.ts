@@ -340,6 +340,9 @@ export function browserLang(langs: readonly string[] = typeof navigator !== 'und
   return null;
 }
 
+/** Starts watching until it works (the apply flow calls this after an apply); see State.startWatch. */
+export const startWatch = (target?: { host: string; port: number }, opts?: { maxDurationMs?: number }): Promise<void> => useStore.getState().startWatch(target, opts);
+
 export const currentLang = (s: Pick<State, 'prefs' | 'info'>): Lang => s.prefs.lang ?? s.info?.osLang ?? 'en';
 
 // Translation outside components (toasts): the same i18next instance react-i18next uses.
@@ -354,7 +357,9 @@ function onDone(runId: string, result: Result<Diagnosis>): void {
     return;
   }
   const baseline = s.doc.baseline;
-  useStore.setState({ run, doc: { ...s.doc, diagnosis: result.value, dirty: true, readOnly: false, example: false, comparison: null } });
+  // "Works since" stays true after a new run only while the path still works.
+  const watch = result.value.verdict.locus === 'none' ? s.doc.watch : null;
+  useStore.setState({ run, doc: { ...s.doc, diagnosis: result.value, dirty: true, readOnly: false, example: false, comparison: null, watch } });
   void client?.call('app.setDirty', { dirty: true, title: 'SG Doctor' });
   if (baseline) {
     void client?.call('sessions.compare', { before: baseline, after: result.value }).then((c) => {
