@@ -153,6 +153,8 @@ describe('sg-doctor watch', () => {
     const rep = await runCli(['report', file, '--lang', 'en']);
     expect(rep.code).toBe(0);
     expect(rep.stdout).toMatch(/Works since: \d\d:\d\d:\d\d \(.*; watched from this machine, attempt \d+ connected\)/);
+    const opened = await runCli(['open', file, '--lang', 'en']);
+    expect(opened.stdout).toMatch(/✔ Works since \d\d:\d\d:\d\d \(.*, found by watching from this machine, attempt \d+\)/);
     const zh = await runCli(['report', file, '--lang', 'zh-CN']);
     expect(zh.stdout).toMatch(/连通时间：自 \d\d:\d\d:\d\d 起可以连通（.*；从本机持续探测，第 \d+ 次尝试成功）/);
   });

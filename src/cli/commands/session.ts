@@ -42,6 +42,12 @@ async function openCommand(file: string, opts: { json: boolean; lang?: Lang }): 
   const { renderDiagnosis } = await import('./diagnose');
   process.stdout.write(`${s.dim(`${file} · saved ${loaded.session.savedAt} · SG Doctor ${loaded.session.appVersion}${loaded.readOnly ? ' · read-only' : ''}`)}\n\n`);
   process.stdout.write(renderDiagnosis(loaded.session.diagnosis, opts.lang ?? defaultLang(), s));
+  const w = loaded.session.watch;
+  if (w) {
+    const { localClock } = await import('../../core/watch-model');
+    const zh = (opts.lang ?? defaultLang()) === 'zh-CN';
+    process.stdout.write(`\n${s.green('✔')} ${zh ? `自 ${localClock(w.worksSince)} 起可以连通（${w.worksSince}，由本机持续探测得出，第 ${w.attempts} 次尝试）` : `Works since ${localClock(w.worksSince)} (${w.worksSince}, found by watching from this machine, attempt ${w.attempts})`}\n`);
+  }
 }
 
 interface RerunOptions {
