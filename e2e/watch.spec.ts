@@ -91,6 +91,13 @@ for (const lang of ['en', 'zh-CN'] as const) {
       await expect(card.getByTestId('watch-cancel')).toHaveCount(0);
       await shot(ready, `watch-works-${lang}`);
 
+      // The checklist is from before the fix: re-run from the card; the path now works, "works since" stays.
+      await card.getByTestId('watch-rerun').click();
+      await expect(ready.getByTestId('verdict')).toHaveAttribute('data-locus', 'none', { timeout: 45_000 });
+      await expect(ready.getByTestId('progress')).toHaveCount(0, { timeout: 45_000 });
+      await expect(ready.getByTestId('watch-works')).toHaveText(t.works);
+      await expect(ready.getByTestId('watch-rerun')).toHaveCount(0);
+
       // Saved with the session: "works since" is in the file.
       await ready.getByTestId('save').click();
       await ready.locator('#saveas-name').fill(`watched-${lang}`);

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventPayloads } from '../src/core/api';
 import { createBackend, type Backend } from '../src/core/backend/backend';
 import type { DiagnosisEngine } from '../src/core/backend/engine';
-import { createSession, serializeSession } from '../src/core/session';
+import { createSession, parseSession, serializeSession } from '../src/core/session';
 import { webHost } from '../src/cli/serve/web-host';
 import { sampleDiagnosis } from './support/diagnosis-fixture';
 
@@ -146,5 +146,18 @@ describe('watch.* channels', () => {
     // A malformed record is refused at the boundary.
     const bad = await backend.dispatch('sessions.save', { diagnosis: d, plan: { host: d.target.host, port: d.target.port }, saveAs: true, name: 'bad', watch: { ...worked, worksSince: 'yesterday' } });
     expect(bad.ok).toBe(false);
+  });
+
+  it('a session file with a malformed watch record still opens, without the record (the file is untrusted)', () => {
+    const d = sampleDiagnosis();
+    const good = { host: d.target.host, port: d.target.port, startedAt: '2026-12-02T06:01:30.000Z', worksSince: '2026-12-02T06:02:11.000Z', attempts: 5 };
+    const text = (watch: unknown) => JSON.stringify({ ...createSession(d, { host: d.target.host, port: d.target.port }), watch });
+    const ok = parseSession(text(good));
+    expect(ok.ok && ok.value.session.watch).toEqual(good);
+    for (const bad of [{ ...good, worksSince: 'soon' }, { ...good, port: 0 }, 'yesterday', [good]]) {
+      const r = parseSession(text(bad));
+      expect(r.ok, JSON.stringify(bad)).toBe(true);
+      if (r.ok) expect(r.value.session.watch).toBeUndefined();
+    }
   });
 });

@@ -250,6 +250,7 @@ export const en = {
     attempt: 'Attempt {{n}}',
     rtt: '{{ms}} ms',
     next: 'next try in {{after}}',
+    rerunHint: 'The checklist above is from before; run the diagnosis again to update it.',
   },
   errors: { transport: 'The app backend is not answering', generic: 'Something went wrong' },
 };
@@ -507,6 +508,7 @@ export const zhCN: Tree<typeof en> = {
     attempt: '第 {{n}} 次',
     rtt: '{{ms}} 毫秒',
     next: '{{after}}后重试',
+    rerunHint: '上面的检查清单是之前的结果；重新运行诊断即可更新。',
   },
   errors: { transport: '应用后端没有响应', generic: '出现错误' },
 };

@@ -17,6 +17,7 @@ export function Watch() {
   const doc = useStore((s) => s.doc);
   const startWatch = useStore((s) => s.startWatch);
   const cancelWatch = useStore((s) => s.cancelWatch);
+  const rerun = useStore((s) => s.rerun);
   const d = doc.diagnosis;
   if (!d) return null;
   const target = w.target ?? { host: d.target.host, port: d.target.port };
@@ -51,6 +52,14 @@ export function Watch() {
         <div className="note ok" role="status" data-testid="watch-works">
           <strong>✓ {t('watch.works', { time: localClock(result.worksSince) })}</strong>{' '}
           <span className="muted">{t('watch.worksDetail', { target: targetText(result.target), n: result.attempts.length, took: took(result.startedAt, result.worksSince) })}</span>
+          {doc.plan && d.verdict.locus !== 'none' && (
+            <p className="small">
+              {t('watch.rerunHint')}{' '}
+              <button type="button" className="btn small" onClick={() => void rerun()} data-testid="watch-rerun">
+                {t('nav.rerun')}
+              </button>
+            </p>
+          )}
         </div>
       )}
       {saved && doc.watch && (
