@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, shot, test } from './fixtures';
 
@@ -90,6 +91,8 @@ for (const lang of ['en', 'zh-CN'] as const) {
       await expect(ready).toHaveTitle(t.title(`127.0.0.1:${port}`));
       await expect(card.getByTestId('watch-cancel')).toHaveCount(0);
       await shot(ready, `watch-works-${lang}`);
+      const axe = await new AxeBuilder({ page: ready }).include('[data-testid="watch"]').withTags(['wcag2a', 'wcag2aa']).analyze();
+      expect(axe.violations.map((v) => `${v.id}: ${v.nodes.length} (${v.nodes[0]?.target.join(' ')})`)).toEqual([]);
 
       // The checklist is from before the fix: re-run from the card; the path now works, "works since" stays.
       await card.getByTestId('watch-rerun').click();
