@@ -19,6 +19,9 @@ const SAFE_ENV = {
   ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
 };
 
+/** Each test starts the CLI (tsx) one or more times: slow on a loaded machine. */
+const SLOW = 120_000;
+
 interface Run {
   code: number | null;
   stdout: string;
@@ -96,7 +99,7 @@ describe('sg-doctor watch', () => {
     expect(rows.slice(0, -1).every((l) => l.includes('refused'))).toBe(true);
     expect(rows[rows.length - 1]).toMatch(/ {2}connected, [\d.]+ ms$/);
     expect(lines[lines.length - 1]).toMatch(new RegExp(`^✔ 127\\.0\\.0\\.1:${port} works since \\d\\d:\\d\\d:\\d\\d \\(attempt ${rows.length}, after `));
-  });
+  }, SLOW);
 
   it('speaks Chinese with LANG=zh_CN', async () => {
     const port = await freePort();
@@ -105,14 +108,14 @@ describe('sg-doctor watch', () => {
     expect(r.stdout).toContain(`持续探测 127.0.0.1:${port}，直到连通（最长 10 分，按 Ctrl-C 停止）`);
     expect(r.stdout).toMatch(/第 1 次 {2}被拒绝（RST），[\d.]+ 毫秒，1 秒后重试/);
     expect(r.stdout).toMatch(new RegExp(`✔ 127\\.0\\.0\\.1:${port} 自 \\d\\d:\\d\\d:\\d\\d 起可以连通（第 \\d+ 次尝试，用时 `));
-  });
+  }, SLOW);
 
   it('exits 1 when the time runs out, saying what the last attempt found', async () => {
     const port = await freePort();
     const r = await runCli(['watch', `127.0.0.1:${port}`, '--for', '2s']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(new RegExp(`✖ 127\\.0\\.0\\.1:${port} is still not reachable after 2(\\.\\d)? s \\(\\d+ attempts; the last: refused \\(reset\\)\\)\\. That means a reset came back`));
-  });
+  }, SLOW);
 
   it('--json: one document, the same exit codes', async () => {
     // No live lines to time the opening by: the port listens from the start (the timeline case is above).
@@ -130,7 +133,7 @@ describe('sg-doctor watch', () => {
     const t = await runCli(['watch', `127.0.0.1:${await freePort()}`, '--json', '--for', '1s']);
     expect(t.code).toBe(1);
     expect((JSON.parse(t.stdout) as { status: string }).status).toBe('timed-out');
-  });
+  }, SLOW);
 
   it('--session writes "works since" into the session (atomically, the old file kept as .bak)', async () => {
     const port = await freePort();
@@ -157,7 +160,7 @@ describe('sg-doctor watch', () => {
     expect(opened.stdout).toMatch(/✔ Works since \d\d:\d\d:\d\d \(.*, found by watching from this machine, attempt \d+\)/);
     const zh = await runCli(['report', file, '--lang', 'zh-CN']);
     expect(zh.stdout).toMatch(/连通时间：自 \d\d:\d\d:\d\d 起可以连通（.*；从本机持续探测，第 \d+ 次尝试成功）/);
-  });
+  }, SLOW);
 
   it('bad input exits 2 before watching: no port, a bad --for, a session about another target', async () => {
     expect((await runCli(['watch', '127.0.0.1'])).code).toBe(2);
@@ -175,12 +178,12 @@ describe('sg-doctor watch', () => {
     expect(other.stdout).toBe('');
     const missing = await runCli(['watch', '127.0.0.1:22', '--session', join(dir, 'nope.sgdiag')]);
     expect(missing.code).toBe(2);
-  });
+  }, SLOW);
 
   it('Ctrl-C exits 130', async () => {
     const port = await freePort();
     const r = await runCli(['watch', `127.0.0.1:${port}`], { interruptAfterMs: 300 });
     expect(r.code).toBe(130);
     expect(r.stderr).toContain('cancelled');
-  });
+  }, SLOW);
 });
