@@ -26,6 +26,8 @@ interface HarnessReport {
   permission: unknown;
   external: string[];
   errors: string[];
+  notifications: { title: string; body: string; ready: boolean }[];
+  watchedPort: number;
 }
 
 function newestMtime(dir: string): number {
@@ -138,5 +140,12 @@ describe('the built Electron main bundle under a stand-in electron', () => {
     expect(report.navigationPrevented).toBe(true);
     expect(report.windowOpen).toEqual({ action: 'deny' });
     expect(report.permission).toBe(false);
+  });
+
+  it('shows a desktop notification from main when a watch first connects (issue 11 §3), and sends the timeline to the window', () => {
+    const port = report.watchedPort;
+    expect(report.notifications).toEqual([{ title: `✓ 127.0.0.1:${port} works`, body: expect.stringMatching(new RegExp(`^SG Doctor: 127\\.0\\.0\\.1:${port} works since \\d\\d:\\d\\d:\\d\\d\\.$`)), ready: true }]);
+    const sent = report.sends.filter((s) => s.channel === 'sgd:watch.attempt' || s.channel === 'sgd:watch.done').map((s) => s.channel);
+    expect(sent).toEqual(['sgd:watch.attempt', 'sgd:watch.done']);
   });
 });

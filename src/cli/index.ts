@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   rerun: () => import('./commands/session').then((m) => m.registerSession),
   'server-script': () => import('./commands/server-script').then((m) => m.registerServerScript),
   fix: () => import('./commands/fix').then((m) => m.registerFix),
+  watch: () => import('./commands/watch').then((m) => m.registerWatch),
 };
 
 /** The sub-command named on the command line, if it is one of ours (help and --version need them all). */

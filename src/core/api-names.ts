@@ -26,9 +26,11 @@ export const REQUEST_CHANNELS = [
   'shell.openExternal',
   'settings.contacts',
   'settings.setContacts',
+  'watch.start',
+  'watch.cancel',
 ] as const;
 
-export const EVENT_CHANNELS = ['diagnosis.event', 'diagnosis.done', 'menu.command', 'session.opened', 'app.closeRequested'] as const;
+export const EVENT_CHANNELS = ['diagnosis.event', 'diagnosis.done', 'menu.command', 'session.opened', 'app.closeRequested', 'watch.attempt', 'watch.done'] as const;
 
 export type RequestChannel = (typeof REQUEST_CHANNELS)[number];
 export type EventChannel = (typeof EVENT_CHANNELS)[number];

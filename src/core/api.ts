@@ -15,7 +15,9 @@ export { allowedExternalUrl, createClient, SERVICE_PRESETS, type ServicePreset }
 
 export * from './api/schemas';
 export type * from './api/types';
-import { cloudSourceSchema, diagnoseArgsSchema, diagnosisDoc, empty, fileRef, lang, port, sessionPlanSchema } from './api/schemas';
+import { cloudSourceSchema, diagnoseArgsSchema, diagnosisDoc, empty, fileRef, host, lang, port, sessionPlanSchema } from './api/schemas';
+import { watchRecordStrictSchema } from './session/schema';
+import type { WatchAttempt, WatchResult } from './watch-model';
 import type {
   AppInfo,
   ContactSettings,
@@ -79,6 +81,8 @@ export const requests = {
       saveAs: z.boolean(),
       /** Suggested file name (web shell: the name inside its sessions folder). */
       name: fileName.optional(),
+      /** "Works since", when a watch of this target succeeded. */
+      watch: watchRecordStrictSchema.optional(),
     }),
   ),
   /** No ref: ask the user (native dialog); a ref: one from the recent list or the sessions folder. */
@@ -89,7 +93,7 @@ export const requests = {
   'sessions.example': req<OpenedSession>()(empty),
   'sessions.compare': req<Comparison>()(z.object({ before: diagnosisDoc, after: diagnosisDoc })),
   'report.export': req<ExportedReport>()(
-    z.object({ diagnosis: diagnosisDoc, format: z.enum(['md', 'html', 'pdf']), lang, maskIps: z.boolean(), name: fileName.optional() }),
+    z.object({ diagnosis: diagnosisDoc, format: z.enum(['md', 'html', 'pdf']), lang, maskIps: z.boolean(), name: fileName.optional(), watch: watchRecordStrictSchema.optional() }),
   ),
   /** Console and documentation links only: parsed https URLs on the allow-list. */
   'shell.openExternal': req<{ opened: boolean }>()(z.object({ url: z.string().max(2048) })),
@@ -106,6 +110,17 @@ export const requests = {
       .partial()
       .strict(),
   ),
+  // Watch until it works (issue 11 §3): re-probe one TCP flow from this machine until it first connects;
+  // the attempts arrive as `watch.attempt` events, the end as `watch.done`. One watch at a time.
+  'watch.start': req<{ watchId: string }>()(
+    z.object({
+      host,
+      port,
+      /** Give up after this long (default 10 min). */
+      maxDurationMs: z.number().int().min(1000).max(24 * 3600_000).optional(),
+    }),
+  ),
+  'watch.cancel': req<{ cancelled: boolean }>()(z.object({ watchId: z.uuid() })),
 } satisfies Record<RequestChannel, { args: z.ZodType; result: unknown }>;
 
 // Compile-time proof that the name list and the contract agree (both directions).
@@ -121,6 +136,10 @@ export interface EventPayloads {
   'session.opened': Result<OpenedSession>;
   /** The user asked to close with unsaved changes: the UI asks, then calls app.confirmClose. */
   'app.closeRequested': Record<string, never>;
+  /** One attempt of a watch (the live timeline). */
+  'watch.attempt': { watchId: string; attempt: WatchAttempt };
+  /** The watch ended: works (worksSince set), timed-out or cancelled. */
+  'watch.done': { watchId: string; outcome: Result<WatchResult> };
 }
 type _SameEvents = [EventChannel] extends [keyof EventPayloads] ? ([keyof EventPayloads] extends [EventChannel] ? true : never) : never;
 const _sameEvents: _SameEvents = true;

@@ -3,13 +3,14 @@
 // contract's channels to the transport-neutral backend (the same one the web shell uses).
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, screen, session, shell, type IpcMainInvokeEvent } from 'electron';
-import { allowedExternalUrl, EVENT_CHANNELS, REQUEST_CHANNELS, type SessionRef } from '../core/api';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, Notification, screen, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { allowedExternalUrl, EVENT_CHANNELS, REQUEST_CHANNELS, type EventPayloads, type SessionRef } from '../core/api';
 import { ipcName } from '../core/api-names';
 import { createBackend, type Backend } from '../core/backend/backend';
 import { coreEngine } from '../core/backend/core-engine';
 import type { Host } from '../core/backend/host';
 import { fileLogger } from '../core/backend/log';
+import { successNotification } from '../core/watch';
 import { buildMenu } from './menu';
 import { safeStorageSecretStore } from './secrets';
 import { CONTENT_SECURITY_POLICY, isAppUrl, SECURE_WEB_PREFERENCES, sessionFileArgs } from './security';
@@ -82,6 +83,7 @@ function start(): void {
   const resourcesDir = app.isPackaged ? process.resourcesPath : join(app.getAppPath(), 'resources');
   const backend = createBackend({ host, engine: coreEngine(), resourcesDir, log });
   wireIpc(backend);
+  notifyWhenWatchWorks(backend);
 
   pendingFiles.push(...sessionFileArgs(process.argv.slice(1)));
   app.on('open-file', (event, path) => {
@@ -231,6 +233,26 @@ function wireIpc(backend: Backend): void {
     });
   }
   void EVENT_CHANNELS; // events are pushed with webContents.send (see createWindow)
+}
+
+/**
+ * Watch until it works (issue 11 §3): a desktop notification from the main process at the first success
+ * (the renderer's own Notification permission stays denied). Clicking it brings the window back.
+ */
+function notifyWhenWatchWorks(backend: Backend): void {
+  backend.onEvent((event, payload) => {
+    if (event !== 'watch.done') return;
+    const { outcome } = payload as EventPayloads['watch.done'];
+    if (!outcome.ok || outcome.value.status !== 'works' || !Notification.isSupported()) return;
+    const n = new Notification(successNotification(outcome.value, lang));
+    n.on('click', () => {
+      if (!win || win.isDestroyed()) return;
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    });
+    n.show();
+    log.info('watch notification shown', { port: outcome.value.target.port });
+  });
 }
 
 /** HTML report → PDF through Chromium's printing, in a hidden window with JavaScript off. */

@@ -16,7 +16,7 @@ const { pathToFileURL } = require('node:url');
 const bundle = path.resolve(process.argv[2]);
 const userData = process.env.SGD_HARNESS_USERDATA;
 const script = JSON.parse(process.env.SGD_HARNESS_SCRIPT || '{}');
-const report = { log: [], windows: [], sends: [], handlers: [], safeStorage: [], external: [], quit: false, errors: [] };
+const report = { log: [], windows: [], sends: [], handlers: [], safeStorage: [], external: [], quit: false, errors: [], notifications: [] };
 const log = (what) => report.log.push(what);
 
 let ready = false;
@@ -107,8 +107,22 @@ class BrowserWindow extends EventEmitter {
   setTitle() {}
 }
 
+class Notification extends EventEmitter {
+  static isSupported() {
+    return true;
+  }
+  constructor(options) {
+    super();
+    this.options = options;
+  }
+  show() {
+    report.notifications.push({ title: this.options.title, body: this.options.body, ready });
+  }
+}
+
 const handlers = new Map();
 const electron = {
+  Notification,
   app,
   BrowserWindow,
   dialog: {
@@ -210,6 +224,11 @@ async function main() {
     noFrame: { sender: win.webContents, senderFrame: null },
   };
 
+  // A loopback port that accepts: the watch started below connects at once (and main notifies).
+  const watched = require('node:net').createServer((c) => c.destroy());
+  await new Promise((r) => watched.listen(0, '127.0.0.1', r));
+  report.watchedPort = watched.address().port;
+
   // Requests from the real frame: every channel answers (in contract order, confirmClose last).
   report.real = {};
   const example = await invoke('sessions.example', {}, real);
@@ -236,13 +255,18 @@ async function main() {
     'sessions.compare': { before: diagnosis, after: diagnosis },
     'report.export': { diagnosis, format: 'html', lang: 'en', maskIps: false },
     'shell.openExternal': { url: 'https://help.aliyun.com/zh/ecs/user-guide/overview-44' },
+    'watch.start': { host: '127.0.0.1', port: report.watchedPort },
   };
   for (const channel of script.channels) {
-    if (channel === 'app.confirmClose' || channel === 'diagnosis.cancel') continue;
+    if (channel === 'app.confirmClose' || channel === 'diagnosis.cancel' || channel === 'watch.cancel') continue;
     report.real[channel] = await invoke(channel, args[channel] ?? {}, real);
   }
   const runId = report.real['diagnosis.start'] && report.real['diagnosis.start'].ok ? report.real['diagnosis.start'].value.runId : '00000000-0000-4000-8000-000000000000';
   report.real['diagnosis.cancel'] = await invoke('diagnosis.cancel', { runId }, real);
+  const watchStart = report.real['watch.start'];
+  await until('the watch notification', () => report.notifications.length > 0).catch((e) => report.errors.push(String(e)));
+  report.real['watch.cancel'] = await invoke('watch.cancel', { watchId: watchStart && watchStart.ok ? watchStart.value.watchId : '00000000-0000-4000-8000-000000000000' }, real);
+  await new Promise((r) => watched.close(r));
 
   // The same requests from senders that are not the app's top frame: all refused.
   report.foreign = {};

@@ -20,7 +20,7 @@ export function defaultLang(env: NodeJS.ProcessEnv = process.env): Lang {
 async function reportCommand(file: string, opts: { format?: ReportFormat; lang?: Lang; maskIps: boolean; out?: string; force?: boolean }): Promise<void> {
   const { session } = await openSessionOrFail(file);
   const format = opts.format ?? (opts.out ? reportFormatFor(opts.out) : null) ?? 'md';
-  const text = renderReport(session.diagnosis, { format, lang: opts.lang ?? defaultLang(), maskIps: opts.maskIps });
+  const text = renderReport(session.diagnosis, { format, lang: opts.lang ?? defaultLang(), maskIps: opts.maskIps, watch: session.watch });
   if (opts.out) {
     // Never through a planted link, never over another file unless --force (then the link itself is replaced).
     const { writeFileSafely } = await import('../../core/files');
@@ -42,6 +42,12 @@ async function openCommand(file: string, opts: { json: boolean; lang?: Lang }): 
   const { renderDiagnosis } = await import('./diagnose');
   process.stdout.write(`${s.dim(`${file} · saved ${loaded.session.savedAt} · SG Doctor ${loaded.session.appVersion}${loaded.readOnly ? ' · read-only' : ''}`)}\n\n`);
   process.stdout.write(renderDiagnosis(loaded.session.diagnosis, opts.lang ?? defaultLang(), s));
+  const w = loaded.session.watch;
+  if (w) {
+    const { localClock } = await import('../../core/watch-model');
+    const zh = (opts.lang ?? defaultLang()) === 'zh-CN';
+    process.stdout.write(`\n${s.green('✔')} ${zh ? `自 ${localClock(w.worksSince)} 起可以连通（${w.worksSince}，由本机持续探测得出，第 ${w.attempts} 次尝试）` : `Works since ${localClock(w.worksSince)} (${w.worksSince}, found by watching from this machine, attempt ${w.attempts})`}\n`);
+  }
 }
 
 interface RerunOptions {

@@ -28,6 +28,7 @@ import { writeFileSafely } from '../files';
 import { compareDiagnoses, createSession, loadSession, parseSession, saveSession, serializeSession, SESSION_EXTENSION } from '../session';
 import { diagnosisSchema } from '../session/schema';
 import { APP_VERSION } from '../version';
+import { watch, type WatchOptions } from '../watch';
 import { EngineError, type DiagnosisEngine, type RunCredentials } from './engine';
 import type { Host } from './host';
 import { silentLogger, type Logger } from './log';
@@ -42,6 +43,8 @@ export interface BackendOptions {
   maxRuns?: number;
   /** The environment the app was started from (default process.env): tells whether AccessKey variables are set. */
   env?: NodeJS.ProcessEnv;
+  /** Watch tuning (tests): the back-off schedule and the per-attempt connect timeout. */
+  watch?: Pick<WatchOptions, 'schedule' | 'attemptTimeoutMs'>;
 }
 
 type Handler<C extends RequestChannel> = (args: ParsedArgsOf<C>) => Promise<Result<ResultOf<C>>>;
@@ -70,6 +73,8 @@ export function createBackend(opts: BackendOptions): Backend {
   const log = opts.log ?? silentLogger();
   const listeners = new Set<EventListener>();
   const runs = new Map<string, AbortController>();
+  /** Watches running (issue 11 §3): one at a time. */
+  const watches = new Map<string, AbortController>();
   const sessionsDir = join(host.dataDir, 'sessions');
   const reportsDir = join(host.dataDir, 'reports');
   const recentFile = join(host.dataDir, 'recent.json');
@@ -286,7 +291,7 @@ export function createBackend(opts: BackendOptions): Backend {
       return ok(await engine.runCloudAssistant(d.value, creds.value, AbortSignal.timeout(120_000)));
     },
 
-    'sessions.save': async ({ diagnosis, plan, ref, saveAs, name }) => {
+    'sessions.save': async ({ diagnosis, plan, ref, saveAs, name, watch: worked }) => {
       const d = checkDiagnosis(diagnosis);
       if (!d.ok) return d;
       let path: string | null;
@@ -298,7 +303,7 @@ export function createBackend(opts: BackendOptions): Backend {
         path = await host.chooseSavePath({ kind: 'session', defaultName: `${base}${SESSION_EXTENSION}`, extensions: ['sgdiag'] });
         if (!path) return ok(null);
       }
-      const session = createSession(d.value, plan);
+      const session = { ...createSession(d.value, plan), ...(worked ? { watch: worked } : {}) };
       // What is written must read back: refuse to write a file this app could not open again.
       const check = parseSession(serializeSession(session), basename(path));
       if (!check.ok) return check;
@@ -354,14 +359,14 @@ export function createBackend(opts: BackendOptions): Backend {
       return ok(compareDiagnoses(b.value, a.value));
     },
 
-    'report.export': async ({ diagnosis, format, lang, maskIps, name }) => {
+    'report.export': async ({ diagnosis, format, lang, maskIps, name, watch: worked }) => {
       const d = checkDiagnosis(diagnosis);
       if (!d.ok) return d;
       if (format === 'pdf' && !host.printPdf) return fail('NOT_SUPPORTED', 'PDF export needs the desktop app; export HTML and print it from the browser');
       const base = (name ?? `sg-doctor-${d.value.target.host}-${d.value.target.port}`).replace(/\.(md|html|pdf)$/i, '');
       const path = await host.chooseSavePath({ kind: 'report', defaultName: `${base}.${format}`, extensions: [format] });
       if (!path) return ok({ path: null, display: null, format, bytes: 0 });
-      const html = renderReport(d.value, { lang, maskIps, format: format === 'md' ? 'md' : 'html' });
+      const html = renderReport(d.value, { lang, maskIps, format: format === 'md' ? 'md' : 'html', watch: worked });
       const data = format === 'pdf' ? await host.printPdf!(html) : html;
       await fsp.mkdir(dirname(path), { recursive: true });
       // Temp file + rename, never through a planted link. A native Save dialog has already asked before
@@ -377,6 +382,45 @@ export function createBackend(opts: BackendOptions): Backend {
       const allowed = allowedExternalUrl(url);
       if (!allowed) return fail('URL_NOT_ALLOWED', 'Only https links to the Alibaba Cloud console and documentation are opened');
       return ok({ opened: await host.openExternal(allowed) });
+    },
+
+    // Watch until it works (issue 11 §3): the core loop in the background, its attempts and end as events.
+    'watch.start': async ({ host: target, port, maxDurationMs }) => {
+      const t = parseTarget(target);
+      if (!t.ok) return fail('BAD_ARGS', `watch.start: host: ${t.message}`);
+      if (watches.size >= 1) return fail('BUSY', 'Already watching a connection: cancel that watch first');
+      const watchId = randomUUID();
+      const controller = new AbortController();
+      watches.set(watchId, controller);
+      log.info('watch start', { watchId, port, maxDurationMs: maxDurationMs ?? null });
+      void watch(
+        { host: t.value.host, port },
+        {
+          ...opts.watch,
+          signal: controller.signal,
+          ...(maxDurationMs ? { maxDurationMs } : {}),
+          onAttempt: (attempt) => emit('watch.attempt', { watchId, attempt }),
+        },
+      )
+        .then(
+          (result) => {
+            log.info('watch done', { watchId, status: result.status, attempts: result.attempts.length });
+            emit('watch.done', { watchId, outcome: ok(result) });
+          },
+          (e: unknown) => {
+            log.warn('watch failed', { watchId, message: (e as Error)?.message ?? String(e) });
+            emit('watch.done', { watchId, outcome: fail('WATCH_FAILED', (e as Error)?.message ?? String(e)) });
+          },
+        )
+        .finally(() => watches.delete(watchId));
+      return ok({ watchId });
+    },
+    'watch.cancel': async ({ watchId }) => {
+      const c = watches.get(watchId);
+      c?.abort();
+      // Freed at once: a new watch may start while this one is winding down.
+      watches.delete(watchId);
+      return ok({ cancelled: !!c });
     },
   };
 
@@ -408,6 +452,7 @@ export function createBackend(opts: BackendOptions): Backend {
     openPath,
     cancelAll() {
       for (const c of runs.values()) c.abort();
+      for (const c of watches.values()) c.abort();
     },
     sessionsDir,
     reportsDir,

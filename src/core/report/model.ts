@@ -6,6 +6,7 @@ import type { BannerFact } from '../probe/types';
 import { maskIps, redactDocument } from '../session/redact';
 import { fullWidthZh } from '../i18n/punctuation';
 import { evaluationWords, humanizeCodes, nearMissWords, tcpReasonWords } from '../diagnosis/words';
+import { localClock, type WatchRecord } from '../watch-model';
 
 export type Block =
   | { type: 'heading'; level: 1 | 2 | 3; text: string }
@@ -20,12 +21,15 @@ export interface ReportOptions {
   /** Hide host parts of IP addresses (for a report sent to others). */
   maskIps?: boolean;
   generatedAt?: string;
+  /** A watch that ended in success for this target (issue 11 §3): "works since" in the report. */
+  watch?: WatchRecord | null;
 }
 
 const L = {
   title: { en: 'SG Doctor diagnosis report', 'zh-CN': 'SG Doctor 诊断报告' },
   target: { en: 'Target', 'zh-CN': '目标' },
   generated: { en: 'Generated', 'zh-CN': '生成时间' },
+  worksSince: { en: 'Works since', 'zh-CN': '连通时间' },
   diagnosed: { en: 'Diagnosed', 'zh-CN': '诊断时间' },
   verdict: { en: 'Verdict', 'zh-CN': '结论' },
   confidence: { en: 'Confidence', 'zh-CN': '置信度' },
@@ -121,6 +125,7 @@ export function buildReport(input: Diagnosis, opts: ReportOptions): { title: str
       `${tr(L.target)}: ${d.target.host} ${d.target.protocol.toUpperCase()} ${d.target.port}${d.target.service ? ` (${d.target.service})` : ''}${d.target.instanceId ? `, ${d.target.instanceId}` : ''}`,
       `${tr(L.diagnosed)}: ${when(d.createdAt)}`,
       `${tr(L.generated)}: ${when(opts.generatedAt ?? new Date().toISOString())} · SG Doctor ${d.appVersion}`,
+      ...worksSinceItems(opts.watch, input.target, lang, when),
     ],
   });
   if (opts.maskIps) blocks.push({ type: 'paragraph', text: tr(L.masked) });
@@ -302,4 +307,17 @@ function peerText(p: SecurityGroupRule['peer']): string {
     default:
       return 'any';
   }
+}
+
+/** Same host (case, brackets) and port: a watch record only speaks for the target it watched. */
+const sameTarget = (w: { host: string; port: number }, t: { host: string; port: number }): boolean =>
+  w.port === t.port && w.host.replace(/^\[|\]$/g, '').toLowerCase() === t.host.replace(/^\[|\]$/g, '').toLowerCase();
+
+/** "Works since: 14:02:11 (…; watched from this machine, attempt 5)" in the reader's language, local time. */
+function worksSinceItems(w: WatchRecord | null | undefined, target: { host: string; port: number }, lang: Lang, when: (iso: string) => string): string[] {
+  if (!w || !sameTarget(w, target) || Number.isNaN(Date.parse(w.worksSince))) return [];
+  const clock = localClock(w.worksSince);
+  return lang === 'zh-CN'
+    ? [`${L.worksSince['zh-CN']}：自 ${clock} 起可以连通（${when(w.worksSince)}；从本机持续探测，第 ${w.attempts} 次尝试成功）`]
+    : [`${L.worksSince.en}: ${clock} (${when(w.worksSince)}; watched from this machine, attempt ${w.attempts} connected)`];
 }

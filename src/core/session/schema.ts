@@ -102,6 +102,19 @@ export type AppliedChangeRecord = z.infer<typeof appliedChangeSchema>;
 /** An apply (or undo) under way: its ClientTokens, kept before the first write so a retry is idempotent. */
 export const pendingApplySchema = z.looseObject({ key: z.string(), tokens: z.array(z.string().max(64)).max(40), startedAt: z.string() });
 export type PendingApply = z.infer<typeof pendingApplySchema>;
+/**
+ * A watch that ended in success (issue 11 §3): "works since" in the session. A malformed record (the file
+ * is untrusted) is dropped rather than refusing the whole session.
+ */
+export const watchRecordStrictSchema = z.object({
+  host: z.string().min(1).max(253),
+  port: z.number().int().min(1).max(65535),
+  startedAt: z.iso.datetime(),
+  worksSince: z.iso.datetime(),
+  attempts: z.number().int().min(1).max(100_000),
+});
+export const watchRecordSchema = watchRecordStrictSchema.optional().catch(undefined);
+export type SessionWatch = NonNullable<z.infer<typeof watchRecordSchema>>;
 
 /** What the user asked for, so a session can be re-run: the one shape shared with the app and the CLI. */
 export { planSchema };
@@ -127,6 +140,8 @@ export const sessionSchema = z.looseObject({
   /** Cloud changes applied from this session (`sg-doctor fix --apply`), oldest first, each with its undo. */
   applied: z.array(appliedChangeSchema).max(500).optional(),
   pendingApply: pendingApplySchema.nullable().optional(),
+  /** Watch until it works: when the flow first connected from this machine (absent: never watched to success). */
+  watch: watchRecordSchema.optional(),
 });
 
 export type { SessionPlan };

@@ -1,8 +1,8 @@
 // A saved diagnosis: the versioned envelope the app reads and writes as a .sgdiag file.
 import type { Diagnosis } from '../diagnosis/types';
-import type { AppliedChangeRecord, PendingApply, SessionHistoryEntry, SessionPlan } from './schema';
+import type { AppliedChangeRecord, PendingApply, SessionHistoryEntry, SessionPlan, SessionWatch } from './schema';
 
-export type { AppliedChangeRecord, PendingApply, SessionHistoryEntry, SessionPlan };
+export type { AppliedChangeRecord, PendingApply, SessionHistoryEntry, SessionPlan, SessionWatch };
 
 export interface Session {
   kind: 'sg-doctor-session';
@@ -17,6 +17,8 @@ export interface Session {
   applied?: AppliedChangeRecord[];
   /** An apply or undo under way (its ClientTokens); null or absent when none. */
   pendingApply?: PendingApply | null;
+  /** When the flow first worked from this machine, found by watching (issue 11 §3); absent until then. */
+  watch?: SessionWatch;
 }
 
 export type SessionErrorCode =

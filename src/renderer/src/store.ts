@@ -7,7 +7,8 @@ import type { AppInfo, Client, OpenedSession, ProfileInfo, SessionRef } from '..
 import type { Diagnosis, Lang } from '../../core/diagnosis/types';
 import type { Result } from '../../core/result';
 import type { Comparison } from '../../core/session/compare';
-import type { SessionPlan } from '../../core/session/types';
+import type { SessionPlan, SessionWatch } from '../../core/session/types';
+import { successTitle, watchRecordOf, type WatchAttempt, type WatchResult } from '../../core/watch-model';
 import { setLanguage } from './i18n';
 import { offerDownload } from './transport';
 import { applyEvent, argsOf, emptyForm, finishRun, formOf, idleRun, planOf, startingRun, type FlowForm, type RunState } from './logic';
@@ -35,9 +36,25 @@ export interface DocState {
   /** The saved diagnosis a re-run is compared with. */
   baseline: Diagnosis | null;
   comparison: Comparison | null;
+  /** "Works since", found by watching this target (saved with the session, shown in the report). */
+  watch: SessionWatch | null;
 }
 
-const emptyDoc = (): DocState => ({ diagnosis: null, plan: null, ref: null, name: null, dirty: false, readOnly: false, example: false, warnings: [], baseline: null, comparison: null });
+const emptyDoc = (): DocState => ({ diagnosis: null, plan: null, ref: null, name: null, dirty: false, readOnly: false, example: false, warnings: [], baseline: null, comparison: null, watch: null });
+
+/** Watch until it works (issue 11 §3): the live watch the UI shows. */
+export interface WatchState {
+  watchId: string | null;
+  status: 'idle' | 'starting' | 'watching' | 'works' | 'timed-out' | 'cancelled' | 'failed';
+  target: { host: string; port: number } | null;
+  attempts: WatchAttempt[];
+  result: WatchResult | null;
+  error: string | null;
+}
+
+export const idleWatch = (): WatchState => ({ watchId: null, status: 'idle', target: null, attempts: [], result: null, error: null });
+/** Watches this UI stopped or replaced: their late events are ignored. */
+const retiredWatches = new Set<string>();
 
 export interface ImportState {
   state: 'idle' | 'checking' | 'ok' | 'error';
@@ -61,6 +78,7 @@ export interface State {
   toasts: Toast[];
   profiles: { loading: boolean; list: ProfileInfo[]; error: string | null };
   recent: SessionRef[];
+  watch: WatchState;
 
   setForm(patch: Partial<FlowForm>): void;
   setStep(step: 1 | 2 | 3): void;
@@ -84,6 +102,12 @@ export interface State {
   adoptOpened(r: Result<OpenedSession | null>): void;
   exportReport(format: 'md' | 'html' | 'pdf', maskIps: boolean): Promise<void>;
   applyServer(diagnosis: Diagnosis): void;
+  /**
+   * Starts watching a target until it connects (default: the diagnosed target); a running watch is
+   * stopped first. The apply flow calls this after an apply.
+   */
+  startWatch(target?: { host: string; port: number }, opts?: { maxDurationMs?: number }): Promise<void>;
+  cancelWatch(): Promise<void>;
 }
 
 let client: Client | null = null;
@@ -110,6 +134,7 @@ export const useStore = create<State>()(
       toasts: [],
       profiles: { loading: false, list: [], error: null },
       recent: [],
+      watch: idleWatch(),
 
       setForm: (patch) => set((s) => ({ form: { ...s.form, ...patch } })),
       setStep: (step) => set({ step }),
@@ -138,6 +163,8 @@ export const useStore = create<State>()(
         c.on('menu.command', ({ command }) => onMenu(command));
         c.on('session.opened', (r) => get().adoptOpened(r));
         c.on('app.closeRequested', () => set({ dialog: 'close' }));
+        c.on('watch.attempt', ({ watchId, attempt }) => onWatchAttempt(watchId, attempt));
+        c.on('watch.done', ({ watchId, outcome }) => onWatchDone(watchId, outcome));
         const info = await c.call('app.info', {});
         if (info.ok) {
           // The web shell follows the browser's language until the user picks one (then remembered);
@@ -168,7 +195,8 @@ export const useStore = create<State>()(
           set({ dialog: 'new' });
           return;
         }
-        set({ view: 'flow', step: 1, form: emptyForm(), run: idleRun(), doc: emptyDoc(), dialog: null });
+        void get().cancelWatch();
+        set({ view: 'flow', step: 1, form: emptyForm(), run: idleRun(), doc: emptyDoc(), dialog: null, watch: idleWatch() });
         void client?.call('app.setDirty', { dirty: false, title: 'SG Doctor' });
       },
 
@@ -202,7 +230,7 @@ export const useStore = create<State>()(
           set({ dialog: 'saveAs' });
           return false;
         }
-        const r = await api().call('sessions.save', { diagnosis: doc.diagnosis, plan: doc.plan, saveAs: asNew, ...(doc.ref && !asNew ? { ref: doc.ref } : {}), ...(name ? { name } : {}) });
+        const r = await api().call('sessions.save', { diagnosis: doc.diagnosis, plan: doc.plan, saveAs: asNew, ...(doc.ref && !asNew ? { ref: doc.ref } : {}), ...(name ? { name } : {}), ...(doc.watch ? { watch: doc.watch } : {}) });
         if (!r.ok) {
           get().toast('error', t('session.saveFailed'), r.message);
           return false;
@@ -234,7 +262,9 @@ export const useStore = create<State>()(
         if (!r.value) return;
         const o = r.value;
         const d = o.session.diagnosis;
+        void get().cancelWatch();
         set({
+          watch: idleWatch(),
           view: 'result',
           dialog: null,
           run: { ...idleRun(), status: 'done', checks: d.checks, verdict: d.verdict },
@@ -250,6 +280,7 @@ export const useStore = create<State>()(
             warnings: o.warnings,
             baseline: d,
             comparison: null,
+            watch: o.session.watch ?? null,
           },
         });
         void api().call('app.setDirty', { dirty: false, title: `${o.name} — SG Doctor` });
@@ -259,13 +290,35 @@ export const useStore = create<State>()(
       async exportReport(format, maskIps) {
         const { doc } = get();
         if (!doc.diagnosis) return;
-        const r = await api().call('report.export', { diagnosis: doc.diagnosis, format, lang: currentLang(get()), maskIps });
+        const r = await api().call('report.export', { diagnosis: doc.diagnosis, format, lang: currentLang(get()), maskIps, ...(doc.watch ? { watch: doc.watch } : {}) });
         set({ dialog: null });
         if (!r.ok) get().toast('error', t('errors.generic'), r.message);
         else {
           if (r.value.download) offerDownload(r.value.download); // web shell: the browser saves a copy
           if (r.value.display) get().toast('info', t('dialogs.exported', { path: r.value.display }));
         }
+      },
+      async startWatch(target, opts) {
+        const d = get().doc.diagnosis;
+        const t = target ?? (d ? { host: d.target.host, port: d.target.port } : null);
+        if (!t) return;
+        await get().cancelWatch();
+        if (typeof document !== 'undefined') document.title = 'SG Doctor';
+        set({ watch: { ...idleWatch(), status: 'starting', target: t } });
+        const r = await api().call('watch.start', { host: t.host, port: t.port, ...(opts?.maxDurationMs ? { maxDurationMs: opts.maxDurationMs } : {}) });
+        if (!r.ok) {
+          set((s) => ({ watch: { ...s.watch, status: 'failed', error: r.message } }));
+          return;
+        }
+        // Events may have arrived first (they adopt the id); otherwise the watch is running now.
+        set((s) => (s.watch.watchId === null ? { watch: { ...s.watch, watchId: r.value.watchId, status: s.watch.status === 'starting' ? 'watching' : s.watch.status } } : {}));
+      },
+      async cancelWatch() {
+        const w = get().watch;
+        if (!w.watchId || (w.status !== 'watching' && w.status !== 'starting')) return;
+        retiredWatches.add(w.watchId);
+        set((s) => ({ watch: { ...s.watch, status: 'cancelled' } }));
+        await api().call('watch.cancel', { watchId: w.watchId });
       },
       applyServer(diagnosis) {
         set((s) => ({ doc: { ...s.doc, diagnosis, dirty: true }, run: { ...s.run, checks: diagnosis.checks, verdict: diagnosis.verdict } }));
@@ -287,6 +340,9 @@ export function browserLang(langs: readonly string[] = typeof navigator !== 'und
   return null;
 }
 
+/** Starts watching until it works (the apply flow calls this after an apply); see State.startWatch. */
+export const startWatch = (target?: { host: string; port: number }, opts?: { maxDurationMs?: number }): Promise<void> => useStore.getState().startWatch(target, opts);
+
 export const currentLang = (s: Pick<State, 'prefs' | 'info'>): Lang => s.prefs.lang ?? s.info?.osLang ?? 'en';
 
 // Translation outside components (toasts): the same i18next instance react-i18next uses.
@@ -301,13 +357,47 @@ function onDone(runId: string, result: Result<Diagnosis>): void {
     return;
   }
   const baseline = s.doc.baseline;
-  useStore.setState({ run, doc: { ...s.doc, diagnosis: result.value, dirty: true, readOnly: false, example: false, comparison: null } });
+  // "Works since" stays true after a new run only while the path still works.
+  const watch = result.value.verdict.locus === 'none' ? s.doc.watch : null;
+  useStore.setState({ run, doc: { ...s.doc, diagnosis: result.value, dirty: true, readOnly: false, example: false, comparison: null, watch } });
   void client?.call('app.setDirty', { dirty: true, title: 'SG Doctor' });
   if (baseline) {
     void client?.call('sessions.compare', { before: baseline, after: result.value }).then((c) => {
       if (c.ok) useStore.setState((st) => ({ doc: { ...st.doc, comparison: c.value } }));
     });
   }
+}
+
+/** An attempt of the current watch (an event can come before watch.start has answered: it adopts the id). */
+function onWatchAttempt(watchId: string, attempt: WatchAttempt): void {
+  if (retiredWatches.has(watchId)) return;
+  const w = useStore.getState().watch;
+  if (w.watchId !== watchId && !(w.watchId === null && w.status === 'starting')) return;
+  useStore.setState({ watch: { ...w, watchId, status: w.status === 'starting' ? 'watching' : w.status, attempts: [...w.attempts, attempt] } });
+}
+
+function onWatchDone(watchId: string, outcome: Result<WatchResult>): void {
+  if (retiredWatches.has(watchId)) return;
+  const s = useStore.getState();
+  const w = s.watch;
+  if (w.watchId !== watchId && !(w.watchId === null && w.status === 'starting')) return;
+  if (!outcome.ok) {
+    useStore.setState({ watch: { ...w, watchId, status: 'failed', error: outcome.message } });
+    return;
+  }
+  const result = outcome.value;
+  const watch: WatchState = { ...w, watchId, status: result.status, attempts: result.attempts, result };
+  const record = watchRecordOf(result);
+  const d = s.doc.diagnosis;
+  // "Works since" belongs to the document only when it is about the diagnosed target.
+  const forDoc = record && d && d.target.port === record.port && d.target.host.replace(/^\[|\]$/g, '').toLowerCase() === record.host.toLowerCase();
+  const title = record ? successTitle(result.target, currentLang(s)) : null;
+  if (record && forDoc) {
+    useStore.setState({ watch, doc: { ...s.doc, watch: record, dirty: true } });
+    void client?.call('app.setDirty', { dirty: true, title: title ?? 'SG Doctor' });
+  } else useStore.setState({ watch });
+  // The web shell's tab says it (Electron also shows a desktop notification from main).
+  if (title && typeof document !== 'undefined') document.title = title;
 }
 
 function onMenu(command: string): void {

@@ -8,6 +8,7 @@ import { api, currentLang, useStore } from '../store';
 import { Checklist } from './Checklist';
 import { CopyButton, Modal, StatusIcon } from './common';
 import { VerdictBanner } from './Verdict';
+import { Watch } from './Watch';
 
 export function Result() {
   const { t } = useTranslation();
@@ -66,6 +67,7 @@ export function Result() {
         </div>
       )}
       {run.verdict && <VerdictBanner verdict={run.verdict} checks={run.checks} target={doc.diagnosis?.target ?? (doc.plan ? { host: doc.plan.host, port: doc.plan.port } : null)} />}
+      {run.status === 'done' && doc.diagnosis && !doc.example && <Watch />}
       {run.status === 'done' && doc.diagnosis && !doc.readOnly && doc.diagnosis.cloud.snapshot && <SourceIpPanel />}
       {doc.comparison && (
         <section className="card compare" aria-labelledby="cmp-h" data-testid="comparison">
