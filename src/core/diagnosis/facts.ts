@@ -3,6 +3,7 @@
 // fact is "the" answer, the instance's addresses, the client's egress IP) once, purely.
 import type { CloudSnapshot, Eip, Instance } from '../cloud/model';
 import type { ControlProbeFact, ProbeReport, TcpPortFact } from '../probe/types';
+import type { TraceFact } from '../probe/trace/types';
 import { addressScope, parseIp } from '../rules/cidr';
 import type { AclEvaluation, Evaluation, Flow } from '../rules/types';
 import type { DiagnosisCloud, DiagnosisTarget, ServerEvidence } from './types';
@@ -14,6 +15,8 @@ export interface DiagnosisFacts {
   /** null or mode 'none': no cloud data. */
   cloud: DiagnosisCloud | null;
   server: ServerEvidence | null;
+  /** The path trace, when one was asked for (absent: not asked; it may still have failed: see TraceFact.error). */
+  trace?: TraceFact | null;
 }
 
 export interface FactsView {
@@ -52,6 +55,8 @@ export interface FactsView {
   hasCloud: boolean;
   hasProbes: boolean;
   hasServer: boolean;
+  /** The path trace, when one ran. */
+  trace: TraceFact | null;
 }
 
 const norm = (ip: string | undefined | null): string | null => (ip ? (parseIp(ip)?.text ?? null) : null);
@@ -134,6 +139,7 @@ export function view(facts: DiagnosisFacts): FactsView {
     hasCloud: snapshot !== null && instance !== null,
     hasProbes: probes !== null,
     hasServer: facts.server !== null,
+    trace: facts.trace ?? null,
   };
 }
 

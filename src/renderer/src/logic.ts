@@ -3,6 +3,7 @@
 import type { AppProtocol, CloudSource, DiagnoseArgs } from '../../core/api';
 import { SERVICE_PRESETS, type ServicePreset } from '../../core/api-client';
 import type { Check, Diagnosis, DiagnosisEvent, Layer, Verdict } from '../../core/diagnosis/types';
+import type { TraceHop } from '../../core/probe/trace/types';
 import type { Result } from '../../core/result';
 import type { SessionPlan } from '../../core/session/types';
 
@@ -18,6 +19,8 @@ export interface RunState {
   checks: Check[];
   verdict: Verdict | null;
   error: { code: string; message: string } | null;
+  /** The path trace of this run, when one was asked for: hops as they arrive (one per TTL, latest answer). */
+  trace?: { status: 'running' | 'done'; hops: TraceHop[]; method?: string };
 }
 
 export const idleRun = (): RunState => ({
@@ -51,6 +54,14 @@ export function applyEvent(run: RunState, runId: string, e: DiagnosisEvent): Run
       return { ...base, checks: e.checks };
     case 'verdict':
       return { ...base, verdict: e.verdict };
+    case 'trace':
+      return e.status === 'start'
+        ? { ...base, trace: { status: 'running', hops: [] } }
+        : { ...base, trace: { status: 'done', hops: e.trace?.hops ?? run.trace?.hops ?? [], ...(e.trace ? { method: e.trace.method } : {}) } };
+    case 'trace-hop': {
+      const hops = (run.trace?.hops ?? []).filter((h) => h.ttl !== e.hop.ttl);
+      return { ...base, trace: { status: 'running', hops: [...hops, e.hop].sort((a, b) => a.ttl - b.ttl) } };
+    }
   }
 }
 

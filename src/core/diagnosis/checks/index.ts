@@ -8,10 +8,11 @@ import { CLIENT_CHECKS } from './client';
 import { toCheck, type CheckDef, type CheckOutcome, type FactSource } from './define';
 import { ICP_CHECKS } from './icp';
 import { NETWORK_CHECKS } from './network';
+import { PATH_CHECKS } from './path';
 import { SERVER_CHECKS } from './server';
 import { SG_CHECKS } from './sg';
 
-export const CHECKS: readonly CheckDef[] = [...CLIENT_CHECKS, ...NETWORK_CHECKS.slice(0, 3), ...SG_CHECKS, ...NETWORK_CHECKS.slice(3), ...ICP_CHECKS, ...SERVER_CHECKS];
+export const CHECKS: readonly CheckDef[] = [...CLIENT_CHECKS, ...PATH_CHECKS, ...NETWORK_CHECKS.slice(0, 3), ...SG_CHECKS, ...NETWORK_CHECKS.slice(3), ...ICP_CHECKS, ...SERVER_CHECKS];
 
 export const CHECK_IDS: readonly string[] = CHECKS.map((c) => c.id);
 
@@ -63,7 +64,7 @@ export function runCheck(def: CheckDef, v: FactsView): Check {
  */
 export function runChecks(facts: DiagnosisFacts, ready?: ReadonlySet<FactSource>): Check[] {
   const v = view(facts);
-  return CHECKS.filter((d) => !ready || d.needs.every((n) => ready.has(n))).map((d) => runCheck(d, v));
+  return CHECKS.filter((d) => (!d.present || d.present(facts)) && (!ready || d.needs.every((n) => ready.has(n)))).map((d) => runCheck(d, v));
 }
 
 export type { CheckDef, FactSource } from './define';

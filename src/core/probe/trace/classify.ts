@@ -1,5 +1,6 @@
 // Classification of trace hops by address range, and where the user's own network ends. Pure.
 import { isIPv4, isIPv6 } from 'node:net';
+import { cidrContains, parseCidr, parseIp, type ParsedCidr } from '../../rules/cidr';
 import type { TraceFact, TraceHop } from './types';
 
 /**
@@ -103,19 +104,41 @@ export interface TraceSummary {
 
 const OWN: ReadonlySet<HopClass> = new Set(['private', 'loopback', 'link-local']);
 
-export function summarizeTrace(fact: Pick<TraceFact, 'hops' | 'reached'>): TraceSummary {
+/** The declared own networks that parse as CIDRs (a bare address counts as its /32 or /128); null when none were declared. */
+export function parseOwnNetworks(list: readonly string[] | undefined): ParsedCidr[] | null {
+  if (!list?.length) return null;
+  const out: ParsedCidr[] = [];
+  for (const t of list) {
+    const c = parseCidr(t.trim());
+    if (c) out.push(c);
+  }
+  return out.length ? out : null;
+}
+
+/**
+ * With `ownNetworks` declared (TraceFact.ownNetworks), a hop is the user's own exactly when its address lies in
+ * one of them; otherwise by address class (private, loopback, link-local).
+ */
+export function summarizeTrace(fact: Pick<TraceFact, 'hops' | 'reached' | 'ownNetworks'>): TraceSummary {
   const classes = fact.hops.map((h) => (h.address === null ? null : classifyAddress(h.address)));
-  const bIdx = classes.findIndex((c) => c !== null && !OWN.has(c));
+  const declared = parseOwnNetworks(fact.ownNetworks);
+  const own = fact.hops.map((h, i) => {
+    if (h.address === null) return null;
+    if (!declared) return OWN.has(classes[i]!);
+    const ip = parseIp(h.address);
+    return ip !== null && declared.some((c) => cidrContains(c, ip));
+  });
+  const bIdx = own.findIndex((o) => o === false);
   const boundaryTtl = bIdx >= 0 ? fact.hops[bIdx].ttl : null;
   let lastOwnIdx = -1;
-  classes.forEach((c, i) => {
-    if (c !== null && OWN.has(c) && (bIdx < 0 || i < bIdx)) lastOwnIdx = i;
+  own.forEach((o, i) => {
+    if (o === true && (bIdx < 0 || i < bIdx)) lastOwnIdx = i;
   });
   const hops: ClassifiedHop[] = fact.hops.map((h, i) => {
     const c = classes[i];
     let zone: HopZone;
     if (bIdx >= 0 && i >= bIdx) zone = 'beyond';
-    else if (c !== null) zone = OWN.has(c) ? 'own-network' : 'beyond';
+    else if (c !== null) zone = own[i] ? 'own-network' : 'beyond';
     else zone = i < lastOwnIdx ? 'own-network' : 'unknown';
     return { ...h, class: c, zone };
   });
