@@ -16,6 +16,7 @@ import { parseServerEvidence } from '../diagnosis/server-evidence/parse';
 import type { Diagnosis, ServerEvidence } from '../diagnosis/types';
 import { decideVerdict } from '../diagnosis/verdict';
 import { defaultProbeRequest, runProbe } from '../probe/run';
+import { runTrace } from '../probe/trace/run';
 import { evaluateNetworkAcl } from '../rules/networkAcl';
 import { evaluateSecurityGroups } from '../rules/securityGroups';
 import { EngineError, type DiagnosisEngine, type RunCredentials } from './engine';
@@ -87,12 +88,15 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
             cloud,
             // The public IP the user typed ("as the server sees it"): the rules are evaluated with it.
             ...(args.sourceIp ? { sourceIp: args.sourceIp } : {}),
+            // The app's path option: trace the path after the probes.
+            ...(args.trace ? { trace: {} } : {}),
           },
           {
             signal: ctx.signal,
             onEvent: ctx.onEvent,
             deps: {
               runProbe,
+              runTrace,
               // A typed AccessKey goes to the SDK directly; a profile is resolved by the cloud reader.
               readCloudSnapshot: (o) => readCloudSnapshot({ ...o, ...(accessKey ? { credentials: accessKey } : {}), credentialOptions: { env } }),
               prepareCloud: () => loadSdk().then(() => undefined),

@@ -6,6 +6,7 @@ import { readCloudSnapshot } from '../cloud/alicloud/read';
 import { loadSdk } from '../cloud/alicloud/sdk';
 import { importSnapshot } from '../cloud/import';
 import { runProbe } from '../probe/run';
+import { runTrace } from '../probe/trace/run';
 import { fail, ok } from '../result';
 import { evaluateNetworkAcl } from '../rules/networkAcl';
 import { evaluateSecurityGroups } from '../rules/securityGroups';
@@ -16,6 +17,7 @@ import { evidenceScript } from './server-evidence/scripts';
 export function defaultDeps(overrides: Partial<DiagnoseDeps> = {}): DiagnoseDeps {
   return {
     runProbe: (req, opts) => runProbe(req, opts),
+    runTrace: (target, opts) => runTrace(target, opts),
     readCloudSnapshot: (args) => readCloudSnapshot(args),
     prepareCloud: () => loadSdk().then(() => undefined),
     importSnapshot: (inputs, selection) => importSnapshot(inputs, selection),

@@ -106,7 +106,7 @@ export const pathTrace: CheckDef = {
     if (!r) return noTrace(fact);
     const { summary: s } = r;
     const evidence = traceEvidence(fact, s);
-    const how = r.sameProtocol ? L(`发往 ${v.port} 端口的 TCP SYN`, `TCP SYNs to port ${v.port}`) : L(`${METHOD_WORDS[fact.method]['zh-CN']} 探测包`, `${METHOD_WORDS[fact.method].en} probes`);
+    const how = r.sameProtocol ? L(`发往 ${v.port} 端口的 TCP SYN 包`, `TCP SYNs to port ${v.port}`) : L(`${METHOD_WORDS[fact.method]['zh-CN']} 探测包`, `${METHOD_WORDS[fact.method].en} probes`);
     const other = r.sameProtocol
       ? null
       : L(`（这是 ${METHOD_WORDS[fact.method]['zh-CN']}，不是连接所用的 TCP ${v.port}：只能作为旁证）`, ` (this is ${METHOD_WORDS[fact.method].en}, not the TCP ${v.port} of the connection: it can only corroborate)`);
@@ -117,7 +117,7 @@ export const pathTrace: CheckDef = {
       return {
         status: 'pass',
         condition: r.sameProtocol ? 'reached-tcp' : 'reached-other-protocol',
-        finding: tail(L(`${how['zh-CN']}到达了服务器 ${fact.targetAddress ?? fact.target}（${fact.hops.length} 跳）`, `${how.en} reach the server ${fact.targetAddress ?? fact.target} (${fact.hops.length} hops)`)),
+        finding: tail(L(`${how['zh-CN']}到达了服务器 ${fact.targetAddress ?? fact.target}（${fact.hops.length} 跳）`, `${how.en} reach the server ${fact.targetAddress ?? fact.target} (${fact.hops.length} hop${fact.hops.length === 1 ? '' : 's'})`)),
         evidence,
       };
     }
