@@ -269,6 +269,7 @@ async function saveAndReport(d: Diagnosis, opts: DiagnoseCliOptions, lang: Lang,
       ...(cloud.mode === 'api' && cloud.region ? { region: cloud.region } : {}),
       ...(cloud.mode === 'api' && cloud.profile ? { profile: cloud.profile } : {}),
       ...(request.sourceIp ? { sourceIp: request.sourceIp } : {}),
+      ...(request.trace ? { trace: true } : {}),
       cloudMode: cloud.mode,
     };
     const r = await session.saveSession(opts.save, session.createSession(d, plan));

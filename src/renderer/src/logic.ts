@@ -91,6 +91,8 @@ export interface FlowForm {
   appProtocol: AppProtocol | '';
   /** Your public IP as the server sees it ('' = use the detected one). */
   sourceIp: string;
+  /** Trace the path hop by hop after the probes (the run step's path option). */
+  trace?: boolean;
 }
 
 export const emptyForm = (): FlowForm => ({ host: '', service: 'ssh', customPort: '', cloudMode: 'none', profile: '', importJson: '', instanceId: '', region: '', appProtocol: '', sourceIp: '' });
@@ -177,6 +179,7 @@ export function argsOf(form: FlowForm): DiagnoseArgs | null {
     ...(form.region.trim() ? { region: form.region.trim() } : {}),
     ...(form.service === 'custom' && form.appProtocol ? { appProtocol: form.appProtocol } : {}),
     ...(isIpText(form.sourceIp) ? { sourceIp: form.sourceIp.trim() } : {}),
+    ...(form.trace ? { trace: true } : {}),
   };
 }
 
@@ -193,6 +196,7 @@ export function planOf(args: DiagnoseArgs): SessionPlan {
     cloudMode: args.cloud.mode === 'import' ? 'snapshot' : args.cloud.mode === 'none' ? 'none' : 'api',
     ...(args.appProtocol ? { appProtocol: args.appProtocol } : {}),
     ...(args.sourceIp ? { sourceIp: args.sourceIp } : {}),
+    ...(args.trace ? { trace: true } : {}),
   };
 }
 
@@ -224,6 +228,7 @@ export function formOf(plan: SessionPlan, saved?: Pick<Diagnosis, 'cloud'> | nul
     ...(importJson ? { importJson } : {}),
     appProtocol: APP_PROTOCOL_CHOICES.find((c) => c.id === plan.appProtocol)?.id ?? '',
     sourceIp: typeof plan.sourceIp === 'string' ? plan.sourceIp : '',
+    ...(plan.trace === true ? { trace: true } : {}),
   };
 }
 
