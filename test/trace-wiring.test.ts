@@ -1,8 +1,8 @@
 // The path trace wired through the shells, with the trace engine injected (the real one runs in the lab
 // tests): runProbe traces the first address after the probes (TCP SYN port: the first that did not connect),
 // runDiagnosis traces the instance address to the diagnosed port after the probes, streams trace-hop events
-// and puts the result in Diagnosis.trace; cancellation during the trace rejects; the CLI options; the app's
-// run state folding trace events; the app's form → request → plan → form.
+// and puts the result in Diagnosis.trace; cancellation during the trace rejects; the CLI options. (The app's
+// side: src/renderer/src/trace.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { traceFromOptions } from '../src/cli/commands/probe';
 import { importSnapshot } from '../src/core/cloud/import';
@@ -16,13 +16,12 @@ import { createServer, type AddressInfo } from 'node:net';
 import type { ProbeEvent } from '../src/core/probe/types';
 import { evaluateNetworkAcl } from '../src/core/rules/networkAcl';
 import { evaluateSecurityGroups } from '../src/core/rules/securityGroups';
-import { applyEvent, argsOf, emptyForm, formOf, planOf, startingRun } from '../src/renderer/src/logic';
 
 const HOPS = ['192.168.1.1', '61.1.2.3', null, null];
 
 /** A stand-in trace engine that records how it was called and reports each hop through onHop. */
 function fakeTrace(calls: { target: string; opts: TraceOptions }[], delayMs = 0) {
-  return async (target: string, opts: TraceOptions): Promise<TraceFact> => {
+  return async (target: string, opts: TraceOptions = {}): Promise<TraceFact> => {
     calls.push({ target, opts });
     const f = traceFact(opts.port !== undefined ? 'tcp-syn' : 'udp', HOPS, { target, targetAddress: target, ...(opts.port !== undefined ? { port: opts.port } : {}) });
     for (const h of f.hops) opts.onHop?.(h);
@@ -137,29 +136,5 @@ describe('command-line trace options', () => {
     expect(traceFromOptions({})).toBeUndefined();
     expect(traceFromOptions({ trace: true })).toEqual({});
     expect(traceFromOptions({ trace: true, traceTimeoutMs: '30000', ownNetwork: '10.0.0.0/8, 192.168.0.0/16' })).toEqual({ timeoutMs: 30_000, ownNetworks: ['10.0.0.0/8', '192.168.0.0/16'] });
-  });
-});
-
-describe('the app: trace option and live hops', () => {
-  it('the option reaches the request and the plan, and comes back from a plan', () => {
-    const form = { ...emptyForm(), host: '47.98.10.20', trace: true };
-    const args = argsOf(form)!;
-    expect(args.trace).toBe(true);
-    expect(planOf(args).trace).toBe(true);
-    expect(formOf(planOf(args)).trace).toBe(true);
-    expect(argsOf({ ...emptyForm(), host: '47.98.10.20' })).not.toHaveProperty('trace');
-  });
-
-  it('folds trace events: hops by TTL (a later answer for the same TTL replaces it), then the result', () => {
-    let run = startingRun();
-    run = applyEvent(run, 'r1', { type: 'trace', status: 'start' });
-    expect(run.trace).toEqual({ status: 'running', hops: [] });
-    const f = traceFact('tcp-syn', HOPS);
-    run = applyEvent(run, 'r1', { type: 'trace-hop', hop: f.hops[1] });
-    run = applyEvent(run, 'r1', { type: 'trace-hop', hop: { ...f.hops[0], rttMs: [] } });
-    run = applyEvent(run, 'r1', { type: 'trace-hop', hop: f.hops[0] });
-    expect(run.trace?.hops.map((h) => [h.ttl, h.rttMs.length])).toEqual([[1, 1], [2, 1]]);
-    run = applyEvent(run, 'r1', { type: 'trace', status: 'done', trace: f });
-    expect(run.trace).toEqual({ status: 'done', hops: f.hops, method: 'tcp-syn' });
   });
 });
