@@ -94,7 +94,10 @@ describe('path.trace check', () => {
   it('passes when the probes get beyond the own network or reach the server', () => {
     expect(run(situation({ trace: trace('tcp-syn', BEYOND_STOP) })).check).toMatchObject({ status: 'pass', condition: 'beyond-own-network-tcp' });
     expect(run(situation({ trace: trace('udp', BEYOND_STOP) })).check).toMatchObject({ status: 'pass', condition: 'beyond-own-network-other-protocol' });
-    expect(run(situation({ trace: trace('tcp-syn', REACHED) })).check).toMatchObject({ status: 'pass', condition: 'reached-tcp' });
+    const reached = run(situation({ trace: trace('tcp-syn', REACHED) })).check;
+    expect(reached).toMatchObject({ status: 'pass', condition: 'reached-tcp' });
+    expect(reached!.evidence.at(-1)?.summary).toBe(`3  ${IDS.publicIp}  1.5/1.7 ms  (public, the server)`);
+    expect(reached!.evidence[0].summary).toContain('target answered, 3 hops');
     expect(run(situation({ trace: trace('icmp', REACHED) })).check).toMatchObject({ status: 'pass', condition: 'reached-other-protocol' });
     expect(run(situation({ trace: trace('tcp-syn', [null, null, null]) })).check).toMatchObject({ status: 'unknown', condition: 'no-hop-answered' });
   });

@@ -53,18 +53,20 @@ const CLASS_WORDS: Record<NonNullable<ClassifiedHop['class']>, string> = {
 const ZONE_WORDS: Record<ClassifiedHop['zone'], string> = { 'own-network': 'your network', beyond: 'beyond your network', unknown: 'side unknown' };
 
 /** One hop as an evidence line (technical, as the evidence panel shows probe facts). */
-export function hopLine(h: ClassifiedHop): string {
+export function hopLine(h: ClassifiedHop, target: string | null = null): string {
   if (h.address === null) return `${h.ttl}  *  (no answer)`;
-  const rtt = h.rttMs.length ? `${h.rttMs.map((r) => r.toFixed(r < 10 ? 1 : 0)).join('/')} ms` : '';
+  const ms = (r: number): string => (r < 0.05 ? '<0.1' : r.toFixed(r < 10 ? 1 : 0));
+  const rtt = h.rttMs.length ? `${h.rttMs.map(ms).join('/')} ms` : '';
   const loss = h.loss > 0 ? `, ${Math.round(h.loss * 100)}% lost` : '';
   const unr = h.unreachable ? `, ${h.unreachable}` : '';
-  return `${h.ttl}  ${h.address}  ${rtt}  (${h.class ? CLASS_WORDS[h.class] : '?'}, ${ZONE_WORDS[h.zone]}${loss}${unr})`;
+  const where = target !== null && h.address.toLowerCase() === target.toLowerCase() ? 'the server' : ZONE_WORDS[h.zone];
+  return `${h.ttl}  ${h.address}  ${rtt}  (${h.class ? CLASS_WORDS[h.class] : '?'}, ${where}${loss}${unr})`;
 }
 
 /** The method line and one line per hop, pointing into /trace. */
 export function traceEvidence(fact: TraceFact, summary: TraceSummary): EvidenceRef[] {
-  const head = `${fact.method}${fact.port !== undefined ? ` to port ${fact.port}` : ''}${fact.tool ? ` (${fact.tool})` : ''} → ${fact.targetAddress ?? fact.target}: ${fact.reached ? 'target answered' : 'target did not answer'}, ${fact.hops.length} hops, ${(fact.durationMs / 1000).toFixed(1)} s${fact.stopped ? `, stopped: ${fact.stopped}` : ''}${fact.ownNetworks?.length ? `, your networks: ${fact.ownNetworks.join(', ')}` : ''}`;
-  return [ev('probe', '/trace', head), ...summary.hops.map((h, i) => ev('probe', `/trace/hops/${i}`, hopLine(h)))];
+  const head = `${fact.method}${fact.port !== undefined ? ` to port ${fact.port}` : ''}${fact.tool ? ` (${fact.tool})` : ''} → ${fact.targetAddress ?? fact.target}: ${fact.reached ? 'target answered' : 'target did not answer'}, ${fact.hops.length} hop${fact.hops.length === 1 ? '' : 's'}, ${(fact.durationMs / 1000).toFixed(1)} s${fact.stopped ? `, stopped: ${fact.stopped}` : ''}${fact.ownNetworks?.length ? `, your networks: ${fact.ownNetworks.join(', ')}` : ''}`;
+  return [ev('probe', '/trace', head), ...summary.hops.map((h, i) => ev('probe', `/trace/hops/${i}`, hopLine(h, fact.targetAddress)))];
 }
 
 const hopAt = (h: ClassifiedHop): string => `${h.address} (TTL ${h.ttl})`;
