@@ -145,8 +145,8 @@ export const pathTrace: CheckDef = {
         status: 'unknown',
         condition: 'private-target',
         finding: L(
-          `最后回应的是 ${hopAt(last)}；目标地址是内网地址，路径上全是内网地址，无法区分你的网络和目标所在的网络（可用 --own-network 指明你的网络）`,
-          `The last hop that answers is ${hopAt(last)}; the target’s address is private, so every hop is private and your network cannot be told from the target’s (name your networks with --own-network)`,
+          `最后回应的是 ${hopAt(last)}；目标地址是内网地址，路径上全是内网地址，无法区分你的网络和目标所在的网络；在命令行里指明哪些网段属于你自己的网络即可区分`,
+          `The last hop that answers is ${hopAt(last)}; the target’s address is private, so every hop is private and your network cannot be told from the target’s; naming the networks that are yours (on the command line) tells them apart`,
         ),
         evidence,
       };
