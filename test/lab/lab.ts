@@ -114,6 +114,8 @@ export interface HostSpec {
    * and it: the host is not on the client's bridge; a veth joins it to the router, the router forwards
    * (proxy ARP on that veth), and the client routes the host's address via the router. IPv4 only (the
    * host gets no IPv6 address). Only the client reaches it (the other hosts on the bridge do not).
+   * Routers chain: a router may itself be behind another (client → r1 → r2 → host); each router on the
+   * way routes the host's address to the next.
    */
   via?: string;
   /** On a router (a host others name in `via`): FORWARD-chain rules as iptables arguments after the chain (IPv4). */
@@ -718,10 +720,16 @@ function build(lab: LabImpl, spec: LabSpec, hostSpecs: Record<string, HostSpec>)
   for (const [name, hs] of Object.entries(hostSpecs)) {
     if (hs.via === undefined) continue;
     if (!hostSpecs[hs.via] || hs.via === name) throw new Error(`lab: host "${name}" is via "${hs.via}", which is not another host of the lab`);
-    if (hostSpecs[hs.via].via !== undefined) throw new Error(`lab: host "${name}" is via "${hs.via}", which is itself behind a router`);
   }
-  // Hosts on the bridge first, so that a router exists before the hosts behind it are joined to it.
-  const order = [...names.filter((n) => hostSpecs[n].via === undefined), ...names.filter((n) => hostSpecs[n].via !== undefined)];
+  // Routers may be chained (a router behind a router): a host's depth is the number of routers before it.
+  const depth = (n: string, seen: string[] = []): number => {
+    const via = hostSpecs[n].via;
+    if (via === undefined) return 0;
+    if (seen.includes(n)) throw new Error(`lab: the routers ${[...seen, n].join(' → ')} form a loop`);
+    return 1 + depth(via, [...seen, n]);
+  };
+  // Hosts on the bridge first, then by depth, so that a router exists before the hosts behind it are joined to it.
+  const order = [...names].sort((a, b) => depth(a) - depth(b));
   order.forEach((name) => {
     const i = names.indexOf(name);
     const ns = lab.ns(name);
@@ -730,7 +738,10 @@ function build(lab: LabImpl, spec: LabSpec, hostSpecs: Record<string, HostSpec>)
     const via = hostSpecs[name].via;
     const host: LabHost = { name, ns, ipv4: `10.200.${X}.${10 + i}`, ipv6: v6 && via === undefined ? `fd00:200:0:${X}::${(10 + i).toString(16)}` : null };
     if (via !== undefined) {
-      joinBehindRouter(lab, host, lab.hosts[via], i);
+      // The routers between the client's bridge and this host's own router, nearest the client first.
+      const upstream: LabHost[] = [];
+      for (let r = hostSpecs[via].via; r !== undefined; r = hostSpecs[r].via) upstream.unshift(lab.hosts[r]);
+      joinBehindRouter(lab, host, lab.hosts[via], i, upstream);
     } else {
       const port = `h${i}`;
       // Create the pair inside the client namespace and move one end straight into the host's.
@@ -787,16 +798,21 @@ function build(lab: LabImpl, spec: LabSpec, hostSpecs: Record<string, HostSpec>)
  * /32 and a default route out of eth0; the router forwards and answers ARP for the rest of the subnet on
  * r<i> (proxy ARP); the client routes the host's /32 via the router's bridge address.
  */
-function joinBehindRouter(lab: LabImpl, host: LabHost, router: LabHost, i: number): void {
+function joinBehindRouter(lab: LabImpl, host: LabHost, router: LabHost, i: number, upstream: LabHost[] = []): void {
   const rdev = `r${i}`;
   run([IP, '-n', router.ns, 'link', 'add', rdev, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', host.ns]);
-  run(inNs(router.ns, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', `net.ipv4.conf.${rdev}.proxy_arp=1`]));
+  // Proxy ARP answers after a random delay of up to 0.8 s (proxy_delay) by default: a lab artefact that would
+  // make the first packet through a router slower than a trace's probe wait.
+  run(inNs(router.ns, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', `net.ipv4.conf.${rdev}.proxy_arp=1`, `net.ipv4.neigh.${rdev}.proxy_delay=0`]));
   run([IP, '-n', router.ns, 'link', 'set', rdev, 'up']);
   run([IP, '-n', router.ns, 'route', 'add', `${host.ipv4}/32`, 'dev', rdev]);
   run([IP, '-n', host.ns, 'addr', 'add', `${host.ipv4}/32`, 'dev', 'eth0']);
   run([IP, '-n', host.ns, 'link', 'set', 'eth0', 'up']);
   run([IP, '-n', host.ns, 'route', 'add', 'default', 'dev', 'eth0']);
-  run([IP, '-n', lab.client.ns, 'route', 'add', `${host.ipv4}/32`, 'via', router.ipv4]);
+  // Chained routers: the client routes via the first, each router via the next, the last delivers on its veth.
+  const chain = [...upstream, router];
+  run([IP, '-n', lab.client.ns, 'route', 'add', `${host.ipv4}/32`, 'via', chain[0].ipv4]);
+  for (let k = 0; k + 1 < chain.length; k++) run([IP, '-n', chain[k].ns, 'route', 'add', `${host.ipv4}/32`, 'via', chain[k + 1].ipv4]);
   if (lab.asyncDelivery) lab.asyncDelivery = deliverAsynchronously(router.ns, rdev) && deliverAsynchronously(host.ns, 'eth0');
 }
 

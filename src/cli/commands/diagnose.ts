@@ -21,10 +21,11 @@ import { SERVICE_PORTS } from '../../core/probe/ports';
 import { ProbeInputError } from '../../core/probe/run';
 import type { ProbeEvent } from '../../core/probe/types';
 import { action, exitCodeForLocus, fail, printJson, runInterruptible, stdoutStyle, withUsageExitCodes, type Style } from '../format';
-import { buildProbeRequest, type ProbeCliOptions } from './probe';
+import { buildProbeRequest, traceFromOptions, type ProbeCliOptions } from './probe';
+import { renderTrace, traceHopProgress } from '../format/trace';
 import { accessKeyFromStdin, cloudEndpoints, validateCloudInput } from './cloud-input';
 
-export interface DiagnoseCliOptions extends Pick<ProbeCliOptions, 'icmp' | 'icmpMethod' | 'attempts' | 'timeoutMs' | 'timing' | 'egressIpUrls' | 'controlHosts' | 'dnsServers' | 'config' | 'expectIp'> {
+export interface DiagnoseCliOptions extends Pick<ProbeCliOptions, 'icmp' | 'icmpMethod' | 'attempts' | 'timeoutMs' | 'timing' | 'egressIpUrls' | 'controlHosts' | 'dnsServers' | 'config' | 'expectIp' | 'trace' | 'traceTimeoutMs' | 'ownNetwork'> {
   port?: string;
   service?: string;
   /** Application protocol of the port (http, https, ssh, rdp, mysql, postgresql, redis, smtp, other). */
@@ -186,6 +187,8 @@ function progressText(e: DiagnosisEvent | ProbeEvent): string | null {
     return e.status === 'start' ? `${label}…` : e.status === 'error' ? `${label}: ${e.message ?? 'failed'}` : null;
   }
   if (e.type === 'tcp-port') return `probing TCP ${e.fact.address}:${e.fact.port} → ${e.fact.state}`;
+  if (e.type === 'trace' && e.status === 'start') return 'tracing the path…';
+  if (e.type === 'trace-hop') return traceHopProgress(e.hop);
   if (e.type === 'checks') {
     const failed = e.checks.filter((c) => c.status === 'fail').map((c) => c.id);
     return `${e.checks.length} checks so far${failed.length ? `, failing: ${failed.join(', ')}` : ''}`;
@@ -209,7 +212,9 @@ export async function buildDiagnoseRequest(hostArg: string, opts: DiagnoseCliOpt
   if (opts.instance !== undefined && !/^i-[a-z0-9]{6,64}$/i.test(opts.instance)) fail(`--instance "${opts.instance}" is not an ECS instance id (i-…)`);
   if (opts.sourceIp !== undefined && !parseIp(opts.sourceIp)) fail(`--source-ip "${opts.sourceIp}" is not an IP address`);
 
-  const probe = await buildProbeRequest(host, { ...opts, ports: String(port), service: undefined, json: opts.json }, env);
+  // The trace is the diagnosis's own step (after the probes, to the diagnosed port), not the probe run's.
+  const trace = traceFromOptions(opts);
+  const probe = await buildProbeRequest(host, { ...opts, ports: String(port), service: undefined, json: opts.json, trace: false, ownNetwork: undefined, traceTimeoutMs: undefined }, env);
   let cloud: CloudRequest;
   if (opts.cloud === false) cloud = { mode: 'none' };
   else if (opts.snapshot?.length) {
@@ -240,6 +245,7 @@ export async function buildDiagnoseRequest(hostArg: string, opts: DiagnoseCliOpt
       cloud,
       server,
       ...(opts.sourceIp ? { sourceIp: opts.sourceIp } : {}),
+      ...(trace ? { trace } : {}),
     },
     lang,
   };
@@ -263,6 +269,7 @@ async function saveAndReport(d: Diagnosis, opts: DiagnoseCliOptions, lang: Lang,
       ...(cloud.mode === 'api' && cloud.region ? { region: cloud.region } : {}),
       ...(cloud.mode === 'api' && cloud.profile ? { profile: cloud.profile } : {}),
       ...(request.sourceIp ? { sourceIp: request.sourceIp } : {}),
+      ...(request.trace ? { trace: true } : {}),
       cloudMode: cloud.mode,
     };
     const r = await session.saveSession(opts.save, session.createSession(d, plan));
@@ -312,7 +319,10 @@ export async function diagnoseCommand(hostArg: string, opts: DiagnoseCliOptions)
   const extra = await saveAndReport(d, opts, lang, request);
   // --json: the Diagnosis document plus `fixes`, the cloud fixes of the failing checks (actions + simulation).
   if (opts.json) printJson({ ...d, fixes: cloudFixList(d.checks) });
-  else process.stdout.write(renderDiagnosis(d, lang, stdoutStyle()));
+  else {
+    process.stdout.write(renderDiagnosis(d, lang, stdoutStyle()));
+    if (d.trace) process.stdout.write(`\n${renderTrace(d.trace, stdoutStyle())}`);
+  }
   for (const l of extra) process.stderr.write(`${l}\n`);
   process.exitCode = exitCodeForLocus(d.verdict.locus);
 }
@@ -366,6 +376,9 @@ export function registerDiagnose(program: Command): void {
     .addOption(new Option('--vpc-endpoint <host>', 'VPC API endpoint').env('SGD_VPC_ENDPOINT'))
     .option('--config <path>', 'config file (default ~/.config/sg-doctor/config.json)')
     .option('--lang <lang>', 'zh-CN or en (default from LANG)')
+    .option('--trace', 'after the probes, trace the path hop by hop (TCP SYN to the port with root/CAP_NET_RAW, else UDP/ICMP; ≤30 hops, up to a minute)', false)
+    .option('--trace-timeout-ms <n>', 'time limit of the trace in ms, 1000-180000 (default 60000)')
+    .option('--own-network <cidrs>', 'your own networks for the trace, e.g. "10.0.0.0/8" (default: private address ranges)')
     .option('--json', 'print the Diagnosis document as JSON', false)
     .option('--save <file.sgdiag>', 'save the session file')
     .option('--report <file>', 'write a report (.md or .html)')

@@ -13,6 +13,8 @@ import { TIMING_PRESETS, type TimingPreset } from '../../core/probe/timing';
 import { MAX_PORTS_PER_RUN, type ProbeEvent, type ProbeReport, type ProbeRequest, type TimingOptions } from '../../core/probe/types';
 import { action, fail, printJson, runInterruptible, stdoutStyle, withUsageExitCodes } from '../format';
 import { renderProbeReport } from '../format/probe-report';
+import { renderTrace, traceHopProgress } from '../format/trace';
+import { validateTraceRequest } from '../../core/probe/run';
 
 export interface ProbeCliOptions {
   ports?: string;
@@ -33,6 +35,26 @@ export interface ProbeCliOptions {
   dnsServers?: string;
   config?: string;
   json?: boolean;
+  /** Trace the path to the target after the probes. */
+  trace?: boolean;
+  /** Overall time limit of the trace in ms. */
+  traceTimeoutMs?: string;
+  /** The user's own networks (CIDRs, comma-separated) for the trace's classification. */
+  ownNetwork?: string;
+}
+
+/** CLI options → the trace request (undefined without --trace); bad values exit 2. */
+export function traceFromOptions(opts: Pick<ProbeCliOptions, 'trace' | 'traceTimeoutMs' | 'ownNetwork'>): ProbeRequest['trace'] {
+  if (!opts.trace) {
+    if (opts.ownNetwork !== undefined || opts.traceTimeoutMs !== undefined) fail('--own-network and --trace-timeout-ms go with --trace');
+    return undefined;
+  }
+  const timeoutMs = intOption(opts.traceTimeoutMs, '--trace-timeout-ms', 1000, 180_000);
+  const ownNetworks = listOption(opts.ownNetwork);
+  const t = { ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(ownNetworks?.length ? { ownNetworks } : {}) };
+  const problem = validateTraceRequest(t);
+  if (problem) fail(problem);
+  return t;
 }
 
 function intOption(value: string | undefined, name: string, min: number, max: number): number | undefined {
@@ -119,7 +141,9 @@ export async function buildProbeRequest(host: string, opts: ProbeCliOptions, env
     },
   });
   if (!config.ok) fail(config.message);
+  const trace = traceFromOptions(opts);
   return defaultProbeRequest({
+    ...(trace ? { trace } : {}),
     host,
     ports,
     timing,
@@ -144,6 +168,8 @@ function progressText(e: ProbeEvent, state: { done: number; total: number; phase
     state.total = e.total;
     return `probing TCP ${e.done}/${e.total}  last: ${e.fact.port} ${e.fact.state}`;
   }
+  if (e.type === 'trace-phase' && e.status === 'start') return 'tracing the path…';
+  if (e.type === 'trace-hop') return traceHopProgress(e.hop);
   if (e.type === 'phase' && e.status === 'start') {
     const label = { dns: 'resolving', icmp: 'pinging', tcp: 'probing TCP', banner: 'reading banners', client: 'checking this machine' }[e.phase];
     return `${label}…`;
@@ -170,7 +196,10 @@ export async function probeCommand(host: string, opts: ProbeCliOptions): Promise
   });
 
   if (opts.json) printJson(report);
-  else process.stdout.write(renderProbeReport(report, stdoutStyle()));
+  else {
+    process.stdout.write(renderProbeReport(report, stdoutStyle()));
+    if (report.trace) process.stdout.write(`\n${renderTrace(report.trace, stdoutStyle())}`);
+  }
 
   if (report.target.addresses.length === 0) {
     const why = report.dns?.system?.error ?? report.dns?.direct.find((d) => d.error)?.error;
@@ -199,6 +228,9 @@ export function registerProbe(program: Command): void {
     .option('--control-hosts <hosts>', 'known-good host[:port] list for control probes ("" = none; env SGD_CONTROL_HOSTS)')
     .option('--dns-servers <servers>', 'resolvers ip[:port] to query directly (env SGD_DNS_SERVERS; default: the system\'s)')
     .option('--config <path>', 'config file (default ~/.config/sg-doctor/config.json; env SGD_CONFIG)')
+    .option('--trace', 'after the probes, trace the path hop by hop (TCP SYN to the first failing port with root/CAP_NET_RAW, else UDP/ICMP; ≤30 hops, up to a minute)', false)
+    .option('--trace-timeout-ms <n>', 'time limit of the trace in ms, 1000-180000 (default 60000)')
+    .option('--own-network <cidrs>', 'your own networks for the trace, e.g. "10.0.0.0/8,192.168.0.0/16" (default: private address ranges)')
     .option('--json', 'print one JSON document instead of the human report', false)
     .addHelpText(
       'after',
@@ -216,6 +248,7 @@ export function registerProbe(program: Command): void {
         '  sg-doctor probe 203.0.113.10 --service ssh',
         '  sg-doctor probe www.example.com --ports 80,443 --expect-ip 203.0.113.10 --icmp',
         '  sg-doctor probe [2001:db8::10] --ports 22,3389 --json',
+        '  sudo sg-doctor probe 203.0.113.10 --ports 22 --trace',
       ].join('\n'),
     )
     .action(action(probeCommand));

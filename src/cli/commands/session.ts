@@ -96,6 +96,7 @@ async function rerunCommand(file: string, opts: RerunOptions): Promise<void> {
     vpcEndpoint: opts.vpcEndpoint,
     config: opts.config,
     sourceIp: opts.sourceIp ?? plan.sourceIp,
+    ...(plan.trace ? { trace: true } : {}),
     lang: opts.lang,
     json: opts.json,
     accessKeyStdin: opts.accessKeyStdin,

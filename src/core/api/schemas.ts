@@ -57,6 +57,8 @@ export const diagnoseArgsSchema = z.object({
   icmp: z.boolean().default(true),
   /** The client's public IP as the server sees it, typed by the user (overrides the egress-IP echo for the rules). */
   sourceIp: z.union([z.ipv4(), z.ipv6()]).optional(),
+  /** Trace the path hop by hop after the probes (up to a minute; progress as `trace-hop` events). */
+  trace: z.boolean().optional(),
 });
 export type DiagnoseArgs = z.input<typeof diagnoseArgsSchema>;
 

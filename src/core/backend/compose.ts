@@ -10,6 +10,7 @@ import type { DiagnoseDeps } from '../diagnosis/run';
 import { parseServerEvidence } from '../diagnosis/server-evidence/parse';
 import { evidenceScript } from '../diagnosis/server-evidence/scripts';
 import { runProbe } from '../probe/run';
+import { runTrace } from '../probe/trace/run';
 import { fail, ok, type Result } from '../result';
 
 export interface ComposeOptions {
@@ -83,6 +84,7 @@ export function composeDeps(opts: ComposeOptions = {}): DiagnoseDeps {
   const { env, credentials } = opts;
   return {
     runProbe: (req, o) => runProbe(req, o),
+    runTrace: (target, o) => runTrace(target, o),
     readCloudSnapshot: ({ provider, ...args }) =>
       providerFor(provider ?? DEFAULT_PROVIDER).read({
         ...args,

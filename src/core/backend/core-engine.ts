@@ -25,7 +25,7 @@ export interface CoreEngineOptions {
 
 /** Pure: a diagnosis decided again with server evidence added (checklist and verdict recomputed). */
 export function withServerEvidence(diagnosis: Diagnosis, server: ServerEvidence, semantics?: ProviderSemantics): Diagnosis {
-  const facts: DiagnosisFacts = { target: diagnosis.target, probes: diagnosis.probes, cloud: diagnosis.cloud, server, ...(semantics ? { semantics } : {}) };
+  const facts: DiagnosisFacts = { target: diagnosis.target, probes: diagnosis.probes, cloud: diagnosis.cloud, server, ...(diagnosis.trace ? { trace: diagnosis.trace } : {}), ...(semantics ? { semantics } : {}) };
   const checks = runChecks(facts, undefined, { fixes: renderCloudFixes });
   return { ...diagnosis, server, checks, verdict: decideVerdict(facts, checks) };
 }
@@ -83,6 +83,8 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
             cloud,
             // The public IP the user typed ("as the server sees it"): the rules are evaluated with it.
             ...(args.sourceIp ? { sourceIp: args.sourceIp } : {}),
+            // The app's path option: trace the path after the probes.
+            ...(args.trace ? { trace: {} } : {}),
           },
           {
             signal: ctx.signal,

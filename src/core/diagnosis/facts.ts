@@ -4,6 +4,7 @@
 import type { CloudSnapshot, Eip, Instance } from '../cloud/model';
 import type { ProviderSemantics } from '../cloud/provider';
 import type { ControlProbeFact, ProbeReport, TcpPortFact } from '../probe/types';
+import type { TraceFact } from '../probe/trace/types';
 import { addressScope, parseIp } from '../rules/cidr';
 import type { AclEvaluation, Evaluation, Flow } from '../rules/types';
 import type { DiagnosisCloud, DiagnosisTarget, ServerEvidence } from './types';
@@ -20,6 +21,8 @@ export interface DiagnosisFacts {
    * provider of the run. Absent in facts built without one: the checks then use the common fallbacks.
    */
   semantics?: ProviderSemantics;
+  /** The path trace, when one was asked for (absent: not asked; it may still have failed: see TraceFact.error). */
+  trace?: TraceFact | null;
 }
 
 export interface FactsView {
@@ -60,6 +63,8 @@ export interface FactsView {
   hasServer: boolean;
   /** TCP ports carriers are documented to block: the provider's list, else the common fallback. */
   carrierBlockedTcp: ReadonlySet<number>;
+  /** The path trace, when one ran. */
+  trace: TraceFact | null;
 }
 
 /**
@@ -149,6 +154,7 @@ export function view(facts: DiagnosisFacts): FactsView {
     hasProbes: probes !== null,
     hasServer: facts.server !== null,
     carrierBlockedTcp: new Set(facts.semantics?.carrierBlockedTcpPorts ?? FALLBACK_CARRIER_BLOCKED_TCP),
+    trace: facts.trace ?? null,
   };
 }
 

@@ -10,7 +10,7 @@ import { evaluateSecurityGroups } from '../rules/securityGroups';
 import { runChecks } from './checks';
 import { contradictions } from './invariants';
 import { evaluateCloud } from './run';
-import { client, evidence, IDS, report, rule, snapshot, sshBanner, tcp } from './testing/builders';
+import { client, evidence, IDS, report, rule, snapshot, sshBanner, tcp, traceFact } from './testing/builders';
 import type { DiagnosisFacts } from './facts';
 import { decideVerdict } from './verdict';
 
@@ -28,6 +28,7 @@ const arbSituation = fc.record({
   control: fc.constantFrom('ok', 'fails', 'none'),
   server: fc.constantFrom('none', 'fw-allows', 'fw-drops', 'not-listening', 'loopback'),
   cloud: fc.constantFrom('api', 'none'),
+  trace: fc.constantFrom('none', 'tcp-own', 'tcp-beyond', 'tcp-reached', 'udp-own', 'udp-reached'),
 });
 
 type Situation = typeof arbSituation extends fc.Arbitrary<infer T> ? T : never;
@@ -74,7 +75,10 @@ function build(s: Situation): DiagnosisFacts {
         });
   const target = { host: address, port: s.port, protocol: 'tcp' as const, service: s.port === 22 ? 'ssh' : undefined };
   const cloud = s.cloud === 'none' ? { mode: 'none' as const, snapshot: null, flow: null, securityGroups: null, networkAcl: null } : evaluateCloud({ evaluateSecurityGroups, evaluateNetworkAcl }, 'api', snap, target, probes, s.egress === 'user' ? IDS.clientIp : undefined);
-  return { target, probes, cloud, server };
+  const [method, where] = s.trace.split('-') as ['tcp' | 'udp' | 'none', 'own' | 'beyond' | 'reached' | undefined];
+  const hops = where === 'own' ? ['192.168.1.1', null, null] : where === 'beyond' ? ['192.168.1.1', '61.1.2.3', null] : [ '192.168.1.1', '61.1.2.3', address];
+  const trace = method === 'none' ? undefined : traceFact(method === 'tcp' ? 'tcp-syn' : 'udp', hops, { target: address, targetAddress: address, reached: where === 'reached', ...(method === 'tcp' ? { port: s.port } : {}) });
+  return { target, probes, cloud, server, ...(trace ? { trace } : {}) };
 }
 
 describe('diagnosis invariants over generated situations', () => {
@@ -120,9 +124,17 @@ describe('diagnosis invariants over generated situations', () => {
   });
 
   it('detects a contradiction when one is planted (the invariant can fail)', () => {
-    const f = build({ probe: 'timeout', probedOther: false, status: 'Running', locks: [], publicPath: 'public-ip', rules: 'none', port: 22, egress: 'known', control: 'ok', server: 'none', cloud: 'api' });
+    const f = build({ probe: 'timeout', probedOther: false, status: 'Running', locks: [], publicPath: 'public-ip', rules: 'none', port: 22, egress: 'known', control: 'ok', server: 'none', cloud: 'api', trace: 'none' });
     const checks = runChecks(f);
     const planted = checks.map((c) => (c.id === 'os.firewall' ? { ...c, status: 'fail' as const, condition: 'inferred-silent-drop' } : c));
     expect(contradictions(planted).join('\n')).toMatch(/os\.firewall.*sg\.inbound-rule/);
+  });
+
+  it('detects a planted contradiction with the path trace (a failed trace beside an inference from reaching the host)', () => {
+    const f = build({ probe: 'timeout', probedOther: false, status: 'Running', locks: [], publicPath: 'public-ip', rules: 'allow-me', port: 22, egress: 'known', control: 'none', server: 'none', cloud: 'api', trace: 'tcp-beyond' });
+    const checks = runChecks(f);
+    expect(checks.find((c) => c.id === 'os.firewall')).toMatchObject({ status: 'fail', condition: 'inferred-silent-drop' });
+    const planted = checks.map((c) => (c.id === 'path.trace' ? { ...c, status: 'fail' as const, condition: 'tcp-stops-in-own-network' } : c));
+    expect(contradictions(planted).join('\n')).toMatch(/os\.firewall.*path\.trace/);
   });
 });

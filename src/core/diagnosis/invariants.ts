@@ -35,6 +35,8 @@ export const PATH_BLOCKERS: ReadonlySet<string> = new Set([
   'sg.bound',
   'sg.enterprise-default',
   'sg.nic-type',
+  // A TCP SYN trace to the port that stops inside the user's own network.
+  'path.trace',
 ]);
 
 /** Check ids of the failures that contradict each other, as "a ⟂ b: why" lines; empty when consistent. */
@@ -47,6 +49,11 @@ export function contradictions(checks: readonly Check[], verdict?: Verdict): str
   }
   const app = failed.find((c) => c.id === 'app.responds');
   if (app) for (const b of blockers) out.push(`${app.id}[${app.condition}] ⟂ ${b.id}[${b.condition}]: the application answered badly over a connection this says is blocked`);
+  // A trace that reached the host beside a verdict blaming the carrier for the same port.
+  const trace = checks.find((c) => c.id === 'path.trace');
+  if (trace?.condition === 'reached-tcp' && verdict?.blockingCheckIds.includes('net.carrier-blocked-port')) {
+    out.push(`path.trace[reached-tcp] ⟂ net.carrier-blocked-port: TCP SYNs to the port reached the host, so no carrier blocks it`);
+  }
   if (verdict) {
     for (const id of verdict.blockingCheckIds) {
       const c = checks.find((x) => x.id === id);

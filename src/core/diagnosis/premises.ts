@@ -5,6 +5,7 @@
 // missing. The premises are written once here and reused by the checks and the verdict, and they are
 // quoted in the check's evidence so a user can see what the conclusion rests on.
 import { L } from '../i18n';
+import { readTrace } from './checks/path';
 import { cloudUnknown, FALLBACK_CARRIER_BLOCKED_TCP, instanceEip, isLocalBlock, type FactsView } from './facts';
 import type { EvidenceRef, Localized } from './types';
 
@@ -28,6 +29,7 @@ export const PREMISE = {
   silentTimeout: 'silent-timeout',
   refusedByTarget: 'refused-by-target',
   rejectFromTarget: 'reject-from-target',
+  controlConfirmsOwnNetworkBlock: 'control-confirms-own-network-block',
 } as const;
 export type PremiseId = (typeof PREMISE)[keyof typeof PREMISE];
 
@@ -127,7 +129,28 @@ export function clientNetworkLetsPortOut(v: FactsView): Premise {
   const same = v.controlSamePort.filter((c) => c.errno !== 'ENOTFOUND');
   if (same.some((c) => c.state === 'open')) return p(PREMISE.clientNetworkLetsPortOut, 'true', `对照主机同端口可达（${same.filter((c) => c.state === 'open').map((c) => `${c.host}:${c.port}`).join('、')}）`, `a control host answers on the same port (${same.filter((c) => c.state === 'open').map((c) => `${c.host}:${c.port}`).join(', ')})`);
   if (same.length) return p(PREMISE.clientNetworkLetsPortOut, 'false', '对照主机同端口也连不上', 'the control host fails on the same port too');
+  // A TCP SYN trace to this very port that a hop beyond the user's own network answered: the SYNs got out.
+  const t = readTrace(v);
+  if (t?.sameProtocol && t.boundaryKnown && (t.summary.stoppedIn === 'beyond' || t.summary.stoppedIn === 'target') && t.summary.lastAnswering) {
+    const h = t.summary.lastAnswering;
+    return p(PREMISE.clientNetworkLetsPortOut, 'true', `路径追踪中发往 ${v.port} 端口的 TCP SYN 走出了你的网络（${h.address} 在第 ${h.ttl} 跳回应）`, `TCP SYNs to port ${v.port} of the path trace got out of your network (${h.address} answered at hop ${h.ttl})`);
+  }
+  if (t?.sameProtocol && t.boundaryKnown && t.summary.stoppedIn === 'own-network') {
+    return p(PREMISE.clientNetworkLetsPortOut, 'false', `路径追踪中发往 ${v.port} 端口的 TCP SYN 停在你自己的网络里`, `TCP SYNs to port ${v.port} of the path trace stop inside your own network`);
+  }
   return p(PREMISE.clientNetworkLetsPortOut, 'unknown', '没有同端口的对照探测，无法排除你这一侧的网络封了该端口', 'no control probe on the same port: a block on your side cannot be ruled out');
+}
+
+/**
+ * A TCP SYN trace that stops inside the user's own network is confirmed by the control probe: a known-good
+ * host fails on the same port too. Without a control probe it stays unknown: routers beyond the user's
+ * network may simply not answer a trace.
+ */
+export function controlConfirmsOwnNetworkBlock(v: FactsView): Premise {
+  const same = v.controlSamePort.filter((c) => c.errno !== 'ENOTFOUND');
+  if (same.some((c) => c.state === 'open')) return p(PREMISE.controlConfirmsOwnNetworkBlock, 'false', '对照主机同端口可达', 'a control host answers on the same port');
+  if (same.length) return p(PREMISE.controlConfirmsOwnNetworkBlock, 'true', '对照主机同端口也连不上', 'the control host fails on the same port too');
+  return p(PREMISE.controlConfirmsOwnNetworkBlock, 'unknown', '没有同端口的对照探测来印证（你的网络之外的路由器也可能只是不回应追踪）', 'no same-port control probe confirms it (routers beyond your network may also simply not answer a trace)');
 }
 
 export function silentTimeout(v: FactsView): Premise {

@@ -6,7 +6,9 @@ import type { CloudSnapshot } from '../cloud/model';
 import type { ProviderId, ProviderSemantics } from '../cloud/provider';
 import { appProtocolForService } from '../probe/app-protocol';
 import { icpSchemeFor } from '../probe/icp';
-import type { ProbeEvent, ProbeReport, ProbeRequest } from '../probe/types';
+import type { ProbeEvent, ProbeReport, ProbeRequest, TraceRequest } from '../probe/types';
+import type { TraceFact } from '../probe/trace/types';
+import type { TraceOptions } from '../probe/trace/run';
 import { parseIp } from '../rules/cidr';
 import type { AclEvaluation, Evaluation, Flow } from '../rules/types';
 import type { Result } from '../result';
@@ -43,6 +45,11 @@ export interface DiagnoseRequest {
   sourceIp?: string;
   /** When the name resolves elsewhere, also probe the instance's own address (default true). */
   probeInstanceAddress?: boolean;
+  /**
+   * Trace the path to the probed address after the probes (TCP SYN to the target port where raw sockets are
+   * permitted); the result is Diagnosis.trace and the check path.trace. Absent: no trace.
+   */
+  trace?: Omit<TraceRequest, 'port'>;
 }
 
 export interface ReadCloudArgs {
@@ -68,6 +75,8 @@ export interface DiagnoseDeps {
   /** The cloud's published semantics for the facts (carrier-blocked ports, …); absent = the checks' fallbacks. */
   semantics?(provider: ProviderId | undefined): ProviderSemantics;
   now?(): number;
+  /** The path trace engine (src/core/probe/trace/run.ts runTrace); without it a requested trace is noted as unavailable. */
+  runTrace?(target: string, opts: TraceOptions): Promise<TraceFact>;
   /**
    * Loads what the cloud read needs (the SDKs: about a second of synchronous CPU) before any probe starts,
    * so that loading never stalls the event loop while connect() timeouts and RTTs are being measured.
@@ -328,6 +337,34 @@ export async function runDiagnosis(request: DiagnoseRequest, opts: RunDiagnosisO
     }
   }
 
+  // The path trace, after the probes (its packets must not disturb their timing), to the address the
+  // verdict is about; the server evidence may still be arriving meanwhile.
+  if (request.trace && report.target.addresses.length && target.protocol === 'tcp') {
+    if (!deps.runTrace) {
+      notes.push('path trace unavailable in this build');
+    } else {
+      const tt = clock();
+      emit({ type: 'trace', status: 'start' });
+      const address = chooseDestination(report, snap, target.host);
+      let fact = await deps.runTrace(address.split('%')[0], {
+        port: target.port,
+        ...(request.trace.maxHops !== undefined ? { maxHops: request.trace.maxHops } : {}),
+        ...(request.trace.timeoutMs !== undefined ? { timeoutMs: request.trace.timeoutMs } : {}),
+        signal,
+        onHop: (hop) => emit({ type: 'trace-hop', hop }),
+      });
+      if (signal?.aborted) {
+        serverP.catch(() => undefined);
+        throw abortError(signal);
+      }
+      if (request.trace.ownNetworks?.length) fact = { ...fact, ownNetworks: [...request.trace.ownNetworks] };
+      stagesMs.trace = Math.round(clock() - tt);
+      facts.trace = fact;
+      ready.add('trace');
+      emit({ type: 'trace', status: 'done', trace: fact });
+    }
+  }
+
   emit({ type: 'stage', stage: 'rules', status: 'start' });
   const tr = clock();
   facts.cloud = evaluateCloud(deps, cloudMode, snap, target, report, request.sourceIp);
@@ -358,6 +395,7 @@ export async function runDiagnosis(request: DiagnoseRequest, opts: RunDiagnosisO
     verdict,
     notes: notes.join('\n'),
     timings: { totalMs: Math.round(clock() - t0), stagesMs },
+    ...(facts.trace ? { trace: facts.trace } : {}),
   };
 }
 

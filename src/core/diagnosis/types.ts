@@ -4,6 +4,7 @@ import type { CloudSnapshot } from '../cloud/model';
 import type { CloudAction, FixIntent, SimulatedFix } from '../cloud/types';
 import type { AppProtocol } from '../probe/app-protocol';
 import type { ProbeReport } from '../probe/types';
+import type { TraceFact, TraceHop } from '../probe/trace/types';
 import type { AclEvaluation, Evaluation, Flow } from '../rules/types';
 import type { CheckId } from './checks/ids';
 
@@ -187,10 +188,16 @@ export interface Diagnosis {
   notes: string;
   /** Wall time per stage of the run (ms); optional, added by the diagnosis engine. */
   timings?: { totalMs: number; stagesMs: Record<string, number> };
+  /** Hop-by-hop path trace to the probed address (only when asked: `--trace`, the app's path option). */
+  trace?: TraceFact;
 }
 
 /** Progress of a diagnosis run, streamed to the CLI and the UI. */
 export type DiagnosisEvent =
   | { type: 'stage'; stage: 'probe' | 'cloud' | 'rules' | 'server' | 'verdict'; status: 'start' | 'done' | 'error'; message?: string }
   | { type: 'checks'; checks: Check[] } // the checklist so far (whole list, cheap to render)
-  | { type: 'verdict'; verdict: Verdict };
+  | { type: 'verdict'; verdict: Verdict }
+  /** The path trace started / ended (only when asked for); `trace` is the result at the end. */
+  | { type: 'trace'; status: 'start' | 'done'; trace?: TraceFact }
+  /** One hop of the running trace, as it arrives (again, same TTL, when more answers for it come). */
+  | { type: 'trace-hop'; hop: TraceHop };

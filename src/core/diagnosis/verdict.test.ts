@@ -5,7 +5,7 @@ import { runChecks } from './checks';
 
 /** The Alibaba Cloud fix renderer, as the composition root passes it. */
 const ALIBABA = { fixes: alibabaFixes };
-import { acl, aclEval, client, dnsFact, evidence, facts, httpBanner, icmpFact, IDS, miss, report, rule, sgDeny, snapshot, sshBanner, tcp, type FactsOpts } from './testing/builders';
+import { acl, aclEval, client, traceFact, dnsFact, evidence, facts, httpBanner, icmpFact, IDS, miss, report, rule, sgDeny, snapshot, sshBanner, tcp, type FactsOpts } from './testing/builders';
 import { contradictions } from './invariants';
 import { CheckIndex, decideVerdict, RULES } from './verdict';
 import { view } from './facts';
@@ -42,6 +42,9 @@ interface Row {
 }
 
 const table: Row[] = [
+  // The path trace (issue 12): TCP SYNs to the port stop in the user's network (no control probe: one step less sure).
+  { name: 'TCP SYN trace stops inside the own network', f: { probes: report([timeout()], { client: client({ control: [] }) }), trace: traceFact('tcp-syn', ['192.168.1.1', '10.8.0.1', null, null]) }, locus: 'client', rule: 'trace-stops-in-own-network', failing: 'path.trace', confidence: 'medium' },
+  { name: 'the trace reaches the host, TCP times out, no cloud data', f: { probes: report([timeout()]), snapshot: null, trace: traceFact('tcp-syn', ['192.168.1.1', '61.1.2.3', IDS.publicIp]) }, locus: 'inconclusive', rule: 'trace-reached-host', confidence: 'low', notFailing: ['path.trace'] },
   { name: 'healthy: ssh answers', f: {}, locus: 'none', rule: 'path-open', confidence: 'high' },
   { name: 'rule missing', f: { probes: report([timeout()]), snapshot: snapshot({ rules: [] }), sg: sgDeny() }, locus: 'network', rule: 'security-group-denies', failing: 'sg.inbound-rule', confidence: 'high' },
   {

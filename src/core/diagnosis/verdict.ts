@@ -5,7 +5,8 @@ import { L, join } from '../i18n';
 import { isLocalBlock, view, type DiagnosisFacts, type FactsView } from './facts';
 import { relevantMisses } from './checks/sg';
 import { cloudPath, controlSamePortFails } from './path';
-import { addressIsInstance, clientNetworkLetsPortOut, cloudPremises, silentDropAtHostPremises, type Premise } from './premises';
+import { addressIsInstance, clientNetworkLetsPortOut, cloudPremises, controlConfirmsOwnNetworkBlock, silentDropAtHostPremises, type Premise } from './premises';
+import { PATH_TRACE_ID } from './checks/path';
 import type { Check, Localized, Locus, Verdict } from './types';
 import { tcpReasonWords } from './words';
 
@@ -220,10 +221,37 @@ export const RULES: readonly ReasoningRule[] = [
     decide(v, c) {
       const e = c.get('client.egress');
       if (e?.status !== 'fail') return null;
-      const others = [...c.failingInLayer('network'), ...c.failingInLayer('server')];
+      // The path trace agreeing is corroboration (quoted below), not another fault.
+      const others = [...c.failingInLayer('network'), ...c.failingInLayer('server')].filter((id) => id !== PATH_TRACE_ID);
       const reasoning = [probeLine(v), e.finding, L('已知正常的主机在同一端口上也连不上,所以问题在你这一侧的网络', 'A known-good host fails on the same port too, so the block is on your side')];
       if (others.length) reasoning.push(L(`另外还发现:${others.join(', ')}(修好本地网络后再看)`, `Also found: ${others.join(', ')} (look again once your network is fixed)`));
       return { locus: 'client', summary: L(`你所在的网络封了出方向 ${v.port} 端口`, `Your network blocks outbound port ${v.port}`), reasoning, blockingCheckIds: ['client.egress', ...others], confidence: 'high' };
+    },
+  },
+  {
+    // A TCP SYN trace to this port stops inside the user's own network (issue 12, premise a): the block is on
+    // the user's side. Corroborated by a failing same-port control (then control-same-port-fails above has
+    // already decided); without a control probe it is one step less sure.
+    id: 'trace-stops-in-own-network',
+    decide(v, c) {
+      const t = c.get(PATH_TRACE_ID);
+      const s = tcpState(v);
+      if (t?.status !== 'fail' || (s !== 'timeout' && s !== 'prohibited' && s !== 'none')) return null;
+      const others = [...c.failingInLayer('network'), ...c.failingInLayer('server')].filter((id) => id !== PATH_TRACE_ID);
+      const reasoning = [
+        probeLine(v),
+        t.finding,
+        L('发往同一端口的 TCP SYN 在离开你的网络之前就没有了下文：拦截在你这一侧（公司或校园的出口防火墙、家庭路由器、安全软件）', 'TCP SYNs to the same port vanish before they leave your network: the block is on your side (an office or campus egress firewall, the home router, security software)'),
+      ];
+      if (others.length) reasoning.push(L(`另外还发现:${others.join(', ')}(修好本地网络后再看)`, `Also found: ${others.join(', ')} (look again once your network is fixed)`));
+      return {
+        locus: 'client',
+        summary: L(`发往 ${v.port} 端口的数据包停在你自己的网络里`, `Packets to port ${v.port} stop inside your own network`),
+        reasoning,
+        blockingCheckIds: [PATH_TRACE_ID, ...others],
+        confidence: 'high',
+        dependsOn: [controlConfirmsOwnNetworkBlock(v)],
+      };
     },
   },
   {
@@ -394,7 +422,8 @@ export const RULES: readonly ReasoningRule[] = [
     decide(v, c) {
       if (tcpState(v) !== 'timeout' || cloudPath(v).state !== 'allow') return null;
       if (controlSamePortFails(v)) return null; // handled by control-same-port-fails
-      if (c.get('net.carrier-blocked-port')?.status === 'warn') {
+      // A TCP SYN trace to this port that reached the host shows no carrier blocks the port.
+      if (c.get('net.carrier-blocked-port')?.status === 'warn' && c.get(PATH_TRACE_ID)?.condition !== 'reached-tcp') {
         return { locus: 'network', summary: L(`端口 ${v.port} 很可能被运营商封堵`, `Port ${v.port} is most likely blocked by a carrier`), reasoning: [probeLine(v), cloudLine(v), c.finding('net.carrier-blocked-port')!], blockingCheckIds: ['net.carrier-blocked-port'], confidence: 'medium' };
       }
       const client = clientNetworkLetsPortOut(v);
@@ -431,6 +460,31 @@ export const RULES: readonly ReasoningRule[] = [
         reasoning: [probeLine(v), cloudLine(v), c.finding('os.firewall')!, c.finding('os.listening')!],
         blockingCheckIds: [],
         confidence: 'medium',
+      };
+    },
+  },
+  {
+    // The trace reaches the host while TCP to the port times out (issue 12, premise c): the drop is at the host
+    // — its security group or its own firewall — not on the way and never "the cloud network"; which of the
+    // two needs the cloud configuration or the server's evidence.
+    id: 'trace-reached-host',
+    decide(v, c) {
+      const t = c.get(PATH_TRACE_ID);
+      if (tcpState(v) !== 'timeout' || !t?.condition.startsWith('reached-')) return null;
+      const p = cloudPath(v);
+      if (p.state === 'allow' || p.state === 'deny') return null;
+      return {
+        locus: 'inconclusive',
+        summary: L(`数据包能到达服务器的地址，但 ${v.port} 端口超时：是它的安全组还是服务器自己的防火墙丢弃了这个端口`, `The packets reach the server’s address, yet port ${v.port} times out: its security group or the server’s own firewall drops this port`),
+        reasoning: [
+          probeLine(v),
+          t.finding,
+          cloudLine(v),
+          L('途中的网络没有拦截（追踪到达了服务器）；下一步：让 SG Doctor 读取云上配置检查安全组，或加入服务器内部的证据', 'The network on the way does not block it (the trace reached the server). Next: let SG Doctor read the cloud configuration to check the security group, or add evidence from inside the server'),
+        ],
+        blockingCheckIds: [],
+        confidence: 'medium',
+        dependsOn: t.condition === 'reached-tcp' ? [] : [clientNetworkLetsPortOut(v)],
       };
     },
   },
@@ -487,6 +541,11 @@ export function decideVerdict(facts: DiagnosisFacts, checks: readonly Check[], r
     for (const open of (dependsOn ?? []).filter((x) => x.state !== 'true')) {
       confidence = lower(confidence);
       reasoning.push(L(`(未能确认:${open.text['zh-CN']})`, `(not established: ${open.text.en})`));
+    }
+    // The path trace, where one ran, beside any verdict it did not decide itself: what it saw, in its words.
+    const trace = idx.get(PATH_TRACE_ID);
+    if (trace && !verdict.blockingCheckIds.includes(PATH_TRACE_ID) && rule.id !== 'trace-reached-host') {
+      reasoning.push(join([L('路径追踪：', 'Path trace: '), trace.finding], ''));
     }
     return { ...verdict, confidence, reasoning, ruleId: rule.id };
   }

@@ -16,6 +16,8 @@ import { DEFAULT_PORTS, validatePorts } from './ports';
 import { parseTarget, ipFamilyOf, type ParsedTarget } from './target';
 import { abortError, DEFAULT_ATTEMPTS, MAX_ATTEMPTS, type ConnectFn } from './tcp';
 import { DEFAULT_TIMING, HostTiming, validateTimingOptions } from './timing';
+import { MAX_TRACE_HOPS, runTrace } from './trace/run';
+import { parseOwnNetworks } from './trace/classify';
 import {
   MAX_PORTS_PER_RUN,
   type BannerFact,
@@ -88,7 +90,24 @@ export function validateProbeRequest(req: ProbeRequest): Result<ValidRequest> {
     return fail('bad-expect-ip', `--expect-ip "${req.expectIp}" is not an IPv4 or IPv6 address`);
   }
   if (!Number.isInteger(req.concurrency) || req.concurrency < 1) return fail('bad-concurrency', 'concurrency must be at least 1');
+  const traceProblem = req.trace ? validateTraceRequest(req.trace) : null;
+  if (traceProblem) return fail('bad-trace', traceProblem);
   return ok({ request: { ...req, host: target.value.host, ports: ports.value }, target: target.value });
+}
+
+/** Pure: what is wrong with a trace request, in words fit to print; null when it is fine. */
+export function validateTraceRequest(t: NonNullable<ProbeRequest['trace']>): string | null {
+  if (t.port !== undefined && (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535)) return `trace port must be from 1 to 65535 (got ${t.port})`;
+  if (t.maxHops !== undefined && (!Number.isInteger(t.maxHops) || t.maxHops < 1 || t.maxHops > MAX_TRACE_HOPS)) return `trace hops must be from 1 to ${MAX_TRACE_HOPS} (got ${t.maxHops})`;
+  if (t.timeoutMs !== undefined && (!Number.isInteger(t.timeoutMs) || t.timeoutMs < 1000 || t.timeoutMs > 180_000)) return `trace time limit must be from 1000 to 180000 ms (got ${t.timeoutMs})`;
+  const bad = (t.ownNetworks ?? []).find((n) => !parseOwnNetworks([n]));
+  if (bad !== undefined) return `own network "${bad}" is not an address or CIDR (e.g. 192.168.0.0/16)`;
+  return null;
+}
+
+/** The port a TCP SYN trace goes to: the one asked for, else the first that did not connect, else the first probed. */
+export function tracePort(req: Pick<ProbeRequest, 'ports' | 'trace'>, tcp: readonly TcpPortFact[]): number | undefined {
+  return req.trace?.port ?? tcp.find((f) => f.state !== 'open')?.port ?? req.ports[0];
 }
 
 export type ResolveHostFn = (host: string, signal?: AbortSignal) => Promise<string[]>;
@@ -130,6 +149,7 @@ export interface ProbeFunctions {
   readBanner: typeof readBanner;
   gatherClientContext: typeof gatherClientContext;
   probeIcp: typeof probeIcp;
+  runTrace: typeof runTrace;
 }
 
 export interface RunProbeOptions {
@@ -169,7 +189,7 @@ export async function runProbe(request: ProbeRequest, opts: RunProbeOptions = {}
   else outer?.addEventListener('abort', onOuterAbort, { once: true });
   const signal = ctl.signal;
   const emit = (e: ProbeEvent): void => opts.onEvent?.(e);
-  const fns: ProbeFunctions = { probeDns, probeIcmp, readBanner, gatherClientContext, probeIcp, ...opts.probes };
+  const fns: ProbeFunctions = { probeDns, probeIcmp, readBanner, gatherClientContext, probeIcp, runTrace, ...opts.probes };
   const resolveHost = opts.resolveHost ?? systemResolveHost;
   const checkAbort = (): void => {
     if (signal?.aborted) throw abortError(signal);
@@ -294,6 +314,25 @@ export async function runProbe(request: ProbeRequest, opts: RunProbeOptions = {}
       }
     }
 
+    // 6. The path trace, after the probes (it sends its own packets; they must not disturb the RTTs above).
+    let traceFact: ProbeReport['trace'];
+    if (req.trace && addresses.length) {
+      const tt = now();
+      const port = tracePort(req, tcp);
+      emit({ type: 'trace-phase', status: 'start' });
+      traceFact = await fns.runTrace(addresses[0].split('%')[0], {
+        ...(port !== undefined ? { port } : {}),
+        ...(req.trace.maxHops !== undefined ? { maxHops: req.trace.maxHops } : {}),
+        ...(req.trace.timeoutMs !== undefined ? { timeoutMs: req.trace.timeoutMs } : {}),
+        signal,
+        onHop: (hop) => emit({ type: 'trace-hop', hop }),
+      });
+      if (req.trace.ownNetworks?.length) traceFact = { ...traceFact, ownNetworks: [...req.trace.ownNetworks] };
+      checkAbort();
+      phasesMs.trace = ms(tt, now());
+      emit({ type: 'trace-phase', status: 'done', method: traceFact.method });
+    }
+
     const client = await clientP;
     checkAbort();
     const t1 = now();
@@ -306,6 +345,7 @@ export async function runProbe(request: ProbeRequest, opts: RunProbeOptions = {}
       client,
       timings: { startedAt, finishedAt: new Date().toISOString(), totalMs: ms(t0, t1), phasesMs },
       ...(icpFact !== undefined ? { icp: icpFact } : {}),
+      ...(traceFact ? { trace: traceFact } : {}),
     };
   } catch (err) {
     if (signal.aborted) throw abortError(signal);

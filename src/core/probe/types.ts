@@ -1,6 +1,8 @@
 // Serialisable facts produced by the probes. Every probe returns one of these; none throws for a
 // network outcome. Field names of ProbeReport are part of the `sg-doctor probe --json` contract.
 
+import type { TraceFact, TraceHop } from './trace/types';
+
 /** nmap connect-scan vocabulary (DESIGN.md, "Probe semantics"). */
 export type PortState = 'open' | 'closed' | 'filtered';
 export type PortReason =
@@ -249,6 +251,8 @@ export interface ProbeReport {
   timings: { startedAt: string; finishedAt: string; totalMs: number; phasesMs: Record<string, number> };
   /** ICP-filing (备案) interception test: the same request by IP and by name (only when asked, see ProbeRequest.icp). */
   icp?: IcpFact | null;
+  /** Hop-by-hop path trace to the first address, run after the probes (only when asked, see ProbeRequest.trace). */
+  trace?: TraceFact;
 }
 
 /** Progress events of a probe plan run (consumed by the CLI progress line and the UI). */
@@ -259,7 +263,10 @@ export type ProbeEvent =
   | { type: 'icmp'; fact: IcmpFact }
   | { type: 'client'; fact: ClientContextFact }
   /** A banner read on an open port (after its `tcp-port` event). */
-  | { type: 'banner'; address: string; port: number; fact: BannerFact };
+  | { type: 'banner'; address: string; port: number; fact: BannerFact }
+  /** The path trace: start and end (phase), and each hop as it arrives (again, same TTL, when more answers come). */
+  | { type: 'trace-phase'; status: 'start' | 'done'; method?: TraceFact['method'] }
+  | { type: 'trace-hop'; hop: TraceHop };
 
 /** Adaptive timing bounds (nmap-style). */
 export interface TimingOptions {
@@ -301,10 +308,27 @@ export interface ProbeRequest {
   icp?: { port: number; scheme: IcpScheme; timeoutMs?: number };
   /** Application protocol (or service name) per port, overriding the port's preset for the banner: { 18080: 'http' }. */
   appProtocols?: Record<number, string>;
+  /**
+   * Trace the path to the first address after the probes (src/core/probe/trace): TCP SYN to `port` (default:
+   * the first port that did not connect, else the first port) where raw sockets are permitted, else UDP/ICMP.
+   */
+  trace?: TraceRequest;
+}
+
+/** What a path trace is asked to do; bounded by the engine (≤ 30 hops, ≤ 180 s). */
+export interface TraceRequest {
+  port?: number;
+  maxHops?: number;
+  /** Overall time limit in ms (default 60 000). */
+  timeoutMs?: number;
+  /** The user's own networks (CIDRs): see TraceFact.ownNetworks. */
+  ownNetworks?: string[];
 }
 
 /** Hard bound: this is a diagnosis tool, not a port scanner. */
 export const MAX_PORTS_PER_RUN = 32;
+
+export type { TraceFact, TraceHop } from './trace/types';
 
 // ---------------------------------------------------------------------------------------------------
 // ICP-filing (备案) interception: the same web request sent by IP and by name to the same address.

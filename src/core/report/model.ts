@@ -4,6 +4,7 @@ import type { Check, Diagnosis, Lang, Layer, Localized } from '../diagnosis/type
 import type { SecurityGroupRule } from '../cloud/model';
 import type { BannerFact } from '../probe/types';
 import { maskIps, redactDocument } from '../session/redact';
+import { summarizeTrace } from '../probe/trace/classify';
 import { fullWidthZh } from '../i18n/punctuation';
 import { evaluationWords, humanizeCodes, nearMissWords, tcpReasonWords } from '../diagnosis/words';
 import { localClock, type WatchRecord } from '../watch-model';
@@ -63,6 +64,16 @@ const L = {
   proxies: { en: 'Proxy settings', 'zh-CN': '代理设置' },
   errors: { en: 'Could not read', 'zh-CN': '未能读取' },
   notes: { en: 'Notes', 'zh-CN': '备注' },
+  trace: { en: 'Path trace', 'zh-CN': '路径追踪' },
+  hop: { en: 'Hop', 'zh-CN': '跳' },
+  address: { en: 'Address', 'zh-CN': '地址' },
+  loss: { en: 'Loss', 'zh-CN': '丢失' },
+  where: { en: 'Where', 'zh-CN': '位置' },
+  noAnswer: { en: 'no answer', 'zh-CN': '无应答' },
+  zones: { 'own-network': { en: 'your network', 'zh-CN': '你的网络' }, beyond: { en: 'beyond your network', 'zh-CN': '你的网络之外' }, unknown: { en: 'unknown', 'zh-CN': '未知' }, target: { en: 'the server', 'zh-CN': '服务器' } } as Record<string, Localized>,
+  traceReached: { en: 'The server answered the trace.', 'zh-CN': '服务器回应了追踪。' },
+  traceNotReached: { en: 'The server did not answer the trace.', 'zh-CN': '服务器没有回应追踪。' },
+  traceOtherProtocol: { en: 'These probes are another protocol than the TCP port: they can only corroborate.', 'zh-CN': '这些探测包与 TCP 端口不是同一种协议，只能作为旁证。' },
   none: { en: 'none', 'zh-CN': '无' },
   unknown: { en: 'unknown', 'zh-CN': '未知' },
   masked: { en: 'IP addresses are partly masked in this report.', 'zh-CN': '本报告中的 IP 地址已部分隐藏。' },
@@ -219,6 +230,28 @@ export function buildReport(input: Diagnosis, opts: ReportOptions): { title: str
         ...(c.tunnels.length ? [`VPN/tunnel: ${c.tunnels.join(', ')}`] : []),
       ],
     });
+  }
+
+  if (d.trace) {
+    const t = d.trace;
+    const sum = summarizeTrace(t);
+    const how = `${t.method === 'tcp-syn' ? 'TCP SYN' : t.method.toUpperCase()}${t.port !== undefined ? ` → ${t.port}` : ''}${t.tool ? ` (${t.tool})` : ''}`;
+    blocks.push({ type: 'heading', level: 2, text: `${tr(L.trace)}: ${how}` });
+    if (t.hops.length) {
+      blocks.push({
+        type: 'table',
+        head: [tr(L.hop), tr(L.address), 'RTT', tr(L.loss), tr(L.where)],
+        rows: sum.hops.map((h) => [
+          String(h.ttl),
+          h.address ?? `* (${tr(L.noAnswer)})`,
+          h.rttMs.length ? h.rttMs.map((r) => `${r.toFixed(1)} ms`).join(' / ') : '—',
+          `${Math.round(h.loss * 100)}%`,
+          tr(L.zones[h.address !== null && h.address === t.targetAddress ? 'target' : h.zone] ?? L.unknown) + (h.class ? ` (${h.class})` : ''),
+        ]),
+      });
+    }
+    const end = `${tr(t.reached ? L.traceReached : L.traceNotReached)}${t.method !== 'tcp-syn' && t.method !== 'none' ? ` ${tr(L.traceOtherProtocol)}` : ''}`;
+    blocks.push({ type: 'paragraph', text: `${end} ${(t.durationMs / 1000).toFixed(1)} s${t.error ? ` — ${t.error.detail}` : ''}` });
   }
 
   const s = d.cloud.snapshot;

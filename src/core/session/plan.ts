@@ -40,6 +40,8 @@ export const planSchema = z.object({
   profile: profileNameSchema.optional(),
   /** The client's public address as the user gave it (when no egress-IP echo is used); re-runs reuse it. */
   sourceIp: z.string().max(64).optional(),
+  /** The path was traced (`--trace`, the app's path option); re-runs trace it again. */
+  trace: z.boolean().optional(),
   /** How the cloud configuration was obtained: the API, offline JSON (kept in the diagnosis), or not at all. */
   cloudMode: z.enum(['api', 'snapshot', 'none']).optional(),
   /** Which credentials an API plan used when it was not a profile (never the secret itself). */

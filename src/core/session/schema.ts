@@ -43,6 +43,33 @@ const verdict = z.looseObject({
   ruleId: z.string(),
 });
 
+/** The path trace (optional; a session file is untrusted: the shape the checks and the picture read is checked). */
+const traceSchema = z.looseObject({
+  method: z.enum(['tcp-syn', 'udp', 'icmp', 'none']),
+  tool: z.enum(['traceroute', 'tracepath', 'tracert']).nullable(),
+  target: z.string().max(300),
+  targetAddress: z.string().max(100).nullable(),
+  port: z.number().int().min(1).max(65535).optional(),
+  hops: z
+    .array(
+      z.looseObject({
+        ttl: z.number().int().min(1).max(64),
+        address: z.string().max(100).nullable(),
+        otherAddresses: z.array(z.string().max(100)).max(16).optional(),
+        rttMs: z.array(z.number().min(0)).max(16),
+        sent: z.number().int().min(0),
+        loss: z.number().min(0).max(1),
+        unreachable: z.string().optional(),
+      }),
+    )
+    .max(64),
+  reached: z.boolean(),
+  maxHops: z.number().int(),
+  durationMs: z.number().min(0),
+  startedAt: z.string(),
+  ownNetworks: z.array(z.string().max(64)).max(64).optional(),
+});
+
 export const diagnosisSchema = z.looseObject({
   schemaVersion: z.number().int(),
   appVersion: z.string(),
@@ -65,6 +92,7 @@ export const diagnosisSchema = z.looseObject({
   checks: z.array(check),
   verdict,
   notes: z.string(),
+  trace: traceSchema.optional(),
 });
 
 // ---- cloud changes applied from this session (issue 11) ----------------------------------------------------

@@ -3,6 +3,7 @@
 import type { AppProtocol, CloudSource, DiagnoseArgs } from '../../core/api';
 import { SERVICE_PRESETS, type ServicePreset } from '../../core/api-client';
 import type { Check, Diagnosis, DiagnosisEvent, Layer, Verdict } from '../../core/diagnosis/types';
+import type { TraceHop } from '../../core/probe/trace/types';
 import type { Result } from '../../core/result';
 import type { SessionPlan } from '../../core/session/types';
 
@@ -18,6 +19,8 @@ export interface RunState {
   checks: Check[];
   verdict: Verdict | null;
   error: { code: string; message: string } | null;
+  /** The path trace of this run, when one was asked for: hops as they arrive (one per TTL, latest answer). */
+  trace?: { status: 'running' | 'done'; hops: TraceHop[]; method?: string };
 }
 
 export const idleRun = (): RunState => ({
@@ -51,6 +54,14 @@ export function applyEvent(run: RunState, runId: string, e: DiagnosisEvent): Run
       return { ...base, checks: e.checks };
     case 'verdict':
       return { ...base, verdict: e.verdict };
+    case 'trace':
+      return e.status === 'start'
+        ? { ...base, trace: { status: 'running', hops: [] } }
+        : { ...base, trace: { status: 'done', hops: e.trace?.hops ?? run.trace?.hops ?? [], ...(e.trace ? { method: e.trace.method } : {}) } };
+    case 'trace-hop': {
+      const hops = (run.trace?.hops ?? []).filter((h) => h.ttl !== e.hop.ttl);
+      return { ...base, trace: { status: 'running', hops: [...hops, e.hop].sort((a, b) => a.ttl - b.ttl) } };
+    }
   }
 }
 
@@ -80,6 +91,8 @@ export interface FlowForm {
   appProtocol: AppProtocol | '';
   /** Your public IP as the server sees it ('' = use the detected one). */
   sourceIp: string;
+  /** Trace the path hop by hop after the probes (the run step's path option). */
+  trace?: boolean;
 }
 
 export const emptyForm = (): FlowForm => ({ host: '', service: 'ssh', customPort: '', cloudMode: 'none', profile: '', importJson: '', instanceId: '', region: '', appProtocol: '', sourceIp: '' });
@@ -166,6 +179,7 @@ export function argsOf(form: FlowForm): DiagnoseArgs | null {
     ...(form.region.trim() ? { region: form.region.trim() } : {}),
     ...(form.service === 'custom' && form.appProtocol ? { appProtocol: form.appProtocol } : {}),
     ...(isIpText(form.sourceIp) ? { sourceIp: form.sourceIp.trim() } : {}),
+    ...(form.trace ? { trace: true } : {}),
   };
 }
 
@@ -182,6 +196,7 @@ export function planOf(args: DiagnoseArgs): SessionPlan {
     cloudMode: args.cloud.mode === 'import' ? 'snapshot' : args.cloud.mode === 'none' ? 'none' : 'api',
     ...(args.appProtocol ? { appProtocol: args.appProtocol } : {}),
     ...(args.sourceIp ? { sourceIp: args.sourceIp } : {}),
+    ...(args.trace ? { trace: true } : {}),
   };
 }
 
@@ -213,6 +228,7 @@ export function formOf(plan: SessionPlan, saved?: Pick<Diagnosis, 'cloud'> | nul
     ...(importJson ? { importJson } : {}),
     appProtocol: APP_PROTOCOL_CHOICES.find((c) => c.id === plan.appProtocol)?.id ?? '',
     sourceIp: typeof plan.sourceIp === 'string' ? plan.sourceIp : '',
+    ...(plan.trace === true ? { trace: true } : {}),
   };
 }
 

@@ -5,7 +5,7 @@ import type { FactsView } from '../facts';
 import type { CheckId } from './ids';
 import type { Check, CheckStatus, EvidenceRef, Fix, Layer } from '../types';
 
-export type FactSource = 'probes' | 'cloud' | 'rules' | 'server';
+export type FactSource = 'probes' | 'cloud' | 'rules' | 'server' | 'trace';
 
 export interface CheckOutcome {
   status: CheckStatus;
@@ -23,6 +23,8 @@ export interface CheckDef {
   explanation: Localized;
   /** Stages whose facts the check waits for before it is shown during a live run. */
   needs: FactSource[];
+  /** Only in the checklist when this holds (e.g. the path trace: only when one was asked for); default always. */
+  present?(facts: FactsView['facts']): boolean;
   run(v: FactsView): CheckOutcome;
 }
 

@@ -10,6 +10,8 @@ export const CHECK_IDS = [
   'client.local-firewall',
   'client.proxy',
   'client.vpn-tunnel',
+  // path: where a hop-by-hop trace stops (present only when a trace ran)
+  'path.trace',
   // network: the instance itself
   'instance.running',
   'instance.overdue-lock',

@@ -10,6 +10,7 @@ import { toCheck, type CheckDef, type CheckOutcome, type FactSource } from './de
 import { ICP_CHECKS } from './icp';
 import { CHECKLIST_ORDER, type CheckId } from './ids';
 import { NETWORK_CHECKS } from './network';
+import { PATH_CHECKS } from './path';
 import { SERVER_CHECKS } from './server';
 import { SG_CHECKS } from './sg';
 
@@ -30,7 +31,7 @@ export function orderChecks(defs: readonly CheckDef[], order: readonly CheckId[]
   return out;
 }
 
-export const CHECKS: readonly CheckDef[] = orderChecks([...CLIENT_CHECKS, ...NETWORK_CHECKS, ...SG_CHECKS, ...ICP_CHECKS, ...SERVER_CHECKS], CHECKLIST_ORDER);
+export const CHECKS: readonly CheckDef[] = orderChecks([...CLIENT_CHECKS, ...PATH_CHECKS, ...NETWORK_CHECKS, ...SG_CHECKS, ...ICP_CHECKS, ...SERVER_CHECKS], CHECKLIST_ORDER);
 
 export { CHECK_IDS, CHECKLIST_ORDER, isCheckId, type CheckId } from './ids';
 
@@ -89,7 +90,7 @@ export function runCheck(def: CheckDef, v: FactsView, opts: RunChecksOptions = {
  */
 export function runChecks(facts: DiagnosisFacts, ready?: ReadonlySet<FactSource>, opts: RunChecksOptions = {}): Check[] {
   const v = view(facts);
-  return CHECKS.filter((d) => !ready || d.needs.every((n) => ready.has(n))).map((d) => runCheck(d, v, opts));
+  return CHECKS.filter((d) => (!d.present || d.present(facts)) && (!ready || d.needs.every((n) => ready.has(n)))).map((d) => runCheck(d, v, opts));
 }
 
 export type { CheckDef, FactSource } from './define';

@@ -3,6 +3,7 @@
 import type { CloudSnapshot, NetworkAcl, SecurityGroup, SecurityGroupRule } from '../../cloud/model';
 import type { BannerExchange, BannerFact, ClientContextFact, ControlProbeFact, DnsFact, IcmpFact, PortReason, PortState, ProbeReport, TcpPortFact } from '../../probe/types';
 import type { AclEvaluation, Evaluation, NearMiss } from '../../rules/types';
+import type { TraceFact, TraceHop } from '../../probe/trace/types';
 import type { DiagnosisFacts } from '../facts';
 import type { ServerEvidence } from '../types';
 
@@ -235,6 +236,17 @@ export interface FactsOpts {
   port?: number;
   service?: string;
   protocol?: 'tcp' | 'udp';
+  /** A path trace (absent: none was asked for). */
+  trace?: TraceFact;
+}
+
+/** A path trace to the instance's public address through `addresses` (null: a silent hop); reached when the last is the target. */
+export function traceFact(method: TraceFact['method'], addresses: (string | null)[], o: Partial<TraceFact> = {}): TraceFact {
+  const hops: TraceHop[] = addresses.map((address, i) => ({ ttl: i + 1, address, rttMs: address ? [1.5] : [], sent: 1, loss: address ? 0 : 1 }));
+  return {
+    method, tool: 'traceroute', target: IDS.publicIp, targetAddress: IDS.publicIp, hops, reached: addresses.includes(IDS.publicIp),
+    maxHops: 30, durationMs: 4000, startedAt: '2026-12-02T23:00:00.000Z', ...(method === 'tcp-syn' ? { port: 22 } : {}), ...o,
+  };
 }
 
 /** Facts for one situation; cloud omitted when `snapshot` is null. */
@@ -256,5 +268,6 @@ export function facts(o: FactsOpts = {}): DiagnosisFacts {
         }
       : { mode: 'none', snapshot: null, flow: null, securityGroups: null, networkAcl: null },
     server: o.server ?? null,
+    ...(o.trace ? { trace: o.trace } : {}),
   };
 }

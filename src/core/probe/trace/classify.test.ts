@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { classifyAddress, summarizeTrace } from './classify';
+import { classifyAddress, parseOwnNetworks, summarizeTrace } from './classify';
 import { parseTrace } from './parse';
 import { targetReached } from './run';
 import type { TraceHop } from './types';
@@ -31,6 +31,28 @@ describe('summarizeTrace', () => {
     expect(s.lastAnswering?.address).toBe('47.98.1.1');
     expect(s.stoppedIn).toBe('beyond');
     expect(s.premises).toEqual({ targetAnswered: false, publicHopSeen: true, answeringHops: 4, silentTail: 0 });
+  });
+  it('declared own networks replace the address classes: the first hop outside them ends the own network', () => {
+    const hops = [hop(1, '10.200.9.11'), hop(2, '10.200.9.12'), hop(3, null), hop(4, null)];
+    const byClass = summarizeTrace({ hops, reached: false });
+    expect(byClass.stoppedIn).toBe('own-network');
+    const declared = summarizeTrace({ hops, reached: false, ownNetworks: ['10.200.9.11'] });
+    expect(declared.hops.map((h) => h.zone)).toEqual(['own-network', 'beyond', 'beyond', 'beyond']);
+    expect(declared.boundaryTtl).toBe(2);
+    expect(declared.stoppedIn).toBe('beyond');
+    expect(declared.lastAnswering?.address).toBe('10.200.9.12');
+    // A public hop inside a declared network (public space used inside a campus network) is the user's own.
+    const campus = summarizeTrace({ hops: [hop(1, '192.168.1.1'), hop(2, '202.120.1.1'), hop(3, null)], reached: false, ownNetworks: ['192.168.0.0/16', '202.120.0.0/16'] });
+    expect(campus.stoppedIn).toBe('own-network');
+    expect(campus.hops.map((h) => h.zone)).toEqual(['own-network', 'own-network', 'unknown']);
+    // IPv6 prefixes, and prefixes that do not end on a group boundary.
+    const v6 = summarizeTrace({ hops: [hop(1, 'fd00:200:0:9::1'), hop(2, 'fd00:2ff::1'), hop(3, null)], reached: false, ownNetworks: ['fd00:200::/24'] });
+    expect(v6.hops.map((h) => h.zone)).toEqual(['own-network', 'own-network', 'unknown']);
+    expect(summarizeTrace({ hops: [hop(1, 'fd00:200:0:9::1'), hop(2, 'fd00:300::1')], reached: false, ownNetworks: ['fd00:200::/24'] }).boundaryTtl).toBe(2);
+    expect(parseOwnNetworks(['10.0.0.0/33', '1.2.3.4/8/1', 'x', 'fe80::/129'])).toBeNull();
+    expect(parseOwnNetworks(['10.0.0.0/8', 'bad', '::1'])).toHaveLength(2);
+    // Nothing parses: the address classes apply.
+    expect(summarizeTrace({ hops, reached: false, ownNetworks: ['not a network'] }).stoppedIn).toBe('own-network');
   });
   it('private hops after the boundary are beyond (the carrier’s own 10/8 routers)', () => {
     const s = summarizeTrace({ hops: [hop(1, '192.168.1.1'), hop(2, '61.1.1.1'), hop(3, '10.5.5.5'), hop(4, null)], reached: false });

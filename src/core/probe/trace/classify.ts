@@ -1,6 +1,13 @@
-// Classification of trace hops by address range, and where the user's own network ends. Pure.
-import { isIPv4, isIPv6 } from 'node:net';
+// Classification of trace hops by address range, and where the user's own network ends. Pure, with no Node
+// import: the renderer (path picture, report) classifies the hops of a saved trace the same way.
 import type { TraceFact, TraceHop } from './types';
+
+function isIPv4(a: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(a) && a.split('.').every((x) => Number(x) <= 255);
+}
+function isIPv6(a: string): boolean {
+  return a.includes(':') && /^[0-9a-f:.%]+$/i.test(a.split('%')[0]) && groups6(a) !== null;
+}
 
 /**
  * - private: RFC 1918 (10/8, 172.16/12, 192.168/16) and IPv6 unique-local fc00::/7;
@@ -103,19 +110,75 @@ export interface TraceSummary {
 
 const OWN: ReadonlySet<HopClass> = new Set(['private', 'loopback', 'link-local']);
 
-export function summarizeTrace(fact: Pick<TraceFact, 'hops' | 'reached'>): TraceSummary {
+/** A network as address family, bits (IPv4: one number; IPv6: 8 groups) and prefix length. */
+export interface OwnNetwork {
+  family: 4 | 6;
+  v4: number;
+  v6: number[];
+  prefix: number;
+}
+
+/** "10.0.0.0/8", "fd00::/8", or a bare address (its /32 or /128); null when it is neither. */
+function parseNetwork(text: string): OwnNetwork | null {
+  const [addr, len, ...rest] = text.trim().split('/');
+  if (rest.length || (len !== undefined && !/^\d{1,3}$/.test(len))) return null;
+  if (isIPv4(addr)) {
+    const prefix = len === undefined ? 32 : Number(len);
+    return prefix <= 32 ? { family: 4, v4: v4(addr), v6: [], prefix } : null;
+  }
+  const g = isIPv6(addr) ? groups6(addr) : null;
+  if (!g) return null;
+  const prefix = len === undefined ? 128 : Number(len);
+  return prefix <= 128 ? { family: 6, v4: 0, v6: g, prefix } : null;
+}
+
+function inNetwork(address: string, n: OwnNetwork): boolean {
+  if (n.family === 4) {
+    if (!isIPv4(address)) return false;
+    const mask = n.prefix === 0 ? 0 : (0xffffffff << (32 - n.prefix)) >>> 0;
+    return ((v4(address) & mask) >>> 0) === ((n.v4 & mask) >>> 0);
+  }
+  const g = isIPv6(address) ? groups6(address) : null;
+  if (!g) return false;
+  for (let i = 0, left = n.prefix; i < 8 && left > 0; i++, left -= 16) {
+    const bits = Math.min(16, left);
+    const mask = (0xffff << (16 - bits)) & 0xffff;
+    if ((g[i] & mask) !== (n.v6[i] & mask)) return false;
+  }
+  return true;
+}
+
+/** The declared own networks that parse (a bare address counts as its /32 or /128); null when none were declared. */
+export function parseOwnNetworks(list: readonly string[] | undefined): OwnNetwork[] | null {
+  if (!list?.length) return null;
+  const out = list.map(parseNetwork).filter((n): n is OwnNetwork => n !== null);
+  return out.length ? out : null;
+}
+
+/**
+ * With `ownNetworks` declared (TraceFact.ownNetworks), a hop is the user's own exactly when its address lies in
+ * one of them; otherwise by address class (private, loopback, link-local).
+ */
+export function summarizeTrace(fact: Pick<TraceFact, 'hops' | 'reached' | 'ownNetworks'>): TraceSummary {
   const classes = fact.hops.map((h) => (h.address === null ? null : classifyAddress(h.address)));
-  const bIdx = classes.findIndex((c) => c !== null && !OWN.has(c));
+  const declared = parseOwnNetworks(fact.ownNetworks);
+  const own = fact.hops.map((h, i) => {
+    if (h.address === null) return null;
+    if (!declared) return OWN.has(classes[i]!);
+    const address = h.address;
+    return declared.some((n) => inNetwork(address, n));
+  });
+  const bIdx = own.findIndex((o) => o === false);
   const boundaryTtl = bIdx >= 0 ? fact.hops[bIdx].ttl : null;
   let lastOwnIdx = -1;
-  classes.forEach((c, i) => {
-    if (c !== null && OWN.has(c) && (bIdx < 0 || i < bIdx)) lastOwnIdx = i;
+  own.forEach((o, i) => {
+    if (o === true && (bIdx < 0 || i < bIdx)) lastOwnIdx = i;
   });
   const hops: ClassifiedHop[] = fact.hops.map((h, i) => {
     const c = classes[i];
     let zone: HopZone;
     if (bIdx >= 0 && i >= bIdx) zone = 'beyond';
-    else if (c !== null) zone = OWN.has(c) ? 'own-network' : 'beyond';
+    else if (c !== null) zone = own[i] ? 'own-network' : 'beyond';
     else zone = i < lastOwnIdx ? 'own-network' : 'unknown';
     return { ...h, class: c, zone };
   });

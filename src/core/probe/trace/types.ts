@@ -60,6 +60,12 @@ export interface TraceFact {
   startedAt: string;
   /** Why the trace ended before the tool finished: the caller cancelled, the time bound, or a run of silent hops. */
   stopped?: 'cancelled' | 'timeout' | 'silent-hops';
+  /**
+   * The networks the user declared as their own (CIDRs, `--own-network`): when present, a hop belongs to the
+   * user's own network exactly when its address lies in one of them, instead of by address class (for
+   * networks that use many private hops, public space inside, or a private target reached over a VPN).
+   */
+  ownNetworks?: string[];
   /** Why no trace (or only part of one) could be run: no tool, the tool failed. */
   error?: { kind: 'no-tool' | 'spawn-failed' | 'tool-failed' | 'bad-target'; detail: string };
 }

@@ -35,6 +35,7 @@ export function Flow() {
           <p data-testid="run-summary">{t('run.summary', { host: args.host, port: args.port, service: serviceLabel(t, args.service, form.appProtocol) })}</p>
           <p className="muted">{t('run.cloud', { mode: t(`modes.${args.cloud.mode}`, { name: args.cloud.mode === 'profile' ? args.cloud.profile : '' }) })}</p>
           {args.cloud.mode !== 'none' && <PublicIpField />}
+          <TraceOption />
         </div>
       )}
       <div className="actions">
@@ -436,6 +437,24 @@ export function PublicIpField({ detected }: { detected?: string | null }) {
       />
       <p id="source-ip-hint" className={bad ? 'field-status error' : 'hint'}>
         {bad ? t('publicIp.invalid') : detected ? t('publicIp.hintDetected', { ip: detected }) : t('publicIp.hint')}
+      </p>
+    </div>
+  );
+}
+
+/** The run step's path option: trace the path hop by hop after the probes (explained in words). */
+function TraceOption() {
+  const { t } = useTranslation();
+  const trace = useStore((s) => s.form.trace === true);
+  const setForm = useStore((s) => s.setForm);
+  return (
+    <div className="trace-option">
+      <label className="choice">
+        <input type="checkbox" checked={trace} onChange={(e) => setForm({ trace: e.target.checked })} aria-describedby="trace-hint" data-testid="trace-option" />{' '}
+        {t('run.trace')}
+      </label>
+      <p id="trace-hint" className="hint">
+        {t('run.traceHint')}
       </p>
     </div>
   );

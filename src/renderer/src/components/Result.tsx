@@ -6,6 +6,7 @@ import type { ServerScript } from '../../../core/api';
 import { isIpText, STAGES } from '../logic';
 import { api, currentLang, useStore } from '../store';
 import { Checklist } from './Checklist';
+import { TraceHops } from './TraceHops';
 import { CopyButton, Modal, StatusIcon } from './common';
 import { VerdictBanner } from './Verdict';
 import { Watch } from './Watch';
@@ -47,6 +48,7 @@ export function Result() {
             ))}
           </ol>
           <progress max={STAGES.length} value={STAGES.filter((s) => run.stages[s] === 'done' || run.stages[s] === 'error').length} aria-label={t('run.running')} />
+          {run.trace && <TraceHops trace={run.trace} />}
         </section>
       )}
       {run.status === 'cancelled' && (
