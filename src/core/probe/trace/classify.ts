@@ -1,5 +1,6 @@
 // Classification of trace hops by address range, and where the user's own network ends. Pure.
-import { isIPv4, isIPv6 } from 'node:net';
+// ipaddr.js rather than node:net: the path picture (renderer) places hops with this module too.
+import ipaddr from 'ipaddr.js';
 import type { TraceFact, TraceHop } from './types';
 
 /**
@@ -11,6 +12,9 @@ import type { TraceFact, TraceHop } from './types';
  * - public: everything else.
  */
 export type HopClass = 'private' | 'cgnat' | 'loopback' | 'link-local' | 'special' | 'public';
+
+const isIPv4 = (a: string): boolean => ipaddr.IPv4.isValidFourPartDecimal(a);
+const isIPv6 = (a: string): boolean => ipaddr.IPv6.isValid(a);
 
 function v4(address: string): number {
   const p = address.split('.').map(Number);
