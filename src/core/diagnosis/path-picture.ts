@@ -38,10 +38,26 @@ export const SEGMENT_LABELS: Record<SegmentId, Localized> = {
 };
 
 export const SEGMENT_STATUS_WORDS: Record<SegmentStatus, Localized> = {
-  ok: L('通', 'ok'),
-  broken: L('断', 'broken'),
+  ok: L('畅通', 'gets through'),
+  broken: L('中断', 'broken'),
   unknown: L('未知', 'unknown'),
 };
+
+/** The marks beside a segment's status: the break, a likely break, a suspect, conflicting evidence. */
+export const SEGMENT_MARK_WORDS = {
+  break: L('在这里断开', 'It breaks here'),
+  likely: L('很可能在这里断开', 'Most likely breaks here'),
+  suspect: L('故障可能在这一段', 'The fault may be here'),
+  conflict: L('证据相互矛盾', 'The evidence conflicts'),
+} as const satisfies Record<string, Localized>;
+
+/** The mark of a segment, if it has one. */
+export function segmentMark(s: Segment): keyof typeof SEGMENT_MARK_WORDS | null {
+  if (s.isBreak) return s.likely ? 'likely' : 'break';
+  if (s.conflict) return 'conflict';
+  if (s.suspect) return 'suspect';
+  return null;
+}
 
 /** What decided a segment's status. */
 export type SegmentBasis = 'connection' | 'reached-host' | 'trace' | 'check' | 'verdict' | 'none';
