@@ -95,8 +95,7 @@ export function PathPicture() {
             <strong>
               {t('path.item', { label: l(s.label), status: marker(s) })}
             </strong>
-            {t('path.sep')}
-            {l(s.finding!)}
+            <span className="path-callout-text">{l(s.finding!)}</span>
           </p>
         ))}
       {traced.length > 0 && (
