@@ -38,6 +38,8 @@ describe('the path picture in the report', () => {
       expect((ol.match(/<li /g) ?? []).length).toBe(8);
       expect(ol).toMatch(/<li class="broken break" data-segment="security-group"><span class="sym" aria-hidden="true">✗<\/span>/);
       expect(ol).toContain(lang === 'en' ? 'It breaks here' : '在这里断开');
+      // The break's finding under the row, in the report's language and punctuation.
+      expect(html).toContain(lang === 'en' ? '<p class="path-find"><strong><span aria-hidden="true">✗ </span>Security group: broken — It breaks here</strong><br>' : '<p class="path-find"><strong><span aria-hidden="true">✗ </span>安全组：中断，在这里断开</strong><br>');
       expect(html).toContain(lang === 'en' ? '<figcaption><strong>Where the packets get through</strong>' : '<figcaption><strong>数据包走到了哪里</strong>');
       expect(html).not.toMatch(/<script/i);
     }

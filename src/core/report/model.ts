@@ -26,9 +26,10 @@ export interface PathBlockSegment {
   label: string;
   /** The status in words, with its mark (the break, a likely break, a suspect, conflicting evidence). */
   statusText: string;
-  marked: boolean;
   isBreak: boolean;
   finding?: string;
+  /** "Label: status, mark" above the finding, for the break and for conflicting evidence. */
+  callout?: string;
   /** Trace hops on this segment, in words, when a trace ran. */
   hops?: string;
 }
@@ -320,9 +321,9 @@ function pathBlock(d: Diagnosis, lang: Lang, tr: (l: Localized) => string): Bloc
         symbol: SYMBOL[s.status],
         label: tr(s.label),
         statusText: `${tr(SEGMENT_STATUS_WORDS[s.status])}${mark ? `${lang === 'zh-CN' ? '，' : ' — '}${tr(SEGMENT_MARK_WORDS[mark])}` : ''}`,
-        marked: mark !== null,
         isBreak: s.isBreak,
         ...(s.finding ? { finding: tr(s.finding) } : {}),
+        ...(s.finding && (s.isBreak || s.conflict) ? { callout: `${tr(s.label)}${lang === 'zh-CN' ? '：' : ': '}${tr(SEGMENT_STATUS_WORDS[s.status])}${mark ? `${lang === 'zh-CN' ? '，' : ' — '}${tr(SEGMENT_MARK_WORDS[mark])}` : ''}` } : {}),
         ...(s.hops?.length ? { hops: tr({ en: `${s.hops.length} trace hop${s.hops.length === 1 ? '' : 's'}`, 'zh-CN': `追踪到 ${s.hops.length} 跳` }) } : {}),
       };
     }),

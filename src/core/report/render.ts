@@ -52,8 +52,8 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:.92rem}t
 pre{background:var(--code);padding:.75rem;border-radius:6px;overflow-x:auto;white-space:pre;overflow-wrap:normal;word-break:keep-all}code{font-family:ui-monospace,Menlo,Consolas,monospace}
 .verdict{border-left:6px solid var(--inconclusive);padding:.75rem 1rem;background:var(--code);border-radius:4px}.verdict strong{display:block;font-size:1.1rem}
 .verdict.client{border-color:var(--client)}.verdict.network{border-color:var(--network)}.verdict.server{border-color:var(--server)}.verdict.none{border-color:var(--none)}
-.path{list-style:none;display:flex;flex-wrap:wrap;gap:.4rem;padding:0;margin:.5rem 0}.path li{flex:1 1 7.5rem;min-width:0;border:2px dashed var(--muted);border-radius:6px;padding:.35rem .5rem;font-size:.9rem;overflow-wrap:anywhere}
-.path li.ok{border-style:solid;border-color:var(--none)}.path li.broken{border-style:solid;border-color:var(--network)}.path li.break{border-width:3px}.path .sym{font-weight:700;margin-right:.3rem}.path .ok .sym{color:var(--none)}.path .broken .sym{color:var(--network)}.path .st{display:block;color:var(--muted);font-size:.82rem}.path .find{display:block;font-size:.85rem}
+figure{margin:1rem 0}.path{list-style:none;display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,6.5rem),1fr));align-items:start;gap:.4rem;padding:0;margin:.5rem 0}.path li{min-width:0;border:2px dashed var(--muted);border-radius:6px;padding:.35rem .5rem;font-size:.9rem;overflow-wrap:anywhere}
+.path li.ok{border-style:solid;border-color:var(--none)}.path li.broken{border-style:solid;border-color:var(--network)}.path li.break{border-width:3px}.path .sym{font-weight:700;margin-right:.3rem}.path .ok .sym{color:var(--none)}.path .broken .sym{color:var(--network)}.path .st{display:block;color:var(--muted);font-size:.82rem}.path-find{border-left:4px solid var(--network);background:var(--code);padding:.4rem .6rem;border-radius:4px;overflow-wrap:anywhere}.path-find.conflict{border-color:var(--client)}
 @media print{body{margin:0;max-width:none}pre{white-space:pre-wrap;overflow-wrap:normal;word-break:keep-all}}
 `;
 
@@ -85,9 +85,12 @@ export function renderHtml(title: string, blocks: Block[], lang: string): string
           `<figure><figcaption><strong>${esc(b.caption)}</strong></figcaption><ol class="path">${b.segments
             .map(
               (s) =>
-                `<li class="${s.status}${s.isBreak ? ' break' : ''}" data-segment="${esc(s.id)}"><span class="sym" aria-hidden="true">${esc(s.symbol)}</span><strong>${esc(s.label)}</strong><span class="st">${esc(s.statusText)}</span>${s.finding && (s.isBreak || s.marked) ? `<span class="find">${esc(s.finding)}</span>` : ''}</li>`,
+                `<li class="${s.status}${s.isBreak ? ' break' : ''}" data-segment="${esc(s.id)}"><span class="sym" aria-hidden="true">${esc(s.symbol)}</span><strong>${esc(s.label)}</strong><span class="st">${esc(s.statusText)}</span></li>`,
             )
-            .join('')}</ol></figure>`,
+            .join('')}</ol>${b.segments
+            .filter((s) => s.callout)
+            .map((s) => `<p class="path-find${s.isBreak ? '' : ' conflict'}"><strong><span aria-hidden="true">${esc(s.symbol)} </span>${esc(s.callout!)}</strong><br>${esc(s.finding ?? '')}</p>`)
+            .join('')}</figure>`,
         );
         break;
     }
