@@ -2,9 +2,9 @@
 // without a trace, plus the invariants every picture must satisfy.
 import { describe, expect, it } from 'vitest';
 import { CHECKS, runChecks } from './checks';
-import { contradictions } from './invariants';
+import { contradictions, PATH_BLOCKERS } from './invariants';
 import { OFF_PATH_CHECKS, pathBreak, pathSegments, SEGMENT_IDS, segmentOfCheck, type PathInput, type Segment } from './path-picture';
-import { acl, aclEval, client, dnsFact, evidence, facts, httpBanner, icmpFact, IDS, miss, report, rule, sgDeny, snapshot, tcp, type FactsOpts } from './testing/builders';
+import { acl, aclEval, client, dnsFact, evidence, facts, httpBanner, icmpFact, IDS, miss, report, rule, sgDeny, snapshot, sshBanner, tcp, type FactsOpts } from './testing/builders';
 import type { TraceFact, TraceHop } from '../probe/trace/types';
 import { decideVerdict } from './verdict';
 import { decideIcp } from '../probe/icp';
@@ -242,5 +242,74 @@ describe('the check → segment map', () => {
   });
   it('places the security-group details that appear only as failing ids', () => {
     for (const id of ['sg.direction', 'sg.protocol', 'sg.port', 'sg.source', 'sg.nic-type']) expect(segmentOfCheck(id)).toBe('security-group');
+  });
+});
+
+describe('pictures over every combination of the builders’ facts', () => {
+  // Probe outcome × cloud configuration × server evidence × control probe: each combination the checks and
+  // the verdict accept without contradiction must give a picture that does not contradict itself either.
+  const probes = {
+    open: tcp('open', 'syn-ack', { banner: sshBanner() }),
+    refused: refused(),
+    timeout: timeout(),
+    rejectFromHost: tcp('filtered', 'host-unreach', { errno: 'EHOSTUNREACH' }),
+    localBlock: tcp('filtered', 'admin-prohibited', { errno: 'EACCES' }),
+  };
+  const clouds: Record<string, Pick<FactsOpts, 'snapshot' | 'sg' | 'acl'>> = {
+    none: { snapshot: null },
+    allows: {},
+    sgDenies: { snapshot: snapshot({ rules: [] }), sg: sgDeny() },
+    aclDenies: { snapshot: snapshot({ acl: acl() }), acl: aclEval('deny', 'allow') },
+    stopped: { snapshot: snapshot({ status: 'Stopped' }) },
+    noPublicIp: { snapshot: snapshot({ publicIp: null }) },
+  };
+  const servers: Record<string, FactsOpts['server']> = {
+    none: null,
+    allows: evidence(),
+    firewallDenies: evidence({ firewall: [{ kind: 'ufw', active: true, allowsPort: { '22/tcp': false }, defaultInbound: 'drop', details: [] }] }),
+    notListening: evidence({ listeners: [] }),
+  };
+  const controls: Record<string, ReturnType<typeof client>> = {
+    ok: client(),
+    fails: client({ control: [{ host: 'control.example', port: 22, state: 'filtered', reason: 'no-response', rttMs: null }] }),
+    none: client({ control: [] }),
+  };
+  const traces: Record<string, TraceFact | undefined> = { none: undefined, leftNetwork: trace(['192.168.1.1', '61.1.1.1', null]), reached: trace(['192.168.1.1', '61.1.1.1', IDS.publicIp]) };
+
+  const cases: { name: string; f: FactsOpts; tr?: TraceFact }[] = [];
+  for (const [p, t] of Object.entries(probes))
+    for (const [c, cl] of Object.entries(clouds))
+      for (const [s, sv] of Object.entries(servers))
+        for (const [k, ctl] of Object.entries(controls))
+          for (const [r, tr] of Object.entries(traces)) cases.push({ name: `${p}/${c}/${s}/${k}/${r}`, f: { probes: report([t], { client: ctl }), ...cl, server: sv }, tr });
+
+  it(`holds for all ${cases.length} combinations`, () => {
+    let checked = 0;
+    const failures: string[] = [];
+    for (const x of cases) {
+      const F = facts(x.f);
+      const checks = runChecks(F);
+      const verdict = decideVerdict(F, checks);
+      if (contradictions(checks, verdict).length) continue; // the checks' own invariants are tested elsewhere
+      checked++;
+      const segs = pathSegments({ ...F, cloud: F.cloud!, checks, verdict, ...(x.tr ? { trace: x.tr } : {}) });
+      const breaks = segs.filter((s) => s.isBreak);
+      const say = (why: string) => failures.push(`${x.name} [${verdict.ruleId}] ${code(segs)}: ${why}`);
+      if (breaks.length > 1) say('two breaks');
+      const b = breaks[0];
+      if (b && b.status !== 'broken') say('the break is not red');
+      if (b && !b.finding) say('the break has no finding');
+      if (b && (verdict.locus === 'none' || verdict.locus === 'inconclusive')) say('a break without a located verdict');
+      if (b && b.basis === 'check' && !verdict.blockingCheckIds.includes(b.checkIds[0])) say('the break is not the verdict’s deciding check');
+      if (segs.some((s) => s.suspect) && b) say('suspects beside a break');
+      // Packets seen past a path-blocking red: the picture would contradict itself.
+      const seen = segs.map((s) => s.basis === 'connection' || s.basis === 'reached-host' || s.basis === 'trace');
+      for (const [i, s] of segs.entries()) {
+        if (s.status !== 'broken' || !s.checkIds.some((id) => PATH_BLOCKERS.has(id) && checks.find((c) => c.id === id)?.status === 'fail')) continue;
+        if (seen.slice(i).some(Boolean) && segs.slice(i).some((z, j) => seen[i + j] && z.status === 'ok')) say(`packets seen past the red ${s.id}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(checked).toBeGreaterThan(cases.length / 2);
   });
 });
