@@ -148,6 +148,8 @@ if (!gate.ok && labRequired()) {
       const s = byName(c.scenario);
       test(`${c.scenario} → the picture breaks at ${c.segment}`, async () => {
         if (!s) throw new Error(`no scenario "${c.scenario}" in test/scenarios/support.ts`);
+        // A diagnosis (the client case waits out a timed-out control probe) plus four views and four axe runs.
+        test.setTimeout(150_000);
         await diagnose(s);
 
         // English, light theme.
@@ -174,6 +176,14 @@ if (!gate.ok && labRequired()) {
         await assertPicture(c, s, 'zh-CN');
         await noAxeViolations('dark');
         await attach(`${c.scenario} — zh-CN, dark`);
+        // The system theme follows prefers-color-scheme.
+        await page.getByTestId('theme').selectOption('system');
+        await page.emulateMedia({ colorScheme: 'dark' });
+        await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+        await page.emulateMedia({ colorScheme: 'light' });
+        await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+        await noAxeViolations('system theme, light');
+        await page.getByTestId('theme').selectOption('dark');
 
         // 200 % zoom: a 1280 px wide window at 200 % lays out 640 CSS px. Nothing is cut sideways.
         await page.getByTestId('lang').selectOption('en');
