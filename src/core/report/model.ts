@@ -8,6 +8,7 @@ import { summarizeTrace } from '../probe/trace/classify';
 import { fullWidthZh } from '../i18n/punctuation';
 import { evaluationWords, humanizeCodes, nearMissWords, tcpReasonWords } from '../diagnosis/words';
 import { localClock, type WatchRecord } from '../watch-model';
+import { pathSegments, SEGMENT_MARK_WORDS, SEGMENT_STATUS_WORDS, segmentMark } from '../diagnosis/path-picture';
 
 export type Block =
   | { type: 'heading'; level: 1 | 2 | 3; text: string }
@@ -15,7 +16,25 @@ export type Block =
   | { type: 'list'; items: string[] }
   | { type: 'table'; head: string[]; rows: string[][] }
   | { type: 'code'; text: string; lang?: string }
-  | { type: 'verdict'; locus: string; label: string; text: string };
+  | { type: 'verdict'; locus: string; label: string; text: string }
+  | { type: 'path'; caption: string; head: string[]; segments: PathBlockSegment[] };
+
+/** One segment of the path picture, in the report's language. */
+export interface PathBlockSegment {
+  id: string;
+  status: 'ok' | 'broken' | 'unknown';
+  /** ✓ ✗ ? — the status without colour. */
+  symbol: string;
+  label: string;
+  /** The status in words, with its mark (the break, a likely break, a suspect, conflicting evidence). */
+  statusText: string;
+  isBreak: boolean;
+  finding?: string;
+  /** "Label: status, mark" above the finding, for the break and for conflicting evidence. */
+  callout?: string;
+  /** Trace hops on this segment, in words, when a trace ran. */
+  hops?: string;
+}
 
 export interface ReportOptions {
   lang: Lang;
@@ -34,6 +53,8 @@ const L = {
   diagnosed: { en: 'Diagnosed', 'zh-CN': '诊断时间' },
   verdict: { en: 'Verdict', 'zh-CN': '结论' },
   confidence: { en: 'Confidence', 'zh-CN': '置信度' },
+  path: { en: 'Where the packets get through', 'zh-CN': '数据包走到了哪里' },
+  segment: { en: 'Segment', 'zh-CN': '路段' },
   reasoning: { en: 'Reasoning', 'zh-CN': '推理过程' },
   fixes: { en: 'How to fix', 'zh-CN': '修复建议' },
   checklist: { en: 'Checklist', 'zh-CN': '检查清单' },
@@ -148,6 +169,7 @@ export function buildReport(input: Diagnosis, opts: ReportOptions): { title: str
   const summary = tr(d.verdict.summary).replace(/[。.]\s*$/, '');
   blocks.push({ type: 'verdict', locus: d.verdict.locus, label: tr(L.loci[d.verdict.locus] ?? L.loci.inconclusive), text: lang === 'zh-CN' ? `${targetText}：${summary}。` : `${targetText}: ${summary}.` });
   blocks.push({ type: 'paragraph', text: `${tr(L.confidence)}${colon}${tr(L.confidenceLevels[d.verdict.confidence] ?? L.confidenceLevels.low)}` });
+  blocks.push(pathBlock(d, lang, tr));
   if (d.verdict.reasoning.length) blocks.push({ type: 'list', items: d.verdict.reasoning.map(tr) });
 
   const fixChecks = d.checks.filter((c) => (c.status === 'fail' || c.status === 'warn') && c.fixes.length);
@@ -318,6 +340,32 @@ export function buildReport(input: Diagnosis, opts: ReportOptions): { title: str
     blocks.push({ type: 'paragraph', text: d.notes });
   }
   return { title, blocks };
+}
+
+const SYMBOL = { ok: '✓', broken: '✗', unknown: '?' } as const;
+
+/** The path as a picture (issue 12): the same segments the verdict card shows. */
+function pathBlock(d: Diagnosis, lang: Lang, tr: (l: Localized) => string): Block {
+  const segs = pathSegments(d);
+  return {
+    type: 'path',
+    caption: tr(L.path),
+    head: ['#', tr(L.segment), tr(L.status), tr(L.finding)],
+    segments: segs.map((s) => {
+      const mark = segmentMark(s);
+      return {
+        id: s.id,
+        status: s.status,
+        symbol: SYMBOL[s.status],
+        label: tr(s.label),
+        statusText: `${tr(SEGMENT_STATUS_WORDS[s.status])}${mark ? `${lang === 'zh-CN' ? '，' : ' — '}${tr(SEGMENT_MARK_WORDS[mark])}` : ''}`,
+        isBreak: s.isBreak,
+        ...(s.finding ? { finding: tr(s.finding) } : {}),
+        ...(s.finding && (s.isBreak || s.conflict) ? { callout: `${tr(s.label)}${lang === 'zh-CN' ? '：' : ': '}${tr(SEGMENT_STATUS_WORDS[s.status])}${mark ? `${lang === 'zh-CN' ? '，' : ' — '}${tr(SEGMENT_MARK_WORDS[mark])}` : ''}` } : {}),
+        ...(s.hops?.length ? { hops: tr({ en: `${s.hops.length} trace hop${s.hops.length === 1 ? '' : 's'}`, 'zh-CN': `追踪到 ${s.hops.length} 跳` }) } : {}),
+      };
+    }),
+  };
 }
 
 function bannerText(b: BannerFact | undefined): string {

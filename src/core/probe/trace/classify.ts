@@ -1,13 +1,9 @@
 // Classification of trace hops by address range, and where the user's own network ends. Pure, with no Node
 // import: the renderer (path picture, report) classifies the hops of a saved trace the same way.
+// ipaddr.js rather than node:net or hand-written parsing.
+import ipaddr from 'ipaddr.js';
 import type { TraceFact, TraceHop } from './types';
 
-function isIPv4(a: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(a) && a.split('.').every((x) => Number(x) <= 255);
-}
-function isIPv6(a: string): boolean {
-  return a.includes(':') && /^[0-9a-f:.%]+$/i.test(a.split('%')[0]) && groups6(a) !== null;
-}
 
 /**
  * - private: RFC 1918 (10/8, 172.16/12, 192.168/16) and IPv6 unique-local fc00::/7;
@@ -18,6 +14,9 @@ function isIPv6(a: string): boolean {
  * - public: everything else.
  */
 export type HopClass = 'private' | 'cgnat' | 'loopback' | 'link-local' | 'special' | 'public';
+
+const isIPv4 = (a: string): boolean => ipaddr.IPv4.isValidFourPartDecimal(a);
+const isIPv6 = (a: string): boolean => ipaddr.IPv6.isValid(a);
 
 function v4(address: string): number {
   const p = address.split('.').map(Number);

@@ -6,6 +6,7 @@ import type { Check, Verdict as VerdictT } from '../../../core/diagnosis/types';
 import { anyFailing, fillCommand, targetText, verdictFixGroups } from '../logic';
 import { useStore } from '../store';
 import { CopyButton, useL } from './common';
+import { PathPicture } from './PathPicture';
 
 type Fix = Check['fixes'][number];
 
@@ -24,6 +25,7 @@ export function VerdictBanner({ verdict, checks, target }: { verdict: VerdictT; 
         {headline}
       </p>
       <p className="small muted">{t('verdict.confidence', { c: t(`verdict.confidenceLevels.${verdict.confidence}`) })}</p>
+      <PathPicture />
       {verdict.reasoning.length > 0 && (
         <>
           <h3>{t('verdict.reasoning')}</h3>
