@@ -23,6 +23,8 @@ import type { Flow } from '../../core/rules/types';
 import { action, createProgress, errLine, exitCodeForDecision, fail, formatTable, okLine, printJson, stdoutStyle, warnLine, withUsageExitCodes, type Style } from '../format';
 
 interface CommonOptions {
+  /** The cloud (default: recognised from --snapshot documents, else Alibaba Cloud). */
+  provider?: ProviderId;
   instance?: string;
   address?: string;
   profile?: string;
@@ -48,22 +50,22 @@ interface CheckOptions extends CommonOptions {
 const isIp = (s: string): boolean => ipaddr.isValid(s);
 
 
-async function loadSnapshotFiles(files: string[], selection: { address?: string | null; instanceId?: string | null }): Promise<CloudSnapshot> {
+async function loadSnapshotFiles(files: string[], selection: { address?: string | null; instanceId?: string | null }, provider?: ProviderId): Promise<CloudSnapshot> {
   const inputs = [];
   for (const f of files) {
     const text = await readLimitedText(f, MAX_SNAPSHOT_CHARS, () => process.stdin);
     if (!text.ok) fail(text.message);
     inputs.push({ name: f, content: text.value });
   }
-  // The provider is recognised from the documents (a saved snapshot names its own).
-  const r = importDocuments(inputs, selection);
+  // The provider is recognised from the documents (a saved snapshot names its own); --provider decides when given.
+  const r = importDocuments(inputs, selection, provider);
   if (!r.ok) fail(r.message);
   return r.value;
 }
 
 async function obtainSnapshot(opts: CommonOptions, fallbackAddress?: string): Promise<CloudSnapshot> {
   const address = opts.address ?? fallbackAddress;
-  if (opts.snapshot?.length) return loadSnapshotFiles(opts.snapshot, { instanceId: opts.instance, address });
+  if (opts.snapshot?.length) return loadSnapshotFiles(opts.snapshot, { instanceId: opts.instance, address }, opts.provider);
   if (!opts.instance && !address) fail('give --instance i-… or --address IP (or --snapshot FILE for offline JSON)');
   if (address && !isIp(address)) fail(`--address must be an IP address (got "${address}")`);
   const timeoutMs = opts.timeoutMs === undefined ? undefined : Number(opts.timeoutMs);
@@ -71,9 +73,9 @@ async function obtainSnapshot(opts: CommonOptions, fallbackAddress?: string): Pr
 
   const file = await loadConfigFile({ path: opts.config });
   if (!file.ok) fail(file.message);
-  const provider = providerFor(DEFAULT_PROVIDER);
-  const endpoints = cloudEndpoints({ flags: { ecs: opts.ecsEndpoint, vpc: opts.vpcEndpoint, sts: opts.stsEndpoint }, file: file.value.config });
-  validateCloudInput({ region: opts.region, instance: opts.instance, profile: opts.profile, endpoints, accessKey: opts.accessKeyStdin });
+  const provider = providerFor(opts.provider ?? DEFAULT_PROVIDER);
+  const endpoints = cloudEndpoints({ flags: { ecs: opts.ecsEndpoint, vpc: opts.vpcEndpoint, sts: opts.stsEndpoint }, file: file.value.config }, provider.id);
+  validateCloudInput({ provider: provider.id, region: opts.region, instance: opts.instance, profile: opts.profile, endpoints, accessKey: opts.accessKeyStdin });
   const accessKey = opts.accessKeyStdin ? await accessKeyFromStdin() : undefined;
   const who = { ...(accessKey ? { credentials: accessKey } : {}), ...(opts.profile ? { profile: opts.profile } : {}), allowInstanceMetadata: opts.ecsMetadata === true };
   const source = provider.credentialSource?.(who);
@@ -211,14 +213,15 @@ async function resolveSource(opts: CheckOptions): Promise<string> {
 
 function addCommon(cmd: Command): Command {
   return cmd
-    .option('--instance <id>', 'instance id (i-…)')
-    .option('--profile <name>', 'aliyun CLI profile (~/.aliyun/config.json) or section of ~/.alibabacloud/credentials')
+    .addOption(new Option('--provider <cloud>', 'the cloud: alicloud or huawei (default: recognised from --snapshot documents, else alicloud)').choices([...PROVIDER_IDS]))
+    .option('--instance <id>', 'instance id (Alibaba i-…, Huawei server UUID)')
+    .option('--profile <name>', 'CLI profile: aliyun (~/.aliyun/config.json, ~/.alibabacloud/credentials) or KooCLI (~/.hcloud/config.json)')
     .option('--region <region>', 'region to search first (default: the profile\'s region_id)')
     .option('--json', 'print JSON')
-    .option('--snapshot <file...>', 'use saved JSON (aliyun CLI outputs or a saved snapshot; "-" = stdin) instead of the API')
-    .option('--access-key-stdin', 'read "AccessKeyId\\nAccessKeySecret" from standard input')
+    .option('--snapshot <file...>', 'use saved JSON (aliyun or KooCLI outputs, or a saved snapshot; "-" = stdin) instead of the API')
+    .option('--access-key-stdin', 'read "AccessKeyId\\nAccessKeySecret" (Huawei: AK and SK) from standard input')
     .option('--ecs-metadata', 'allow the ECS instance RAM role (metadata service) as a credential source')
-    .addOption(new Option('--ecs-endpoint <host>', 'ECS API endpoint (Apsara Stack, finance/gov clouds, tests)').env('SGD_ECS_ENDPOINT'))
+    .addOption(new Option('--ecs-endpoint <host>', 'Alibaba ECS API endpoint (Apsara Stack, finance/gov clouds, tests; Huawei: SGD_HUAWEI_ENDPOINT)').env('SGD_ECS_ENDPOINT'))
     .addOption(new Option('--vpc-endpoint <host>', 'VPC API endpoint').env('SGD_VPC_ENDPOINT'))
     .addOption(new Option('--sts-endpoint <host>', 'STS API endpoint').env('SGD_STS_ENDPOINT'))
     .option('--config <file>', 'sg-doctor config file')

@@ -9,6 +9,9 @@ import { MAX_SERVER_EVIDENCE_CHARS, MAX_SNAPSHOT_CHARS } from '../../core/limits
 import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import { loadConfigFile } from '../../core/config';
+import { isCloudId } from '../../core/cloud/ids';
+import { PROVIDER_IDS, type ProviderId } from '../../core/cloud/provider';
+import { DEFAULT_PROVIDER } from '../../core/cloud/registry';
 import { composeDeps } from '../../core/backend/compose';
 import { cloudFixList } from '../../core/diagnosis/fixes';
 import { DiagnoseInputError, runDiagnosis, type CloudRequest, type DiagnoseDeps, type DiagnoseRequest, type ServerRequest } from '../../core/diagnosis/run';
@@ -30,6 +33,8 @@ export interface DiagnoseCliOptions extends Pick<ProbeCliOptions, 'icmp' | 'icmp
   service?: string;
   /** Application protocol of the port (http, https, ssh, rdp, mysql, postgresql, redis, smtp, other). */
   protocol?: string;
+  /** The cloud (default: recognised from --snapshot documents, else Alibaba Cloud). */
+  provider?: ProviderId;
   instance?: string;
   profile?: string;
   region?: string;
@@ -209,7 +214,7 @@ export async function buildDiagnoseRequest(hostArg: string, opts: DiagnoseCliOpt
   if (opts.serverEvidence && opts.cloudAssistant) fail('--server-evidence and --cloud-assistant are alternatives: give one');
   if (opts.snapshot?.length && opts.cloud === false) fail('--snapshot and --no-cloud are alternatives: give one');
   if (opts.cloudAssistant && opts.cloud === false) fail('--cloud-assistant needs cloud access (it cannot run with --no-cloud)');
-  if (opts.instance !== undefined && !/^i-[a-z0-9]{6,64}$/i.test(opts.instance)) fail(`--instance "${opts.instance}" is not an ECS instance id (i-…)`);
+  if (opts.instance !== undefined && !isCloudId('instance', opts.instance)) fail(`--instance "${opts.instance}" is not an instance id (Alibaba Cloud i-…, or a Huawei Cloud server UUID)`);
   if (opts.sourceIp !== undefined && !parseIp(opts.sourceIp)) fail(`--source-ip "${opts.sourceIp}" is not an IP address`);
 
   // The trace is the diagnosis's own step (after the probes, to the diagnosed port), not the probe run's.
@@ -224,12 +229,13 @@ export async function buildDiagnoseRequest(hostArg: string, opts: DiagnoseCliOpt
       if (!text.ok) fail(`--snapshot: ${text.message}`);
       documents.push({ name: basename(file), content: text.value });
     }
-    cloud = { mode: 'snapshot', documents, ...(opts.instance ? { instanceId: opts.instance } : {}) };
+    cloud = { mode: 'snapshot', documents, ...(opts.instance ? { instanceId: opts.instance } : {}), ...(opts.provider ? { provider: opts.provider } : {}) };
   } else {
+    const provider = opts.provider ?? DEFAULT_PROVIDER;
     const file = await loadConfigFile({ path: opts.config, env });
-    const endpoints = cloudEndpoints({ flags: { ecs: opts.ecsEndpoint, vpc: opts.vpcEndpoint }, env, file: file.ok ? file.value.config : null });
-    validateCloudInput({ region: opts.region, instance: opts.instance, profile: opts.profile, endpoints, accessKey: opts.accessKeyStdin, env });
-    cloud = { mode: 'api', instanceId: opts.instance, region: opts.region, profile: opts.profile, endpoints };
+    const endpoints = cloudEndpoints({ flags: { ecs: opts.ecsEndpoint, vpc: opts.vpcEndpoint }, env, file: file.ok ? file.value.config : null }, provider);
+    validateCloudInput({ provider, region: opts.region, instance: opts.instance, profile: opts.profile, endpoints, accessKey: opts.accessKeyStdin, env });
+    cloud = { mode: 'api', provider, instanceId: opts.instance, region: opts.region, profile: opts.profile, endpoints };
   }
   let server: ServerRequest = { mode: 'none' };
   if (opts.serverEvidence) {
@@ -266,6 +272,7 @@ async function saveAndReport(d: Diagnosis, opts: DiagnoseCliOptions, lang: Lang,
       ...(d.target.service ? { service: d.target.service } : {}),
       ...(d.target.appProtocol ? { appProtocol: d.target.appProtocol } : {}),
       ...(d.target.instanceId ? { instanceId: d.target.instanceId } : {}),
+      ...(cloud.provider ? { provider: cloud.provider } : d.cloud.snapshot ? { provider: d.cloud.snapshot.provider } : {}),
       ...(cloud.mode === 'api' && cloud.region ? { region: cloud.region } : {}),
       ...(cloud.mode === 'api' && cloud.profile ? { profile: cloud.profile } : {}),
       ...(request.sourceIp ? { sourceIp: request.sourceIp } : {}),
@@ -354,11 +361,12 @@ export function registerDiagnose(program: Command): void {
     .option('-p, --port <n>', 'TCP port to diagnose (default: the service\'s port, else 22)')
     .option('-s, --service <name>', 'service preset: ssh, rdp, http, https, mysql, postgres, redis, ...')
     .option('--protocol <name>', `application protocol of the port, for a custom port (${APP_PROTOCOLS.join(', ')}); wins over the preset`)
-    .option('--instance <id>', 'ECS instance id (i-…); without it the instance is looked up by address')
-    .option('--profile <name>', 'aliyun CLI profile for credentials (~/.aliyun/config.json)')
+    .addOption(new Option('--provider <cloud>', 'the cloud: alicloud or huawei (default: recognised from --snapshot documents, else alicloud)').choices([...PROVIDER_IDS]))
+    .option('--instance <id>', 'instance id (Alibaba i-…, Huawei server UUID); without it the instance is looked up by address')
+    .option('--profile <name>', 'CLI profile for credentials: aliyun (~/.aliyun/config.json) or KooCLI (~/.hcloud/config.json)')
     .option('--region <id>', 'region to search first, e.g. cn-hangzhou')
     .option('--access-key-stdin', 'read "AccessKeyId\\nAccessKeySecret" from standard input')
-    .option('--snapshot <file>', 'offline cloud configuration: aliyun CLI JSON output or a saved snapshot ("-" = stdin; repeatable)', collect)
+    .option('--snapshot <file>', 'offline cloud configuration: aliyun or KooCLI JSON output, or a saved snapshot ("-" = stdin; repeatable)', collect)
     .option('--no-cloud', 'do not read the cloud configuration (verdict from probes alone, lower confidence)')
     .option('--server-evidence <file>', 'output of the read-only server check script, or pasted ss/ufw/firewall-cmd output ("-" = stdin)')
     .option('--cloud-assistant', 'run the read-only check script on the instance through Cloud Assistant', false)

@@ -85,6 +85,7 @@ async function rerunCommand(file: string, opts: RerunOptions): Promise<void> {
   const { request, lang } = await buildDiagnoseRequest(`${plan.host.includes(':') ? `[${plan.host}]` : plan.host}:${plan.port}`, {
     ...(service ? { service } : {}),
     ...(plan.appProtocol ? { protocol: plan.appProtocol } : {}),
+    ...(plan.provider ? { provider: plan.provider } : {}),
     ...(plan.instanceId ? { instance: plan.instanceId } : {}),
     ...(plan.region ? { region: plan.region } : {}),
     ...(plan.profile ? { profile: plan.profile } : {}),

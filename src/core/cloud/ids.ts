@@ -17,8 +17,11 @@ export type CloudIdKind = 'region' | 'instance' | 'securityGroup' | 'profile';
 
 /** Documented region-id shape: letters, then one or more "-part" of lower-case letters/digits. */
 const REGION_ID = /^[a-z]{2,}(?:-[a-z0-9]+){1,6}$/;
-/** ECS instance ids: "i-" and letters/digits (i-bp1abcdefghijklmn0). */
-const INSTANCE_ID = /^i-[a-z0-9]{6,64}$/i;
+/**
+ * Instance ids: Alibaba ECS "i-" and letters/digits (i-bp1abcdefghijklmn0), or a Huawei ECS server id, which is
+ * a UUID (ShowServer's `id`). Both shapes are hex/alphanumerics and hyphens only: nothing that can redirect a URL.
+ */
+const INSTANCE_ID = /^(?:i-[a-z0-9]{6,64}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 /** Security group ids: "sg-" and letters/digits. */
 const SECURITY_GROUP_ID = /^sg-[a-z0-9]{6,64}$/i;
 /** aliyun CLI profile / credentials-file section names: no spaces, slashes, quotes or control characters. */
@@ -26,7 +29,7 @@ const PROFILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}$/;
 
 const PATTERNS: Record<CloudIdKind, { re: RegExp; max: number; what: Localized }> = {
   region: { re: REGION_ID, max: 64, what: L('地域 ID（例如 cn-hangzhou、ap-southeast-1）', 'a region id (like cn-hangzhou or ap-southeast-1)') },
-  instance: { re: INSTANCE_ID, max: 66, what: L('ECS 实例 ID（i-…）', 'an ECS instance id (i-…)') },
+  instance: { re: INSTANCE_ID, max: 66, what: L('实例 ID（阿里云 i-…，或华为云服务器的 UUID）', 'an instance id (Alibaba Cloud i-…, or a Huawei Cloud server UUID)') },
   securityGroup: { re: SECURITY_GROUP_ID, max: 67, what: L('安全组 ID（sg-…）', 'a security group id (sg-…)') },
   profile: {
     re: PROFILE_NAME,

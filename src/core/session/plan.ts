@@ -3,6 +3,7 @@
 // read and write exactly this shape, so a session saved by one re-runs in the other.
 // Importable from the renderer: zod only.
 import { z } from 'zod';
+import { PROVIDER_IDS } from '../cloud/provider';
 import { instanceIdSchema, profileNameSchema, regionIdSchema } from '../cloud/ids';
 import { parseAppProtocol } from '../probe/app-protocol';
 
@@ -35,6 +36,8 @@ export const planSchema = z.object({
     .optional(),
   // A session file is untrusted input that a re-run feeds to the cloud reader with the user's credentials:
   // ids must have the documented shape (cloud/ids.ts), and unknown keys (an "endpoint") are dropped.
+  /** The cloud the plan reads (absent in files written before Huawei Cloud: Alibaba Cloud). */
+  provider: z.enum(PROVIDER_IDS).optional(),
   instanceId: instanceIdSchema.optional(),
   region: regionIdSchema.optional(),
   profile: profileNameSchema.optional(),

@@ -87,6 +87,8 @@ function checkInput(input: ProviderInputCheck): Result<void> {
     profile: { value: input.profile, where: names.profile ?? '--profile' },
   });
   if (!ids.ok) return ids;
+  // The shared shape also admits Huawei's UUID server ids; an Alibaba ECS instance id always starts with "i-".
+  if (input.instance !== undefined && !input.instance.startsWith('i-')) return fail('BadInstanceId', `${names.instance ?? '--instance'}: ${JSON.stringify(input.instance.slice(0, 40))} is not an Alibaba Cloud ECS instance id (i-…)`);
   if (input.endpoints !== undefined) {
     const e = EndpointsSchema.safeParse(input.endpoints);
     if (!e.success) return fail('BAD_ENDPOINT', 'the API endpoint settings have an unexpected shape');
