@@ -198,10 +198,15 @@ export function isRelevantMiss(v: FactsView, m: NearMiss): boolean {
       return coversPort(r, v.port) && !allPorts(r);
     case 'port-outside-range':
       return r.protocol === v.protocol && (portLooksLike(r.portRange.from, v.port) || portLooksLike(r.portRange.to, v.port) || (specificPeer(r) && r.peer.kind === 'cidr' && m.values?.clientIp !== undefined && !/^(0\.0\.0\.0\/0|::\/0)$/.test(r.peer.cidr)));
+    case 'group-reference':
+      // A rule admitting every protocol on every port from a security group is intra-group access (Huawei Cloud
+      // puts one in every new group: "ingress, all, remote group = itself"), not an attempt at this flow; only
+      // when the client's membership cannot be told may it be the rule that admits it.
+      if (r.protocol === 'all' && allPorts(r) && m.values?.membership !== 'unknown') return false;
+      return coversPort(r, v.port) || allPorts(r);
     case 'source-excludes-client':
     case 'private-source':
     case 'bare-ip-without-mask':
-    case 'group-reference':
     case 'prefix-list-unresolved':
     case 'nic-type':
     case 'source-port-restricted':
