@@ -26,6 +26,12 @@ const SCENARIOS: HuaweiScenarioSpec[] = [
   { name: 'OS firewall DROP while the cloud allows', state: 'healthy', port: 2408, server: { listen: 'ssh', firewall: 'drop' }, locus: 'server', failing: 'os.firewall', condition: 'inferred-silent-drop', sgDecision: 'allow', aclDecision: 'allow' },
   { name: 'OS firewall REJECT (host-prohibited) while the cloud allows', state: 'healthy', port: 2409, server: { listen: 'ssh', firewall: 'reject-host-prohibited' }, locus: 'server', failing: 'os.firewall', condition: 'inferred-reject-host-prohibited', sgDecision: 'allow' },
   { name: 'service not listening', state: 'healthy', port: 2410, server: { listen: 'none' }, locus: 'server', failing: 'os.listening', condition: 'inferred-from-refused', sgDecision: 'allow' },
+  // The same slips as the Alibaba scenarios, with the same near-miss codes and checks.
+  { name: 'rule on the wrong direction (egress)', state: 'wrong-direction', port: 2412, server: { listen: 'ssh' }, locus: 'network', failing: 'sg.direction', condition: 'wrong-direction', evidenceId: '0001-ssh', sgDecision: 'deny', nearMisses: ['wrong-direction'], fixApis: ['CreateSecurityGroupRule'] },
+  { name: 'UDP instead of TCP', state: 'udp-instead-of-tcp', port: 2413, server: { listen: 'ssh' }, locus: 'network', failing: 'sg.protocol', condition: 'wrong-protocol', evidenceId: '0001-ssh', sgDecision: 'deny', nearMisses: ['wrong-protocol'], fixApis: ['CreateSecurityGroupRule'] },
+  { name: 'private (LAN) source', state: 'private-source', port: 2414, server: { listen: 'ssh' }, locus: 'network', failing: 'sg.source', condition: 'private-source', evidenceId: '0001-ssh', sgDecision: 'deny', nearMisses: ['private-source'], fixApis: ['CreateSecurityGroupRule'] },
+  { name: 'port one off', state: 'port-typo', port: 2415, server: { listen: 'ssh' }, locus: 'network', failing: 'sg.port', condition: 'port-outside-range', evidenceId: '0001-ssh', sgDecision: 'deny', nearMisses: ['port-outside-range'], fixApis: ['CreateSecurityGroupRule'] },
+  { name: 'address group without the client', state: 'address-group', port: 2416, server: { listen: 'ssh' }, locus: 'client', failing: 'client.egress-ip', condition: 'rule-admits-other-ip', evidenceId: '198.51.100.0/24', sgDecision: 'deny', nearMisses: ['source-excludes-client'], fixApis: ['CreateSecurityGroupRule'] },
   { name: 'healthy', state: 'healthy', port: 2411, server: { listen: 'ssh' }, locus: 'none', failing: null, sgDecision: 'allow', aclDecision: 'allow' },
 ];
 
@@ -55,12 +61,10 @@ describeLab('Huawei Cloud diagnose scenarios (lab + fake Huawei API + CLI)', () 
   for (const s of SCENARIOS) {
     it(`${s.name} → ${s.locus}${s.failing ? ` (${s.failing})` : ''}`, async () => {
       const t0 = Date.now();
-      const dump = process.env.SGD_HW_DUMP;
       await fake.set(lab, s.state, s.port);
       const { result, diagnosis } = await diagnoseHuaweiInClient(lab, fake, s);
       expect(diagnosis, `${result.stdout.slice(0, 500)}\n${result.stderr.slice(0, 1500)}`).not.toBeNull();
       const d = diagnosis!;
-      if (dump) (await import('node:fs')).writeFileSync(`${dump}/${s.port}.json`, JSON.stringify(d, null, 1));
       const failingChecks = d.checks.filter((c) => c.status === 'fail');
       const ctx = `${d.verdict.ruleId}: ${d.verdict.summary.en}\n${d.verdict.reasoning.map((r) => r.en).join('\n')}\nfailing: ${failingChecks.map((c) => `${c.id}[${c.condition}]`).join(', ')}\ncloud errors: ${JSON.stringify(d.cloud.snapshot?.errors ?? null)}\nflow: ${JSON.stringify(d.cloud.flow)}`;
       // Exit code: 0 for a healthy path, 1 when a fault was located, 3 inconclusive.

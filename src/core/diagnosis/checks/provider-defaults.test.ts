@@ -52,6 +52,19 @@ describe('intra-group rules are no near miss for an internet flow', () => {
   });
 });
 
+describe('a source the client is not in, named by what the rule admits', () => {
+  it('an IP address group / prefix list: its entries and id, never a placeholder', () => {
+    const office = rule('sgr-office', { peer: { kind: 'prefix-list', prefixListId: 'ad000000-office', cidrs: ['198.51.100.0/24', '192.0.2.10-192.0.2.20'] } });
+    const m = miss('source-excludes-client', 'sgr-office', 'IP address group ad000000-office does not contain 203.0.113.7', { clientIp: IDS.clientIp });
+    const { checks, verdict } = run([office], [m]);
+    const egress = checks.find((c) => c.id === 'client.egress-ip')!;
+    expect(egress.condition).toBe('rule-admits-other-ip');
+    expect(egress.finding.en).toContain('admits only 198.51.100.0/24, 192.0.2.10-192.0.2.20 (ad000000-office)');
+    expect(egress.finding['zh-CN']).not.toContain('?');
+    expect(verdict.locus).toBe('client');
+  });
+});
+
 describe('a frozen server', () => {
   const frozen = () => {
     const f = facts({ probes: report([timeout()]), snapshot: snapshot({ status: 'Stopped', locks: ['frozen'] }) });
