@@ -114,6 +114,16 @@ describeLab('Huawei Cloud diagnose scenarios (lab + fake Huawei API + CLI)', () 
       // No cloud action where no cloud fix applies (a frozen server cannot be started; the OS is not the cloud's).
       if (!s.fixApis) expect((fixes ?? []).filter((f) => f.actions.length), ctx).toEqual([]);
       for (const f of fixes ?? []) for (const a of f.actions) expect(a.api, JSON.stringify(f)).not.toMatch(/^(AuthorizeSecurityGroup|StartInstance|CreateNetworkAclEntries|UpdateNetworkAclEntries)/);
+      // What the user reads about THIS server speaks Huawei Cloud: no Alibaba product, field or command names.
+      const readable = (f: { title?: unknown; command?: unknown; warning?: unknown }) => [f.title, f.command, f.warning];
+      const words = JSON.stringify([
+        d.verdict.summary,
+        d.verdict.reasoning,
+        d.checks.filter((c) => c.status !== 'pass').map((c) => [c.finding, c.fixes.map(readable)]),
+        (fixes ?? []).map((f) => readable(f as { title?: unknown })),
+      ]);
+      const alibabaWords = /Alibaba|阿里云|aliyun|LockReason|SourceCidrIp|PortRange|AuthorizeSecurityGroup|vSwitch|交换机/g;
+      expect([...words.matchAll(alibabaWords)].map((m) => words.slice(Math.max(0, m.index - 120), m.index + 40)), ctx).toEqual([]);
       timings.push({ name: s.name, locus: d.verdict.locus, failing: d.verdict.blockingCheckIds[0] ?? '—', ms: Date.now() - t0 });
     }, 90_000);
   }
