@@ -76,7 +76,7 @@ export const clientEgress: CheckDef = {
         evidence,
         fixes: [
           info(`换一个网络(如手机热点)再试;或请网络管理员放行出方向 ${v.port};或把服务改到常用端口(如 443)`, `Try another network (e.g. a phone hotspot); or ask the network admin to allow outbound ${v.port}; or move the service to a common port (e.g. 443)`, 'client'),
-          ...(v.port === 22 ? [info('临时办法:用阿里云控制台的 Workbench/VNC 远程连接登录', 'Meanwhile: log in through the console’s Workbench / VNC', 'console')] : []),
+          ...(v.port === 22 ? [info('临时办法：用云控制台的远程登录（阿里云 Workbench、华为云 CloudShell 或 VNC）', 'Meanwhile: log in through the cloud console’s remote login (Alibaba Cloud Workbench, Huawei Cloud CloudShell, or VNC)', 'console')] : []),
         ],
       };
     }
