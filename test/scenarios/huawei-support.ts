@@ -106,8 +106,8 @@ function paramsFor(lab: Lab, port: number) {
   return { eip: lab.hosts.server.ipv4, port };
 }
 
-/** `sg-doctor diagnose <server>:<port> --provider huawei --json` in the client namespace (see runCliInClient). */
-export async function diagnoseHuaweiInClient(lab: Lab, fake: FakeHuaweiInNamespace, s: HuaweiScenarioSpec): Promise<CliRun> {
+/** `sg-doctor diagnose <server>:<port> --provider huawei --json` in the client namespace (see runCliInClient); `json: false` for the text a user reads. */
+export async function diagnoseHuaweiInClient(lab: Lab, fake: FakeHuaweiInNamespace, s: HuaweiScenarioSpec, opts: { json?: boolean } = {}): Promise<CliRun> {
   const args = [
     'diagnose',
     `${lab.hosts.server.ipv4}:${s.port}`,
@@ -125,7 +125,7 @@ export async function diagnoseHuaweiInClient(lab: Lab, fake: FakeHuaweiInNamespa
     `${lab.hosts.echo.ipv4}:${s.port}`,
     '--attempts',
     '2',
-    '--json',
+    ...(opts.json === false ? [] : ['--json']),
   ];
   // runCliInClient also points the Alibaba endpoints at this fake: --provider huawei never calls them.
   return runCliInClient(lab, fake, `huawei: ${s.name}`, s.port, args, {

@@ -104,6 +104,14 @@ describeLab('Huawei Cloud diagnose scenarios (lab + fake Huawei API + CLI)', () 
         expect(d.checks.find((c) => c.id === 'net.acl-return')?.status, ctx).toBe('pass');
         expect(d.checks.filter((c) => c.id.startsWith('net.acl') && c.status === 'fail'), ctx).toEqual([]);
       }
+      // Frozen: the text a user reads says so, and blames neither the security group nor the OS.
+      if (s.state === 'frozen') {
+        const text = await diagnoseHuaweiInClient(lab, fake, s, { json: false });
+        expect(text.result.code, text.result.stderr).toBe(1);
+        const verdictLine = text.result.stdout.split('\n').find((l) => l.startsWith('Verdict:'));
+        expect(verdictLine, text.result.stdout.slice(0, 600)).toBe('Verdict: NETWORK — The instance is frozen by the cloud (most often for an overdue bill)  [confidence high, instance-not-running]');
+        expect(text.result.stdout).toMatch(/✘ instance\.overdue-lock .*\n.*frozen by the cloud/);
+      }
       for (const reason of s.nearMisses ?? []) expect((d.cloud.securityGroups?.nearMisses ?? []).map((m) => m.reason), ctx).toContain(reason);
 
       // Every cloud fix listed is proven on the configuration; a cloud fault gets a Huawei action that opens it.
