@@ -131,7 +131,21 @@ export const sshRule = (groupId = SG_WEB, over: Record<string, unknown> = {}) =>
 
 export const ADDRESS_GROUP_ID = 'ad000000-1111-4222-8333-444455556666';
 
-export type ScenarioName = 'acl-stateful-return' | 'address-group' | 'healthy' | 'rule-missing' | 'deny-higher-priority' | 'acl-deny' | 'shutoff' | 'frozen' | 'several-groups';
+export type ScenarioName =
+  | 'acl-stateful-return'
+  | 'address-group'
+  | 'healthy'
+  | 'rule-missing'
+  | 'deny-higher-priority'
+  | 'acl-deny'
+  | 'shutoff'
+  | 'frozen'
+  | 'several-groups'
+  // The same slips as the Alibaba fake's variants (test/fake-api), written in Huawei's fields:
+  | 'wrong-direction'
+  | 'udp-instead-of-tcp'
+  | 'private-source'
+  | 'port-typo';
 
 /** Where a lab puts the server: its EIP (the address the client probes), its private address, the service port. */
 export interface ScenarioParams {
@@ -140,7 +154,21 @@ export interface ScenarioParams {
   port?: number;
 }
 
-export const SCENARIO_NAMES: readonly ScenarioName[] = ['healthy', 'rule-missing', 'deny-higher-priority', 'acl-deny', 'acl-stateful-return', 'shutoff', 'frozen', 'several-groups', 'address-group'];
+export const SCENARIO_NAMES: readonly ScenarioName[] = [
+  'healthy',
+  'rule-missing',
+  'deny-higher-priority',
+  'acl-deny',
+  'acl-stateful-return',
+  'shutoff',
+  'frozen',
+  'several-groups',
+  'address-group',
+  'wrong-direction',
+  'udp-instead-of-tcp',
+  'private-source',
+  'port-typo',
+];
 
 /** Puts a state at the lab's addresses and port (the defaults are EIP, PRIVATE_IP and 22). */
 function place<T>(v: T, p: Required<ScenarioParams>, key = ''): T {
@@ -215,6 +243,17 @@ function baseScenario(name: ScenarioName, servicePort: number): HuaweiState {
       return { ...base, servers: [server({ status: 'SHUTOFF', 'OS-EXT-STS:vm_state': 'stopped' })] };
     case 'frozen':
       return { ...base, servers: [server({ status: 'SHUTOFF', metadata: { vpc_id: VPC_ID, EcmResStatus: 'freeze' } })], publicips: [publicip({ status: 'FREEZED' })] };
+    case 'wrong-direction':
+      // The service port opened on the outbound (egress) direction instead of inbound.
+      return { ...base, securityGroups: [group(SG_WEB, 'web', [sshRule(SG_WEB, { direction: 'egress' })])] };
+    case 'udp-instead-of-tcp':
+      return { ...base, securityGroups: [group(SG_WEB, 'web', [sshRule(SG_WEB, { protocol: 'udp' })])] };
+    case 'private-source':
+      // The user's LAN address instead of their public one: internet traffic never comes from it.
+      return { ...base, securityGroups: [group(SG_WEB, 'web', [sshRule(SG_WEB, { remote_ip_prefix: '192.168.1.0/24' })])] };
+    case 'port-typo':
+      // One off from the service port (e.g. 23 for 22).
+      return { ...base, securityGroups: [group(SG_WEB, 'web', [sshRule(SG_WEB, { multiport: String(servicePort + 1) })])] };
     case 'several-groups':
       return {
         ...base,

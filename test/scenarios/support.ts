@@ -169,7 +169,7 @@ export interface DiagnoseOptions {
  * diagnosis it returns has been checked against the invariants (no contradicting failures: a scenario
  * fails on one) and, with SGD_SCENARIO_LOG set, logged for before/after tables. `name` labels the run.
  */
-export async function runCliInClient(lab: Lab, fake: FakeApiInNamespace, name: string, port: number, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+export async function runCliInClient(lab: Lab, fake: Pick<FakeApiInNamespace, 'endpoint'>, name: string, port: number, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   const home = mkdtempSync(join(tmpdir(), 'sgd-scenario-home-'));
   try {
     const result = await lab.runInClient(tsxArgv('src/cli/index.ts', args), {

@@ -106,7 +106,10 @@ export interface Instance {
   region: string;
   zone?: string;
   status: InstanceStatus;
-  /** LockReason values of OperationLocks: 'financial' (overdue), 'security', ... */
+  /**
+   * LockReason values of OperationLocks: 'financial' (overdue), 'security', ...; 'frozen' when the cloud froze
+   * the instance without saying why (Huawei Cloud's EcmResStatus "freeze", most often for arrears).
+   */
   operationLocks: string[];
   networkType: 'vpc' | 'classic';
   publicIp?: string; // the instance's own public IP (PublicIpAddress)

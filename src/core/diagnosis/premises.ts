@@ -64,7 +64,7 @@ export function addressIsInstance(v: FactsView): Premise {
 export function instanceRunning(v: FactsView): Premise {
   const inst = v.instance;
   if (!inst) return p(PREMISE.instanceRunning, 'unknown', '实例状态未知', 'the instance state is unknown');
-  const locks = inst.operationLocks.filter((l) => l === 'financial' || l === 'security');
+  const locks = inst.operationLocks.filter((l) => l === 'financial' || l === 'security' || l === 'frozen');
   if (inst.status === 'Running' && !locks.length) return p(PREMISE.instanceRunning, 'true', `实例 ${inst.id} 运行中`, `instance ${inst.id} is Running`);
   return p(PREMISE.instanceRunning, 'false', `实例 ${inst.id} 状态 ${inst.status}${locks.length ? `，锁定：${locks.join('、')}` : ''}`, `instance ${inst.id} is ${inst.status}${locks.length ? `, locked: ${locks.join(', ')}` : ''}`);
 }

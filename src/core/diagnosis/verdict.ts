@@ -275,7 +275,10 @@ export const RULES: readonly ReasoningRule[] = [
       if (!ids.length || tcpState(v) === 'open') return null;
       return {
         locus: 'network',
-        summary: c.failed('instance.overdue-lock') ? L('实例因欠费被停机', 'The instance is stopped for an overdue payment') : c.failed('instance.security-lock') ? L('实例被安全锁定', 'The instance is under a security lock') : L('实例没有运行', 'The instance is not running'),
+        summary: c.failed('instance.overdue-lock')
+          ? c.get('instance.overdue-lock')?.condition === 'frozen'
+            ? L('实例已被云平台冻结（多为欠费）', 'The instance is frozen by the cloud (most often for an overdue bill)')
+            : L('实例因欠费被停机', 'The instance is stopped for an overdue payment') : c.failed('instance.security-lock') ? L('实例被安全锁定', 'The instance is under a security lock') : L('实例没有运行', 'The instance is not running'),
         reasoning: [...findings(c, ids), probeLine(v), L('实例不在运行状态时所有端口都不可达,其他检查都没有意义', 'While the instance is not running every port is unreachable; nothing else matters yet')],
         blockingCheckIds: ids,
         confidence: 'high',

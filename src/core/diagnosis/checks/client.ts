@@ -76,7 +76,7 @@ export const clientEgress: CheckDef = {
         evidence,
         fixes: [
           info(`换一个网络(如手机热点)再试;或请网络管理员放行出方向 ${v.port};或把服务改到常用端口(如 443)`, `Try another network (e.g. a phone hotspot); or ask the network admin to allow outbound ${v.port}; or move the service to a common port (e.g. 443)`, 'client'),
-          ...(v.port === 22 ? [info('临时办法:用阿里云控制台的 Workbench/VNC 远程连接登录', 'Meanwhile: log in through the console’s Workbench / VNC', 'console')] : []),
+          ...(v.port === 22 ? [info('临时办法：用云控制台的远程登录（阿里云 Workbench、华为云 CloudShell 或 VNC）', 'Meanwhile: log in through the cloud console’s remote login (Alibaba Cloud Workbench, Huawei Cloud CloudShell, or VNC)', 'console')] : []),
         ],
       };
     }
@@ -123,11 +123,20 @@ export const clientEgressIp: CheckDef = {
     const src = relevantMisses(v).filter((m) => m.reason === 'source-excludes-client');
     if (v.sg?.decision === 'deny' && src.length) {
       const rules = src.map((m) => findRule(v, m.ruleId)).filter((r) => r !== null);
-      const cidrs = rules.map((r) => (r!.peer.kind === 'cidr' ? r!.peer.cidr : '?'));
+      // What the rule admits, in its own terms: a CIDR, or a prefix list / IP address group by its entries and id.
+      const admitted = (zh: boolean): string =>
+        rules
+          .map((r) => {
+            const p = r!.peer;
+            if (p.kind === 'cidr') return p.cidr;
+            if (p.kind === 'prefix-list') return p.cidrs?.length ? (zh ? `${p.cidrs.join('、')}（${p.prefixListId}）` : `${p.cidrs.join(', ')} (${p.prefixListId})`) : p.prefixListId;
+            return p.kind === 'group' ? p.groupId : r!.id;
+          })
+          .join(zh ? '、' : ', ');
       return {
         status: 'fail',
         condition: 'rule-admits-other-ip',
-        finding: L(`你的出口 IP 是 ${eg.address},但规则只授权了 ${cidrs.join(', ')}(NAT/代理/拨号换了 IP?)`, `Your egress IP is ${eg.address}, but the rule admits only ${cidrs.join(', ')} (NAT, a proxy, or a changed dynamic IP?)`),
+        finding: L(`你的出口 IP 是 ${eg.address}，但规则只授权了 ${admitted(true)}（NAT、代理或拨号换了 IP？）`, `Your egress IP is ${eg.address}, but the rule admits only ${admitted(false)} (NAT, a proxy, or a changed dynamic IP?)`),
         evidence: [...evidence, ...src.map((m) => ev('rules', '/cloud/securityGroups/nearMisses', m.detail))],
         fixes: allowFlowFixes(v),
       };

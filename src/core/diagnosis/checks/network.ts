@@ -32,7 +32,7 @@ export const instanceRunning: CheckDef = {
       finding: L(`实例 ${inst.id} 的状态是 ${inst.status},不是运行中`, `Instance ${inst.id} is ${inst.status}, not Running`),
       evidence,
       fixes:
-        inst.status === 'Stopped' && !inst.operationLocks.includes('financial')
+        inst.status === 'Stopped' && !inst.operationLocks.some((l) => l === 'financial' || l === 'frozen')
           ? [intentFix({ kind: 'start-instance', instanceId: inst.id })]
           : [info(`在云控制台查看实例 ${inst.id} 的状态，等它进入运行中`, `Check the state of instance ${inst.id} in the cloud console and wait until it is Running`, 'console')],
     };
@@ -60,6 +60,18 @@ export const instanceOverdue: CheckDef = {
         fixes: [info('费用与成本控制台 → 充值并结清欠费;结清后实例会自动或手动重新启动', 'Billing console → top up and settle the overdue bill; the instance then restarts (automatically or by you)', 'console')],
       };
     }
+    if (inst.operationLocks.includes('frozen')) {
+      // The cloud froze the server (Huawei Cloud: ShowServer metadata EcmResStatus "freeze"). Huawei freezes a
+      // server above all when the account is in arrears ("按需计费资源欠费前后的影响": a frozen server is shut down
+      // and cannot be started by the user; after unfreezing it must be started again), less often for a violation.
+      return {
+        status: 'fail',
+        condition: 'frozen',
+        finding: L(`实例 ${inst.id} 已被云平台冻结（多为账户欠费）：冻结期间实例关机，无法自行启动`, `Instance ${inst.id} is frozen by the cloud (most often for an overdue bill): while frozen it is shut down and cannot be started`),
+        evidence,
+        fixes: [info('费用中心 → 查看欠费并充值结清（如因违规冻结，按通知整改后申请解冻）；解冻后需要自己开机', 'Billing center → settle the overdue bill (if it was frozen for a violation, remediate as the notice says and ask for unfreezing); after unfreezing, start the server yourself', 'console')],
+      };
+    }
     return { status: 'pass', condition: 'no-financial-lock', finding: L('没有欠费锁', 'No overdue lock'), evidence };
   },
 };
@@ -74,7 +86,7 @@ export const instanceSecurityLock: CheckDef = {
     if (!v.snapshot) return noCloud();
     const inst = v.instance;
     if (!inst) return noInstance();
-    const locks = inst.operationLocks.filter((l) => l !== 'financial');
+    const locks = inst.operationLocks.filter((l) => l !== 'financial' && l !== 'frozen');
     const evidence = [ev('cloud', '/cloud/snapshot/instance/operationLocks', `OperationLocks=[${inst.operationLocks.join(',')}]`)];
     if (locks.includes('security')) {
       return { status: 'fail', condition: 'security-lock', finding: L(`实例 ${inst.id} 被安全锁定(LockReason=security)`, `Instance ${inst.id} is under a security lock (LockReason=security)`), evidence, fixes: [info('查看站内信/安全中心的通知,处理后提交工单解锁', 'Read the notice in the message centre / Security Center, remediate, and open a ticket to unlock', 'console')] };

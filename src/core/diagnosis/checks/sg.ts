@@ -198,10 +198,15 @@ export function isRelevantMiss(v: FactsView, m: NearMiss): boolean {
       return coversPort(r, v.port) && !allPorts(r);
     case 'port-outside-range':
       return r.protocol === v.protocol && (portLooksLike(r.portRange.from, v.port) || portLooksLike(r.portRange.to, v.port) || (specificPeer(r) && r.peer.kind === 'cidr' && m.values?.clientIp !== undefined && !/^(0\.0\.0\.0\/0|::\/0)$/.test(r.peer.cidr)));
+    case 'group-reference':
+      // A rule admitting every protocol on every port from a security group is intra-group access (Huawei Cloud
+      // puts one in every new group: "ingress, all, remote group = itself"), not an attempt at this flow; only
+      // when the client's membership cannot be told may it be the rule that admits it.
+      if (r.protocol === 'all' && allPorts(r) && m.values?.membership !== 'unknown') return false;
+      return coversPort(r, v.port) || allPorts(r);
     case 'source-excludes-client':
     case 'private-source':
     case 'bare-ip-without-mask':
-    case 'group-reference':
     case 'prefix-list-unresolved':
     case 'nic-type':
     case 'source-port-restricted':
@@ -389,8 +394,8 @@ export const sgPriorityDrop: CheckDef = {
   layer: 'network',
   title: L('没有更高优先级的拒绝规则', 'No drop rule of higher priority'),
   explanation: L(
-    '阿里云安全组按优先级(1–100,数字越小越优先)决定,优先级相同时拒绝优先;与规则在列表中的上下顺序无关。多个安全组的规则合并后一起排序。',
-    'Alibaba security groups decide by priority (1–100, lower number wins), and at equal priority drop beats accept; the order in the list does not matter. Rules of all groups on the interface are sorted together.',
+    '安全组按优先级（1–100，数字越小越优先）决定，优先级相同时拒绝优先；与规则在列表中的上下顺序无关。网卡上有多个安全组时：阿里云把所有安全组的规则合并后一起排序；华为云按安全组在网卡上的顺序逐个匹配，排在前面的安全组先生效。',
+    'Security groups decide by priority (1–100, lower number wins), and at equal priority a drop (deny) beats an accept (allow); the order in the list does not matter. With several groups on the interface, Alibaba Cloud sorts the rules of all groups together, while Huawei Cloud matches the groups one after another in their order on the interface (an earlier group comes first).',
   ),
   needs: ['cloud', 'probes', 'rules'],
   run(v) {
