@@ -16,9 +16,9 @@ export function CloudChoice() {
   return (
     <fieldset className="cloud-choice" data-testid="cloud-choice">
       <legend>{t('cloudChoice.legend')}</legend>
-      <div className="segmented" role="radiogroup" aria-label={t('cloudChoice.legend')}>
+      <div className="chips" role="radiogroup" aria-label={t('cloudChoice.legend')}>
         {CLOUDS.map((id) => (
-          <label key={id} className={`segment ${form.provider === id ? 'on' : ''}`}>
+          <label key={id} className={`chip ${form.provider === id ? 'on' : ''}`}>
             <input type="radio" name="cloud-provider" value={id} checked={form.provider === id} onChange={() => setForm(withProvider(form, id))} data-testid={`cloud-${id}`} />
             {t(`cloudChoice.${id}`)}
           </label>
