@@ -184,6 +184,21 @@ describe('backend: one account per cloud', () => {
     expect(JSON.stringify(list)).not.toContain('ENCRYPTED-SK-TEXT');
   });
 
+  it('aliyun CLI profiles of an unsupported mode say why in both languages', async () => {
+    mkdirSync(join(dir, '.aliyun'), { recursive: true });
+    writeFileSync(join(dir, '.aliyun', 'config.json'), JSON.stringify({ current: 'ak', profiles: [{ name: 'ak', mode: 'AK', access_key_id: 'LTAI5tExampleKeyId01', access_key_secret: 'S3cretS3cretS3cretS3cret0123', region_id: 'cn-hangzhou' }, { name: 'oidc', mode: 'OIDC', region_id: 'cn-hangzhou' }] }));
+    const list = await profiles(make(), 'alicloud');
+    expect(list.provider).toBe('alicloud');
+    expect(list.profiles[0]).toMatchObject({ name: 'ak', supported: true, current: true, accessKeyIdRedacted: 'LTAI****Id01' });
+    expect(list.profiles[0].unsupportedText).toBeUndefined();
+    expect(list.profiles[1]).toMatchObject({ name: 'oidc', supported: false });
+    expect(list.profiles[1].unsupportedText?.['zh-CN']).toMatch(/OIDC.*不支持/);
+    expect(list.profiles[1].unsupportedText?.en).toMatch(/OIDC.*does not support/);
+    expect(JSON.stringify(list)).not.toContain('S3cretS3cret');
+    // KooCLI's list does not show aliyun's profiles.
+    expect((await profiles(make(), 'huawei')).profiles).toEqual([]);
+  });
+
   it('recognises pasted KooCLI output as Huawei Cloud and aliyun output as Alibaba Cloud', async () => {
     const b = createBackend({ host: webHost(join(dir, 'data')), engine: coreEngine({ env: { HOME: dir } }), resourcesDir: dir, env: { HOME: dir } });
     const hw = await b.dispatch('cloud.checkImport', { json: HUAWEI_DOCS });

@@ -48,6 +48,18 @@ function hcloudReason(p: { mode: string; supported: boolean; unsupportedReason?:
   return L(`这个配置的地域或项目 ID 格式不对，无法使用（${p.unsupportedReason ?? ''}）。`, `This profile cannot be used: ${p.unsupportedReason ?? 'its region or project id is malformed'}.`);
 }
 
+/** Why an aliyun CLI profile cannot be used, in both languages (mirrors alicloud/credentials.ts's reasons). */
+function aliyunReason(p: { mode: string; supported: boolean; regionId?: string; unsupportedReason?: string }): Localized | undefined {
+  if (p.supported) return undefined;
+  if (/region_id/.test(p.unsupportedReason ?? '')) {
+    return L('这个配置的 region_id 不是地域 ID（例如 cn-hangzhou），无法使用。', "This profile's region_id is not a region id (like cn-hangzhou), so it cannot be used.");
+  }
+  return L(
+    `这个配置的认证方式是 ${p.mode}，SG Doctor 不支持；请改用 AK 或 StsToken 方式的配置，或者在应用里直接输入 AccessKey。`,
+    `This profile signs in with ${p.mode}, which SG Doctor does not support; use an AK or StsToken profile, or type an AccessKey in the app.`,
+  );
+}
+
 /** The cloud's CLI profiles for the profile picker (never a secret; the access key id masked). */
 export function listProfiles(provider: ProviderId, env: NodeJS.ProcessEnv): Result<ProfileList> {
   if (provider === 'huawei') {
@@ -76,5 +88,12 @@ export function listProfiles(provider: ProviderId, env: NodeJS.ProcessEnv): Resu
   }
   const r = listAliyunProfiles(homeOf(env));
   if (!r.ok) return r;
-  return ok({ path: r.value.path, provider, profiles: r.value.profiles.map((p) => ({ ...p, current: p.name === r.value.current })) });
+  return ok({
+    path: r.value.path,
+    provider,
+    profiles: r.value.profiles.map((p) => {
+      const text = aliyunReason(p);
+      return { ...p, ...(text ? { unsupportedText: text } : {}), current: p.name === r.value.current };
+    }),
+  });
 }
