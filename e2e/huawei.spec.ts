@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { FAKE_AK, FAKE_SK, REGION, scenario, startFakeHuawei, type FakeHuawei } from '../test/fake-huawei';
+import { FAKE_AK, FAKE_SK, PROJECT_ID, REGION, scenario, startFakeHuawei, type FakeHuawei } from '../test/fake-huawei';
 import { ROOT, startShell } from './fixtures';
 
 const FIXTURES = ['show-server.json', 'list-ports.json', 'show-security-group.json', 'list-security-group-rules.json', 'show-firewall.json', 'list-publicips.json'];
@@ -206,6 +206,28 @@ if (why && process.env.SGD_REQUIRE_LAB === '1') {
         await page.getByRole('radio', { name: 'Alibaba Cloud' }).focus();
         await page.keyboard.press('ArrowRight');
         await expect(page.getByRole('radio', { name: 'Huawei Cloud' })).toBeChecked();
+        // A typed Huawei key (AK/SK + project id) is kept apart from the Alibaba one, shown masked, and forgotten alone.
+        await page.getByRole('radio', { name: 'Type an access key (AK/SK)' }).check();
+        await page.getByLabel('Access key ID (AK)').fill(FAKE_AK);
+        await page.getByLabel('Secret access key (SK)').fill(FAKE_SK);
+        await page.getByLabel('Project ID (optional)').fill(PROJECT_ID);
+        await page.getByRole('button', { name: 'Keep it' }).click();
+        const stored = page.locator('.note.ok', { hasText: 'Stored:' });
+        await expect(stored).toContainText(`Stored: HPUA****0001 (project ${PROJECT_ID})`);
+        await expect(page.locator('main')).not.toContainText(FAKE_SK);
+        await page.getByRole('radio', { name: 'Alibaba Cloud' }).check();
+        await page.getByRole('radio', { name: 'Type an AccessKey' }).check();
+        await expect(page.locator('#akid')).toBeVisible(); // no Alibaba key stored: the Huawei one is not offered
+        await page.getByRole('radio', { name: 'Huawei Cloud' }).check();
+        await expect(stored).toBeVisible();
+        await stored.getByRole('button', { name: 'Forget' }).click();
+        await expect(page.locator('#project-id')).toBeVisible();
+        // Forgotten for Huawei Cloud itself (asked again after a round trip through the other cloud).
+        await page.getByRole('radio', { name: 'Alibaba Cloud' }).check();
+        await expect(page.locator('#project-id')).toHaveCount(0);
+        await page.getByRole('radio', { name: 'Huawei Cloud' }).check();
+        await expect(page.locator('#project-id')).toBeVisible();
+        await expect(stored).toHaveCount(0);
         await page.getByRole('radio', { name: 'Use the access key in my environment (HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK)' }).check();
         await expect(page.getByTestId('environment-status')).toHaveText('Found in the environment SG Doctor was started from.');
         await page.getByRole('radio', { name: 'Use a KooCLI (hcloud) profile' }).check();

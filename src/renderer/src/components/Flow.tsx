@@ -276,7 +276,7 @@ function AccountStep() {
               <p className="note ok">
                 {t('account.stored', { id: cred.accessKeyIdRedacted })}
                 {cred.projectId ? w('storedProject', { id: cred.projectId }) : ''} — {cred.persistent ? t('account.storedKeychain') : t('account.storedMemory')}{' '}
-                <button type="button" className="btn small" onClick={() => void api().call('credentials.clear', {}).then((r) => r.ok && setCred(r.value))}>
+                <button type="button" className="btn small" onClick={() => void api().call('credentials.clear', { provider }).then((r) => r.ok && setCred(r.value))}>
                   {t('account.forget')}
                 </button>
               </p>
