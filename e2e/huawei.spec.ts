@@ -144,6 +144,15 @@ if (why && process.env.SGD_REQUIRE_LAB === '1') {
         // The account step: the cloud choice on top, Alibaba Cloud until the paste says otherwise.
         await expect(page.getByRole('radiogroup', { name: '服务器在哪个云上？' })).toBeVisible();
         await expect(page.getByRole('radio', { name: '阿里云' })).toBeChecked();
+        // The options follow the choice: Huawei Cloud's own variables and CLI …
+        await page.getByRole('radio', { name: '华为云' }).check();
+        await page.getByRole('radio', { name: '使用环境变量中的访问密钥（HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK）' }).check();
+        await expect(page.getByTestId('environment-status')).toHaveText('启动 SG Doctor 的环境中没有设置（查找了 HUAWEICLOUD_SDK_AK、HUAWEICLOUD_SDK_SK、CLOUD_SDK_AK、CLOUD_SDK_SK）。');
+        await expect(page.getByRole('radio', { name: '使用 KooCLI（hcloud）配置' })).toBeVisible();
+        // … and back to Alibaba Cloud, whose words name aliyun and its variables.
+        await page.getByRole('radio', { name: '阿里云' }).check();
+        await expect(page.getByRole('radio', { name: '使用环境变量中的 AccessKey（ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET）' })).toBeChecked();
+        await expect(page.getByRole('radio', { name: '使用 aliyun CLI 配置' })).toBeVisible();
         await page.getByRole('radio', { name: '粘贴 JSON（离线）' }).check();
         await expect(page.getByTestId('aliyun-commands')).toContainText('aliyun ecs DescribeInstances');
         await page.getByRole('textbox', { name: '粘贴 JSON（离线）' }).fill(pastedKooCli(netns.address));

@@ -181,7 +181,7 @@ function TargetStep({ onValid }: { onValid: (ok: boolean) => void }) {
 }
 
 function AccountStep() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const form = useStore((s) => s.form);
   const setForm = useStore((s) => s.setForm);
   const profiles = useStore((s) => s.profiles);
@@ -312,7 +312,7 @@ function AccountStep() {
         </label>
         {form.cloudMode === 'environment' && (
           <p className={`sub note ${cred?.environment ? 'ok' : ''}`} data-testid="environment-status">
-            {cred?.environment ? w('environmentFound') : w('environmentMissing', { vars: (cred?.environmentVariables ?? []).join(', ') })}
+            {cred?.environment ? w('environmentFound') : w('environmentMissing', { vars: (cred?.environmentVariables ?? []).join(i18n.language === 'zh-CN' ? '、' : ', ') })}
           </p>
         )}
         <label className="choice">
