@@ -130,7 +130,10 @@ describe('backend dispatch', () => {
   it('keeps a typed AccessKey out of results and logs', async () => {
     const secret = 'S3cretS3cretS3cretS3cret0123';
     const r = await backend.dispatch('credentials.setAccessKey', { accessKeyId: 'LTAI5tExampleKeyId01', accessKeySecret: secret });
-    expect(r).toEqual({ ok: true, value: { stored: true, accessKeyIdRedacted: 'LTAI****Id01', persistent: false, keychain: false, environment: false } });
+    expect(r).toEqual({
+      ok: true,
+      value: { stored: true, accessKeyIdRedacted: 'LTAI****Id01', persistent: false, keychain: false, environment: false, provider: 'alicloud', environmentVariables: ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET'] },
+    });
     expect(JSON.stringify(r)).not.toContain(secret);
     const finished = new Promise((ok) => backend.onEvent((e) => e === 'diagnosis.done' && ok(null)));
     const run = await backend.dispatch('diagnosis.start', { host: 'example.com', port: 22, service: 'ssh', cloud: { mode: 'stored-key' } });

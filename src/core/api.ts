@@ -15,7 +15,7 @@ export { allowedExternalUrl, createClient, SERVICE_PRESETS, type ServicePreset }
 
 export * from './api/schemas';
 export type * from './api/types';
-import { cloudSourceSchema, diagnoseArgsSchema, diagnosisDoc, empty, fileRef, host, lang, port, sessionPlanSchema } from './api/schemas';
+import { accessKeyArgs, cloudSourceSchema, diagnoseArgsSchema, diagnosisDoc, empty, fileRef, host, lang, port, providerArgs, sessionPlanSchema } from './api/schemas';
 import { watchRecordStrictSchema } from './session/schema';
 import type { WatchAttempt, WatchResult } from './watch-model';
 import type {
@@ -26,7 +26,7 @@ import type {
   ImportCheck,
   MenuCommand,
   OpenedSession,
-  ProfileInfo,
+  ProfileList,
   SavedSession,
   ServerScript,
   SessionRef,
@@ -53,15 +53,12 @@ export const requests = {
   /** Reply to `app.closeRequested`: close now (changes saved or discarded). */
   'app.confirmClose': req<{ closing: boolean }>()(empty),
   'target.validate': req<TargetCheck>()(z.object({ host: z.string().max(300) })),
-  'profiles.list': req<{ path: string; profiles: ProfileInfo[] }>()(empty),
-  'credentials.status': req<CredentialStatus>()(empty),
-  'credentials.setAccessKey': req<CredentialStatus>()(
-    z.object({
-      accessKeyId: z.string().trim().regex(/^[A-Za-z0-9]{12,64}$/, 'AccessKey ID: 12–64 letters and digits'),
-      accessKeySecret: z.string().trim().regex(/^[A-Za-z0-9]{16,128}$/, 'AccessKey Secret: 16–128 letters and digits'),
-    }),
-  ),
-  'credentials.clear': req<CredentialStatus>()(empty),
+  /** The chosen cloud's CLI profiles (aliyun: ~/.aliyun/config.json; KooCLI: ~/.hcloud/config.json), never their secrets. */
+  'profiles.list': req<ProfileList>()(providerArgs),
+  'credentials.status': req<CredentialStatus>()(providerArgs),
+  /** Kept per cloud: a Huawei key never replaces or is used as an Alibaba one. */
+  'credentials.setAccessKey': req<CredentialStatus>()(accessKeyArgs),
+  'credentials.clear': req<CredentialStatus>()(providerArgs),
   'cloud.checkImport': req<ImportCheck>()(z.object({ json: z.string().min(1).max(MAX_SNAPSHOT_CHARS) })),
   'diagnosis.start': req<{ runId: string }>()(diagnoseArgsSchema),
   'diagnosis.cancel': req<{ cancelled: boolean }>()(z.object({ runId: z.uuid() })),

@@ -5,7 +5,11 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { app, safeStorage } from 'electron';
+import type { ProviderId } from '../core/cloud/provider';
 import type { SecretStore, StoredAccessKey } from '../core/backend/host';
+
+/** One encrypted file per cloud; Alibaba Cloud keeps the file name of the versions before Huawei Cloud. */
+export const secretFileName = (provider: ProviderId = 'alicloud'): string => (provider === 'alicloud' ? 'accesskey.bin' : `accesskey-${provider}.bin`);
 
 /**
  * `safeStorage.isEncryptionAvailable()` is only meaningful after the app's 'ready' event (Electron docs:
@@ -14,7 +18,7 @@ import type { SecretStore, StoredAccessKey } from '../core/backend/host';
  * and remembered; before ready the store says "no keychain" without asking and without caching.
  */
 export function safeStorageSecretStore(userData: string, isReady: () => boolean = () => app.isReady()): SecretStore {
-  const file = join(userData, 'accesskey.bin');
+  const fileOf = (provider?: ProviderId): string => join(userData, secretFileName(provider));
   let decided: boolean | null = null;
   const keychainNow = (): boolean => {
     if (decided !== null) return decided;
@@ -22,7 +26,7 @@ export function safeStorageSecretStore(userData: string, isReady: () => boolean 
     decided = safeStorage.isEncryptionAvailable() && (process.platform !== 'linux' || safeStorage.getSelectedStorageBackend() !== 'basic_text');
     return decided;
   };
-  let memory: StoredAccessKey | null = null;
+  const memory = new Map<ProviderId, StoredAccessKey>();
   return {
     get persistent() {
       return keychainNow();
@@ -30,28 +34,34 @@ export function safeStorageSecretStore(userData: string, isReady: () => boolean 
     get keychain() {
       return keychainNow();
     },
-    async load() {
+    async load(provider = 'alicloud') {
       await app.whenReady();
       const keychain = keychainNow();
-      if (memory || !keychain) return memory;
+      const held = memory.get(provider) ?? null;
+      if (held || !keychain) return held;
       try {
-        const doc = JSON.parse(safeStorage.decryptString(await fsp.readFile(file))) as StoredAccessKey;
-        memory = typeof doc.accessKeyId === 'string' && typeof doc.accessKeySecret === 'string' ? doc : null;
+        const doc = JSON.parse(safeStorage.decryptString(await fsp.readFile(fileOf(provider)))) as StoredAccessKey;
+        if (typeof doc.accessKeyId === 'string' && typeof doc.accessKeySecret === 'string') {
+          const key = { accessKeyId: doc.accessKeyId, accessKeySecret: doc.accessKeySecret, ...(typeof doc.projectId === 'string' ? { projectId: doc.projectId } : {}) };
+          memory.set(provider, key);
+          return key;
+        }
       } catch {
-        memory = null;
+        // No file, or not decryptable with this keychain: nothing stored.
       }
-      return memory;
+      return null;
     },
-    async save(key) {
-      memory = { accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret };
+    async save(key, provider = 'alicloud') {
+      const kept = { accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret, ...(key.projectId ? { projectId: key.projectId } : {}) };
+      memory.set(provider, kept);
       await app.whenReady();
       if (!keychainNow()) return;
       await fsp.mkdir(userData, { recursive: true });
-      await fsp.writeFile(file, safeStorage.encryptString(JSON.stringify(memory)), { mode: 0o600 });
+      await fsp.writeFile(fileOf(provider), safeStorage.encryptString(JSON.stringify(kept)), { mode: 0o600 });
     },
-    async clear() {
-      memory = null;
-      await fsp.rm(file, { force: true });
+    async clear(provider = 'alicloud') {
+      memory.delete(provider);
+      await fsp.rm(fileOf(provider), { force: true });
     },
   };
 }

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { Diagnosis } from '../diagnosis/types';
 import { instanceIdSchema, profileNameSchema, regionIdSchema } from '../cloud/ids';
+import { PROVIDER_IDS } from '../cloud/provider';
 import { MAX_SNAPSHOT_CHARS } from '../limits';
 import { APP_PROTOCOLS, type AppProtocol } from '../probe/app-protocol';
 import { planSchema } from '../session/plan';
@@ -28,18 +29,56 @@ export const diagnosisDoc = z.looseObject({
 export { APP_PROTOCOLS, type AppProtocol };
 export const appProtocolSchema = z.enum(APP_PROTOCOLS);
 
+/** Which cloud (Alibaba Cloud or Huawei Cloud); absent in calls and saved plans from before Huawei: Alibaba Cloud. */
+export const providerIdSchema = z.enum(PROVIDER_IDS);
+const provider = providerIdSchema.default('alicloud');
+/** `{ provider? }`: the argument of the per-cloud account channels (profiles, stored key, status). */
+export const providerArgs = z.object({ provider: provider }).strict();
+
 export const cloudSourceSchema = z.discriminatedUnion('mode', [
-  /** An aliyun CLI profile, used as it is (its secret never reaches the UI). */
-  z.object({ mode: z.literal('profile'), profile: profileNameSchema }),
-  /** The AccessKey typed in the app and kept in the OS keychain (safeStorage). */
-  z.object({ mode: z.literal('stored-key') }),
-  /** ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET in the app's environment, else the SDK's default chain (as the CLI does). */
-  z.object({ mode: z.literal('environment') }),
-  /** Offline: JSON pasted from `aliyun ecs DescribeInstances` etc. or an exported snapshot. */
-  z.object({ mode: z.literal('import'), json: z.string().min(2).max(MAX_SNAPSHOT_CHARS) }),
-  z.object({ mode: z.literal('none') }),
+  /** A CLI profile of the chosen cloud (aliyun / KooCLI), used as it is (its secret never reaches the UI). */
+  z.object({ mode: z.literal('profile'), provider, profile: profileNameSchema }),
+  /** The access key typed in the app and kept in the OS keychain (safeStorage), one entry per cloud. */
+  z.object({ mode: z.literal('stored-key'), provider }),
+  /** The cloud's own access-key variables in the app's environment (Alibaba: else the SDK's default chain, as the CLI does). */
+  z.object({ mode: z.literal('environment'), provider }),
+  /**
+   * Offline: JSON pasted from `aliyun ecs DescribeInstances`, KooCLI (`hcloud`) commands, or an exported
+   * snapshot. The documents say which cloud they are (`provider` is what the user had chosen).
+   */
+  z.object({ mode: z.literal('import'), provider, json: z.string().min(2).max(MAX_SNAPSHOT_CHARS) }),
+  z.object({ mode: z.literal('none'), provider }),
 ]);
-export type CloudSource = z.infer<typeof cloudSourceSchema>;
+export type CloudSource = z.input<typeof cloudSourceSchema>;
+
+// Access-key shapes. Alibaba: AccessKey ID 12–64 letters and digits (LTAI…), Secret 16–128. Huawei (IAM "访问密钥"
+// CSV): an AK of 20 upper-case letters and digits and an SK of 40 letters and digits; the ranges are kept a little
+// wider so a longer key of a future format is not refused. A Huawei project id is 32 hexadecimal characters
+// (IAM "我的凭证 > API凭证 > 项目ID"); optional (the reader can look it up by region).
+const ALIBABA_KEY = { id: /^[A-Za-z0-9]{12,64}$/, secret: /^[A-Za-z0-9]{16,128}$/ };
+const HUAWEI_KEY = { id: /^[A-Za-z0-9]{16,64}$/, secret: /^[A-Za-z0-9]{24,128}$/ };
+const HUAWEI_PROJECT_ID = /^[0-9a-fA-F]{32}$/;
+
+export const accessKeyArgs = z
+  .object({
+    provider,
+    accessKeyId: z.string().trim(),
+    accessKeySecret: z.string().trim(),
+    /** Huawei Cloud only: the project id of the region (32 hexadecimal characters). */
+    projectId: z.string().trim().optional(),
+  })
+  .strict()
+  .superRefine((k, ctx) => {
+    if (k.provider === 'huawei') {
+      if (!HUAWEI_KEY.id.test(k.accessKeyId)) ctx.addIssue({ code: 'custom', path: ['accessKeyId'], message: 'Access key ID (AK): 16–64 letters and digits (usually 20)' });
+      if (!HUAWEI_KEY.secret.test(k.accessKeySecret)) ctx.addIssue({ code: 'custom', path: ['accessKeySecret'], message: 'Secret access key (SK): 24–128 letters and digits (usually 40)' });
+      if (k.projectId && !HUAWEI_PROJECT_ID.test(k.projectId)) ctx.addIssue({ code: 'custom', path: ['projectId'], message: 'Project ID: 32 hexadecimal characters' });
+    } else {
+      if (!ALIBABA_KEY.id.test(k.accessKeyId)) ctx.addIssue({ code: 'custom', path: ['accessKeyId'], message: 'AccessKey ID: 12–64 letters and digits' });
+      if (!ALIBABA_KEY.secret.test(k.accessKeySecret)) ctx.addIssue({ code: 'custom', path: ['accessKeySecret'], message: 'AccessKey Secret: 16–128 letters and digits' });
+      if (k.projectId) ctx.addIssue({ code: 'custom', path: ['projectId'], message: 'A project ID is a Huawei Cloud setting' });
+    }
+  });
 
 export const diagnoseArgsSchema = z.object({
   host,

@@ -1,6 +1,7 @@
 // The contract's result and payload types: type-only declarations (no runtime code), split from api.ts,
 // which re-exports them.
-import type { Lang } from '../diagnosis/types';
+import type { ProviderId } from '../cloud/provider';
+import type { Lang, Localized } from '../diagnosis/types';
 import type { Session } from '../session/types';
 
 // ---------------------------------------------------------------------------------------------------
@@ -40,6 +41,19 @@ export interface ProfileInfo {
   unsupportedReason?: string;
   accessKeyIdRedacted?: string;
   current: boolean;
+  /** Why it cannot be used, in both languages (e.g. KooCLI keeps its keys encrypted: how to hand them over). */
+  unsupportedText?: Localized;
+}
+
+export interface ProfileList {
+  /** The CLI's config file. */
+  path: string;
+  profiles: ProfileInfo[];
+  /** Whose CLI: aliyun (Alibaba Cloud) or KooCLI `hcloud` (Huawei Cloud). */
+  provider?: ProviderId;
+  /** The keys in the file are encrypted (KooCLI's default): none can be used; `note` says what to do instead. */
+  encrypted?: boolean;
+  note?: Localized;
 }
 
 export interface CredentialStatus {
@@ -50,6 +64,12 @@ export interface CredentialStatus {
   keychain: boolean;
   /** AccessKey variables are set in the app's environment (the "environment" cloud source can be used). */
   environment: boolean;
+  /** The cloud this status is about (each cloud has its own stored key and variables). */
+  provider?: ProviderId;
+  /** The environment variables the "environment" source reads for this cloud, in the order they are tried. */
+  environmentVariables?: string[];
+  /** Huawei Cloud: the project id stored with the key (not secret). */
+  projectId?: string | null;
 }
 
 export type ContactKind = 'egressIpUrls' | 'controlHosts' | 'dnsServers';
@@ -63,6 +83,8 @@ export interface ContactSettings {
 }
 
 export interface ImportCheck {
+  /** The cloud the pasted documents belong to (recognised from the documents themselves). */
+  provider?: ProviderId;
   region: string;
   instanceId: string | null;
   securityGroups: number;

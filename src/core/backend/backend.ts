@@ -17,7 +17,7 @@ import {
   type ResultOf,
   type SessionRef,
 } from '../api';
-import { listAliyunProfiles } from '../cloud/alicloud/credentials';
+import type { ProviderId } from '../cloud/provider';
 import { contactSettings, saveContactSettings } from '../config';
 import { maskAccessKeyId } from '../cloud/redact';
 import type { Diagnosis, Lang } from '../diagnosis/types';
@@ -29,6 +29,7 @@ import { compareDiagnoses, createSession, loadSession, parseSession, saveSession
 import { diagnosisSchema } from '../session/schema';
 import { APP_VERSION } from '../version';
 import { watch, type WatchOptions } from '../watch';
+import { environmentHasKey, environmentVariables, listProfiles } from './accounts';
 import { EngineError, type DiagnosisEngine, type RunCredentials } from './engine';
 import type { Host } from './host';
 import { silentLogger, type Logger } from './log';
@@ -139,8 +140,9 @@ export function createBackend(opts: BackendOptions): Backend {
       case 'profile':
         return ok({ kind: 'profile', profile: source.profile });
       case 'stored-key': {
-        const key = await host.secrets.load();
-        if (!key) return fail('NO_ACCESS_KEY', 'No AccessKey is stored: type one in step 2, or choose a profile');
+        // The chosen cloud's own entry: a key typed for the other cloud is never used.
+        const key = await host.secrets.load(source.provider);
+        if (!key) return fail('NO_ACCESS_KEY', source.provider === 'huawei' ? 'No Huawei Cloud access key is stored: type one in step 2, or choose another source' : 'No AccessKey is stored: type one in step 2, or choose a profile');
         log.addSecret(key.accessKeySecret);
         return ok({ kind: 'access-key', key });
       }
@@ -162,14 +164,17 @@ export function createBackend(opts: BackendOptions): Backend {
     return ok(parsed.data as unknown as Diagnosis);
   }
 
-  async function credentialStatus(): Promise<ResultOf<'credentials.status'>> {
-    const key = await host.secrets.load();
+  async function credentialStatus(provider: ProviderId = 'alicloud'): Promise<ResultOf<'credentials.status'>> {
+    const key = await host.secrets.load(provider);
     return {
       stored: !!key,
       accessKeyIdRedacted: key ? maskAccessKeyId(key.accessKeyId) : null,
       persistent: host.secrets.persistent,
       keychain: host.secrets.keychain,
-      environment: !!(env.ALIBABA_CLOUD_ACCESS_KEY_ID && env.ALIBABA_CLOUD_ACCESS_KEY_SECRET),
+      environment: environmentHasKey(provider, env),
+      provider,
+      environmentVariables: environmentVariables(provider),
+      ...(provider === 'huawei' ? { projectId: key?.projectId ?? null } : {}),
     };
   }
 
@@ -204,21 +209,17 @@ export function createBackend(opts: BackendOptions): Backend {
       return ok({ kind: t.value.kind, normalized: t.value.host, privateAddress });
     },
 
-    'profiles.list': async () => {
-      const r = listAliyunProfiles();
-      if (!r.ok) return r;
-      return ok({ path: r.value.path, profiles: r.value.profiles.map((p) => ({ ...p, current: p.name === r.value.current })) });
-    },
-    'credentials.status': async () => ok(await credentialStatus()),
+    'profiles.list': async ({ provider }) => listProfiles(provider, env),
+    'credentials.status': async ({ provider }) => ok(await credentialStatus(provider)),
     'credentials.setAccessKey': async (k) => {
       log.addSecret(k.accessKeySecret);
-      await host.secrets.save({ accessKeyId: k.accessKeyId, accessKeySecret: k.accessKeySecret });
-      log.info('access key stored', { accessKeyId: maskAccessKeyId(k.accessKeyId), persistent: host.secrets.persistent });
-      return ok(await credentialStatus());
+      await host.secrets.save({ accessKeyId: k.accessKeyId, accessKeySecret: k.accessKeySecret, ...(k.provider === 'huawei' && k.projectId ? { projectId: k.projectId.toLowerCase() } : {}) }, k.provider);
+      log.info('access key stored', { provider: k.provider, accessKeyId: maskAccessKeyId(k.accessKeyId), persistent: host.secrets.persistent });
+      return ok(await credentialStatus(k.provider));
     },
-    'credentials.clear': async () => {
-      await host.secrets.clear();
-      return ok(await credentialStatus());
+    'credentials.clear': async ({ provider }) => {
+      await host.secrets.clear(provider);
+      return ok(await credentialStatus(provider));
     },
     'cloud.checkImport': async ({ json }) => ok(await engine.checkImport(json)),
     'settings.contacts': async () => contactSettings({ env }),
@@ -246,7 +247,7 @@ export function createBackend(opts: BackendOptions): Backend {
       const runId = randomUUID();
       const controller = new AbortController();
       runs.set(runId, controller);
-      log.info('diagnosis start', { runId, port: args.port, service: args.service, cloud: args.cloud.mode });
+      log.info('diagnosis start', { runId, port: args.port, service: args.service, cloud: args.cloud.mode, provider: args.cloud.provider });
       const started = Date.now();
       // Runs in the background; the UI follows it through events.
       void engine

@@ -31,7 +31,7 @@ export function withServerEvidence(diagnosis: Diagnosis, server: ServerEvidence,
 }
 
 function accessKeyOf(c: RunCredentials): ProviderAccessKey | undefined {
-  return c.kind === 'access-key' ? { accessKeyId: c.key.accessKeyId, accessKeySecret: c.key.accessKeySecret } : undefined;
+  return c.kind === 'access-key' ? { accessKeyId: c.key.accessKeyId, accessKeySecret: c.key.accessKeySecret, ...(c.key.projectId ? { projectId: c.key.projectId } : {}) } : undefined;
 }
 
 /** The service the checks reason about: the preset, else the protocol the user named for a custom port. */
@@ -47,18 +47,23 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
       // The same shipped defaults as the command line (one source: SHIPPED_DEFAULTS in core/config.ts).
       const cfg = await loadEndpointConfig({ env, useShippedDefaults: true });
       if (!cfg.ok) throw new EngineError('BAD_CONFIG', cfg.message);
-      const provider = providerFor(DEFAULT_PROVIDER);
-      // Endpoints come only from the environment / config; ids were checked by the request schema.
-      const resolved = provider.endpoints?.({ env }) ?? { ok: true as const, value: undefined };
-      if (!resolved.ok) throw new EngineError('BAD_CONFIG', resolved.message);
-      const endpoints = resolved.value;
+      // The cloud the user chose in the account step (requests from before Huawei Cloud: Alibaba Cloud).
+      const providerId = args.cloud.provider ?? DEFAULT_PROVIDER;
       const c = ctx.credentials;
+      let endpoints: unknown;
+      if (c.kind !== 'import' && c.kind !== 'none') {
+        // Endpoints come only from the environment / config; ids were checked by the request schema.
+        const resolved = providerFor(providerId).endpoints?.({ env }) ?? { ok: true as const, value: undefined };
+        if (!resolved.ok) throw new EngineError('BAD_CONFIG', resolved.message);
+        endpoints = resolved.value;
+      }
       const cloud: CloudRequest =
         c.kind === 'import'
-          ? { mode: 'snapshot', documents: [{ name: 'pasted JSON', content: c.json }] }
+          ? // Pasted documents say which cloud they are (a saved snapshot names its own); not the choice.
+            { mode: 'snapshot', documents: [{ name: 'pasted JSON', content: c.json }] }
           : c.kind === 'none'
-            ? { mode: 'none' }
-            : { mode: 'api', instanceId: args.instanceId, region: args.region, profile: c.kind === 'profile' ? c.profile : undefined, endpoints };
+            ? { mode: 'none', provider: providerId }
+            : { mode: 'api', provider: providerId, instanceId: args.instanceId, region: args.region, profile: c.kind === 'profile' ? c.profile : undefined, endpoints };
       const accessKey = accessKeyOf(c);
       try {
         return await runDiagnosis(
@@ -111,6 +116,7 @@ export function coreEngine(opts: CoreEngineOptions = {}): DiagnosisEngine {
       if (!r.ok) throw new EngineError(BAD_INPUT, r.message);
       const s = r.value;
       return {
+        provider: s.provider,
         region: s.region,
         instanceId: several ? null : (s.instance?.id ?? null),
         securityGroups: s.securityGroups.length,

@@ -1,20 +1,26 @@
 // What the backend needs from the shell it runs in (Electron main or the web shell). Everything that
 // differs between the two lives behind this interface, so the request handlers behave identically.
 import type { AppInfo } from '../api';
+import type { ProviderId } from '../cloud/provider';
 
 export interface StoredAccessKey {
   accessKeyId: string;
   accessKeySecret: string;
+  /** Huawei Cloud: the project id the key signs for (not secret; optional). */
+  projectId?: string;
 }
 
-/** Where a typed AccessKey is kept. Electron: safeStorage (OS keychain). Web shell: this process's memory. */
+/**
+ * Where a typed access key is kept. Electron: safeStorage (OS keychain). Web shell: this process's memory.
+ * One entry per cloud (`provider`, default Alibaba Cloud): saving a Huawei key never touches the Alibaba one.
+ */
 export interface SecretStore {
   /** Survives a restart (encrypted by the OS keychain). */
   readonly persistent: boolean;
   readonly keychain: boolean;
-  load(): Promise<StoredAccessKey | null>;
-  save(key: StoredAccessKey): Promise<void>;
-  clear(): Promise<void>;
+  load(provider?: ProviderId): Promise<StoredAccessKey | null>;
+  save(key: StoredAccessKey, provider?: ProviderId): Promise<void>;
+  clear(provider?: ProviderId): Promise<void>;
 }
 
 export interface SavePick {
@@ -49,16 +55,19 @@ export interface Host {
 
 /** A secret store that forgets everything when the process ends (web shell, tests). */
 export function memorySecretStore(): SecretStore {
-  let key: StoredAccessKey | null = null;
+  const keys = new Map<ProviderId, StoredAccessKey>();
   return {
     persistent: false,
     keychain: false,
-    load: async () => key,
-    save: async (k) => {
-      key = { ...k };
+    load: async (provider = 'alicloud') => {
+      const k = keys.get(provider);
+      return k ? { ...k } : null;
     },
-    clear: async () => {
-      key = null;
+    save: async (k, provider = 'alicloud') => {
+      keys.set(provider, { ...k });
+    },
+    clear: async (provider = 'alicloud') => {
+      keys.delete(provider);
     },
   };
 }

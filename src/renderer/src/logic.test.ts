@@ -46,7 +46,7 @@ describe('guided form', () => {
   it('needs a host, a port and a complete cloud choice', () => {
     expect(argsOf(emptyForm())).toBeNull();
     expect(argsOf({ ...emptyForm(), host: 'h', cloudMode: 'profile' })).toBeNull();
-    expect(argsOf({ ...emptyForm(), host: ' h ', cloudMode: 'profile', profile: 'prod' })).toEqual({ host: 'h', port: 22, service: 'ssh', cloud: { mode: 'profile', profile: 'prod' } });
+    expect(argsOf({ ...emptyForm(), host: ' h ', cloudMode: 'profile', profile: 'prod' })).toEqual({ host: 'h', port: 22, service: 'ssh', cloud: { mode: 'profile', provider: 'alicloud', profile: 'prod' } });
   });
 
   it('round-trips a plan for re-runs (offline JSON becomes probe-only)', () => {
@@ -63,7 +63,7 @@ describe('guided form', () => {
     expect(form.cloudMode).toBe('import');
     expect(JSON.parse(form.importJson)).toEqual(snapshot);
     expect(form).toMatchObject({ service: 'custom', customPort: '6379' }); // a CLI service without an app preset
-    expect(argsOf(form)?.cloud).toEqual({ mode: 'import', json: form.importJson });
+    expect(argsOf(form)?.cloud).toEqual({ mode: 'import', provider: 'alicloud', json: form.importJson });
     // An API plan never turns into an import, whatever the diagnosis holds.
     expect(formOf({ host: 'h', port: 22, cloudMode: 'api', profile: 'p' }, { cloud: { mode: 'api', snapshot } } as never).cloudMode).toBe('profile');
   });

@@ -1,6 +1,7 @@
 // Pure state transitions of the UI (tested without a DOM): the live run folding diagnosis events, the
 // guided form's validation, and the mapping between the form, a session plan and a re-run.
 import type { AppProtocol, CloudSource, DiagnoseArgs } from '../../core/api';
+import type { ProviderId } from '../../core/cloud/provider';
 import { SERVICE_PRESETS, type ServicePreset } from '../../core/api-client';
 import type { Check, Diagnosis, DiagnosisEvent, Layer, Verdict } from '../../core/diagnosis/types';
 import type { TraceHop } from '../../core/probe/trace/types';
@@ -83,6 +84,8 @@ export interface FlowForm {
   service: ServicePreset;
   customPort: string;
   cloudMode: CloudSource['mode'];
+  /** The cloud chosen at the top of the account step (Alibaba Cloud unless the user picks Huawei Cloud). */
+  provider: ProviderId;
   profile: string;
   importJson: string;
   instanceId: string;
@@ -95,7 +98,7 @@ export interface FlowForm {
   trace?: boolean;
 }
 
-export const emptyForm = (): FlowForm => ({ host: '', service: 'ssh', customPort: '', cloudMode: 'none', profile: '', importJson: '', instanceId: '', region: '', appProtocol: '', sourceIp: '' });
+export const emptyForm = (): FlowForm => ({ host: '', service: 'ssh', customPort: '', cloudMode: 'none', provider: 'alicloud', profile: '', importJson: '', instanceId: '', region: '', appProtocol: '', sourceIp: '' });
 
 /** Application protocols offered for a custom port (the contract's list), with their usual ports. */
 export const APP_PROTOCOL_CHOICES: { id: AppProtocol; label: string }[] = [
@@ -152,18 +155,28 @@ export function portOf(form: FlowForm): number | null {
 }
 
 export function cloudOf(form: FlowForm): CloudSource | null {
+  const provider = form.provider;
   switch (form.cloudMode) {
     case 'profile':
-      return form.profile ? { mode: 'profile', profile: form.profile } : null;
+      return form.profile ? { mode: 'profile', provider, profile: form.profile } : null;
     case 'stored-key':
-      return { mode: 'stored-key' };
+      return { mode: 'stored-key', provider };
     case 'environment':
-      return { mode: 'environment' };
+      return { mode: 'environment', provider };
     case 'import':
-      return form.importJson.trim().length >= 2 ? { mode: 'import', json: form.importJson } : null;
+      return form.importJson.trim().length >= 2 ? { mode: 'import', provider, json: form.importJson } : null;
     case 'none':
-      return { mode: 'none' };
+      return { mode: 'none', provider };
   }
+}
+
+/**
+ * The account step after the user chose a cloud: the profile of the other cloud's CLI and the typed ids
+ * (instance, region) do not carry over, the source (key, environment, paste, skip) does.
+ */
+export function withProvider(form: FlowForm, provider: ProviderId): Partial<FlowForm> {
+  if (form.provider === provider) return {};
+  return { provider, profile: '', instanceId: '', region: '' };
 }
 
 export function argsOf(form: FlowForm): DiagnoseArgs | null {
@@ -189,6 +202,8 @@ export function planOf(args: DiagnoseArgs): SessionPlan {
     port: args.port,
     protocol: 'tcp',
     service: args.service,
+    // The cloud read (re-open and re-run read the same one); Alibaba Cloud is left implicit, as in older files.
+    ...(args.cloud.provider && args.cloud.provider !== 'alicloud' ? { provider: args.cloud.provider } : {}),
     ...(args.instanceId ? { instanceId: args.instanceId } : {}),
     ...(args.region ? { region: args.region } : {}),
     ...(args.cloud.mode === 'profile' ? { profile: args.cloud.profile } : {}),
@@ -222,6 +237,8 @@ export function formOf(plan: SessionPlan, saved?: Pick<Diagnosis, 'cloud'> | nul
     service: preset ? preset.id : 'custom',
     customPort: preset ? '' : String(plan.port),
     cloudMode,
+    // The saved cloud: the plan's, else the imported snapshot's own, else Alibaba Cloud (files before Huawei Cloud).
+    provider: plan.provider ?? saved?.cloud.snapshot?.provider ?? 'alicloud',
     profile: plan.profile ?? '',
     instanceId: plan.instanceId ?? '',
     region: plan.region ?? '',
@@ -237,7 +254,7 @@ export function formOf(plan: SessionPlan, saved?: Pick<Diagnosis, 'cloud'> | nul
 
 export interface AliyunCommand {
   /** What the command reads, in the UI's words (a locale key). */
-  what: 'instances' | 'group' | 'acls' | 'acl';
+  what: 'instances' | 'group' | 'acls' | 'acl' | 'ports' | 'firewalls' | 'eips';
   command: string;
   /** A security group or ACL id the command is for. */
   id?: string;
@@ -263,6 +280,30 @@ export function aliyunCommands(k: { region?: string; instanceId?: string; public
   } else if (k.vSwitchId) {
     out.push({ what: 'acls', id: k.vSwitchId, command: `aliyun vpc DescribeNetworkAcls${region} --ResourceId ${shq(k.vSwitchId)} --ResourceType VSwitch` });
   }
+  return out;
+}
+
+/**
+ * Copy-ready KooCLI (`hcloud`) commands whose output the Huawei importer reads: the server (ECS ShowServer, or
+ * ListServersDetails filtered by IP when the id is unknown), its ports (VPC ListPorts), the rules of each security
+ * group (VPC v3 ListSecurityGroupRules), the network ACLs (VPC v3 ListFirewall) and the EIPs (EIP ListPublicips).
+ * Without a server id every server of the region is listed: the importer picks the one owning the tested address.
+ * KooCLI syntax: `hcloud <Service> <Operation>[/<version>] --cli-region=<region> --<param>=<value>`; without a
+ * region KooCLI uses its profile's region, so the flag is left out rather than shown as a placeholder.
+ */
+export function hcloudCommands(k: { region?: string; instanceId?: string; securityGroupIds?: string[] }): AliyunCommand[] {
+  const region = k.region?.trim() ? ` --cli-region=${shq(k.region.trim())}` : '';
+  const id = k.instanceId?.trim();
+  const out: AliyunCommand[] = [
+    {
+      what: 'instances',
+      command: id ? `hcloud ECS ShowServer${region} --server_id=${shq(id)}` : `hcloud ECS ListServersDetails${region}`,
+    },
+    { what: 'ports', command: id ? `hcloud VPC ListPorts${region} --device_id=${shq(id)}` : `hcloud VPC ListPorts${region}` },
+  ];
+  for (const g of k.securityGroupIds ?? []) out.push({ what: 'group', id: g, command: `hcloud VPC ListSecurityGroupRules/v3${region} --security_group_id=${shq(g)}` });
+  out.push({ what: 'firewalls', command: `hcloud VPC ListFirewall/v3${region}` });
+  out.push({ what: 'eips', command: `hcloud EIP ListPublicips${region}` });
   return out;
 }
 

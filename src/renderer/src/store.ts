@@ -3,7 +3,7 @@
 import i18next from 'i18next';
 import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
-import type { AppInfo, Client, OpenedSession, ProfileInfo, SessionRef } from '../../core/api';
+import type { AppInfo, Client, OpenedSession, ProfileInfo, ProfileList, SessionRef } from '../../core/api';
 import type { Diagnosis, Lang } from '../../core/diagnosis/types';
 import type { Result } from '../../core/result';
 import type { Comparison } from '../../core/session/compare';
@@ -76,7 +76,7 @@ export interface State {
   doc: DocState;
   dialog: Dialog;
   toasts: Toast[];
-  profiles: { loading: boolean; list: ProfileInfo[]; error: string | null };
+  profiles: { loading: boolean; list: ProfileInfo[]; error: string | null; provider?: ProfileList['provider']; note?: ProfileList['note']; path?: string };
   recent: SessionRef[];
   watch: WatchState;
 
@@ -179,9 +179,12 @@ export const useStore = create<State>()(
       },
 
       async loadProfiles() {
-        set({ profiles: { loading: true, list: [], error: null } });
-        const r = await api().call('profiles.list', {});
-        set({ profiles: r.ok ? { loading: false, list: r.value.profiles, error: null } : { loading: false, list: [], error: r.message } });
+        // The chosen cloud's CLI profiles (aliyun or KooCLI); a late answer for the other cloud is dropped.
+        const provider = get().form.provider;
+        set({ profiles: { loading: true, list: [], error: null, provider } });
+        const r = await api().call('profiles.list', { provider });
+        if (get().form.provider !== provider) return;
+        set({ profiles: r.ok ? { loading: false, list: r.value.profiles, error: null, provider, path: r.value.path, ...(r.value.note ? { note: r.value.note } : {}) } : { loading: false, list: [], error: r.message, provider } });
         const current = r.ok ? r.value.profiles.find((p) => p.current && p.supported) : undefined;
         if (current && !get().form.profile) get().setForm({ profile: current.name });
       },

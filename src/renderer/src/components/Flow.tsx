@@ -2,10 +2,11 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
-import type { CredentialStatus, ImportCheck, TargetCheck } from '../../../core/api';
+import type { CredentialStatus, ImportCheck, ProfileInfo, TargetCheck } from '../../../core/api';
 import { SERVICE_PRESETS } from '../../../core/api-client';
-import { aliyunCommands, APP_PROTOCOL_CHOICES, argsOf, isIpText, portOf, withAddress } from '../logic';
-import { CopyButton } from './common';
+import { aliyunCommands, APP_PROTOCOL_CHOICES, argsOf, hcloudCommands, isIpText, portOf, withAddress } from '../logic';
+import { CloudChoice, useAccountWords } from './CloudChoice';
+import { CopyButton, useL } from './common';
 import { api, useStore } from '../store';
 
 export function Flow() {
@@ -33,7 +34,14 @@ export function Flow() {
       {step === 3 && args && (
         <div className="card form">
           <p data-testid="run-summary">{t('run.summary', { host: args.host, port: args.port, service: serviceLabel(t, args.service, form.appProtocol) })}</p>
-          <p className="muted">{t('run.cloud', { mode: t(`modes.${args.cloud.mode}`, { name: args.cloud.mode === 'profile' ? args.cloud.profile : '' }) })}</p>
+          <p className="muted" data-testid="run-cloud">
+            {t('run.cloud', {
+              mode: t('cloudChoice.runCloud', {
+                cloud: t(`cloudChoice.${form.provider}`),
+                mode: t(`${form.provider === 'huawei' ? 'modesHw' : 'modes'}.${args.cloud.mode}`, { name: args.cloud.mode === 'profile' ? args.cloud.profile : '' }),
+              }),
+            })}
+          </p>
           {args.cloud.mode !== 'none' && <PublicIpField />}
           <TraceOption />
         </div>
@@ -173,7 +181,7 @@ function TargetStep({ onValid }: { onValid: (ok: boolean) => void }) {
 }
 
 function AccountStep() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const form = useStore((s) => s.form);
   const setForm = useStore((s) => s.setForm);
   const profiles = useStore((s) => s.profiles);
@@ -181,16 +189,24 @@ function AccountStep() {
   const [cred, setCred] = useState<CredentialStatus | null>(null);
   const [keyId, setKeyId] = useState('');
   const [secret, setSecret] = useState('');
+  const [projectId, setProjectId] = useState('');
   const [keyError, setKeyError] = useState<string | null>(null);
   const imp = useStore((s) => s.importCheck);
   const setImp = useStore((s) => s.setImportCheck);
+  const w = useAccountWords();
+  const l = useL();
+  const provider = form.provider;
+  const huawei = provider === 'huawei';
 
+  // Each cloud has its own profiles, stored key and variables: asked again when the choice changes.
   useEffect(() => {
+    setCred(null);
+    setKeyError(null);
     void loadProfiles();
     void api()
-      .call('credentials.status', {})
-      .then((r) => r.ok && setCred(r.value));
-  }, [loadProfiles]);
+      .call('credentials.status', { provider })
+      .then((r) => r.ok && r.value.provider === useStore.getState().form.provider && setCred(r.value));
+  }, [loadProfiles, provider]);
 
   useEffect(() => {
     if (form.cloudMode !== 'import' || form.importJson.trim().length < 2) {
@@ -207,31 +223,34 @@ function AccountStep() {
   }, [form.cloudMode, form.importJson, setImp]);
 
   const storeKey = async () => {
-    const r = await api().call('credentials.setAccessKey', { accessKeyId: keyId, accessKeySecret: secret });
+    const r = await api().call('credentials.setAccessKey', { provider, accessKeyId: keyId, accessKeySecret: secret, ...(huawei && projectId.trim() ? { projectId: projectId.trim() } : {}) });
     if (r.ok) {
       setCred(r.value);
       setKeyId('');
       setSecret('');
+      setProjectId('');
       setKeyError(null);
     } else setKeyError(r.message);
   };
 
   return (
     <div className="card form">
-      <p className="muted">{t('account.intro')}</p>
+      <CloudChoice />
+      <p className="muted">{w('intro')}</p>
       <fieldset className="choices">
         <legend className="sr-only">{t('steps.account')}</legend>
         <label className="choice">
           <input type="radio" name="cloud" checked={form.cloudMode === 'profile'} onChange={() => setForm({ cloudMode: 'profile' })} />
-          {t('account.profile')}
+          {w('profile')}
         </label>
         {form.cloudMode === 'profile' && (
           <div className="sub">
-            {profiles.loading && <p className="muted">{t('account.profilesLoading')}</p>}
+            {profiles.loading && <p className="muted">{w('profilesLoading')}</p>}
             {profiles.error && <p className="note error">{profiles.error}</p>}
-            {!profiles.loading && !profiles.error && profiles.list.length === 0 && <p className="empty">{t('account.noProfiles')}</p>}
+            {!profiles.loading && !profiles.error && profiles.list.length === 0 && <p className="empty">{w('noProfiles', { path: profiles.path ?? '' })}</p>}
+            {profiles.note && <p className="note warn" data-testid="profiles-note">{l(profiles.note)}</p>}
             {profiles.list.length > 0 && (
-              <select aria-label={t('account.profile')} value={form.profile} onChange={(e) => setForm({ profile: e.target.value })}>
+              <select aria-label={w('profile')} value={form.profile} onChange={(e) => setForm({ profile: e.target.value })}>
                 <option value="">—</option>
                 {profiles.list.map((p) => (
                   <option key={p.name} value={p.name} disabled={!p.supported}>
@@ -244,27 +263,39 @@ function AccountStep() {
                 ))}
               </select>
             )}
+            <UnusableProfiles list={profiles.list} hideReasons={!!profiles.note} />
           </div>
         )}
         <label className="choice">
           <input type="radio" name="cloud" checked={form.cloudMode === 'stored-key'} onChange={() => setForm({ cloudMode: 'stored-key' })} />
-          {t('account.accessKey')}
+          {w('accessKey')}
         </label>
         {form.cloudMode === 'stored-key' && (
           <div className="sub">
             {cred?.stored ? (
               <p className="note ok">
-                {t('account.stored', { id: cred.accessKeyIdRedacted })} — {cred.persistent ? t('account.storedKeychain') : t('account.storedMemory')}{' '}
-                <button type="button" className="btn small" onClick={() => void api().call('credentials.clear', {}).then((r) => r.ok && setCred(r.value))}>
+                {t('account.stored', { id: cred.accessKeyIdRedacted })}
+                {cred.projectId ? w('storedProject', { id: cred.projectId }) : ''} — {cred.persistent ? t('account.storedKeychain') : t('account.storedMemory')}{' '}
+                <button type="button" className="btn small" onClick={() => void api().call('credentials.clear', { provider }).then((r) => r.ok && setCred(r.value))}>
                   {t('account.forget')}
                 </button>
               </p>
             ) : (
               <div className="grid2">
-                <label htmlFor="akid">{t('account.accessKeyId')}</label>
+                <label htmlFor="akid">{w('accessKeyId')}</label>
                 <input id="akid" type="text" autoComplete="off" spellCheck={false} value={keyId} onChange={(e) => setKeyId(e.target.value)} />
-                <label htmlFor="aksecret">{t('account.accessKeySecret')}</label>
+                <label htmlFor="aksecret">{w('accessKeySecret')}</label>
                 <input id="aksecret" type="password" autoComplete="off" value={secret} onChange={(e) => setSecret(e.target.value)} />
+                {huawei && (
+                  <>
+                    <label htmlFor="project-id">{w('projectId')}</label>
+                    <input id="project-id" type="text" autoComplete="off" spellCheck={false} value={projectId} aria-describedby="project-id-hint" onChange={(e) => setProjectId(e.target.value)} />
+                    <span />
+                    <p id="project-id-hint" className="hint">
+                      {w('projectIdHint')}
+                    </p>
+                  </>
+                )}
                 <span />
                 <button type="button" className="btn" disabled={!keyId || !secret} onClick={() => void storeKey()}>
                   {t('account.storeKey')}
@@ -272,15 +303,17 @@ function AccountStep() {
               </div>
             )}
             {keyError && <p className="note error">{keyError}</p>}
-            <p className="hint">{t('account.ramHint')}</p>
+            <p className="hint">{w('ramHint')}</p>
           </div>
         )}
         <label className="choice">
           <input type="radio" name="cloud" checked={form.cloudMode === 'environment'} onChange={() => setForm({ cloudMode: 'environment' })} data-testid="cloud-environment" />
-          {t('account.environment')}
+          {w('environment')}
         </label>
         {form.cloudMode === 'environment' && (
-          <p className={`sub note ${cred?.environment ? 'ok' : ''}`}>{cred?.environment ? t('account.environmentFound') : t('account.environmentMissing')}</p>
+          <p className={`sub note ${cred?.environment ? 'ok' : ''}`} data-testid="environment-status">
+            {cred?.environment ? w('environmentFound') : w('environmentMissing', { vars: (cred?.environmentVariables ?? []).join(i18n.language === 'zh-CN' ? '、' : ', ') })}
+          </p>
         )}
         <label className="choice">
           <input type="radio" name="cloud" checked={form.cloudMode === 'import'} onChange={() => setForm({ cloudMode: 'import' })} />
@@ -297,14 +330,34 @@ function AccountStep() {
       </fieldset>
       {(form.cloudMode === 'profile' || form.cloudMode === 'stored-key' || form.cloudMode === 'environment') && (
         <div className="grid2">
-          <label htmlFor="iid">{t('account.instanceId')}</label>
-          <input id="iid" type="text" spellCheck={false} placeholder="i-bp1…" value={form.instanceId} onChange={(e) => setForm({ instanceId: e.target.value })} />
-          <label htmlFor="region">{t('account.region')}</label>
-          <input id="region" type="text" spellCheck={false} placeholder="cn-hangzhou" value={form.region} onChange={(e) => setForm({ region: e.target.value })} />
+          <label htmlFor="iid">{w('instanceId')}</label>
+          <input id="iid" type="text" spellCheck={false} placeholder={huawei ? '7d1e3f1a-…' : 'i-bp1…'} value={form.instanceId} onChange={(e) => setForm({ instanceId: e.target.value })} />
+          <label htmlFor="region">{w('region')}</label>
+          <input id="region" type="text" spellCheck={false} placeholder={huawei ? 'cn-north-4' : 'cn-hangzhou'} value={form.region} onChange={(e) => setForm({ region: e.target.value })} />
           <span />
-          <p className="hint">{t('account.findHint')}</p>
+          <p className="hint">{w('findHint')}</p>
         </div>
       )}
+    </div>
+  );
+}
+
+/** Profiles that cannot be used, each with why (e.g. KooCLI keeps its keys encrypted: how to hand them over instead). */
+function UnusableProfiles({ list, hideReasons }: { list: ProfileInfo[]; hideReasons: boolean }) {
+  const w = useAccountWords();
+  const l = useL();
+  const bad = list.filter((p) => !p.supported && (p.unsupportedText || p.unsupportedReason));
+  if (bad.length === 0 || hideReasons) return null;
+  return (
+    <div className="note warn" data-testid="profiles-unusable">
+      <p className="small">{w('reasonTitle')}</p>
+      <ul>
+        {bad.map((p) => (
+          <li key={p.name}>
+            {p.name}: {p.unsupportedText ? l(p.unsupportedText) : p.unsupportedReason}
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }
@@ -325,15 +378,28 @@ function ImportPanel({ imp }: { imp: ImportCheck | null }) {
   const state = useStore((s) => s.importCheck);
   const [fileError, setFileError] = useState<string | null>(null);
   const [loaded, setLoaded] = useState<string[]>([]);
+  const [switched, setSwitched] = useState(false);
+  const w = useAccountWords();
   const host = form.host.trim();
   const publicIp = /^[\d.]+$/.test(host) ? host : undefined;
-  const commands = aliyunCommands({
-    region: form.region || imp?.region,
-    instanceId: form.instanceId || imp?.instanceId || undefined,
-    publicIp,
-    securityGroupIds: imp?.missingGroupIds ?? [],
-    vSwitchId: imp && !imp.networkAcls ? imp.vSwitchId : undefined,
-  });
+  const recognised = imp?.provider ?? null;
+  // The documents say which cloud they are: a paste of the other cloud switches the choice, and says so.
+  useEffect(() => {
+    if (recognised && recognised !== form.provider) {
+      setForm({ provider: recognised, profile: '' });
+      setSwitched(true);
+    }
+  }, [recognised, form.provider, setForm]);
+  const commands =
+    form.provider === 'huawei'
+      ? hcloudCommands({ region: form.region || imp?.region, instanceId: form.instanceId || imp?.instanceId || undefined, securityGroupIds: imp?.missingGroupIds ?? [] })
+      : aliyunCommands({
+          region: form.region || imp?.region,
+          instanceId: form.instanceId || imp?.instanceId || undefined,
+          publicIp,
+          securityGroupIds: imp?.missingGroupIds ?? [],
+          vSwitchId: imp && !imp.networkAcls ? imp.vSwitchId : undefined,
+        });
 
   const loadFiles = async (files: FileList | null) => {
     if (!files || files.length === 0) return;
@@ -341,7 +407,7 @@ function ImportPanel({ imp }: { imp: ImportCheck | null }) {
     const list = [...files];
     const tooBig = list.find((f) => f.size > 4_000_000);
     if (tooBig) {
-      setFileError(t('account.fileTooBig', { name: tooBig.name }));
+      setFileError(w('fileTooBig', { name: tooBig.name }));
       return;
     }
     // Read in the browser (File objects): the renderer never touches the file system itself.
@@ -353,11 +419,11 @@ function ImportPanel({ imp }: { imp: ImportCheck | null }) {
 
   return (
     <div className="sub">
-      <p className="hint">{t('account.importHint')}</p>
+      <p className="hint">{w('importHint')}</p>
       <ol className="commands" data-testid="aliyun-commands">
         {commands.map((c) => (
           <li key={c.command}>
-            <span className="small">{t(`account.cmd.${c.what}`, { id: c.id ?? '' })}</span>
+            <span className="small">{w(`cmd.${c.what}`, { id: c.id ?? '' })}</span>
             <div className="command-row">
               <pre className="command" tabIndex={0}>
                 {c.command}
@@ -367,7 +433,7 @@ function ImportPanel({ imp }: { imp: ImportCheck | null }) {
           </li>
         ))}
       </ol>
-      {!form.region && !imp && <p className="hint">{t('account.cmdRegionHint')}</p>}
+      {!form.region && !imp && <p className="hint">{w('cmdRegionHint')}</p>}
       <textarea aria-label={t('account.importJson')} rows={6} spellCheck={false} value={form.importJson} onChange={(e) => setForm({ importJson: e.target.value })} />
       <div className="file-row">
         <label className="btn small file-btn">
@@ -397,14 +463,19 @@ function ImportPanel({ imp }: { imp: ImportCheck | null }) {
         {state.state === 'error' && t('account.importBad', { reason: state.message })}
         {state.state === 'idle' && form.importJson.trim() === '' && t('account.importEmpty')}
       </p>
+      {state.state === 'ok' && recognised && (
+        <p className={`note ${switched ? 'warn' : 'ok'}`} data-testid="import-cloud" role="status">
+          {switched ? t('cloudChoice.switched', { cloud: t(`cloudChoice.${recognised}`) }) : t('cloudChoice.recognised', { cloud: t(`cloudChoice.${recognised}`) })}
+        </p>
+      )}
       {state.state === 'ok' && state.value && (state.value.missingGroupIds?.length ?? 0) > 0 && (
         <p className="note warn">{t('account.importMissingGroups', { ids: state.value.missingGroupIds!.join(', ') })}</p>
       )}
       {form.cloudMode === 'import' && (
         <div className="grid2">
-          <label htmlFor="region">{t('account.region')}</label>
-          <input id="region" type="text" spellCheck={false} placeholder="cn-hangzhou" value={form.region} onChange={(e) => setForm({ region: e.target.value })} />
-          <label htmlFor="iid">{t('account.instanceId')}</label>
+          <label htmlFor="region">{w('region')}</label>
+          <input id="region" type="text" spellCheck={false} placeholder={form.provider === 'huawei' ? 'cn-north-4' : 'cn-hangzhou'} value={form.region} onChange={(e) => setForm({ region: e.target.value })} />
+          <label htmlFor="iid">{w('instanceId')}</label>
           <input id="iid" type="text" spellCheck={false} value={form.instanceId} onChange={(e) => setForm({ instanceId: e.target.value })} />
         </div>
       )}
