@@ -238,6 +238,19 @@ describe('sg-doctor fix', { timeout: 120_000 }, () => {
     expect(fake.calls.map((c) => c.action)).toEqual(['GetCallerIdentity']);
   });
 
+  it('a cloud whose provider has no apply on the port: the dry run lists the actions, --apply says plainly it is not available (exit 2, nothing sent)', async () => {
+    const file = join(dir, 'huawei.sgdiag');
+    await writeSession(file, [{ api: 'NeutronCreateSecurityGroupRule', params: { security_group_rule: { direction: 'ingress', port_range_min: 22, port_range_max: 22 } } }]);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"provider": "alicloud"', '"provider": "huawei"'));
+    const dry = await run(['fix', file, '--lang', 'en']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('NeutronCreateSecurityGroupRule');
+    const r = await run(['fix', file, '--apply', '--yes', '--lang', 'en']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('applying fixes is not available for Huawei Cloud yet: copy the commands shown above');
+    expect(fake.calls).toEqual([]);
+  });
+
   it('usage: --apply with --undo, --fix out of range → exit 2', async () => {
     const file = join(dir, 'usage.sgdiag');
     await writeSession(file, [allow]);

@@ -11,10 +11,10 @@ import { createInterface } from 'node:readline/promises';
 import { Command, Option } from 'commander';
 import { loadConfigFile } from '../../core/config';
 import type { Lang, Localized } from '../../core/diagnosis/types';
-import type { CloudAction } from '../../core/cloud/provider';
-import { resolveCredentials } from '../../core/cloud/alicloud/credentials';
-import { resolveEndpoints } from '../../core/cloud/alicloud/endpoints';
-import { ActionRefused, applyActions, cloudActionsSchema, describeAction, ruleLookupFromSnapshot, type ApiRule, type ApplyOutcome, type RuleLookup } from '../../core/cloud/alicloud/apply';
+import type { ApplyActionsOutcome, CloudAction, CloudProvider, ProviderId } from '../../core/cloud/provider';
+import { PROVIDER_IDS } from '../../core/cloud/provider';
+import { providerFor } from '../../core/cloud/registry';
+import { cloudActionsSchema } from '../../core/cloud/alicloud/apply';
 import { loadSession, saveSession, type AppliedChangeRecord, type Session } from '../../core/session';
 import { action, EXIT_CANCELLED, EXIT_FAULT, fail, printJson, runInterruptible, stdoutStyle, withUsageExitCodes, type Style } from '../format';
 import { accessKeyFromStdin, validateCloudInput } from './cloud-input';
@@ -65,8 +65,10 @@ export function actionableFixes(session: Session): ActionableFix[] {
 
 const keyOf = (kind: string, actions: readonly CloudAction[]): string => `${kind}:${createHash('sha256').update(JSON.stringify(actions)).digest('hex').slice(0, 32)}`;
 
-function diffLines(actions: readonly CloudAction[], lookup?: RuleLookup): string[] {
-  return actions.flatMap((a, i) => [`  ${i + 1}. ${a.api}`, ...describeAction(a, lookup).map((l) => `     ${l}`)]);
+/** Each action and what it changes, as the provider's port describes it (its parameters when it cannot). */
+function diffLines(actions: readonly CloudAction[], provider: CloudProvider | null, session: Session): string[] {
+  const described = provider?.apply?.describeActions(actions, { snapshot: session.diagnosis.cloud.snapshot, applied: session.applied ?? [] }) ?? actions.map((a) => [JSON.stringify(a.params)]);
+  return actions.flatMap((a, i) => [`  ${i + 1}. ${a.api}`, ...described[i].map((l) => `     ${l}`)]);
 }
 
 function colourDiff(line: string, s: Style): string {
@@ -99,16 +101,17 @@ async function fixCommand(file: string, opts: FixOptions): Promise<void> {
   const fixes = actionableFixes(session);
   const snapshot = session.diagnosis.cloud.snapshot as { provider?: string; region?: string; account?: { accountId?: string } } | null;
   const provider = snapshot?.provider ?? 'alicloud';
+  // The snapshot's provider through the port (null: a cloud this version does not know).
+  const port = (PROVIDER_IDS as readonly string[]).includes(provider) ? providerFor(provider as ProviderId) : null;
   const region = snapshot?.region ?? null;
   const accountId = snapshot?.account?.accountId ?? null;
   // Rule ids in a diff are shown with what they stand for: the diagnosis' snapshot, or a rule an apply created.
-  const createdRules = (session.applied ?? []).flatMap((x) => ((x.created as { rules?: ApiRule[] }).rules ?? []));
-  const lookup = ruleLookupFromSnapshot(session.diagnosis.cloud.snapshot, createdRules);
+  const lookup = { provider: port, session };
   const where = `${t('账号', 'account')} ${accountId ?? t('未知', 'unknown')} · ${t('地域', 'region')} ${region ?? t('未知', 'unknown')}`;
 
   // ---- dry run -----------------------------------------------------------------------------------------
   if (!opts.apply && !opts.undo) {
-    if (opts.json) return printJson({ file, readOnly, provider, region, accountId, fixes: fixes.map((f) => ({ ...f, diff: diffLines(f.actions, lookup).map((l) => l.trim()) })), applied: session.applied ?? [] });
+    if (opts.json) return printJson({ file, readOnly, provider, region, accountId, fixes: fixes.map((f) => ({ ...f, diff: diffLines(f.actions, lookup.provider, lookup.session).map((l) => l.trim()) })), applied: session.applied ?? [] });
     if (!fixes.length) {
       process.stdout.write(`${t('这个诊断里没有可以通过云 API 执行的修复。', 'This diagnosis has no fix that can be applied through the cloud API.')}\n`);
       return;
@@ -118,7 +121,7 @@ async function fixCommand(file: string, opts: FixOptions): Promise<void> {
       const sim = (f.simulated as { decision?: string } | null)?.decision;
       const detail = `${f.checkId}${sim ? t(`；模拟结果：${sim}`, `; simulated: ${sim}`) : ''}`;
       process.stdout.write(`\n[${f.n}] ${f.title[lang]}${s.dim(t(`（${detail}）`, ` (${detail})`))}\n`);
-      for (const l of diffLines(f.actions, lookup)) process.stdout.write(`${colourDiff(l, s)}\n`);
+      for (const l of diffLines(f.actions, lookup.provider, lookup.session)) process.stdout.write(`${colourDiff(l, s)}\n`);
     }
     process.stdout.write(`\n${s.dim(t(`执行：sg-doctor fix ${file} --apply --fix N；撤销：sg-doctor fix ${file} --undo`, `Apply: sg-doctor fix ${file} --apply --fix N; undo: sg-doctor fix ${file} --undo`))}\n`);
     return;
@@ -126,7 +129,11 @@ async function fixCommand(file: string, opts: FixOptions): Promise<void> {
 
   // ---- apply / undo: guards --------------------------------------------------------------------------------
   if (readOnly) fail(t(`${file} 由更新版本的 SG Doctor 写入，只能只读打开：不会从它执行或撤销任何更改`, `${file} was written by a newer SG Doctor and is read-only here: nothing is applied or undone from it`));
-  if (provider !== 'alicloud') fail(t(`目前只能对阿里云执行修复（这个诊断来自 ${provider}）`, `fixes can be applied on Alibaba Cloud only for now (this diagnosis is from ${provider})`));
+  const writer = port?.apply;
+  if (!writer) {
+    const name = port ? port.name[lang] : provider;
+    fail(t(`在${name}上还不能由 SG Doctor 直接执行修复：请复制上面的命令，或在控制台中修改`, `applying fixes is not available for ${name} yet: copy the commands shown above, or make the change in the console`));
+  }
   if (!region) fail(t('这个诊断没有读取云配置（不知道地域），无法执行修复', 'this diagnosis holds no cloud configuration (no region): nothing to apply to'));
 
   let actions: CloudAction[];
@@ -165,7 +172,7 @@ async function fixCommand(file: string, opts: FixOptions): Promise<void> {
   }
 
   process.stdout.write(`${s.bold(heading)}\n${where}\n`);
-  for (const l of diffLines(actions, lookup)) process.stdout.write(`${colourDiff(l, s)}\n`);
+  for (const l of diffLines(actions, lookup.provider, lookup.session)) process.stdout.write(`${colourDiff(l, s)}\n`);
 
   // ---- confirmation: asked after the account check, before the first write ------------------------------------
   if (!opts.yes && (!process.stdin.isTTY || !process.stderr.isTTY || opts.accessKeyStdin)) {
@@ -182,11 +189,15 @@ async function fixCommand(file: string, opts: FixOptions): Promise<void> {
   // ---- credentials and endpoints --------------------------------------------------------------------------------
   const cfg = await loadConfigFile({ path: opts.config });
   if (!cfg.ok) fail(cfg.message);
-  const endpoints = resolveEndpoints({ flags: { ecs: opts.ecsEndpoint, vpc: opts.vpcEndpoint, sts: opts.stsEndpoint }, file: cfg.value.config });
+  const resolved = port!.endpoints?.({ flags: { ecs: opts.ecsEndpoint, vpc: opts.vpcEndpoint, sts: opts.stsEndpoint }, file: cfg.value.config }) ?? { ok: true as const, value: undefined };
+  if (!resolved.ok) fail(resolved.message);
+  const endpoints = resolved.value;
   const profile = opts.profile ?? session.plan.profile;
   validateCloudInput({ region, profile, endpoints, accessKey: opts.accessKeyStdin }, { region: t('诊断的地域', 'the diagnosis region'), profile: opts.profile ? '--profile' : t('诊断保存的配置名', 'the saved profile') });
-  const creds = resolveCredentials({ ...(opts.accessKeyStdin ? { accessKey: await accessKeyFromStdin() } : {}), ...(profile ? { profile } : {}) });
-  if (!creds.ok) fail(creds.message);
+  const accessKey = opts.accessKeyStdin ? await accessKeyFromStdin() : undefined;
+  // Checked before the session file is touched: no credentials → nothing recorded, nothing sent.
+  const source = port!.credentialSource?.({ ...(accessKey ? { credentials: accessKey } : {}), ...(profile ? { profile } : {}), env: process.env });
+  if (source && !source.ok) fail(source.message);
   const timeoutMs = opts.timeoutMs === undefined ? undefined : Number(opts.timeoutMs);
   if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 120_000)) fail('--timeout-ms must be a whole number from 100 to 120000');
 
@@ -197,15 +208,23 @@ async function fixCommand(file: string, opts: FixOptions): Promise<void> {
   const saved = await saveSession(file, pending);
   if (!saved.ok) fail(t(`无法写入会话文件，没有做任何更改：${saved.message}`, `could not write the session file, nothing was changed: ${saved.message}`));
 
-  let outcome: ApplyOutcome;
-  try {
-    outcome = await runInterruptible(opts.json === true, (signal, progress) =>
-      applyActions(actions, { credentials: creds.value, endpoints, region, signal, confirm, expectAccountId: accountId, clientTokens: tokens, ...(timeoutMs ? { timeoutMs } : {}), log: (l) => progress.update(l) }),
-    );
-  } catch (e) {
-    if (e instanceof ActionRefused) fail(e.text[lang]);
-    throw e;
-  }
+  const result = await runInterruptible(opts.json === true, (signal, progress) =>
+    writer!.applyActions(actions, {
+      region,
+      ...(accessKey ? { credentials: accessKey } : {}),
+      ...(profile ? { profile } : {}),
+      env: process.env,
+      endpoints,
+      signal,
+      ...(confirm ? { confirm } : {}),
+      expectAccountId: accountId,
+      clientTokens: tokens,
+      ...(timeoutMs ? { timeoutMs } : {}),
+      log: (l) => progress.update(l),
+    }),
+  );
+  if (!result.ok) fail(result.refused[lang]);
+  const outcome: ApplyActionsOutcome = result.outcome;
 
   if (declined) {
     await saveSession(file, { ...session, pendingApply: session.pendingApply ?? null });
@@ -222,7 +241,7 @@ async function fixCommand(file: string, opts: FixOptions): Promise<void> {
         ...c,
         created: c.created as Record<string, unknown>,
         batch,
-        provider: 'alicloud',
+        provider: port!.id,
         fix: { checkId: fix!.checkId, title: fix!.title },
         accountId,
         region,
@@ -249,7 +268,7 @@ async function fixCommand(file: string, opts: FixOptions): Promise<void> {
     for (const c of outcome.applied) if (c.undoNote && opts.apply) process.stdout.write(`  ${s.yellow('!')} ${c.undoNote[lang]}\n`);
     if (outcome.failure) {
       process.stderr.write(`sg-doctor: ${outcome.failure.message[lang]}\n`);
-      if (outcome.failure.error.requestId) process.stderr.write(`sg-doctor: RequestId ${outcome.failure.error.requestId}\n`);
+      if (outcome.failure.requestId) process.stderr.write(`sg-doctor: RequestId ${outcome.failure.requestId}\n`);
       if (outcome.failure.api === actions[outcome.failure.index]?.api) {
         process.stderr.write(
           `sg-doctor: ${t(`已执行 ${outcome.applied.length} 步，失败于第 ${outcome.failure.index + 1} 步，其后 ${outcome.notSent} 步未发送`, `${outcome.applied.length} step(s) applied, step ${outcome.failure.index + 1} failed, ${outcome.notSent} not sent`)}\n`,
