@@ -10,11 +10,12 @@ import { create } from 'zustand';
 import type { FixApplyResult, FixPreview } from '../../../core/api';
 import type { Check } from '../../../core/diagnosis/types';
 import { localClock } from '../../../core/watch-model';
+import { applicable, carriesApplyButton, diffLineClass } from '../apply-logic';
 import { cloudOf, formOf } from '../logic';
 import { api, currentLang, useStore } from '../store';
 import { Modal, useL } from './common';
 
-type Fix = Check['fixes'][number] & { actions?: { api: string; params: Record<string, unknown> }[]; simulated?: { decision?: string } };
+type Fix = Check['fixes'][number];
 
 interface ApplyState {
   /** The last apply (or undo) answered by the backend, for the session file it is recorded in. */
@@ -26,11 +27,6 @@ interface ApplyState {
 
 export const useApplyStore = create<ApplyState>()((set) => ({ last: null, mode: null, set: (last, mode) => set({ last, mode }) }));
 
-/** Can this fix be offered for applying from here? (actions, proven, a plan to record against, not read-only) */
-export function applicable(fix: Fix, doc: { plan: unknown; readOnly: boolean; example: boolean }): boolean {
-  return !!fix.actions?.length && fix.simulated?.decision === 'allow' && !!doc.plan && !doc.readOnly && !doc.example;
-}
-
 /** The credentials of the run: the plan's (a re-opened session), else the form's. */
 function runCloud() {
   const s = useStore.getState();
@@ -38,13 +34,13 @@ function runCloud() {
   return fromPlan ?? cloudOf(s.form);
 }
 
-const lineClass = (l: string): string => (l.startsWith('+ ') ? 'diff-add' : l.startsWith('- ') ? 'diff-del' : l.startsWith('~ ') ? 'diff-mod' : 'diff-ctx');
 
-export function ApplyFixButton({ fix, checkId, fixIndex }: { fix: Fix; checkId: string; fixIndex: number }) {
+export function ApplyFixButton({ fix, checkId, siblings }: { fix: Fix; checkId: string; siblings: readonly Fix[] }) {
   const { t } = useTranslation();
   const doc = useStore((s) => s.doc);
   const [open, setOpen] = useState(false);
-  if (!applicable(fix, doc)) return null;
+  const fixIndex = siblings.indexOf(fix);
+  if (fixIndex < 0 || !applicable(fix, doc) || !carriesApplyButton(siblings, fixIndex)) return null;
   return (
     <>
       <button type="button" className="btn small primary" onClick={() => setOpen(true)} aria-label={t('apply.buttonLabel')} data-testid="apply-fix">
@@ -139,7 +135,7 @@ function ApplyDialog({ fix, checkId, fixIndex, onClose }: { fix: Fix; checkId: s
                 <span key={i}>
                   {`${i + 1}. ${c.api}\n`}
                   {c.lines.map((line, k) => (
-                    <span key={k} className={lineClass(line)}>{`   ${line}\n`}</span>
+                    <span key={k} className={diffLineClass(line)}>{`   ${line}\n`}</span>
                   ))}
                 </span>
               ))}

@@ -49,7 +49,7 @@ export function VerdictBanner({ verdict, checks, target }: { verdict: VerdictT; 
               {g.steps.length > 0 && (
                 <ul className="fix-list">
                   {g.steps.map((f, i) => (
-                    <FixItem key={i} fix={f} checkId={g.checkId} fixIndex={checks.find((c) => c.id === g.checkId)?.fixes.indexOf(f) ?? -1} />
+                    <FixItem key={i} fix={f} checkId={g.checkId} siblings={checks.find((c) => c.id === g.checkId)?.fixes ?? []} />
                   ))}
                 </ul>
               )}
@@ -65,7 +65,7 @@ export function VerdictBanner({ verdict, checks, target }: { verdict: VerdictT; 
                           </span>
                         )}
                         <ul className="fix-list">
-                          <FixItem fix={f} checkId={g.checkId} fixIndex={checks.find((c) => c.id === g.checkId)?.fixes.indexOf(f) ?? -1} />
+                          <FixItem fix={f} checkId={g.checkId} siblings={checks.find((c) => c.id === g.checkId)?.fixes ?? []} />
                         </ul>
                       </li>
                     ))}
@@ -89,7 +89,7 @@ const PLACEHOLDER_WORDS: Record<string, string> = {
   allocationid: 'allocationId',
 };
 
-function FixItem({ fix, checkId, fixIndex }: { fix: Fix; checkId: string; fixIndex: number }) {
+function FixItem({ fix, checkId, siblings }: { fix: Fix; checkId: string; siblings: Fix[] }) {
   const { t } = useTranslation();
   const l = useL();
   const sourceIp = useStore((s) => s.form.sourceIp.trim() || s.doc.diagnosis?.cloud.flow?.sourceIp || '');
@@ -106,7 +106,7 @@ function FixItem({ fix, checkId, fixIndex }: { fix: Fix; checkId: string; fixInd
         </span>
         <span className="fix-title">{title}</span>
         {filled && missing.length === 0 && <CopyButton text={filled.command} label={l(fix.title)} />}
-        {fixIndex >= 0 && <ApplyFixButton fix={fix} checkId={checkId} fixIndex={fixIndex} />}
+        <ApplyFixButton fix={fix} checkId={checkId} siblings={siblings} />
         {url && (
           <a className="btn small" href={url} target="_blank" rel="noopener noreferrer">
             {t('verdict.openConsole')} ↗

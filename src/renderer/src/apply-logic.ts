@@ -1,0 +1,25 @@
+// Pure helpers of the apply flow (ApplyFix.tsx): which fix gets the Apply… button, and how a diff line looks.
+import type { Check } from '../../core/diagnosis/types';
+
+type Fix = Check['fixes'][number];
+
+/** Can this fix be offered for applying from here? (actions, proven, a plan to record against, not read-only) */
+export function applicable(fix: Fix, doc: { plan: unknown; readOnly: boolean; example: boolean }): boolean {
+  return !!fix.actions?.length && fix.simulated?.decision === 'allow' && !!doc.plan && !doc.readOnly && !doc.example;
+}
+
+/**
+ * The console steps, the CLI command and the Terraform block of one change carry the same actions: the button
+ * goes on one of them only — the command-line rendering when there is one (its title says the change plainly).
+ */
+export function carriesApplyButton(fixes: readonly Fix[], index: number): boolean {
+  const key = (f: Fix | undefined): string | null => (f?.actions?.length ? JSON.stringify(f.actions) : null);
+  const mine = key(fixes[index]);
+  if (mine === null) return false;
+  const same = fixes.map((f, i) => [f, i] as const).filter(([f]) => key(f) === mine);
+  const cli = same.find(([f]) => f.kind === 'aliyun-cli' || f.kind === 'hcloud-cli');
+  return (cli ?? same[0])[1] === index;
+}
+
+/** "+ …" added, "- …" removed, "~ …" changed, anything else context. */
+export const diffLineClass = (l: string): string => (l.startsWith('+ ') ? 'diff-add' : l.startsWith('- ') ? 'diff-del' : l.startsWith('~ ') ? 'diff-mod' : 'diff-ctx');
