@@ -4,7 +4,7 @@
 // the probe facts are canned (no traffic leaves the machine). Checks: only a proposed fix, only with
 // confirm: true, the change and its undo recorded in the session file, undo removes exactly what was created,
 // a denied write names the permission and changes nothing, a read-only session is refused.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -189,14 +189,16 @@ describe('fixes.* channels', () => {
   });
 
   it('credentials of another account, or none: refused before any write', async () => {
+    const none = await apply({ cloud: { mode: 'none' } });
+    expect((none as { code: string }).code).toBe('NEEDS_ACCOUNT');
+    // Refused before anything is written: no session file was made for it.
+    expect(existsSync(backend.sessionsDir) ? readdirSync(backend.sessionsDir) : []).toEqual([]);
     const other = JSON.parse(JSON.stringify(diagnosis)) as Diagnosis;
     other.cloud.snapshot!.account = { ...other.cloud.snapshot!.account, accountId: '9999999999999999' };
     // The fix is the same (the account is not part of it); the provider's account check refuses.
     const r = await backend.dispatch('fixes.apply', { diagnosis: other, plan, ...proposed(other), cloud, lang: 'en', confirm: true });
     expect((r as { code: string; message: string }).code).toBe('REFUSED');
     expect((r as { message: string }).message).toContain('9999999999999999');
-    const none = await apply({ cloud: { mode: 'none' } });
-    expect((none as { code: string }).code).toBe('NEEDS_ACCOUNT');
     expect(fake.calls.filter((c) => !c.action.startsWith('Describe') && c.action !== 'GetCallerIdentity')).toEqual([]);
   });
 

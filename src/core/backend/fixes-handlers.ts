@@ -136,24 +136,28 @@ export function fixHandlers(deps: FixHandlerDeps): FixHandlers {
   /** One write at a time: a second Apply / Undo while one runs is refused, not queued. */
   let busy = false;
 
-  async function send(provider: CloudProvider, actions: readonly CloudAction[], o: { region: string; accountId: string | null; cloud: CloudSource; tokens: string[] }): Promise<Result<ApplyActionsResult>> {
-    const creds = await deps.credentialsFor(o.cloud);
+  /** Who writes and through which endpoints: checked before any file is written or anything is sent. */
+  async function writerFor(provider: CloudProvider, cloud: CloudSource): Promise<Result<{ credentials?: ProviderAccessKey; profile?: string; endpoints: unknown }>> {
+    const creds = await deps.credentialsFor(cloud);
     if (!creds.ok) return creds;
     const who = accessOf(creds.value);
     if (!who.ok) return who;
     const endpoints = provider.endpoints?.({ env: deps.env }) ?? ok(undefined);
     if (!endpoints.ok) return fail('BAD_CONFIG', endpoints.message);
-    return ok(
-      await provider.apply!.applyActions(actions, {
-        region: o.region,
-        ...who.value,
-        env: deps.env,
-        endpoints: endpoints.value,
-        expectAccountId: o.accountId,
-        clientTokens: o.tokens,
-        signal: AbortSignal.timeout(120_000),
-      }),
-    );
+    return ok({ ...who.value, endpoints: endpoints.value });
+  }
+
+  function send(provider: CloudProvider, actions: readonly CloudAction[], o: { region: string; accountId: string | null; tokens: string[]; writer: { credentials?: ProviderAccessKey; profile?: string; endpoints: unknown } }): Promise<ApplyActionsResult> {
+    return provider.apply!.applyActions(actions, {
+      region: o.region,
+      ...(o.writer.credentials ? { credentials: o.writer.credentials } : {}),
+      ...(o.writer.profile ? { profile: o.writer.profile } : {}),
+      env: deps.env,
+      endpoints: o.writer.endpoints,
+      expectAccountId: o.accountId,
+      clientTokens: o.tokens,
+      signal: AbortSignal.timeout(120_000),
+    });
   }
 
   const failureOf = (r: ApplyActionsResult & { ok: true }, lang: Lang) =>
@@ -191,6 +195,8 @@ export function fixHandlers(deps: FixHandlerDeps): FixHandlers {
       const region = snapshot?.region;
       if (!region) return fail('NO_CLOUD', 'This diagnosis holds no cloud configuration (no region): nothing to apply to');
       const accountId = snapshot.account?.accountId ?? null;
+      const writer = await writerFor(provider, a.cloud);
+      if (!writer.ok) return writer;
       if (busy) return fail('BUSY', 'A change is being applied: wait for it to finish');
       busy = true;
       try {
@@ -222,10 +228,8 @@ export function fixHandlers(deps: FixHandlerDeps): FixHandlers {
         await deps.adopt(path, pending.savedAt);
 
         deps.log.info('fix apply', { checkId: a.checkId, actions: fix.actions.map((x) => x.api), region });
-        const sent = await send(provider, fix.actions, { region, accountId, cloud: a.cloud, tokens });
-        if (!sent.ok) return sent;
-        if (!sent.value.ok) return fail('REFUSED', say(a.lang, sent.value.refused));
-        const r = sent.value;
+        const r = await send(provider, fix.actions, { region, accountId, tokens, writer: writer.value });
+        if (!r.ok) return fail('REFUSED', say(a.lang, r.refused));
         const batch = randomUUID();
         const records: AppliedChangeRecord[] = r.outcome.applied.map((c) => ({
           ...c,
@@ -264,6 +268,8 @@ export function fixHandlers(deps: FixHandlerDeps): FixHandlers {
         const undoOf = open.filter((x) => x.batch === batch).reverse();
         const provider = providerOf(undoOf[0].provider);
         if (!provider?.apply) return fail('NOT_SUPPORTED', 'Undoing is not available for this cloud');
+        const writer = await writerFor(provider, a.cloud);
+        if (!writer.ok) return writer;
         const actions = undoOf.flatMap((x) => x.undo as CloudAction[]);
         const key = keyOf(`undo-${batch}`, actions);
         const tokens = session.pendingApply?.key === key && session.pendingApply.tokens.length === actions.length ? session.pendingApply.tokens : actions.map(() => randomUUID());
@@ -272,10 +278,8 @@ export function fixHandlers(deps: FixHandlerDeps): FixHandlers {
         if (!first.ok) return fail(first.code, `The session file could not be written, nothing was changed: ${first.message}`);
 
         deps.log.info('fix undo', { actions: actions.map((x) => x.api) });
-        const sent = await send(provider, actions, { region: undoOf[0].region, accountId: undoOf[0].accountId, cloud: a.cloud, tokens });
-        if (!sent.ok) return sent;
-        if (!sent.value.ok) return fail('REFUSED', say(a.lang, sent.value.refused));
-        const r = sent.value;
+        const r = await send(provider, actions, { region: undoOf[0].region, accountId: undoOf[0].accountId, tokens, writer: writer.value });
+        if (!r.ok) return fail('REFUSED', say(a.lang, r.refused));
         // Each record's undo actions went in order: a record is undone when all of its actions went through.
         const now = new Date().toISOString();
         const undone = new Map<AppliedChangeRecord, string[]>();
