@@ -51,6 +51,8 @@ type FixHandlers = {
 };
 
 const say = (lang: Lang, text: Localized): string => text[lang];
+/** A refusal in the user's language (the code is for programs, never shown). */
+const refuse = (lang: Lang, code: string, zh: string, en: string) => fail(code, lang === 'zh-CN' ? zh : en);
 
 /** The snapshot's provider (the default one when the diagnosis has none); null for a cloud this build lacks. */
 function providerOf(id: unknown): CloudProvider | null {
@@ -88,14 +90,14 @@ export function proposedFix(d: Diagnosis, checkId: string, fixIndex: number): Pr
 }
 
 /** Validation shared by preview and apply: the fix exists, is proven, and matches what the dialog showed. */
-function checkFix(d: Diagnosis, a: { checkId: string; fixIndex: number; actions: unknown[] }): Result<{ fix: Proposed; provider: CloudProvider }> {
+function checkFix(d: Diagnosis, a: { checkId: string; fixIndex: number; actions: unknown[]; lang: Lang }): Result<{ fix: Proposed; provider: CloudProvider }> {
   const fix = proposedFix(d, a.checkId, a.fixIndex);
   if (!fix || !isDeepStrictEqual(JSON.parse(JSON.stringify(fix.actions)), a.actions)) {
-    return fail('FIX_NOT_PROPOSED', 'This diagnosis does not propose that change: only the fixes it shows can be applied');
+    return refuse(a.lang, 'FIX_NOT_PROPOSED', '这个诊断没有提出这项更改：只能执行诊断给出的修复。', 'This diagnosis does not propose that change: only the fixes it shows can be applied.');
   }
-  if (fix.decision !== 'allow') return fail('FIX_NOT_PROVEN', 'Simulated on the configuration, this fix does not admit the connection: it is not applied');
+  if (fix.decision !== 'allow') return refuse(a.lang, 'FIX_NOT_PROVEN', '在配置上模拟后，这个修复并不能放行这条连接，因此不会执行。', 'Simulated on the configuration, this fix does not admit the connection: it is not applied.');
   const provider = providerOf(d.cloud.snapshot?.provider);
-  if (!provider) return fail('NOT_SUPPORTED', 'This diagnosis is from a cloud this version does not know');
+  if (!provider) return refuse(a.lang, 'NOT_SUPPORTED', '这个诊断来自本版本不认识的云。', 'This diagnosis is from a cloud this version does not know.');
   return ok({ fix, provider });
 }
 
@@ -117,7 +119,7 @@ function permissionsFor(provider: CloudProvider, actions: readonly CloudAction[]
 
 const keyOf = (kind: string, actions: readonly CloudAction[]): string => `${kind}:${createHash('sha256').update(JSON.stringify(actions)).digest('hex').slice(0, 32)}`;
 
-function accessOf(c: RunCredentials): Result<{ credentials?: ProviderAccessKey; profile?: string }> {
+function accessOf(c: RunCredentials, lang: Lang): Result<{ credentials?: ProviderAccessKey; profile?: string }> {
   switch (c.kind) {
     case 'access-key':
       return ok({ credentials: { accessKeyId: c.key.accessKeyId, accessKeySecret: c.key.accessKeySecret } });
@@ -126,7 +128,7 @@ function accessOf(c: RunCredentials): Result<{ credentials?: ProviderAccessKey; 
     case 'environment':
       return ok({});
     default:
-      return fail('NEEDS_ACCOUNT', 'Applying a fix needs a cloud account (a profile or an AccessKey), the one the diagnosis read');
+      return refuse(lang, 'NEEDS_ACCOUNT', '执行修复需要云账号（aliyun CLI 配置或 AccessKey），即诊断时读取配置所用的账号。', 'Applying a fix needs a cloud account (a profile or an AccessKey): the one the diagnosis read.');
   }
 }
 
@@ -137,10 +139,10 @@ export function fixHandlers(deps: FixHandlerDeps): FixHandlers {
   let busy = false;
 
   /** Who writes and through which endpoints: checked before any file is written or anything is sent. */
-  async function writerFor(provider: CloudProvider, cloud: CloudSource): Promise<Result<{ credentials?: ProviderAccessKey; profile?: string; endpoints: unknown }>> {
+  async function writerFor(provider: CloudProvider, cloud: CloudSource, lang: Lang): Promise<Result<{ credentials?: ProviderAccessKey; profile?: string; endpoints: unknown }>> {
     const creds = await deps.credentialsFor(cloud);
     if (!creds.ok) return creds;
-    const who = accessOf(creds.value);
+    const who = accessOf(creds.value, lang);
     if (!who.ok) return who;
     const endpoints = provider.endpoints?.({ env: deps.env }) ?? ok(undefined);
     if (!endpoints.ok) return fail('BAD_CONFIG', endpoints.message);
@@ -193,11 +195,11 @@ export function fixHandlers(deps: FixHandlerDeps): FixHandlers {
       if (!provider.apply) return fail('NOT_SUPPORTED', unavailableText(provider)[a.lang]);
       const snapshot = d.value.cloud.snapshot;
       const region = snapshot?.region;
-      if (!region) return fail('NO_CLOUD', 'This diagnosis holds no cloud configuration (no region): nothing to apply to');
+      if (!region) return refuse(a.lang, 'NO_CLOUD', '这个诊断没有读取云配置（不知道地域），无法执行。', 'This diagnosis holds no cloud configuration (no region): nothing to apply to.');
       const accountId = snapshot.account?.accountId ?? null;
-      const writer = await writerFor(provider, a.cloud);
+      const writer = await writerFor(provider, a.cloud, a.lang);
       if (!writer.ok) return writer;
-      if (busy) return fail('BUSY', 'A change is being applied: wait for it to finish');
+      if (busy) return refuse(a.lang, 'BUSY', '正在执行另一项更改，请等它完成。', 'A change is being applied: wait for it to finish.');
       busy = true;
       try {
         // The session file: the opened one (never a read-only one), else a new one in the sessions folder.
@@ -205,10 +207,10 @@ export function fixHandlers(deps: FixHandlerDeps): FixHandlers {
         let previous: Session | null = null;
         if (a.ref) {
           const p = await deps.resolveRef(a.ref);
-          if (!p) return fail('UNKNOWN_FILE', 'That file was not opened or saved by SG Doctor');
+          if (!p) return refuse(a.lang, 'UNKNOWN_FILE', '这个文件不是由 SG Doctor 打开或保存的。', 'That file was not opened or saved by SG Doctor.');
           const loaded = await loadSession(p);
           if (!loaded.ok) return loaded;
-          if (loaded.value.readOnly) return fail('READ_ONLY', 'This session was written by a newer SG Doctor and is read-only here: nothing is applied from it');
+          if (loaded.value.readOnly) return refuse(a.lang, 'READ_ONLY', '这个会话由更新版本的 SG Doctor 写入，在这里只读：不会从它执行任何更改。', 'This session was written by a newer SG Doctor and is read-only here: nothing is applied from it.');
           path = p;
           previous = loaded.value.session;
         } else {
@@ -224,7 +226,7 @@ export function fixHandlers(deps: FixHandlerDeps): FixHandlers {
         const pending: Session = { ...base, pendingApply: { key, tokens, startedAt: new Date().toISOString() } };
         await fsp.mkdir(dirname(path), { recursive: true });
         const first = await saveSession(path, pending);
-        if (!first.ok) return fail(first.code, `The session file could not be written, nothing was changed: ${first.message}`);
+        if (!first.ok) return refuse(a.lang, first.code, `无法写入会话文件，没有做任何更改：${first.message}`, `The session file could not be written, nothing was changed: ${first.message}`);
         await deps.adopt(path, pending.savedAt);
 
         deps.log.info('fix apply', { checkId: a.checkId, actions: fix.actions.map((x) => x.api), region });
@@ -243,7 +245,8 @@ export function fixHandlers(deps: FixHandlerDeps): FixHandlers {
         const saved = await saveSession(path, { ...base, applied, pendingApply: r.outcome.failure ? pending.pendingApply : null });
         deps.log.info('fix applied', { changes: records.length, failed: r.outcome.failure?.code ?? null });
         if (!saved.ok) {
-          return fail('NOT_RECORDED', `The change was made but the session file could not be written (${saved.message}). Undo: ${JSON.stringify(records.map((x) => x.undo))}`);
+          const undo = JSON.stringify(records.map((x) => x.undo));
+          return refuse(a.lang, 'NOT_RECORDED', `更改已执行，但无法写入会话文件（${saved.message}）。撤销所需的操作：${undo}`, `The change was made but the session file could not be written (${saved.message}). To undo it: ${undo}`);
         }
         return ok({ ref: path, name: path.split(/[\\/]/).pop()!, records, applied, failure: failureOf(r, a.lang), notSent: r.outcome.notSent } satisfies FixApplyResult);
       } finally {
@@ -253,29 +256,29 @@ export function fixHandlers(deps: FixHandlerDeps): FixHandlers {
 
     'fixes.undo': async (a) => {
       const path = await deps.resolveRef(a.ref);
-      if (!path) return fail('UNKNOWN_FILE', 'That file was not opened or saved by SG Doctor');
-      if (busy) return fail('BUSY', 'A change is being applied: wait for it to finish');
+      if (!path) return refuse(a.lang, 'UNKNOWN_FILE', '这个文件不是由 SG Doctor 打开或保存的。', 'That file was not opened or saved by SG Doctor.');
+      if (busy) return refuse(a.lang, 'BUSY', '正在执行另一项更改，请等它完成。', 'A change is being applied: wait for it to finish.');
       busy = true;
       try {
         const loaded = await loadSession(path);
         if (!loaded.ok) return loaded;
-        if (loaded.value.readOnly) return fail('READ_ONLY', 'This session was written by a newer SG Doctor and is read-only here: nothing is undone from it');
+        if (loaded.value.readOnly) return refuse(a.lang, 'READ_ONLY', '这个会话由更新版本的 SG Doctor 写入，在这里只读：不会从它撤销任何更改。', 'This session was written by a newer SG Doctor and is read-only here: nothing is undone from it.');
         const session = loaded.value.session;
         const records = session.applied ?? [];
         const open = records.filter((x) => x.changed && !x.undoneAt && x.undo.length);
-        if (!open.length) return fail('NOTHING_TO_UNDO', 'There is no applied change to undo');
+        if (!open.length) return refuse(a.lang, 'NOTHING_TO_UNDO', '没有可以撤销的更改。', 'There is no applied change to undo.');
         const batch = open[open.length - 1].batch;
         const undoOf = open.filter((x) => x.batch === batch).reverse();
         const provider = providerOf(undoOf[0].provider);
-        if (!provider?.apply) return fail('NOT_SUPPORTED', 'Undoing is not available for this cloud');
-        const writer = await writerFor(provider, a.cloud);
+        if (!provider?.apply) return refuse(a.lang, 'NOT_SUPPORTED', '这个云还不能从 SG Doctor 撤销更改。', 'Undoing is not available for this cloud yet.');
+        const writer = await writerFor(provider, a.cloud, a.lang);
         if (!writer.ok) return writer;
         const actions = undoOf.flatMap((x) => x.undo as CloudAction[]);
         const key = keyOf(`undo-${batch}`, actions);
         const tokens = session.pendingApply?.key === key && session.pendingApply.tokens.length === actions.length ? session.pendingApply.tokens : actions.map(() => randomUUID());
         const pending: Session = { ...session, pendingApply: { key, tokens, startedAt: new Date().toISOString() } };
         const first = await saveSession(path, pending);
-        if (!first.ok) return fail(first.code, `The session file could not be written, nothing was changed: ${first.message}`);
+        if (!first.ok) return refuse(a.lang, first.code, `无法写入会话文件，没有做任何更改：${first.message}`, `The session file could not be written, nothing was changed: ${first.message}`);
 
         deps.log.info('fix undo', { actions: actions.map((x) => x.api) });
         const r = await send(provider, actions, { region: undoOf[0].region, accountId: undoOf[0].accountId, tokens, writer: writer.value });
@@ -291,7 +294,7 @@ export function fixHandlers(deps: FixHandlerDeps): FixHandlers {
         }
         const applied = records.map((rec) => (undone.has(rec) ? { ...rec, undoneAt: now, undoRequestIds: undone.get(rec)! } : rec));
         const saved = await saveSession(path, { ...session, applied, pendingApply: r.outcome.failure ? pending.pendingApply : null });
-        if (!saved.ok) return fail('NOT_RECORDED', `The change was undone but the session file could not be written: ${saved.message}`);
+        if (!saved.ok) return refuse(a.lang, 'NOT_RECORDED', `更改已撤销，但无法写入会话文件：${saved.message}`, `The change was undone but the session file could not be written: ${saved.message}`);
         return ok({ ref: path, name: path.split(/[\\/]/).pop()!, records: applied.filter((x) => x.batch === batch), applied, failure: failureOf(r, a.lang), notSent: r.outcome.notSent } satisfies FixApplyResult);
       } finally {
         busy = false;
