@@ -133,6 +133,15 @@ if (!gate.ok && labRequired()) {
       await expect(watch.getByTestId('watch-works')).toHaveText(/^✓ Works since \d\d:\d\d:\d\d/, { timeout: 45_000 });
       await attach('applied and works');
 
+      // The record is in the session file: after a reload, opening it from the recent list offers the undo.
+      const name = /Recorded in (.+\.sgdiag)\./.exec(await record.innerText())?.[1];
+      expect(name).toBeTruthy();
+      await page.reload();
+      await page.locator('body[data-ready="true"]').waitFor();
+      await page.getByRole('button', { name: name! }).click();
+      await expect(page.getByTestId('verdict')).toBeVisible();
+      await expect(record.getByTestId('applied-change')).toContainText(/applied at \d\d:\d\d:\d\d/);
+
       // Undo… asks first; then the rule is gone, and a re-run finds it missing again.
       await record.getByTestId('undo-fix').click();
       const ask = page.getByRole('dialog', { name: 'Undo this change?' });

@@ -20,9 +20,9 @@ type Fix = Check['fixes'][number];
 interface ApplyState {
   /** The last apply (or undo) answered by the backend, for the session file it is recorded in. */
   last: FixApplyResult | null;
-  /** What the last answer was: an apply or an undo. */
-  mode: 'apply' | 'undo' | null;
-  set(last: FixApplyResult | null, mode: 'apply' | 'undo' | null): void;
+  /** What the last answer was: an apply, an undo, or the record found in a session file that was opened. */
+  mode: 'apply' | 'undo' | 'opened' | null;
+  set(last: FixApplyResult | null, mode: 'apply' | 'undo' | 'opened' | null): void;
 }
 
 export const useApplyStore = create<ApplyState>()((set) => ({ last: null, mode: null, set: (last, mode) => set({ last, mode }) }));
@@ -179,6 +179,26 @@ export function AppliedRecord() {
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+
+  // A session file opened later keeps its record: its last change that can still be undone is shown.
+  useEffect(() => {
+    if (!ref || useApplyStore.getState().last?.ref === ref) return;
+    let live = true;
+    void api()
+      .call('sessions.open', { ref })
+      .then((r) => {
+        if (!live || !r.ok || !r.value || r.value.readOnly) return;
+        const applied = r.value.session.applied ?? [];
+        const open = applied.filter((x) => x.changed && !x.undoneAt && x.undo.length > 0);
+        if (!open.length) return;
+        const batch = open[open.length - 1].batch;
+        useApplyStore.getState().set({ ref, name: r.value.name, records: applied.filter((x) => x.batch === batch), applied, failure: null, notSent: 0 }, 'opened');
+      });
+    return () => {
+      live = false;
+    };
+  }, [ref]);
+
   if (!last || last.ref !== ref) return null;
   const batch = last.records[0]?.batch;
   const open = last.applied.filter((x) => x.batch === batch && x.changed && !x.undoneAt && x.undo.length > 0);
