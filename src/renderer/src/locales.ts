@@ -300,6 +300,7 @@ export const en = {
     undoing: 'Undoing…',
     undone: 'Undone at {{time}}. Run the diagnosis again to see the current state.',
     undoFailed: 'The change could not be undone',
+    colon: ': ',
   },
   errors: { transport: 'The app backend is not answering', generic: 'Something went wrong' },
 };
@@ -607,6 +608,7 @@ export const zhCN: Tree<typeof en> = {
     undoing: '正在撤销…',
     undone: '已于 {{time}} 撤销。重新运行诊断可查看当前状态。',
     undoFailed: '无法撤销这项更改',
+    colon: '：',
   },
   errors: { transport: '应用后端没有响应', generic: '出现错误' },
 };

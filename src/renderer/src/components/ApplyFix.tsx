@@ -150,7 +150,7 @@ function ApplyDialog({ fix, checkId, fixIndex, onClose }: { fix: Fix; checkId: s
         )}
         {error && (
           <p className="note error" role="alert" data-testid="apply-error">
-            <strong>{t('apply.failed')}: </strong>
+            <strong>{t('apply.failed')}{t('apply.colon')}</strong>
             {error}
           </p>
         )}
@@ -239,7 +239,7 @@ export function AppliedRecord() {
       )}
       {last.failure && (
         <p className="note error" role="alert" data-testid="apply-failure">
-          <strong>{mode === 'undo' ? t('apply.undoFailed') : t('apply.failed')}: </strong>
+          <strong>{mode === 'undo' ? t('apply.undoFailed') : t('apply.failed')}{t('apply.colon')}</strong>
           {last.failure.message}
           {last.notSent > 0 && ` ${t('apply.partial', { applied: last.records.length, notSent: last.notSent })}`}
         </p>
@@ -256,7 +256,7 @@ export function AppliedRecord() {
       )}
       {error && (
         <p className="note error" role="alert" data-testid="undo-error">
-          <strong>{t('apply.undoFailed')}: </strong>
+          <strong>{t('apply.undoFailed')}{t('apply.colon')}</strong>
           {error}
         </p>
       )}
