@@ -1,5 +1,7 @@
-// `sg-doctor fix <session file>`: the cloud fixes of a saved diagnosis, applied only when asked (issue 11 §2).
+// `sg-doctor fix <session file | host:port>`: the cloud fixes of a diagnosis, applied only when asked (issue 11 §2).
 //   fix FILE                      dry run: each fix with the API actions it would call (nothing is sent)
+//   fix HOST:PORT [--instance …]  diagnoses first (the same run as `diagnose`), saves the session (--save, else
+//                                 a new file in the current folder), then the same as with that file
 //   fix FILE --apply [--fix N]    shows exactly what changes (as a diff), the account and region, asks y/N on a
 //                                 terminal (--yes for scripts; no terminal and no --yes → refused, exit 2),
 //                                 applies, and records every change with its undo in the session file
@@ -7,11 +9,17 @@
 // Exit codes: 0 applied / undone / nothing to do (and the dry run), 1 a write failed, 2 usage or bad input
 // (including a session written by a newer SG Doctor: it is read-only and never applied from).
 import { createHash, randomUUID } from 'node:crypto';
+import { lstat } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { Command, Option } from 'commander';
 import { loadConfigFile } from '../../core/config';
 import type { Lang, Localized } from '../../core/diagnosis/types';
-import type { ApplyActionsOutcome, CloudAction, CloudProvider, ProviderId } from '../../core/cloud/provider';
+import type { ApplyActionsOutcome, CloudAction, CloudProvider, ProviderAccessKey, ProviderId } from '../../core/cloud/provider';
+import { composeDeps } from '../../core/backend/compose';
+import { DiagnoseInputError, runDiagnosis } from '../../core/diagnosis/run';
+import { ProbeInputError } from '../../core/probe/run';
+import { createSession } from '../../core/session';
+import { buildDiagnoseRequest } from './diagnose';
 import { PROVIDER_IDS } from '../../core/cloud/provider';
 import { providerFor } from '../../core/cloud/registry';
 import { cloudActionsSchema } from '../../core/cloud/alicloud/apply';
@@ -34,6 +42,78 @@ interface FixOptions {
   stsEndpoint?: string;
   config?: string;
   timeoutMs?: string;
+  // The host:port form: what the diagnosis needs (as `diagnose` takes it).
+  instance?: string;
+  region?: string;
+  service?: string;
+  port?: string;
+  sourceIp?: string;
+  egressIpUrls?: string;
+  controlHosts?: string;
+  dnsServers?: string;
+  attempts?: string;
+  save?: string;
+}
+
+/** A path that exists or names a session file: a file; anything else is a host[:port] to diagnose first. */
+async function isSessionFile(arg: string): Promise<boolean> {
+  if (/\.sgdiag$/i.test(arg) || arg.includes('/') || arg.includes('\\')) return true;
+  return (await lstat(arg).catch(() => null)) !== null;
+}
+
+/**
+ * `fix host:port`: the diagnosis first (probes + the cloud read, as `diagnose` runs them), saved as a session
+ * so that the record of an apply and its undo are kept; then the fixes of that session.
+ */
+async function diagnoseFirst(target: string, opts: FixOptions, lang: Lang): Promise<{ file: string; accessKey?: ProviderAccessKey }> {
+  const t = (zh: string, en: string): string => (lang === 'zh-CN' ? zh : en);
+  const { request } = await buildDiagnoseRequest(target, {
+    lang,
+    json: opts.json,
+    ...(opts.port ? { port: opts.port } : {}),
+    ...(opts.service ? { service: opts.service } : {}),
+    ...(opts.instance ? { instance: opts.instance } : {}),
+    ...(opts.region ? { region: opts.region } : {}),
+    ...(opts.profile ? { profile: opts.profile } : {}),
+    ...(opts.sourceIp ? { sourceIp: opts.sourceIp } : {}),
+    ...(opts.egressIpUrls !== undefined ? { egressIpUrls: opts.egressIpUrls } : {}),
+    ...(opts.controlHosts !== undefined ? { controlHosts: opts.controlHosts } : {}),
+    ...(opts.dnsServers !== undefined ? { dnsServers: opts.dnsServers } : {}),
+    ...(opts.attempts ? { attempts: opts.attempts } : {}),
+    ...(opts.config ? { config: opts.config } : {}),
+    ...(opts.ecsEndpoint ? { ecsEndpoint: opts.ecsEndpoint } : {}),
+    ...(opts.vpcEndpoint ? { vpcEndpoint: opts.vpcEndpoint } : {}),
+    ...(opts.accessKeyStdin ? { accessKeyStdin: true } : {}),
+  });
+  const typedKey = opts.accessKeyStdin ? await accessKeyFromStdin() : undefined;
+  const d = await runInterruptible(opts.json === true, async (signal, progress) => {
+    progress.update(t('正在诊断…', 'diagnosing…'));
+    try {
+      return await runDiagnosis(request, { signal, deps: composeDeps(typedKey ? { credentials: typedKey } : {}) });
+    } catch (err) {
+      if (err instanceof ProbeInputError || err instanceof DiagnoseInputError) fail(err.message);
+      throw err;
+    }
+  });
+  const cloud = request.cloud;
+  const plan = {
+    host: d.target.host,
+    port: d.target.port,
+    protocol: d.target.protocol,
+    ...(d.target.service ? { service: d.target.service } : {}),
+    ...(d.target.instanceId ? { instanceId: d.target.instanceId } : {}),
+    ...(d.cloud.snapshot ? { provider: d.cloud.snapshot.provider } : {}),
+    ...(cloud.mode === 'api' && cloud.region ? { region: cloud.region } : {}),
+    ...(cloud.mode === 'api' && cloud.profile ? { profile: cloud.profile } : {}),
+    ...(request.sourceIp ? { sourceIp: request.sourceIp } : {}),
+    cloudMode: cloud.mode,
+  };
+  const stamp = new Date().toISOString().replace(/\.\d+Z$/, '').replace(/[-:]/g, '').replace('T', '-');
+  const file = opts.save ?? `sg-doctor-${d.target.host.replace(/[^A-Za-z0-9.-]+/g, '-')}-${d.target.port}-${stamp}.sgdiag`;
+  const saved = await saveSession(file, createSession(d, plan));
+  if (!saved.ok) fail(t(`无法保存会话文件：${saved.message}`, `could not save the session file: ${saved.message}`));
+  process.stderr.write(`${t('诊断：', 'Diagnosis: ')}${d.verdict.summary[lang]}\n${t(`已保存到 ${file}`, `saved to ${file}`)}\n`);
+  return { file, ...(typedKey ? { accessKey: typedKey } : {}) };
 }
 
 /** One fix of the session that carries cloud actions. */
@@ -71,6 +151,8 @@ function diffLines(actions: readonly CloudAction[], provider: CloudProvider | nu
   return actions.flatMap((a, i) => [`  ${i + 1}. ${a.api}`, ...described[i].map((l) => `     ${l}`)]);
 }
 
+const kebab = (k: string): string => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
 function colourDiff(line: string, s: Style): string {
   const t = line.trimStart();
   return t.startsWith('+ ') ? s.green(line) : t.startsWith('- ') ? s.red(line) : t.startsWith('~ ') ? s.yellow(line) : line;
@@ -86,14 +168,27 @@ async function ask(question: string): Promise<boolean> {
   }
 }
 
-async function fixCommand(file: string, opts: FixOptions): Promise<void> {
+async function fixCommand(arg: string, opts: FixOptions): Promise<void> {
   const lang = opts.lang ?? defaultLang();
   const t = (zh: string, en: string): string => (lang === 'zh-CN' ? zh : en);
+  const diagnoseOnly = ['instance', 'region', 'service', 'port', 'sourceIp', 'egressIpUrls', 'controlHosts', 'dnsServers', 'attempts', 'save'] as const;
+  const targetForm = !(await isSessionFile(arg));
+  if (!targetForm) {
+    const given = diagnoseOnly.find((k) => opts[k] !== undefined);
+    if (given) fail(t(`--${kebab(given)} 只用于 host:port 形式（先诊断）`, `--${kebab(given)} goes with the host:port form (diagnose first)`));
+  }
   const s = stdoutStyle();
   if (opts.apply && opts.undo) fail(t('--apply 和 --undo 只能选一个', 'give either --apply or --undo, not both'));
   if (opts.fix !== undefined && !opts.apply) fail(t('--fix 只和 --apply 一起使用', '--fix goes with --apply'));
   if (opts.yes && !opts.apply && !opts.undo) fail(t('--yes 只和 --apply 或 --undo 一起使用', '--yes goes with --apply or --undo'));
 
+  if (opts.undo && targetForm) fail(t('--undo 需要会话文件（执行修复时保存的那个）', '--undo needs the session file (the one the apply was recorded in)'));
+  // Asked before the probes, not after them: without a terminal to confirm on, --yes is needed.
+  if (targetForm && opts.apply && !opts.yes && (!process.stdin.isTTY || !process.stderr.isTTY || opts.accessKeyStdin)) {
+    fail(t('没有可以确认的终端：加 --yes 再运行（用于脚本）', 'no terminal to confirm on: run again with --yes (for scripts)'));
+  }
+  const first = targetForm ? await diagnoseFirst(arg, opts, lang) : null;
+  const file = first?.file ?? arg;
   const r = await loadSession(file);
   if (!r.ok) fail(r.message);
   const { session, readOnly } = r.value;
@@ -194,7 +289,7 @@ async function fixCommand(file: string, opts: FixOptions): Promise<void> {
   const endpoints = resolved.value;
   const profile = opts.profile ?? session.plan.profile;
   validateCloudInput({ region, profile, endpoints, accessKey: opts.accessKeyStdin }, { region: t('诊断的地域', 'the diagnosis region'), profile: opts.profile ? '--profile' : t('诊断保存的配置名', 'the saved profile') });
-  const accessKey = opts.accessKeyStdin ? await accessKeyFromStdin() : undefined;
+  const accessKey = first?.accessKey ?? (opts.accessKeyStdin ? await accessKeyFromStdin() : undefined);
   // Checked before the session file is touched: no credentials → nothing recorded, nothing sent.
   const source = port!.credentialSource?.({ ...(accessKey ? { credentials: accessKey } : {}), ...(profile ? { profile } : {}), env: process.env });
   if (source && !source.ok) fail(source.message);
@@ -300,7 +395,7 @@ export function registerFix(program: Command): void {
       'after',
       '\nApplying needs the write RAM policy (sg-doctor cloud policy --write); reading stays read-only.\nExit codes: 0 applied, undone or nothing to do, 1 a write failed, 2 bad input or usage (also: no terminal to confirm on and no --yes).',
     )
-    .argument('<file>', 'session file (.sgdiag) saved by diagnose --save or the app')
+    .argument('<file|host:port>', 'session file (.sgdiag) saved by diagnose --save or the app, or a host[:port] to diagnose first')
     .option('--apply', 'apply a fix (shows the change, the account and the region, and asks y/N)', false)
     .option('--undo', 'undo the last applied fix (removes exactly what it created)', false)
     .option('--yes', 'do not ask (for scripts)', false)
@@ -314,6 +409,17 @@ export function registerFix(program: Command): void {
     .addOption(new Option('--sts-endpoint <host>', 'STS API endpoint').env('SGD_STS_ENDPOINT'))
     .option('--config <path>', 'config file (default ~/.config/sg-doctor/config.json)')
     .option('--timeout-ms <ms>', 'per-call timeout')
+    // host:port form: the diagnosis first, as `diagnose` takes it.
+    .option('--instance <id>', 'host:port form: the instance id (else looked up by address)')
+    .option('--region <id>', 'host:port form: the region to search first')
+    .option('-s, --service <name>', 'host:port form: service preset (ssh, rdp, http, …)')
+    .option('-p, --port <n>', 'host:port form: the TCP port (default: the service\'s port, else 22)')
+    .option('--source-ip <ip>', 'host:port form: your public IP as the server sees it')
+    .option('--egress-ip-urls <urls>', 'host:port form: URLs echoing the caller\'s IP ("" = none)')
+    .option('--control-hosts <hosts>', 'host:port form: known-good hosts for control probes ("" = none)')
+    .option('--dns-servers <servers>', 'host:port form: resolvers to query directly')
+    .option('-a, --attempts <n>', 'host:port form: connect attempts')
+    .option('--save <file.sgdiag>', 'host:port form: where to save the session (default: a new file in the current folder)')
     .action(action(fixCommand));
   withUsageExitCodes(cmd);
   program.addCommand(cmd);
