@@ -8,7 +8,7 @@ const allow = { api: 'AuthorizeSecurityGroup', params: { SecurityGroupId: 'sg-1'
 const other = { api: 'RevokeSecurityGroup', params: { SecurityGroupId: 'sg-1', SecurityGroupRuleId: ['sgr-1'] } };
 const fix = (kind: Fix['kind'], actions?: Fix['actions'], decision: 'allow' | 'deny' = 'allow'): Fix =>
   ({ kind, title, ...(actions ? { actions, simulated: { decision } } : {}) }) as Fix;
-const doc = { plan: { host: 'h', port: 22 }, readOnly: false, example: false };
+const doc: { plan: { cloudMode?: string } | null; readOnly: boolean; example: boolean } = { plan: { cloudMode: 'api' }, readOnly: false, example: false };
 
 describe('apply-logic', () => {
   it('offers applying only a proven fix with actions, in a document that has a plan and is writable', () => {
@@ -19,6 +19,10 @@ describe('apply-logic', () => {
     expect(applicable(fix('aliyun-cli', [allow]), { ...doc, plan: null })).toBe(false);
     expect(applicable(fix('aliyun-cli', [allow]), { ...doc, readOnly: true })).toBe(false);
     expect(applicable(fix('aliyun-cli', [allow]), { ...doc, example: true })).toBe(false);
+    // Offline JSON or no cloud read: no account to write with.
+    expect(applicable(fix('aliyun-cli', [allow]), { ...doc, plan: { cloudMode: 'snapshot' } })).toBe(false);
+    expect(applicable(fix('aliyun-cli', [allow]), { ...doc, plan: { cloudMode: 'none' } })).toBe(false);
+    expect(applicable(fix('aliyun-cli', [allow]), { ...doc, plan: { cloudMode: 'api' } })).toBe(true);
   });
 
   it('one button per change: on the command-line rendering of the same actions, else on the first', () => {

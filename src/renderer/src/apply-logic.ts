@@ -3,9 +3,13 @@ import type { Check } from '../../core/diagnosis/types';
 
 type Fix = Check['fixes'][number];
 
-/** Can this fix be offered for applying from here? (actions, proven, a plan to record against, not read-only) */
-export function applicable(fix: Fix, doc: { plan: unknown; readOnly: boolean; example: boolean }): boolean {
-  return !!fix.actions?.length && fix.simulated?.decision === 'allow' && !!doc.plan && !doc.readOnly && !doc.example;
+/**
+ * Can this fix be offered for applying from here? Actions proven on the configuration, a plan to record
+ * against, a writable document, and a run that read the cloud with an account (pasted JSON has none to write with).
+ */
+export function applicable(fix: Fix, doc: { plan: { cloudMode?: string } | null; readOnly: boolean; example: boolean }): boolean {
+  const account = !!doc.plan && doc.plan.cloudMode !== 'snapshot' && doc.plan.cloudMode !== 'none';
+  return !!fix.actions?.length && fix.simulated?.decision === 'allow' && account && !doc.readOnly && !doc.example;
 }
 
 /**
