@@ -216,3 +216,50 @@ describe('fixes.* channels', () => {
     void saveSession;
   });
 });
+
+describe('fixes.preview for a cloud whose provider has no apply (Huawei Cloud)', () => {
+  it('says plainly that applying is not available yet; the actions are still listed; nothing is sent', async () => {
+    const { mapHuaweiSnapshot } = await import('../src/core/cloud/huawei/map');
+    const hw = await import('../src/core/cloud/huawei/provider');
+    const s = await import('./fake-huawei/scenarios');
+    const web = { id: s.SG_WEB, name: 'web', security_group_rules: [{ id: 'r-1', security_group_id: s.SG_WEB, direction: 'ingress', protocol: 'tcp', ethertype: 'IPv4', multiport: '80', action: 'allow', priority: 1, remote_ip_prefix: '0.0.0.0/0' }] };
+    const snapshot = JSON.parse(
+      JSON.stringify(
+        mapHuaweiSnapshot({
+          region: s.REGION,
+          source: 'import',
+          server: s.server({ status: 'ACTIVE', security_groups: [{ id: s.SG_WEB, name: '' }] }),
+          ports: [s.port({ security_groups: [s.SG_WEB] })],
+          securityGroups: [web] as never,
+          firewalls: [],
+          firewallsRead: true,
+          publicips: [s.publicip()],
+        }),
+      ),
+    );
+    const flow = { direction: 'ingress' as const, protocol: 'tcp' as const, sourceIp: CLIENT_IP, destinationIp: s.EIP, port: 22 };
+    const base = sampleDiagnosis();
+    const probes = JSON.parse(JSON.stringify(base.probes).replaceAll('47.98.10.20', s.EIP)) as Diagnosis['probes'];
+    const d0: Diagnosis = {
+      ...base,
+      target: { host: s.EIP, port: 22, protocol: 'tcp', service: 'ssh' },
+      probes,
+      cloud: { mode: 'snapshot', snapshot, flow, securityGroups: hw.evaluateSecurityGroups(snapshot, flow), networkAcl: hw.evaluateNetworkAcl(snapshot, flow) } as Diagnosis['cloud'],
+    };
+    const { runChecks } = await import('../src/core/diagnosis/checks');
+    const { renderCloudFixes } = await import('../src/core/backend/compose');
+    const hwd: Diagnosis = { ...d0, checks: runChecks({ target: d0.target, probes: d0.probes, cloud: d0.cloud, server: null, semantics: hw.huaweiProvider.semantics }, undefined, { fixes: renderCloudFixes }) };
+    const p = proposed(hwd);
+    expect(JSON.stringify(p.actions)).toContain(CLIENT_IP);
+    const r = await backend.dispatch('fixes.preview', { diagnosis: hwd, ...p, lang: 'en' });
+    expect(r.ok).toBe(true);
+    const v = (r as { value: FixPreview }).value;
+    expect(v.available).toBe(false);
+    expect(v.unavailable?.en).toBe('Applying fixes from SG Doctor is not available for Huawei Cloud yet: copy the commands above, or make the change in the console.');
+    expect(v.changes.map((c) => c.api)).toEqual((p.actions as { api: string }[]).map((a) => a.api));
+    const a = await backend.dispatch('fixes.apply', { diagnosis: hwd, plan, ...p, cloud, lang: 'zh-CN', confirm: true });
+    expect((a as { code: string }).code).toBe('NOT_SUPPORTED');
+    expect((a as { message: string }).message).toContain('还不能从 SG Doctor 直接执行修复');
+    expect(fake.calls).toEqual([]);
+  });
+});
