@@ -10,6 +10,11 @@
 //         {"id":n,"op":"scenario","variant":…,"host":…,"port":…}    the fake API switches scenario
 //         {"id":n,"op":"sh","ns":"server","script":"…"}             a shell script in a lab host
 //         {"id":n,"op":"cloudShow"}                                 `sg-doctor cloud show --json` (offline JSON)
+//         {"id":n,"op":"faults","faults":[…]}                       faults for the fake API's next calls
+//         {"id":n,"op":"cloudState"}                                the fake cloud's current state
+//       SGD_E2E_ENFORCE_PORT=<port>: the server also listens there, and the fake cloud's security groups and
+//       ACL are enforced by iptables in the server namespace (test/lab/cloud-enforce.ts): an applied fix
+//       really opens that port.
 //         {"id":n,"op":"stop"}                                      tears everything down and exits
 //       with {"id":n,"ok":true,"value":…} or {"id":n,"ok":false,"error":"…"}. Closing stdin also tears down.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,7 +22,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { TEST_ACCESS_KEY, type Variant } from '../test/fake-api';
+import { TEST_ACCESS_KEY, type Fault, type Variant } from '../test/fake-api';
 import { createLab, labAvailability, REPO_ROOT, sgDoctorArgv, type Lab } from '../test/lab/lab';
 import { CLIENT_PUBLIC_IP, DNS_NAME, FakeApiInNamespace, INSTANCE_ID, labSpec, REGION, SCENARIOS, scenarioParams } from '../test/scenarios/support';
 
@@ -116,6 +121,12 @@ async function run(): Promise<void> {
   spec.hosts!.server.ports!.push({ port: 22, listen: 'ssh' });
   spec.hosts!.echo.ports!.push({ port: 22, listen: 'tcp' });
   spec.hosts!.sshdown = { ports: [] };
+  // The apply scenarios: one more port, decided by the fake cloud's own rules (enforced), not by a fixed firewall.
+  const enforcePort = Number(process.env.SGD_E2E_ENFORCE_PORT ?? '') || null;
+  if (enforcePort) {
+    spec.hosts!.server.ports!.push({ port: enforcePort, listen: 'ssh' });
+    spec.hosts!.echo.ports!.push({ port: enforcePort, listen: 'tcp' });
+  }
   let lab: Lab | undefined;
   let fake: FakeApiInNamespace | undefined;
   let shell: Shell | undefined;
@@ -132,7 +143,13 @@ async function run(): Promise<void> {
   rl.on('close', () => void teardown().then(() => process.exit(0)));
   try {
     lab = await createLab(spec);
-    fake = await FakeApiInNamespace.start(lab, scenarioParams(lab, SCENARIOS[0]));
+    fake = await FakeApiInNamespace.start(
+      lab,
+      enforcePort ? { ...scenarioParams(lab, SCENARIOS[0]), variant: 'rule-missing', port: enforcePort } : scenarioParams(lab, SCENARIOS[0]),
+      0,
+      // The cloud sees the lab client under its NAT's public address.
+      enforcePort ? { ns: lab.hosts.server.ns, instanceId: INSTANCE_ID, sources: [{ labIp: lab.client.ipv4, seenAs: CLIENT_PUBLIC_IP }] } : undefined,
+    );
     shell = await startShell(lab, fake, root);
   } catch (e) {
     send({ error: (e as Error).stack ?? String(e) });
@@ -172,6 +189,11 @@ async function run(): Promise<void> {
         if (r.code !== 0) throw new Error(`sg-doctor cloud show failed (${r.code}): ${r.stderr}`);
         return r.stdout;
       }
+      case 'faults':
+        await f.setFaults(req.faults as Fault[]);
+        return null;
+      case 'cloudState':
+        return await f.state();
       case 'shellLog':
         return shell!.stderr();
       case 'stop':

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium, type Browser } from '@playwright/test';
 import config from '../playwright.config';
-import type { Variant } from '../test/fake-api';
+import type { Fault, Scenario, Variant } from '../test/fake-api';
 import type { Diagnosis } from '../src/core/diagnosis/types';
 
 const ROOT = resolve(__dirname, '..');
@@ -77,8 +77,14 @@ export class LabSession {
   ) {}
 
   /** `noEgressIp`: the web shell gets no public-IP service, so the app cannot detect the client's public IP. */
-  static async start(opts: { noEgressIp?: boolean } = {}): Promise<LabSession> {
-    const env = { ...process.env, ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true', ...(opts.noEgressIp ? { SGD_E2E_NO_EGRESS_IP: '1' } : {}) };
+  /** `enforcePort`: the server listens there too, and the fake cloud's rules decide its packets (apply scenarios). */
+  static async start(opts: { noEgressIp?: boolean; enforcePort?: number } = {}): Promise<LabSession> {
+    const env = {
+      ...process.env,
+      ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
+      ...(opts.noEgressIp ? { SGD_E2E_NO_EGRESS_IP: '1' } : {}),
+      ...(opts.enforcePort ? { SGD_E2E_ENFORCE_PORT: String(opts.enforcePort) } : {}),
+    };
     const child = spawn(process.execPath, tsx(['run']), { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'], env });
     const lines = createInterface({ input: child.stdout! });
     const pending = new Map<number, Pending>();
@@ -150,6 +156,16 @@ export class LabSession {
   /** `sg-doctor cloud show --json` against the fake API: what a user pastes as offline JSON. */
   cloudShow(): Promise<string> {
     return this.request('cloudShow');
+  }
+
+  /** Faults for the fake API's next calls (e.g. a write denied by policy); [] clears them. */
+  setFaults(faults: Fault[]): Promise<void> {
+    return this.request('faults', { faults });
+  }
+
+  /** The fake cloud's current state (write actions change it). */
+  cloudState(): Promise<Scenario> {
+    return this.request('cloudState');
   }
 
   /** What the web shell wrote on stderr (for failure messages). */

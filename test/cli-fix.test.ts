@@ -238,6 +238,34 @@ describe('sg-doctor fix', { timeout: 120_000 }, () => {
     expect(fake.calls.map((c) => c.action)).toEqual(['GetCallerIdentity']);
   });
 
+  it('a cloud whose provider has no apply on the port: the dry run lists the actions, --apply says plainly it is not available (exit 2, nothing sent)', async () => {
+    const file = join(dir, 'huawei.sgdiag');
+    await writeSession(file, [{ api: 'NeutronCreateSecurityGroupRule', params: { security_group_rule: { direction: 'ingress', port_range_min: 22, port_range_max: 22 } } }]);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"provider": "alicloud"', '"provider": "huawei"'));
+    const dry = await run(['fix', file, '--lang', 'en']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('NeutronCreateSecurityGroupRule');
+    const r = await run(['fix', file, '--apply', '--yes', '--lang', 'en']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('applying fixes is not available for Huawei Cloud yet: copy the commands shown above');
+    expect(fake.calls).toEqual([]);
+  });
+
+  it('the host:port form: refused before any probe without --yes on no terminal, with --undo, or with a diagnosis flag on a file', async () => {
+    const noTty = await run(['fix', '127.0.0.1:9', '--apply', '--lang', 'en', '--egress-ip-urls', '', '--control-hosts', '', '--dns-servers', '']);
+    expect(noTty.code).toBe(2);
+    expect(noTty.stderr).toContain('no terminal to confirm on');
+    const undo = await run(['fix', '127.0.0.1:9', '--undo', '--yes', '--lang', 'en']);
+    expect(undo.code).toBe(2);
+    expect(undo.stderr).toContain('--undo needs the session file');
+    const file = join(dir, 'flags.sgdiag');
+    await writeSession(file, [allow]);
+    const flag = await run(['fix', file, '--instance', 'i-bp1sgdoctor00000001', '--lang', 'en']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain('--instance goes with the host:port form');
+    expect(fake.calls).toEqual([]);
+  });
+
   it('usage: --apply with --undo, --fix out of range → exit 2', async () => {
     const file = join(dir, 'usage.sgdiag');
     await writeSession(file, [allow]);

@@ -28,6 +28,9 @@ export const REQUEST_CHANNELS = [
   'settings.setContacts',
   'watch.start',
   'watch.cancel',
+  'fixes.preview',
+  'fixes.apply',
+  'fixes.undo',
 ] as const;
 
 export const EVENT_CHANNELS = ['diagnosis.event', 'diagnosis.done', 'menu.command', 'session.opened', 'app.closeRequested', 'watch.attempt', 'watch.done'] as const;

@@ -14,9 +14,11 @@ export { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChanne
 export { allowedExternalUrl, createClient, SERVICE_PRESETS, type ServicePreset } from './api-client';
 
 export * from './api/schemas';
+export * from './api/fixes';
 export type * from './api/types';
 import { accessKeyArgs, cloudSourceSchema, diagnoseArgsSchema, diagnosisDoc, empty, fileRef, host, lang, port, providerArgs, sessionPlanSchema } from './api/schemas';
 import { watchRecordStrictSchema } from './session/schema';
+import { fixApplyArgs, fixPreviewArgs, fixUndoArgs, type FixApplyResult, type FixPreview } from './api/fixes';
 import type { WatchAttempt, WatchResult } from './watch-model';
 import type {
   AppInfo,
@@ -118,6 +120,13 @@ export const requests = {
     }),
   ),
   'watch.cancel': req<{ cancelled: boolean }>()(z.object({ watchId: z.uuid() })),
+  // Apply a fix from the app (issue 11 §2): off by default, only after the confirmation dialog, undoable.
+  /** What applying one of the diagnosis' fixes would change, in which account and region. Sends nothing. */
+  'fixes.preview': req<FixPreview>()(fixPreviewArgs),
+  /** Applies a fix the diagnosis proposes (recomputed by the backend) and records it in the session. */
+  'fixes.apply': req<FixApplyResult>()(fixApplyArgs),
+  /** Removes exactly what the session's last apply created. */
+  'fixes.undo': req<FixApplyResult>()(fixUndoArgs),
 } satisfies Record<RequestChannel, { args: z.ZodType; result: unknown }>;
 
 // Compile-time proof that the name list and the contract agree (both directions).

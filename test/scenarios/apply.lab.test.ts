@@ -182,4 +182,25 @@ describeLab('lab: fix --apply opens the port the fake cloud blocks, --undo close
     expect(u.result.stdout).toContain('not undone automatically');
     expect(await probe()).toBe('open/syn-ack');
   }, 240_000);
+
+  it('fix host:port --apply: diagnoses first, saves the session, applies the proposed fix (the probe connects); --undo from that file closes it again', async () => {
+    await fake.set(params('rule-missing'));
+    expect(await probe()).toBe('filtered/no-response');
+    const file = join(dir, 'host-form.sgdiag');
+    const a = await runCliInClient(lab, fake, 'fix host:port --apply', PORT, [
+      'fix', `${lab.hosts.server.ipv4}:${PORT}`, '--instance', INSTANCE_ID, '--region', REGION, '--source-ip', CLIENT_PUBLIC_IP,
+      '--egress-ip-urls', '', '--control-hosts', '', '--dns-servers', '', '--attempts', '2', '--save', file, '--apply', '--yes', '--lang', 'en',
+    ]);
+    expect(a.result.code, a.result.stderr).toBe(0);
+    expect(a.result.stderr).toContain(`saved to ${file}`);
+    expect(a.result.stdout).toContain('AuthorizeSecurityGroup');
+    expect(a.result.stdout).toContain(`+ accept TCP ${PORT}/${PORT} from ${CLIENT_PUBLIC_IP}/32`);
+    expect(await probe()).toBe('open/syn-ack');
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { applied: { api: string; changed: boolean }[]; plan: { instanceId: string } };
+    expect(saved.plan.instanceId).toBe(INSTANCE_ID);
+    expect(saved.applied.map((x) => [x.api, x.changed])).toEqual([['AuthorizeSecurityGroup', true]]);
+    const u = await fix(file, 'fix host:port: undo', '--undo', '--yes');
+    expect(u.result.code, u.result.stderr).toBe(0);
+    expect(await probe()).toBe('filtered/no-response');
+  }, 240_000);
 });

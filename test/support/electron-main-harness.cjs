@@ -256,6 +256,10 @@ async function main() {
     'report.export': { diagnosis, format: 'html', lang: 'en', maskIps: false },
     'shell.openExternal': { url: 'https://help.aliyun.com/zh/ecs/user-guide/overview-44' },
     'watch.start': { host: '127.0.0.1', port: report.watchedPort },
+    // Refused by the backend (a fix the example does not propose, a file it did not hand out): nothing is sent.
+    'fixes.preview': { diagnosis, checkId: 'sg.inbound-rule', fixIndex: 0, actions: [{ api: 'AuthorizeSecurityGroup', params: {} }], lang: 'en' },
+    'fixes.apply': { diagnosis, plan: { host: '127.0.0.1', port: 22 }, checkId: 'sg.inbound-rule', fixIndex: 0, actions: [{ api: 'AuthorizeSecurityGroup', params: {} }], cloud: { mode: 'none' }, lang: 'en', confirm: true },
+    'fixes.undo': { ref: require('node:path').join(process.env.HOME || '/nonexistent', 'not-handed-out.sgdiag'), cloud: { mode: 'none' }, lang: 'en', confirm: true },
   };
   for (const channel of script.channels) {
     if (channel === 'app.confirmClose' || channel === 'diagnosis.cancel' || channel === 'watch.cancel') continue;

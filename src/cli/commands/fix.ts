@@ -1,5 +1,7 @@
-// `sg-doctor fix <session file>`: the cloud fixes of a saved diagnosis, applied only when asked (issue 11 §2).
+// `sg-doctor fix <session file | host:port>`: the cloud fixes of a diagnosis, applied only when asked (issue 11 §2).
 //   fix FILE                      dry run: each fix with the API actions it would call (nothing is sent)
+//   fix HOST:PORT [--instance …]  diagnoses first (the same run as `diagnose`), saves the session (--save, else
+//                                 a new file in the current folder), then the same as with that file
 //   fix FILE --apply [--fix N]    shows exactly what changes (as a diff), the account and region, asks y/N on a
 //                                 terminal (--yes for scripts; no terminal and no --yes → refused, exit 2),
 //                                 applies, and records every change with its undo in the session file
@@ -7,14 +9,20 @@
 // Exit codes: 0 applied / undone / nothing to do (and the dry run), 1 a write failed, 2 usage or bad input
 // (including a session written by a newer SG Doctor: it is read-only and never applied from).
 import { createHash, randomUUID } from 'node:crypto';
+import { lstat } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { Command, Option } from 'commander';
 import { loadConfigFile } from '../../core/config';
 import type { Lang, Localized } from '../../core/diagnosis/types';
-import type { CloudAction } from '../../core/cloud/provider';
-import { resolveCredentials } from '../../core/cloud/alicloud/credentials';
-import { resolveEndpoints } from '../../core/cloud/alicloud/endpoints';
-import { ActionRefused, applyActions, cloudActionsSchema, describeAction, ruleLookupFromSnapshot, type ApiRule, type ApplyOutcome, type RuleLookup } from '../../core/cloud/alicloud/apply';
+import type { ApplyActionsOutcome, CloudAction, CloudProvider, ProviderAccessKey, ProviderId } from '../../core/cloud/provider';
+import { composeDeps } from '../../core/backend/compose';
+import { DiagnoseInputError, runDiagnosis } from '../../core/diagnosis/run';
+import { ProbeInputError } from '../../core/probe/run';
+import { createSession } from '../../core/session';
+import { buildDiagnoseRequest } from './diagnose';
+import { PROVIDER_IDS } from '../../core/cloud/provider';
+import { providerFor } from '../../core/cloud/registry';
+import { cloudActionsSchema } from '../../core/cloud/alicloud/apply';
 import { loadSession, saveSession, type AppliedChangeRecord, type Session } from '../../core/session';
 import { action, EXIT_CANCELLED, EXIT_FAULT, fail, printJson, runInterruptible, stdoutStyle, withUsageExitCodes, type Style } from '../format';
 import { accessKeyFromStdin, validateCloudInput } from './cloud-input';
@@ -34,6 +42,78 @@ interface FixOptions {
   stsEndpoint?: string;
   config?: string;
   timeoutMs?: string;
+  // The host:port form: what the diagnosis needs (as `diagnose` takes it).
+  instance?: string;
+  region?: string;
+  service?: string;
+  port?: string;
+  sourceIp?: string;
+  egressIpUrls?: string;
+  controlHosts?: string;
+  dnsServers?: string;
+  attempts?: string;
+  save?: string;
+}
+
+/** A path that exists or names a session file: a file; anything else is a host[:port] to diagnose first. */
+async function isSessionFile(arg: string): Promise<boolean> {
+  if (/\.sgdiag$/i.test(arg) || arg.includes('/') || arg.includes('\\')) return true;
+  return (await lstat(arg).catch(() => null)) !== null;
+}
+
+/**
+ * `fix host:port`: the diagnosis first (probes + the cloud read, as `diagnose` runs them), saved as a session
+ * so that the record of an apply and its undo are kept; then the fixes of that session.
+ */
+async function diagnoseFirst(target: string, opts: FixOptions, lang: Lang): Promise<{ file: string; accessKey?: ProviderAccessKey }> {
+  const t = (zh: string, en: string): string => (lang === 'zh-CN' ? zh : en);
+  const { request } = await buildDiagnoseRequest(target, {
+    lang,
+    json: opts.json,
+    ...(opts.port ? { port: opts.port } : {}),
+    ...(opts.service ? { service: opts.service } : {}),
+    ...(opts.instance ? { instance: opts.instance } : {}),
+    ...(opts.region ? { region: opts.region } : {}),
+    ...(opts.profile ? { profile: opts.profile } : {}),
+    ...(opts.sourceIp ? { sourceIp: opts.sourceIp } : {}),
+    ...(opts.egressIpUrls !== undefined ? { egressIpUrls: opts.egressIpUrls } : {}),
+    ...(opts.controlHosts !== undefined ? { controlHosts: opts.controlHosts } : {}),
+    ...(opts.dnsServers !== undefined ? { dnsServers: opts.dnsServers } : {}),
+    ...(opts.attempts ? { attempts: opts.attempts } : {}),
+    ...(opts.config ? { config: opts.config } : {}),
+    ...(opts.ecsEndpoint ? { ecsEndpoint: opts.ecsEndpoint } : {}),
+    ...(opts.vpcEndpoint ? { vpcEndpoint: opts.vpcEndpoint } : {}),
+    ...(opts.accessKeyStdin ? { accessKeyStdin: true } : {}),
+  });
+  const typedKey = opts.accessKeyStdin ? await accessKeyFromStdin() : undefined;
+  const d = await runInterruptible(opts.json === true, async (signal, progress) => {
+    progress.update(t('正在诊断…', 'diagnosing…'));
+    try {
+      return await runDiagnosis(request, { signal, deps: composeDeps(typedKey ? { credentials: typedKey } : {}) });
+    } catch (err) {
+      if (err instanceof ProbeInputError || err instanceof DiagnoseInputError) fail(err.message);
+      throw err;
+    }
+  });
+  const cloud = request.cloud;
+  const plan = {
+    host: d.target.host,
+    port: d.target.port,
+    protocol: d.target.protocol,
+    ...(d.target.service ? { service: d.target.service } : {}),
+    ...(d.target.instanceId ? { instanceId: d.target.instanceId } : {}),
+    ...(d.cloud.snapshot ? { provider: d.cloud.snapshot.provider } : {}),
+    ...(cloud.mode === 'api' && cloud.region ? { region: cloud.region } : {}),
+    ...(cloud.mode === 'api' && cloud.profile ? { profile: cloud.profile } : {}),
+    ...(request.sourceIp ? { sourceIp: request.sourceIp } : {}),
+    cloudMode: cloud.mode,
+  };
+  const stamp = new Date().toISOString().replace(/\.\d+Z$/, '').replace(/[-:]/g, '').replace('T', '-');
+  const file = opts.save ?? `sg-doctor-${d.target.host.replace(/[^A-Za-z0-9.-]+/g, '-')}-${d.target.port}-${stamp}.sgdiag`;
+  const saved = await saveSession(file, createSession(d, plan));
+  if (!saved.ok) fail(t(`无法保存会话文件：${saved.message}`, `could not save the session file: ${saved.message}`));
+  process.stderr.write(`${t('诊断：', 'Diagnosis: ')}${d.verdict.summary[lang]}\n${t(`已保存到 ${file}`, `saved to ${file}`)}\n`);
+  return { file, ...(typedKey ? { accessKey: typedKey } : {}) };
 }
 
 /** One fix of the session that carries cloud actions. */
@@ -65,9 +145,13 @@ export function actionableFixes(session: Session): ActionableFix[] {
 
 const keyOf = (kind: string, actions: readonly CloudAction[]): string => `${kind}:${createHash('sha256').update(JSON.stringify(actions)).digest('hex').slice(0, 32)}`;
 
-function diffLines(actions: readonly CloudAction[], lookup?: RuleLookup): string[] {
-  return actions.flatMap((a, i) => [`  ${i + 1}. ${a.api}`, ...describeAction(a, lookup).map((l) => `     ${l}`)]);
+/** Each action and what it changes, as the provider's port describes it (its parameters when it cannot). */
+function diffLines(actions: readonly CloudAction[], provider: CloudProvider | null, session: Session): string[] {
+  const described = provider?.apply?.describeActions(actions, { snapshot: session.diagnosis.cloud.snapshot, applied: session.applied ?? [] }) ?? actions.map((a) => [JSON.stringify(a.params)]);
+  return actions.flatMap((a, i) => [`  ${i + 1}. ${a.api}`, ...described[i].map((l) => `     ${l}`)]);
 }
+
+const kebab = (k: string): string => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 function colourDiff(line: string, s: Style): string {
   const t = line.trimStart();
@@ -84,14 +168,27 @@ async function ask(question: string): Promise<boolean> {
   }
 }
 
-async function fixCommand(file: string, opts: FixOptions): Promise<void> {
+async function fixCommand(arg: string, opts: FixOptions): Promise<void> {
   const lang = opts.lang ?? defaultLang();
   const t = (zh: string, en: string): string => (lang === 'zh-CN' ? zh : en);
+  const diagnoseOnly = ['instance', 'region', 'service', 'port', 'sourceIp', 'egressIpUrls', 'controlHosts', 'dnsServers', 'attempts', 'save'] as const;
+  const targetForm = !(await isSessionFile(arg));
+  if (!targetForm) {
+    const given = diagnoseOnly.find((k) => opts[k] !== undefined);
+    if (given) fail(t(`--${kebab(given)} 只用于 host:port 形式（先诊断）`, `--${kebab(given)} goes with the host:port form (diagnose first)`));
+  }
   const s = stdoutStyle();
   if (opts.apply && opts.undo) fail(t('--apply 和 --undo 只能选一个', 'give either --apply or --undo, not both'));
   if (opts.fix !== undefined && !opts.apply) fail(t('--fix 只和 --apply 一起使用', '--fix goes with --apply'));
   if (opts.yes && !opts.apply && !opts.undo) fail(t('--yes 只和 --apply 或 --undo 一起使用', '--yes goes with --apply or --undo'));
 
+  if (opts.undo && targetForm) fail(t('--undo 需要会话文件（执行修复时保存的那个）', '--undo needs the session file (the one the apply was recorded in)'));
+  // Asked before the probes, not after them: without a terminal to confirm on, --yes is needed.
+  if (targetForm && opts.apply && !opts.yes && (!process.stdin.isTTY || !process.stderr.isTTY || opts.accessKeyStdin)) {
+    fail(t('没有可以确认的终端：加 --yes 再运行（用于脚本）', 'no terminal to confirm on: run again with --yes (for scripts)'));
+  }
+  const first = targetForm ? await diagnoseFirst(arg, opts, lang) : null;
+  const file = first?.file ?? arg;
   const r = await loadSession(file);
   if (!r.ok) fail(r.message);
   const { session, readOnly } = r.value;
@@ -99,16 +196,17 @@ async function fixCommand(file: string, opts: FixOptions): Promise<void> {
   const fixes = actionableFixes(session);
   const snapshot = session.diagnosis.cloud.snapshot as { provider?: string; region?: string; account?: { accountId?: string } } | null;
   const provider = snapshot?.provider ?? 'alicloud';
+  // The snapshot's provider through the port (null: a cloud this version does not know).
+  const port = (PROVIDER_IDS as readonly string[]).includes(provider) ? providerFor(provider as ProviderId) : null;
   const region = snapshot?.region ?? null;
   const accountId = snapshot?.account?.accountId ?? null;
   // Rule ids in a diff are shown with what they stand for: the diagnosis' snapshot, or a rule an apply created.
-  const createdRules = (session.applied ?? []).flatMap((x) => ((x.created as { rules?: ApiRule[] }).rules ?? []));
-  const lookup = ruleLookupFromSnapshot(session.diagnosis.cloud.snapshot, createdRules);
+  const lookup = { provider: port, session };
   const where = `${t('账号', 'account')} ${accountId ?? t('未知', 'unknown')} · ${t('地域', 'region')} ${region ?? t('未知', 'unknown')}`;
 
   // ---- dry run -----------------------------------------------------------------------------------------
   if (!opts.apply && !opts.undo) {
-    if (opts.json) return printJson({ file, readOnly, provider, region, accountId, fixes: fixes.map((f) => ({ ...f, diff: diffLines(f.actions, lookup).map((l) => l.trim()) })), applied: session.applied ?? [] });
+    if (opts.json) return printJson({ file, readOnly, provider, region, accountId, fixes: fixes.map((f) => ({ ...f, diff: diffLines(f.actions, lookup.provider, lookup.session).map((l) => l.trim()) })), applied: session.applied ?? [] });
     if (!fixes.length) {
       process.stdout.write(`${t('这个诊断里没有可以通过云 API 执行的修复。', 'This diagnosis has no fix that can be applied through the cloud API.')}\n`);
       return;
@@ -118,7 +216,7 @@ async function fixCommand(file: string, opts: FixOptions): Promise<void> {
       const sim = (f.simulated as { decision?: string } | null)?.decision;
       const detail = `${f.checkId}${sim ? t(`；模拟结果：${sim}`, `; simulated: ${sim}`) : ''}`;
       process.stdout.write(`\n[${f.n}] ${f.title[lang]}${s.dim(t(`（${detail}）`, ` (${detail})`))}\n`);
-      for (const l of diffLines(f.actions, lookup)) process.stdout.write(`${colourDiff(l, s)}\n`);
+      for (const l of diffLines(f.actions, lookup.provider, lookup.session)) process.stdout.write(`${colourDiff(l, s)}\n`);
     }
     process.stdout.write(`\n${s.dim(t(`执行：sg-doctor fix ${file} --apply --fix N；撤销：sg-doctor fix ${file} --undo`, `Apply: sg-doctor fix ${file} --apply --fix N; undo: sg-doctor fix ${file} --undo`))}\n`);
     return;
@@ -126,7 +224,11 @@ async function fixCommand(file: string, opts: FixOptions): Promise<void> {
 
   // ---- apply / undo: guards --------------------------------------------------------------------------------
   if (readOnly) fail(t(`${file} 由更新版本的 SG Doctor 写入，只能只读打开：不会从它执行或撤销任何更改`, `${file} was written by a newer SG Doctor and is read-only here: nothing is applied or undone from it`));
-  if (provider !== 'alicloud') fail(t(`目前只能对阿里云执行修复（这个诊断来自 ${provider}）`, `fixes can be applied on Alibaba Cloud only for now (this diagnosis is from ${provider})`));
+  const writer = port?.apply;
+  if (!writer) {
+    const name = port ? port.name[lang] : provider;
+    fail(t(`在${name}上还不能由 SG Doctor 直接执行修复：请复制上面的命令，或在控制台中修改`, `applying fixes is not available for ${name} yet: copy the commands shown above, or make the change in the console`));
+  }
   if (!region) fail(t('这个诊断没有读取云配置（不知道地域），无法执行修复', 'this diagnosis holds no cloud configuration (no region): nothing to apply to'));
 
   let actions: CloudAction[];
@@ -165,7 +267,7 @@ async function fixCommand(file: string, opts: FixOptions): Promise<void> {
   }
 
   process.stdout.write(`${s.bold(heading)}\n${where}\n`);
-  for (const l of diffLines(actions, lookup)) process.stdout.write(`${colourDiff(l, s)}\n`);
+  for (const l of diffLines(actions, lookup.provider, lookup.session)) process.stdout.write(`${colourDiff(l, s)}\n`);
 
   // ---- confirmation: asked after the account check, before the first write ------------------------------------
   if (!opts.yes && (!process.stdin.isTTY || !process.stderr.isTTY || opts.accessKeyStdin)) {
@@ -182,11 +284,15 @@ async function fixCommand(file: string, opts: FixOptions): Promise<void> {
   // ---- credentials and endpoints --------------------------------------------------------------------------------
   const cfg = await loadConfigFile({ path: opts.config });
   if (!cfg.ok) fail(cfg.message);
-  const endpoints = resolveEndpoints({ flags: { ecs: opts.ecsEndpoint, vpc: opts.vpcEndpoint, sts: opts.stsEndpoint }, file: cfg.value.config });
+  const resolved = port!.endpoints?.({ flags: { ecs: opts.ecsEndpoint, vpc: opts.vpcEndpoint, sts: opts.stsEndpoint }, file: cfg.value.config }) ?? { ok: true as const, value: undefined };
+  if (!resolved.ok) fail(resolved.message);
+  const endpoints = resolved.value;
   const profile = opts.profile ?? session.plan.profile;
   validateCloudInput({ region, profile, endpoints, accessKey: opts.accessKeyStdin }, { region: t('诊断的地域', 'the diagnosis region'), profile: opts.profile ? '--profile' : t('诊断保存的配置名', 'the saved profile') });
-  const creds = resolveCredentials({ ...(opts.accessKeyStdin ? { accessKey: await accessKeyFromStdin() } : {}), ...(profile ? { profile } : {}) });
-  if (!creds.ok) fail(creds.message);
+  const accessKey = first?.accessKey ?? (opts.accessKeyStdin ? await accessKeyFromStdin() : undefined);
+  // Checked before the session file is touched: no credentials → nothing recorded, nothing sent.
+  const source = port!.credentialSource?.({ ...(accessKey ? { credentials: accessKey } : {}), ...(profile ? { profile } : {}), env: process.env });
+  if (source && !source.ok) fail(source.message);
   const timeoutMs = opts.timeoutMs === undefined ? undefined : Number(opts.timeoutMs);
   if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 120_000)) fail('--timeout-ms must be a whole number from 100 to 120000');
 
@@ -197,15 +303,23 @@ async function fixCommand(file: string, opts: FixOptions): Promise<void> {
   const saved = await saveSession(file, pending);
   if (!saved.ok) fail(t(`无法写入会话文件，没有做任何更改：${saved.message}`, `could not write the session file, nothing was changed: ${saved.message}`));
 
-  let outcome: ApplyOutcome;
-  try {
-    outcome = await runInterruptible(opts.json === true, (signal, progress) =>
-      applyActions(actions, { credentials: creds.value, endpoints, region, signal, confirm, expectAccountId: accountId, clientTokens: tokens, ...(timeoutMs ? { timeoutMs } : {}), log: (l) => progress.update(l) }),
-    );
-  } catch (e) {
-    if (e instanceof ActionRefused) fail(e.text[lang]);
-    throw e;
-  }
+  const result = await runInterruptible(opts.json === true, (signal, progress) =>
+    writer!.applyActions(actions, {
+      region,
+      ...(accessKey ? { credentials: accessKey } : {}),
+      ...(profile ? { profile } : {}),
+      env: process.env,
+      endpoints,
+      signal,
+      ...(confirm ? { confirm } : {}),
+      expectAccountId: accountId,
+      clientTokens: tokens,
+      ...(timeoutMs ? { timeoutMs } : {}),
+      log: (l) => progress.update(l),
+    }),
+  );
+  if (!result.ok) fail(result.refused[lang]);
+  const outcome: ApplyActionsOutcome = result.outcome;
 
   if (declined) {
     await saveSession(file, { ...session, pendingApply: session.pendingApply ?? null });
@@ -222,7 +336,7 @@ async function fixCommand(file: string, opts: FixOptions): Promise<void> {
         ...c,
         created: c.created as Record<string, unknown>,
         batch,
-        provider: 'alicloud',
+        provider: port!.id,
         fix: { checkId: fix!.checkId, title: fix!.title },
         accountId,
         region,
@@ -249,7 +363,7 @@ async function fixCommand(file: string, opts: FixOptions): Promise<void> {
     for (const c of outcome.applied) if (c.undoNote && opts.apply) process.stdout.write(`  ${s.yellow('!')} ${c.undoNote[lang]}\n`);
     if (outcome.failure) {
       process.stderr.write(`sg-doctor: ${outcome.failure.message[lang]}\n`);
-      if (outcome.failure.error.requestId) process.stderr.write(`sg-doctor: RequestId ${outcome.failure.error.requestId}\n`);
+      if (outcome.failure.requestId) process.stderr.write(`sg-doctor: RequestId ${outcome.failure.requestId}\n`);
       if (outcome.failure.api === actions[outcome.failure.index]?.api) {
         process.stderr.write(
           `sg-doctor: ${t(`已执行 ${outcome.applied.length} 步，失败于第 ${outcome.failure.index + 1} 步，其后 ${outcome.notSent} 步未发送`, `${outcome.applied.length} step(s) applied, step ${outcome.failure.index + 1} failed, ${outcome.notSent} not sent`)}\n`,
@@ -281,7 +395,7 @@ export function registerFix(program: Command): void {
       'after',
       '\nApplying needs the write RAM policy (sg-doctor cloud policy --write); reading stays read-only.\nExit codes: 0 applied, undone or nothing to do, 1 a write failed, 2 bad input or usage (also: no terminal to confirm on and no --yes).',
     )
-    .argument('<file>', 'session file (.sgdiag) saved by diagnose --save or the app')
+    .argument('<file|host:port>', 'session file (.sgdiag) saved by diagnose --save or the app, or a host[:port] to diagnose first')
     .option('--apply', 'apply a fix (shows the change, the account and the region, and asks y/N)', false)
     .option('--undo', 'undo the last applied fix (removes exactly what it created)', false)
     .option('--yes', 'do not ask (for scripts)', false)
@@ -295,6 +409,17 @@ export function registerFix(program: Command): void {
     .addOption(new Option('--sts-endpoint <host>', 'STS API endpoint').env('SGD_STS_ENDPOINT'))
     .option('--config <path>', 'config file (default ~/.config/sg-doctor/config.json)')
     .option('--timeout-ms <ms>', 'per-call timeout')
+    // host:port form: the diagnosis first, as `diagnose` takes it.
+    .option('--instance <id>', 'host:port form: the instance id (else looked up by address)')
+    .option('--region <id>', 'host:port form: the region to search first')
+    .option('-s, --service <name>', 'host:port form: service preset (ssh, rdp, http, …)')
+    .option('-p, --port <n>', 'host:port form: the TCP port (default: the service\'s port, else 22)')
+    .option('--source-ip <ip>', 'host:port form: your public IP as the server sees it')
+    .option('--egress-ip-urls <urls>', 'host:port form: URLs echoing the caller\'s IP ("" = none)')
+    .option('--control-hosts <hosts>', 'host:port form: known-good hosts for control probes ("" = none)')
+    .option('--dns-servers <servers>', 'host:port form: resolvers to query directly')
+    .option('-a, --attempts <n>', 'host:port form: connect attempts')
+    .option('--save <file.sgdiag>', 'host:port form: where to save the session (default: a new file in the current folder)')
     .action(action(fixCommand));
   withUsageExitCodes(cmd);
   program.addCommand(cmd);

@@ -31,6 +31,7 @@ import { APP_VERSION } from '../version';
 import { watch, type WatchOptions } from '../watch';
 import { environmentHasKey, environmentVariables, listProfiles } from './accounts';
 import { EngineError, type DiagnosisEngine, type RunCredentials } from './engine';
+import { fixHandlers } from './fixes-handlers';
 import type { Host } from './host';
 import { silentLogger, type Logger } from './log';
 
@@ -304,7 +305,14 @@ export function createBackend(opts: BackendOptions): Backend {
         path = await host.chooseSavePath({ kind: 'session', defaultName: `${base}${SESSION_EXTENSION}`, extensions: ['sgdiag'] });
         if (!path) return ok(null);
       }
-      const session = { ...createSession(d.value, plan), ...(worked ? { watch: worked } : {}) };
+      // Saving over a file keeps the cloud changes applied from it (and their undo): the UI never holds them.
+      const kept = ref && !saveAs ? await loadSession(path).then((r) => (r.ok ? r.value.session : null)) : null;
+      const session = {
+        ...createSession(d.value, plan),
+        ...(kept?.applied ? { applied: kept.applied } : {}),
+        ...(kept?.pendingApply ? { pendingApply: kept.pendingApply } : {}),
+        ...(worked ? { watch: worked } : {}),
+      };
       // What is written must read back: refuse to write a file this app could not open again.
       const check = parseSession(serializeSession(session), basename(path));
       if (!check.ok) return check;
@@ -423,6 +431,20 @@ export function createBackend(opts: BackendOptions): Backend {
       watches.delete(watchId);
       return ok({ cancelled: !!c });
     },
+
+    // Apply a fix from the app, with confirmation and undo (issue 11 §2): fixes-handlers.ts.
+    ...fixHandlers({
+      env,
+      log,
+      sessionsDir,
+      resolveRef,
+      adopt: async (path, savedAt) => {
+        issued.add(resolve(path));
+        await addRecent(refOf(resolve(path), savedAt)).catch(() => undefined);
+      },
+      credentialsFor,
+      checkDiagnosis,
+    }),
   };
 
   async function dispatch(channel: unknown, rawArgs: unknown): Promise<Result<unknown>> {

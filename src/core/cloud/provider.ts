@@ -20,7 +20,7 @@ export const PROVIDER_IDS_COMPLETE: Exclude<ProviderId, (typeof PROVIDER_IDS)[nu
 
 // ---- fixes as data (issue 11): defined in ./types (the renderer's type-check sees them there) -----------
 
-import type { FixContext, FixIntent } from './types';
+import type { CloudAction, FixContext, FixIntent } from './types';
 export type { CloudAction, FixIntent, SimulatedFix } from './types';
 
 // ---- semantics the provider-neutral evaluators and words need ----------------------------------------------
@@ -148,4 +148,74 @@ export interface CloudProvider {
   credentialSource?(args: Pick<ProviderReadArgs, 'profile' | 'credentials' | 'env' | 'allowInstanceMetadata'>): Result<string>;
   /** Runs a read-only script on the instance through the cloud's agent; absent when the cloud has none wired. */
   runRemoteScript?(args: RemoteScriptArgs): Promise<RemoteScriptResult>;
+  /** Guarded apply of fix actions with undo (issue 11 §2); absent: applying is not available for this cloud yet. */
+  apply?: ProviderApply;
+}
+
+// ---- guarded apply of fix actions (issue 11 §2): optional, a provider without it only shows the commands ----
+
+/** Who a write is made as and where: the same credential sources as the read. */
+export interface ApplyActionsArgs {
+  region: string;
+  /** A typed key; else the provider resolves credentials (profile, environment, CLI configuration). */
+  credentials?: ProviderAccessKey;
+  profile?: string;
+  env?: ProviderEnv;
+  /** As `endpoints()` resolved them from the user's own configuration (undefined: the public cloud's). */
+  endpoints?: unknown;
+  signal?: AbortSignal;
+  /** Asked once, after validation and the account check, before the first write; false → nothing is sent. */
+  confirm?: () => Promise<boolean>;
+  /** The account the diagnosis was read in: credentials of another account → refused, nothing sent. */
+  expectAccountId?: string | null;
+  /** A ClientToken per action (same order), kept by the caller so that a retry is idempotent. */
+  clientTokens?: readonly string[];
+  timeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+/** What one applied action changed, with the actions that put it back (kept in the session). */
+export interface AppliedCloudChange {
+  at: string;
+  api: string;
+  params: Record<string, unknown>;
+  requestId: string | null;
+  clientToken: string | null;
+  /** False: it was already like that, nothing was written. */
+  changed: boolean;
+  /** What the provider found it had created (rule ids, previous entries, …): opaque to neutral code. */
+  created: Record<string, unknown>;
+  /** Removes exactly what was created (empty: nothing to undo, or not undone automatically — see undoNote). */
+  undo: CloudAction[];
+  undoNote?: Localized;
+  note: Localized;
+}
+
+export interface ApplyActionsOutcome {
+  applied: AppliedCloudChange[];
+  /** The action that failed (those after it were not sent); `message` names the permission to grant when denied. */
+  failure: { index: number; api: string; code: string; message: Localized; requestId: string | null } | null;
+  /** Actions not sent (an earlier one failed, the run was cancelled, or the confirmation said no). */
+  notSent: number;
+}
+
+/**
+ * `refused`: nothing was sent — an action that is not one of this provider's fix actions, another region or
+ * account, malformed ids, no credentials. The words say why in the user's terms.
+ */
+export type ApplyActionsResult = { ok: true; outcome: ApplyActionsOutcome } | { ok: false; refused: Localized };
+
+export interface ActionDescribeContext {
+  /** The diagnosis' snapshot (rule ids in a removal are shown with what they stand for). */
+  snapshot?: unknown;
+  /** Changes applied earlier (their `created`), for rule ids an apply created. */
+  applied?: readonly { created: unknown }[];
+}
+
+/** The optional write side of a provider. */
+export interface ProviderApply {
+  /** Sends fix actions (only this provider's fix APIs), reading back what each created, with its undo. */
+  applyActions(actions: readonly CloudAction[], args: ApplyActionsArgs): Promise<ApplyActionsResult>;
+  /** Each action as diff lines ("+ …" added, "- …" removed, "~ …" changed), the first line naming where. */
+  describeActions(actions: readonly CloudAction[], ctx?: ActionDescribeContext): string[][];
 }

@@ -7,8 +7,9 @@ import { fail, ok, type Result } from '../../result';
 import { evaluateNetworkAcl } from '../../rules/networkAcl';
 import { evaluateSecurityGroups } from '../../rules/securityGroups';
 import { checkCloudIds } from '../ids';
-import type { CloudProvider, ProviderInputCheck, RemoteScriptArgs, RemoteScriptResult } from '../provider';
+import type { ApplyActionsArgs, ApplyActionsResult, CloudAction, CloudProvider, ProviderApply, ProviderInputCheck, RemoteScriptArgs, RemoteScriptResult } from '../provider';
 import { ramPolicy } from './actions';
+import { ActionRefused, applyActions, describeAction, ruleLookupFromSnapshot, type ApiRule } from './apply';
 import { runCloudAssistant } from './assistant';
 import { environmentRegion, resolveCredentials, type AccessKeyInput } from './credentials';
 import { checkEndpoints, resolveEndpoints, type EndpointFileConfig, type Endpoints } from './endpoints';
@@ -78,6 +79,52 @@ async function runRemoteScript(args: RemoteScriptArgs): Promise<RemoteScriptResu
   if (r.status !== 'Success' && !r.output) return { ok: false, stage: 'run', code: r.status, message: r.explanation };
   return { ok: true, output: r.output, complete: r.status === 'Success', explanation: r.explanation };
 }
+
+/** The port's write side: the executor of apply.ts with the same credential chain as the reader. */
+async function applyThroughPort(actions: readonly CloudAction[], args: ApplyActionsArgs): Promise<ApplyActionsResult> {
+  const typed = accessKeyInput(args.credentials);
+  const creds = resolveCredentials({ ...(typed ? { accessKey: typed } : {}), ...(args.profile && !typed ? { profile: args.profile } : {}), ...(args.env ? { env: args.env } : {}) });
+  if (!creds.ok) return { ok: false, refused: L(`没有可用的阿里云凭据，没有做任何更改：${creds.message}`, `No Alibaba Cloud credentials could be used; nothing was changed: ${creds.message}`) };
+  let endpoints;
+  try {
+    endpoints = asEndpoints(args.endpoints) ?? resolveEndpoints(args.env ? { env: args.env } : {});
+  } catch (e) {
+    return { ok: false, refused: L(`API 端点设置无效，没有做任何更改：${(e as Error).message}`, `The API endpoint settings are not valid; nothing was changed: ${(e as Error).message}`) };
+  }
+  try {
+    const o = await applyActions(actions, {
+      credentials: creds.value,
+      endpoints,
+      region: args.region,
+      ...(args.signal ? { signal: args.signal } : {}),
+      ...(args.confirm ? { confirm: args.confirm } : {}),
+      ...(args.expectAccountId !== undefined ? { expectAccountId: args.expectAccountId } : {}),
+      ...(args.clientTokens ? { clientTokens: args.clientTokens } : {}),
+      ...(args.timeoutMs ? { timeoutMs: args.timeoutMs } : {}),
+      ...(args.log ? { log: args.log } : {}),
+    });
+    return {
+      ok: true,
+      outcome: {
+        applied: o.applied.map((c) => ({ ...c, created: c.created as Record<string, unknown> })),
+        failure: o.failure ? { index: o.failure.index, api: o.failure.api, code: o.failure.error.code, message: o.failure.message, requestId: o.failure.error.requestId ?? null } : null,
+        notSent: o.notSent,
+      },
+    };
+  } catch (e) {
+    if (e instanceof ActionRefused) return { ok: false, refused: e.text };
+    throw e;
+  }
+}
+
+const alicloudApply: ProviderApply = {
+  applyActions: applyThroughPort,
+  describeActions: (actions, ctx = {}) => {
+    const created = (ctx.applied ?? []).flatMap((x) => ((x.created as { rules?: ApiRule[] } | null)?.rules ?? []));
+    const lookup = ruleLookupFromSnapshot(ctx.snapshot ?? null, created);
+    return actions.map((a) => describeAction(a, lookup));
+  },
+};
 
 function checkInput(input: ProviderInputCheck): Result<void> {
   const names = input.names ?? {};
@@ -159,4 +206,5 @@ export const alicloudProvider: CloudProvider = {
   },
   checkInput,
   runRemoteScript,
+  apply: alicloudApply,
 };

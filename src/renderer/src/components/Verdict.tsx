@@ -7,6 +7,7 @@ import { anyFailing, fillCommand, targetText, verdictFixGroups } from '../logic'
 import { useStore } from '../store';
 import { CopyButton, useL } from './common';
 import { PathPicture } from './PathPicture';
+import { AppliedRecord, ApplyFixButton } from './ApplyFix';
 
 type Fix = Check['fixes'][number];
 
@@ -48,7 +49,7 @@ export function VerdictBanner({ verdict, checks, target }: { verdict: VerdictT; 
               {g.steps.length > 0 && (
                 <ul className="fix-list">
                   {g.steps.map((f, i) => (
-                    <FixItem key={i} fix={f} />
+                    <FixItem key={i} fix={f} checkId={g.checkId} siblings={checks.find((c) => c.id === g.checkId)?.fixes ?? []} />
                   ))}
                 </ul>
               )}
@@ -64,7 +65,7 @@ export function VerdictBanner({ verdict, checks, target }: { verdict: VerdictT; 
                           </span>
                         )}
                         <ul className="fix-list">
-                          <FixItem fix={f} />
+                          <FixItem fix={f} checkId={g.checkId} siblings={checks.find((c) => c.id === g.checkId)?.fixes ?? []} />
                         </ul>
                       </li>
                     ))}
@@ -75,6 +76,7 @@ export function VerdictBanner({ verdict, checks, target }: { verdict: VerdictT; 
           ))}
         </div>
       )}
+      <AppliedRecord />
     </section>
   );
 }
@@ -87,7 +89,7 @@ const PLACEHOLDER_WORDS: Record<string, string> = {
   allocationid: 'allocationId',
 };
 
-function FixItem({ fix }: { fix: Fix }) {
+function FixItem({ fix, checkId, siblings }: { fix: Fix; checkId: string; siblings: Fix[] }) {
   const { t } = useTranslation();
   const l = useL();
   const sourceIp = useStore((s) => s.form.sourceIp.trim() || s.doc.diagnosis?.cloud.flow?.sourceIp || '');
@@ -104,6 +106,7 @@ function FixItem({ fix }: { fix: Fix }) {
         </span>
         <span className="fix-title">{title}</span>
         {filled && missing.length === 0 && <CopyButton text={filled.command} label={l(fix.title)} />}
+        <ApplyFixButton fix={fix} checkId={checkId} siblings={siblings} />
         {url && (
           <a className="btn small" href={url} target="_blank" rel="noopener noreferrer">
             {t('verdict.openConsole')} ↗
