@@ -97,10 +97,14 @@ describeLab('lab: fix --apply opens the port the fake cloud blocks, --undo close
       { title: 'Accept at the drop’s priority', actions: [authorize(5)] },
       { title: 'Accept with a priority that beats the drop', actions: [authorize(4)] },
     ]);
-    const same = await fix(file, 'apply priority drop: equal', '--apply', '--yes', '--fix', '1');
+    // Numbers come from the dry run: other failing checks may carry applicable fixes of their own before these.
+    const dry = await fix(file, 'apply priority drop: dry run', '--json');
+    const numbered = (JSON.parse(dry.result.stdout) as { fixes: { n: number; title: { en: string } }[] }).fixes;
+    const numberOf = (title: string): string => String(numbered.find((f) => f.title.en === title)?.n ?? 'missing');
+    const same = await fix(file, 'apply priority drop: equal', '--apply', '--yes', '--fix', numberOf('Accept at the drop’s priority'));
     expect(same.result.code, same.result.stderr).toBe(0);
     expect(await probe()).toBe('filtered/no-response');
-    const beat = await fix(file, 'apply priority drop: beat', '--apply', '--yes', '--fix', '2');
+    const beat = await fix(file, 'apply priority drop: beat', '--apply', '--yes', '--fix', numberOf('Accept with a priority that beats the drop'));
     expect(beat.result.code, beat.result.stderr).toBe(0);
     expect(await probe()).toBe('open/syn-ack');
   }, 240_000);
