@@ -261,6 +261,10 @@ if (why && process.env.SGD_REQUIRE_LAB === '1') {
         // The real SDK signed its requests with the environment's AK, against the fake only.
         expect(fake.calls.filter((c) => c.status === 200 && c.ak === FAKE_AK).length).toBeGreaterThan(0);
         await expect(page.locator('main')).not.toContainText(FAKE_SK);
+        // Huawei Cloud has no agent behind the port: no Cloud Assistant button, the copy-paste script instead.
+        await expect(page.getByTestId('no-remote-script')).toContainText('Huawei Cloud has no agent SG Doctor can run the script through');
+        await expect(page.getByRole('button', { name: /Cloud Assistant/ })).toHaveCount(0);
+        await expect(page.getByTestId('show-script')).toBeVisible();
         await shot(page, 'huawei-environment-verdict-en');
       } finally {
         await context.close();

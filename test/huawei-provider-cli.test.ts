@@ -1,7 +1,7 @@
 // `sg-doctor cloud check --snapshot` with Huawei Cloud documents as KooCLI prints them: the provider is
 // recognised from the documents, the exit codes and the JSON shape are the same as for Alibaba.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,3 +71,39 @@ describe('sg-doctor cloud check with Huawei documents', { timeout: 180_000 }, ()
     expect(b.stderr).toContain('bad.json (ShowServer): server.id 5');
   });
 });
+
+describe('sg-doctor cloud profiles --provider huawei', { timeout: 120_000 }, () => {
+  const AK = 'HPUAPROFILECLI0001';
+  const SK = 'cli-profile-secret-never-shown-0001';
+  const write = (cfg: unknown) => {
+    mkdirSync(join(dir, '.hcloud'), { recursive: true });
+    writeFileSync(join(dir, '.hcloud', 'config.json'), JSON.stringify(cfg));
+  };
+  afterAll(() => rmSync(join(dir, '.hcloud'), { recursive: true, force: true }));
+
+  it('lists KooCLI profiles with the AK masked and never the SK; encrypted keys are refused with how to hand the key over', async () => {
+    write({ authEncrypt: 'false', current: 'prod', profiles: [
+      { name: 'prod', mode: 'AKSK', accessKeyId: AK, secretAccessKey: SK, region: 'cn-north-4', projectId: '' },
+      { name: 'sso', mode: 'SSO', region: 'cn-east-3' },
+    ] });
+    const j = await sg(['cloud', 'profiles', '--provider', 'huawei', '--json']);
+    expect(j.code, j.stderr).toBe(0);
+    const doc = JSON.parse(j.stdout);
+    expect(doc).toMatchObject({ provider: 'huawei', path: join(dir, '.hcloud', 'config.json') });
+    expect(doc.profiles.map((p: { name: string; supported: boolean; current: boolean }) => [p.name, p.supported, p.current])).toEqual([['prod', true, true], ['sso', false, false]]);
+    expect(doc.profiles[0].accessKeyIdRedacted).toBe('HPUA****0001');
+    const text = await sg(['cloud', 'profiles', '--provider', 'huawei']);
+    expect(text.stdout).toMatch(/\* prod +AKSK +cn-north-4 +HPUA\*\*\*\*0001 +yes/);
+    expect(text.stdout).toContain("needs KooCLI's own sign-in");
+    for (const out of [j.stdout, text.stdout, text.stderr]) expect(out).not.toContain(SK);
+
+    write({ authEncrypt: 'true', current: 'default', profiles: [{ name: 'default', mode: 'AKSK', accessKeyId: 'ZW5jcnlwdGVk', secretAccessKey: 'ZW5jcnlwdGVkLXNr', region: 'cn-north-4' }] });
+    const enc = await sg(['cloud', 'profiles', '--provider', 'huawei']);
+    expect(enc.code).toBe(0);
+    expect(enc.stdout).toMatch(/encrypt/i);
+    expect(enc.stdout).toContain('HUAWEICLOUD_SDK_AK');
+    // The Alibaba listing is a different file: no aliyun profiles here.
+    expect((await sg(['cloud', 'profiles'])).stdout).toContain(join('.aliyun', 'config.json'));
+  });
+});
+

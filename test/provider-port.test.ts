@@ -104,10 +104,49 @@ describe('premises take the carrier-blocked ports from the provider semantics', 
     const { view } = await import('../src/core/diagnosis/facts');
     const base = facts({ port: 445, probes: report([tcp('filtered', 'no-response', { port: 445 })]) });
     expect(portNotCarrierBlocked(view(base)).state).toBe('unknown');
-    const semantics = { aclStateful: true, priority: { min: 1, max: 100, lowerFirst: true }, carrierBlockedTcpPorts: [4444] };
+    const semantics = { aclStateful: true, priority: { min: 1, max: 100, lowerFirst: true }, carrierBlockedTcpPorts: [4444], outboundTcp25Blocked: [], icpFiling: { console: 'https://beian.example.com/', regionsOutsideMainland: { 'zh-CN': '', en: '' } }, groupsDropSilently: true };
     expect(portNotCarrierBlocked(view({ ...base, semantics })).state).toBe('true');
     const on4444 = facts({ port: 4444, probes: report([tcp('filtered', 'no-response', { port: 4444 })]) });
     expect(portNotCarrierBlocked(view({ ...on4444, semantics })).state).toBe('unknown');
+  });
+});
+
+describe('provider-specific words come from the run\'s cloud semantics', () => {
+  it('port 25: blocked in every Alibaba region; on Huawei only in cn-north-1; unknown without a provider', async () => {
+    const { facts, report, tcp, snapshot } = await import('../src/core/diagnosis/testing/builders');
+    const { runCheck } = await import('../src/core/diagnosis/checks');
+    const { netPort25 } = await import('../src/core/diagnosis/checks/network');
+    const { view } = await import('../src/core/diagnosis/facts');
+    const { providerFor } = await import('../src/core/cloud/registry');
+    const at = (region: string, provider?: 'alicloud' | 'huawei') => {
+      const snap = snapshot();
+      const f = facts({ port: 25, probes: report([tcp('filtered', 'no-response', { port: 25 })]), snapshot: { ...snap, region, instance: snap.instance ? { ...snap.instance, region } : null } });
+      return runCheck(netPort25, view(provider ? { ...f, semantics: providerFor(provider).semantics } : f));
+    };
+    expect(at('cn-hangzhou', 'alicloud').condition).toBe('port-25');
+    expect(at('ap-southeast-1', 'alicloud').condition).toBe('port-25');
+    expect(at('cn-north-1', 'huawei').condition).toBe('port-25');
+    const elsewhere = at('cn-north-4', 'huawei');
+    expect(elsewhere.condition).toBe('port-25-isp');
+    expect(elsewhere.finding.en).toContain('does not block outbound 25 in cn-north-4');
+    expect(elsewhere.finding['zh-CN']).not.toMatch(/[,:;()]/);
+    expect(at('cn-north-1').condition).toBe('port-25-unknown-region');
+  });
+
+  it('ICP filing: the console and the regions outside the mainland are the cloud\'s own, and the app may open the link', async () => {
+    const { providerFor, registeredProviders } = await import('../src/core/cloud/registry');
+    const { allowedExternalUrl } = await import('../src/core/api');
+    expect(providerFor('alicloud').semantics.icpFiling.console).toBe('https://beian.aliyun.com/');
+    expect(providerFor('huawei').semantics.icpFiling.console).toBe('https://beian.huaweicloud.com/');
+    expect(providerFor('huawei').semantics.icpFiling.regionsOutsideMainland.en).toContain('ap-southeast-1');
+    // Every link a provider hands out (filing console, console deep links) is on the app's external allow-list.
+    for (const p of registeredProviders()) {
+      expect(allowedExternalUrl(p.semantics.icpFiling.console), p.id).not.toBeNull();
+      for (const host of p.console.hosts) expect(allowedExternalUrl(`https://${host}/`), `${p.id} ${host}`).not.toBeNull();
+      for (const url of [p.console.securityGroup('cn-north-4', 'sg-x'), p.console.instance('cn-north-4', 'i-x'), p.console.networkAcl('cn-north-4', 'acl-x')]) {
+        if (url) expect(allowedExternalUrl(url), url).not.toBeNull();
+      }
+    }
   });
 });
 

@@ -116,6 +116,14 @@ describe('backend dispatch', () => {
   it('reports the app and the OS language', async () => {
     const r = await backend.dispatch('app.info', {});
     expect(r.ok && r.value).toMatchObject({ shell: 'web', osLang: 'zh-CN', capabilities: { nativeDialogs: false, pdf: false } });
+    // The clouds this build reads and what each can do: Alibaba runs the script through Cloud Assistant and
+    // applies fixes; Huawei has no agent behind the port, so the app offers the copy-paste script instead.
+    const clouds = (r.ok && (r.value as { clouds?: { id: string; remoteScript: boolean; apply: boolean; name: { en: string } }[] }).clouds) || [];
+    expect(clouds.map((c) => [c.id, c.remoteScript, c.apply])).toEqual([
+      ['alicloud', true, true],
+      ['huawei', false, false],
+    ]);
+    expect(clouds[1].name.en).toBe('Huawei Cloud');
   });
 
   it('validates targets with the probe engine\'s parser', async () => {

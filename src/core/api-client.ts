@@ -32,7 +32,8 @@ export function createClient(transport: Transport): Client {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// External links: the allow-list both the backend and the Electron shell enforce.
+// External links: the allow-list both the backend and the Electron shell enforce (and the renderer uses to
+// decide what to show as a link). Providers' console hosts must be listed here; a test keeps it so.
 
 const ALLOWED_EXTERNAL_HOSTS = [
   'ecs.console.aliyun.com',
@@ -46,6 +47,11 @@ const ALLOWED_EXTERNAL_HOSTS = [
   'vpc.console.alibabacloud.com',
   'api.aliyun.com',
   'next.api.aliyun.com',
+  'beian.aliyun.com',
+  // Huawei Cloud: console, documentation, filing (test/provider-port.test.ts checks every provider link is here).
+  'console.huaweicloud.com',
+  'support.huaweicloud.com',
+  'beian.huaweicloud.com',
 ];
 
 /** Parsed https URL on the allow-list, no credentials, default port; null otherwise. */

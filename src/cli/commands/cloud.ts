@@ -2,7 +2,7 @@
 // JSON output) and show it, or check one flow against its security groups and network ACL.
 //   cloud show     [--instance i-… | --address IP] [--profile NAME] [--region R] [--json] [--snapshot FILE…]
 //   cloud check    --address IP --port 22 [--protocol tcp] [--source IP] [--json] [--snapshot FILE…]
-//   cloud profiles list the aliyun CLI profiles (no secrets)
+//   cloud profiles list the cloud CLI's profiles: aliyun, or KooCLI with --provider huawei (no secrets)
 //   cloud policy   print the minimal read-only RAM policy
 // Exit codes: cloud check 0 allowed, 1 denied, 3 undecided (the same with --json); 2 bad input / no credentials /
 // nothing found; 70 internal error.
@@ -10,7 +10,6 @@ import ipaddr from 'ipaddr.js';
 import { Command, Option } from 'commander';
 import { loadConfigFile } from '../../core/config';
 import type { CloudSnapshot } from '../../core/cloud/model';
-import { listAliyunProfiles } from '../../core/cloud/alicloud/credentials';
 import { PROVIDER_IDS, type ProviderId } from '../../core/cloud/provider';
 import { DEFAULT_PROVIDER, providerFor } from '../../core/cloud/registry';
 import { importDocuments, renderCloudFixes } from '../../core/backend/compose';
@@ -282,19 +281,21 @@ export function registerCloud(program: Command): void {
       }),
     );
 
-  withUsageExitCodes(cloud.command('profiles').description('List the aliyun CLI profiles (never their secrets)'))
+  withUsageExitCodes(cloud.command('profiles').description('List the cloud CLI profiles SG Doctor can use: aliyun CLI, or KooCLI (hcloud) with --provider huawei (never their secrets)'))
+    .addOption(new Option('--provider <cloud>', 'the cloud: alicloud (aliyun CLI) or huawei (KooCLI)').choices([...PROVIDER_IDS]).default(DEFAULT_PROVIDER))
     .option('--json', 'print JSON')
     .action(
-      action((opts: { json?: boolean }) => {
-        const r = listAliyunProfiles();
+      action((opts: { json?: boolean; provider: ProviderId }) => {
+        const r = providerFor(opts.provider).accounts.listProfiles(process.env);
         if (!r.ok) fail(r.message);
         if (opts.json) return printJson(r.value);
         const style = stdoutStyle();
+        if (r.value.note) process.stdout.write(`${style.yellow(r.value.note.en)}\n`);
         if (!r.value.profiles.length) return void process.stdout.write(`no profiles in ${r.value.path}\n`);
         process.stdout.write(
           `${formatTable(
-            r.value.profiles.map((p) => [p.name === r.value.current ? `* ${p.name}` : `  ${p.name}`, p.mode, p.regionId ?? '-', p.accessKeyIdRedacted ?? '-', p.supported ? 'yes' : style.yellow(p.unsupportedReason ?? 'no')]),
-            { header: ['profile', 'mode', 'region', 'AccessKey', 'usable'], style },
+            r.value.profiles.map((p) => [p.current ? `* ${p.name}` : `  ${p.name}`, p.mode, p.regionId ?? '-', p.accessKeyIdRedacted ?? '-', p.supported ? 'yes' : style.yellow(p.unsupportedText?.en ?? p.unsupportedReason ?? 'no')]),
+            { header: ['profile', 'mode', 'region', 'access key', 'usable'], style },
           )}\n`,
         );
       }),

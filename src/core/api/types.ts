@@ -24,6 +24,17 @@ export interface AppInfo {
   };
   /** Where sessions and reports go when no dialog is shown (web shell). */
   dataDir: string;
+  /** The clouds this build reads, and what each can do beyond reading (from the provider registry). */
+  clouds?: CloudCapabilities[];
+}
+
+export interface CloudCapabilities {
+  id: ProviderId;
+  name: Localized;
+  /** Runs the read-only server script through the cloud's own agent (Alibaba Cloud Assistant), no SSH. */
+  remoteScript: boolean;
+  /** Applies and undoes fixes through the cloud API. */
+  apply: boolean;
 }
 
 export interface TargetCheck {

@@ -30,6 +30,7 @@ import { diagnosisSchema } from '../session/schema';
 import { APP_VERSION } from '../version';
 import { watch, type WatchOptions } from '../watch';
 import { environmentHasKey, environmentVariables, listProfiles } from './accounts';
+import { cloudCapabilities } from './compose';
 import { EngineError, type DiagnosisEngine, type RunCredentials } from './engine';
 import { fixHandlers } from './fixes-handlers';
 import type { Host } from './host';
@@ -188,6 +189,7 @@ export function createBackend(opts: BackendOptions): Backend {
         osLang: (host.locale.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en') as Lang,
         capabilities: host.capabilities,
         dataDir: host.dataDir,
+        clouds: cloudCapabilities(),
       }),
     'app.setPrefs': async (a) => {
       host.applyPrefs?.(a);
@@ -389,7 +391,7 @@ export function createBackend(opts: BackendOptions): Backend {
 
     'shell.openExternal': async ({ url }) => {
       const allowed = allowedExternalUrl(url);
-      if (!allowed) return fail('URL_NOT_ALLOWED', 'Only https links to the Alibaba Cloud console and documentation are opened');
+      if (!allowed) return fail('URL_NOT_ALLOWED', 'Only https links to the cloud consoles and documentation are opened');
       return ok({ opened: await host.openExternal(allowed) });
     },
 

@@ -4,7 +4,8 @@
 // Provider-neutral code (diagnosis, rules, session, report, renderer) never imports a provider module.
 import type { CloudSnapshot } from '../cloud/model';
 import type { ProviderAccessKey, ProviderEnv, ProviderId, RemoteScriptResult } from '../cloud/provider';
-import { DEFAULT_PROVIDER, detectProvider, providerFor } from '../cloud/registry';
+import type { CloudCapabilities } from '../api/types';
+import { DEFAULT_PROVIDER, detectProvider, providerFor, registeredProviders } from '../cloud/registry';
 import { intentFix, type FixRenderer } from '../diagnosis/fixes';
 import type { DiagnoseDeps } from '../diagnosis/run';
 import { parseServerEvidence } from '../diagnosis/server-evidence/parse';
@@ -20,6 +21,11 @@ export interface ComposeOptions {
   credentials?: ProviderAccessKey;
   /** Test seams: replace single dependencies (e.g. the probe runner) and keep the rest real. */
   overrides?: Partial<DiagnoseDeps>;
+}
+
+/** What each registered cloud can do beyond reading (shown by the app: e.g. no Cloud Assistant button for a cloud without an agent). */
+export function cloudCapabilities(): CloudCapabilities[] {
+  return registeredProviders().map((p) => ({ id: p.id, name: p.name, remoteScript: typeof p.runRemoteScript === 'function', apply: p.apply !== undefined }));
 }
 
 /**

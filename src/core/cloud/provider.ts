@@ -3,6 +3,7 @@
 // code (diagnosis, session, report, renderer) only sees CloudProvider values handed to it by the composition
 // root (src/core/backend/compose.ts) and never imports a provider module. Adding a cloud = one folder that
 // exports a CloudProvider + one line in the registry (src/core/cloud/registry.ts).
+import type { ProfileList } from '../api/types';
 import type { Fix, Localized } from '../diagnosis/types';
 import type { Result } from '../result';
 import type { AclEvaluation, Evaluation, Flow } from '../rules/types';
@@ -32,6 +33,15 @@ export interface ProviderSemantics {
   priority: { min: number; max: number; lowerFirst: boolean };
   /** Ports carriers are documented to block (the provider's own published list). */
   carrierBlockedTcpPorts: readonly number[];
+  /**
+   * Outbound TCP 25 from the provider's servers blocked by default: in every region, only in the listed
+   * regions, or in none the provider documents.
+   */
+  outboundTcp25Blocked: 'all-regions' | readonly string[];
+  /** ICP filing (备案) for mainland regions: the provider's filing console, and regions outside the mainland. */
+  icpFiling: { console: string; regionsOutsideMainland: Localized };
+  /** Do the security groups answer a denied packet (RST / ICMP reject)? Both clouds drop silently. */
+  groupsDropSilently: boolean;
 }
 
 export interface ConsoleLinks {
@@ -117,11 +127,20 @@ export type RemoteScriptResult =
   /** `stage` says whether no credentials could be had, or the run itself failed (status code of the agent). */
   | { ok: false; stage: 'credentials' | 'run'; code: string; message: string };
 
+/** The account step's facts: where the "environment" source looks, and the cloud CLI's profiles. */
+export interface ProviderAccounts {
+  /** Access-key variable pairs (id, secret) the environment source reads, tried in order (shown to the user). */
+  environmentPairs: readonly (readonly [string, string])[];
+  /** The cloud CLI's profiles for the picker: never a secret, the key id masked, why one cannot be used. */
+  listProfiles(env: ProviderEnv): Result<ProfileList>;
+}
+
 export interface CloudProvider {
   id: ProviderId;
   name: Localized;
   semantics: ProviderSemantics;
   console: ConsoleLinks;
+  accounts: ProviderAccounts;
   /** Loads the SDKs (lazily: about a second of CPU) before probes start. */
   prepare(): Promise<void>;
   read(args: ProviderReadArgs): Promise<CloudSnapshot>;

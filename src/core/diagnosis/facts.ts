@@ -65,6 +65,8 @@ export interface FactsView {
   carrierBlockedTcp: ReadonlySet<number>;
   /** The path trace, when one ran. */
   trace: TraceFact | null;
+  /** The run's cloud semantics (handed in by the composition root); null for facts built without a provider. */
+  semantics: ProviderSemantics | null;
 }
 
 /**
@@ -155,6 +157,7 @@ export function view(facts: DiagnosisFacts): FactsView {
     hasServer: facts.server !== null,
     carrierBlockedTcp: new Set(facts.semantics?.carrierBlockedTcpPorts ?? FALLBACK_CARRIER_BLOCKED_TCP),
     trace: facts.trace ?? null,
+    semantics: facts.semantics ?? null,
   };
 }
 

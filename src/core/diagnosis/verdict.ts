@@ -105,10 +105,15 @@ const tcpState = (v: FactsView): 'open' | 'refused' | 'prohibited' | 'local' | '
   return 'timeout';
 };
 
-/** A silent drop (or no probe) is what a blocking cloud layer looks like; a RST or ICMP reject is not. */
+/**
+ * A silent drop (or no probe) is what a blocking cloud layer looks like; a RST or ICMP reject is not — on the
+ * clouds whose groups drop silently (the provider's semantics say so; both Alibaba and Huawei do). For a cloud
+ * documented to answer a denied packet, a reject is consistent with its block too.
+ */
 const consistentWithCloudDrop = (v: FactsView): boolean => {
   const s = tcpState(v);
-  return s === 'timeout' || s === 'none' || v.protocol === 'udp';
+  if (s === 'timeout' || s === 'none' || v.protocol === 'udp') return true;
+  return v.semantics?.groupsDropSilently === false && (s === 'refused' || s === 'prohibited');
 };
 
 // ---- the rules, in order --------------------------------------------------------------------------------
@@ -341,7 +346,7 @@ export const RULES: readonly ReasoningRule[] = [
       return {
         locus: 'inconclusive',
         summary: L('探测结果与云端配置矛盾', 'The probes contradict the cloud configuration'),
-        reasoning: [probeLine(v), cloudLine(v), L('阿里云安全组和 ACL 只会静默丢弃,不会回 RST 或 ICMP 拒绝;应答来自别处(地址不属于该实例、中间设备,或快照过期)', 'Alibaba security groups and ACLs drop silently; they never answer with a RST or ICMP reject. The answer came from elsewhere (the address is not this instance, a middlebox, or a stale snapshot)')],
+        reasoning: [probeLine(v), cloudLine(v), L('云安全组和网络 ACL 只会静默丢弃，不会回 RST 或 ICMP 拒绝；应答来自别处（地址不属于该实例、中间设备，或快照过期）', 'Cloud security groups and network ACLs drop silently; they never answer with a RST or ICMP reject. The answer came from elsewhere (the address is not this instance, a middlebox, or a stale snapshot)')],
         blockingCheckIds: [],
         confidence: 'low',
       };

@@ -3,7 +3,7 @@
 // name the chosen cloud's CLI.
 import { describe, expect, it } from 'vitest';
 import { planSchema } from '../../core/session/plan';
-import { aliyunCommands, argsOf, cloudOf, emptyForm, formOf, hcloudCommands, planOf, withProvider } from './logic';
+import { aliyunCommands, argsOf, cloudOf, emptyForm, formOf, hcloudCommands, planOf, remoteScriptCloud, withProvider } from './logic';
 
 const SERVER = '7d1e3f1a-2b4c-4d5e-8f90-a1b2c3d4e5f6';
 
@@ -53,5 +53,17 @@ describe('cloud choice', () => {
     expect(hcloudCommands({})[0].command).toBe('hcloud ECS ListServersDetails');
     expect(hcloudCommands({ region: "cn-north-4'; rm -rf /" })[0].command).toBe(`hcloud ECS ListServersDetails --cli-region='cn-north-4'\\''; rm -rf /'`);
     expect(aliyunCommands({})[0].command).toMatch(/^aliyun ecs DescribeInstances/);
+  });
+
+  it('offers Cloud Assistant only for a cloud whose backend says it has an agent', () => {
+    const clouds = [
+      { id: 'alicloud' as const, name: { 'zh-CN': '阿里云', en: 'Alibaba Cloud' }, remoteScript: true, apply: true },
+      { id: 'huawei' as const, name: { 'zh-CN': '华为云', en: 'Huawei Cloud' }, remoteScript: false, apply: false },
+    ];
+    expect(remoteScriptCloud(clouds, 'alicloud').remoteScript).toBe(true);
+    expect(remoteScriptCloud(clouds, 'huawei')).toEqual({ remoteScript: false, name: clouds[1].name });
+    // A cloud the backend does not list cannot run anything; an older backend sending no list keeps the button.
+    expect(remoteScriptCloud(clouds.slice(0, 1), 'huawei').remoteScript).toBe(false);
+    expect(remoteScriptCloud(undefined, 'huawei').remoteScript).toBe(true);
   });
 });

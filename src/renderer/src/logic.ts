@@ -1,9 +1,9 @@
 // Pure state transitions of the UI (tested without a DOM): the live run folding diagnosis events, the
 // guided form's validation, and the mapping between the form, a session plan and a re-run.
-import type { AppProtocol, CloudSource, DiagnoseArgs } from '../../core/api';
+import type { AppProtocol, CloudCapabilities, CloudSource, DiagnoseArgs } from '../../core/api';
 import type { ProviderId } from '../../core/cloud/provider';
 import { SERVICE_PRESETS, type ServicePreset } from '../../core/api-client';
-import type { Check, Diagnosis, DiagnosisEvent, Layer, Verdict } from '../../core/diagnosis/types';
+import type { Check, Diagnosis, DiagnosisEvent, Layer, Localized, Verdict } from '../../core/diagnosis/types';
 import type { TraceHop } from '../../core/probe/trace/types';
 import type { Result } from '../../core/result';
 import type { SessionPlan } from '../../core/session/types';
@@ -406,4 +406,14 @@ export function formatDate(iso: string, lang: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+}
+
+/**
+ * Can the diagnosis's cloud run the server script through its own agent (Alibaba Cloud Assistant)? From the
+ * backend's list of clouds; a backend that sends no list (older) is taken to offer it, as before.
+ */
+export function remoteScriptCloud(clouds: readonly CloudCapabilities[] | undefined, provider: ProviderId): { remoteScript: boolean; name: Localized | null } {
+  const c = clouds?.find((x) => x.id === provider);
+  if (!clouds) return { remoteScript: true, name: null };
+  return { remoteScript: c?.remoteScript ?? false, name: c?.name ?? null };
 }

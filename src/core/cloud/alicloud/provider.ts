@@ -8,6 +8,7 @@ import { evaluateNetworkAcl } from '../../rules/networkAcl';
 import { evaluateSecurityGroups } from '../../rules/securityGroups';
 import { checkCloudIds } from '../ids';
 import type { ApplyActionsArgs, ApplyActionsResult, CloudAction, CloudProvider, ProviderApply, ProviderInputCheck, RemoteScriptArgs, RemoteScriptResult } from '../provider';
+import { alicloudAccounts } from './accounts';
 import { ramPolicy } from './actions';
 import { ActionRefused, applyActions, describeAction, ruleLookupFromSnapshot, type ApiRule } from './apply';
 import { runCloudAssistant } from './assistant';
@@ -155,12 +156,18 @@ function checkInput(input: ProviderInputCheck): Result<void> {
 export const alicloudProvider: CloudProvider = {
   id: 'alicloud',
   name: L('阿里云', 'Alibaba Cloud'),
+  accounts: alicloudAccounts,
   semantics: {
     // VPC network ACLs are stateless: return traffic needs the ephemeral range in the egress entries.
     aclStateful: false,
     // Security-group Priority 1–100, the lower number wins; drop beats accept at equal priority.
     priority: { min: 1, max: 100, lowerFirst: true },
     carrierBlockedTcpPorts: ALICLOUD_CARRIER_BLOCKED_TCP,
+    // Outbound TCP 25 from ECS is blocked by default in every region (ECS user guide, "TCP 25 端口控制"; seed 000).
+    outboundTcp25Blocked: 'all-regions',
+    icpFiling: { console: 'https://beian.aliyun.com/', regionsOutsideMainland: L('中国香港 cn-hongkong、新加坡 ap-southeast-1', 'Hong Kong cn-hongkong, Singapore ap-southeast-1') },
+    // Security groups and network ACLs drop what they deny without an answer (DESIGN.md, probe semantics).
+    groupsDropSilently: true,
   },
   console: {
     hosts: ['ecs.console.aliyun.com', 'vpc.console.aliyun.com'],

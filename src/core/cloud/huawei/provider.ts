@@ -19,6 +19,7 @@ import type { AclEvaluation, Evaluation, EvaluationNote, Flow } from '../../rule
 import { isRegionId } from '../ids';
 import type { CloudSnapshot } from '../model';
 import type { CloudProvider, ConsoleLinks, ProviderSemantics } from '../provider';
+import { huaweiAccounts } from './accounts';
 import type { HuaweiSecurityGroup } from './types';
 import { CARRIER_BLOCKED_TCP } from './carrierPorts';
 import { aclForSubnet, evaluatorFirewall, evaluatorGroups, huaweiProviderData, type HuaweiProviderData } from './map';
@@ -34,6 +35,13 @@ export const HUAWEI_SEMANTICS: ProviderSemantics = {
   aclStateful: true,
   priority: { min: 1, max: 100, lowerFirst: true },
   carrierBlockedTcpPorts: CARRIER_BLOCKED_TCP,
+  // "目前仅华北-北京一的TCP 25端口出方向默认被封禁，其他区域TCP 25端口不会封禁" (ECS FAQ, 安全类:
+  // "为什么弹性云服务器无法使用TCP 25端口发送邮件"): cn-north-1 only.
+  outboundTcp25Blocked: ['cn-north-1'],
+  // Huawei Cloud's filing service (备案) is at beian.huaweicloud.com; its Hong Kong region is ap-southeast-1.
+  icpFiling: { console: 'https://beian.huaweicloud.com/', regionsOutsideMainland: L('中国-香港 ap-southeast-1、亚太-新加坡 ap-southeast-3', 'Hong Kong ap-southeast-1, Singapore ap-southeast-3') },
+  // A denied packet is discarded without an answer, as on Alibaba Cloud (seed 004: "timeout", never "refused").
+  groupsDropSilently: true,
 };
 
 // Console deep links. Forms seen in use: the VPC console's security-group detail
@@ -207,6 +215,7 @@ export const huaweiProvider: CloudProvider = {
   name: L('华为云', 'Huawei Cloud'),
   semantics: HUAWEI_SEMANTICS,
   console: HUAWEI_CONSOLE,
+  accounts: huaweiAccounts,
   async prepare() {
     await loadHuaweiSdk();
   },

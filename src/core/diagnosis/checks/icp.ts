@@ -12,25 +12,24 @@ import type { FactsView } from '../facts';
 import type { Fix, Localized } from '../types';
 import { ev, type CheckDef, type CheckOutcome } from './define';
 
-const FILING_CONSOLE = 'https://beian.aliyun.com/';
 
 function fixes(v: FactsView, fact: IcpFact): Fix[] {
   const scheme = fact.scheme;
   const byIp = `${scheme}://${fact.address.includes(':') ? `[${fact.address}]` : fact.address}${(scheme === 'http' && fact.port === 80) || (scheme === 'https' && fact.port === 443) ? '' : `:${fact.port}`}/`;
+  // The filing console and the regions outside the mainland are the run's cloud's (its semantics); facts
+  // built without a provider get the words without a link.
+  const filing = v.semantics?.icpFiling ?? null;
+  const file = L(
+    `为域名 ${fact.host} 办理 ICP 备案；已在其他服务商备案的，在这台服务器的云服务商办理接入备案（ICP 备案控制台）`,
+    `File an ICP filing for ${fact.host}; if it is already filed with another provider, transfer the filing to this server's cloud (its ICP filing console)`,
+  );
   return [
-    {
-      kind: 'console',
-      title: L(
-        `为域名 ${fact.host} 办理 ICP 备案；已在其他服务商备案的，在阿里云办理接入备案（ICP 备案控制台 → 我的备案）`,
-        `File an ICP filing for ${fact.host}; if it is already filed with another provider, transfer the filing to Alibaba Cloud (ICP filing console → My filings)`,
-      ),
-      url: FILING_CONSOLE,
-    },
+    filing ? { kind: 'console', title: file, url: filing.console } : { kind: 'info', title: file },
     {
       kind: 'info',
       title: L(
-        `不想备案：把网站迁到中国内地以外的地域（如中国香港 cn-hongkong、新加坡 ap-southeast-1）${v.region ? `，当前地域是 ${v.region}` : ''}`,
-        `To avoid the filing: move the site to a region outside the mainland (e.g. Hong Kong cn-hongkong, Singapore ap-southeast-1)${v.region ? `; the instance is in ${v.region}` : ''}`,
+        `不想备案：把网站迁到中国内地以外的地域${filing ? `（如${filing.regionsOutsideMainland['zh-CN']}）` : ''}${v.region ? `，当前地域是 ${v.region}` : ''}`,
+        `To avoid the filing: move the site to a region outside the mainland${filing ? ` (e.g. ${filing.regionsOutsideMainland.en})` : ''}${v.region ? `; the instance is in ${v.region}` : ''}`,
       ),
     },
     {

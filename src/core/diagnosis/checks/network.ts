@@ -297,11 +297,20 @@ export const netPort25: CheckDef = {
   id: 'net.port25',
   layer: 'network',
   title: L('TCP 25 端口限制', 'TCP port 25 restrictions'),
-  explanation: L('阿里云默认封禁 ECS 出方向 TCP 25(发信请改用 465/SSL);很多家庭宽带也封 25。', 'Alibaba Cloud blocks outbound TCP 25 from ECS by default (send mail on 465/SSL instead); many home ISPs block 25 too.'),
+  explanation: L('云服务商常默认封禁服务器出方向 TCP 25（阿里云所有地域；华为云华北-北京一），发信请改用 465/SSL；很多家庭宽带也封 25。', 'Clouds often block outbound TCP 25 from servers by default (Alibaba Cloud in every region, Huawei Cloud in cn-north-1); send mail on 465/SSL instead. Many home ISPs block 25 too.'),
   needs: [],
   run(v) {
     if (v.port !== 25) return { status: 'skipped', condition: 'not-port-25', finding: L('目标端口不是 25', 'The port is not 25') };
-    return { status: 'warn', condition: 'port-25', finding: L('25 端口:服务器发信(出方向)默认被封;你的网络也可能封了出方向 25', 'Port 25: sending mail from the server (outbound) is blocked by default; your own network may block outbound 25 too'), fixes: [info('发信改用 465(SMTPS)或 587;如确需 25,在控制台申请解封', 'Use 465 (SMTPS) or 587 to send; if 25 is really needed, apply to unblock it in the console')] };
+    const fixes = [info('发信改用 465（SMTPS）或 587；如确需 25，在控制台申请解封', 'Use 465 (SMTPS) or 587 to send; if 25 is really needed, apply to unblock it in the console')];
+    const blocked = v.semantics?.outboundTcp25Blocked;
+    const serverBlocked = blocked === 'all-regions' ? true : blocked && v.region ? blocked.includes(v.region) : null;
+    if (serverBlocked === false) {
+      return { status: 'warn', condition: 'port-25-isp', finding: L(`25 端口：云服务商在 ${v.region} 不封出方向 25；但你的网络（很多家庭宽带）可能封了出方向 25`, `Port 25: the cloud does not block outbound 25 in ${v.region}; your own network (many home ISPs) may block outbound 25 though`) };
+    }
+    if (serverBlocked === true) {
+      return { status: 'warn', condition: 'port-25', finding: L('25 端口：这台服务器发信（出方向）默认被云服务商封禁；你的网络也可能封了出方向 25', 'Port 25: sending mail from this server (outbound) is blocked by the cloud by default; your own network may block outbound 25 too'), fixes };
+    }
+    return { status: 'warn', condition: 'port-25-unknown-region', finding: L('25 端口：云服务器发信（出方向）常被默认封禁（取决于云服务商和地域）；你的网络也可能封了出方向 25', 'Port 25: sending mail from a cloud server (outbound) is often blocked by default (it depends on the cloud and region); your own network may block outbound 25 too'), fixes };
   },
 };
 
@@ -309,7 +318,7 @@ export const icmpNotAPortTest: CheckDef = {
   id: 'icmp.not-a-port-test',
   layer: 'network',
   title: L('ping 不通 ≠ 端口不通', 'A failing ping does not mean a closed port'),
-  explanation: L('安全组默认不放行 ICMP;用 TCP 连接(telnet/nc/本工具)测试端口,而不是 ping。', 'Security groups do not allow ICMP by default; test the port with a TCP connect (telnet/nc/this tool), not ping.'),
+  explanation: L('安全组默认不放行 ICMP；用 TCP 连接（telnet/nc/本工具）测试端口，而不是 ping。', 'Security groups do not allow ICMP by default; test the port with a TCP connect (telnet/nc/this tool), not ping.'),
   needs: ['probes'],
   run(v) {
     const icmp = v.facts.probes?.icmp;

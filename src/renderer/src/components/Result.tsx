@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ServerScript } from '../../../core/api';
-import { isIpText, STAGES } from '../logic';
+import { isIpText, remoteScriptCloud, STAGES } from '../logic';
 import { api, currentLang, useStore } from '../store';
 import { Checklist } from './Checklist';
 import { TraceHops } from './TraceHops';
@@ -93,6 +93,7 @@ export function Result() {
 
 function ServerPanel() {
   const { t } = useTranslation();
+  const lang = useStore((s) => currentLang(s));
   const doc = useStore((s) => s.doc);
   const form = useStore((s) => s.form);
   const applyServer = useStore((s) => s.applyServer);
@@ -107,6 +108,8 @@ function ServerPanel() {
   const [busy, setBusy] = useState(false);
   const port = doc.diagnosis?.target.port ?? 22;
   const hasAccount = form.cloudMode === 'profile' || form.cloudMode === 'stored-key' || form.cloudMode === 'environment';
+  const info = useStore((s) => s.info);
+  const cloud = remoteScriptCloud(info?.clouds, doc.diagnosis?.cloud.snapshot?.provider ?? form.provider);
 
   useEffect(() => {
     if (!showScript && dialog !== 'consent') return;
@@ -127,9 +130,10 @@ function ServerPanel() {
     if (!doc.diagnosis) return;
     setDialog(null);
     setBusy(true);
-    const cloud =
-      form.cloudMode === 'profile' ? { mode: 'profile' as const, profile: form.profile } : form.cloudMode === 'environment' ? { mode: 'environment' as const } : { mode: 'stored-key' as const };
-    const r = await api().call('server.runCloudAssistant', { diagnosis: doc.diagnosis, cloud, consent: true });
+    const provider = form.provider;
+    const source =
+      form.cloudMode === 'profile' ? { mode: 'profile' as const, provider, profile: form.profile } : form.cloudMode === 'environment' ? { mode: 'environment' as const, provider } : { mode: 'stored-key' as const, provider };
+    const r = await api().call('server.runCloudAssistant', { diagnosis: doc.diagnosis, cloud: source, consent: true });
     setBusy(false);
     if (r.ok) applyServer(r.value.diagnosis);
     else toast('error', t('errors.generic'), r.message);
@@ -140,14 +144,21 @@ function ServerPanel() {
       <h2 id="server-h">{t('server.heading')}</h2>
       <p className="muted">{t('server.intro')}</p>
       <div className="actions">
-        <button type="button" className="btn" disabled={!hasAccount || !instance || busy} onClick={() => setDialog('consent')} title={!hasAccount ? t('server.caNeedsAccount') : undefined}>
-          {t('server.runCa')}
-        </button>
+        {cloud.remoteScript && (
+          <button type="button" className="btn" disabled={!hasAccount || !instance || busy} onClick={() => setDialog('consent')} title={!hasAccount ? t('server.caNeedsAccount') : undefined}>
+            {t('server.runCa')}
+          </button>
+        )}
         <button type="button" className="btn" aria-expanded={showScript} onClick={() => setShowScript((v) => !v)} data-testid="show-script">
           {t('server.showScript')}
         </button>
       </div>
-      {!hasAccount && <p className="hint">{t('server.caNeedsAccount')}</p>}
+      {cloud.remoteScript && !hasAccount && <p className="hint">{t('server.caNeedsAccount')}</p>}
+      {!cloud.remoteScript && (
+        <p className="hint" data-testid="no-remote-script">
+          {t('server.noRemoteScript', { cloud: cloud.name?.[lang] ?? '' })}
+        </p>
+      )}
       {showScript && (
         <div className="form">
           <fieldset>
