@@ -1,5 +1,5 @@
 // Apply a fix from the app (issue 11 §2, the app part): the `fixes.preview`, `fixes.apply` and `fixes.undo`
-// handlers. A composition-side module (like compose.ts): it picks the snapshot's provider from the registry and
+// handlers. A composition-side module (like ../compose.ts): it picks the snapshot's provider from the registry and
 // calls the port's optional `apply` (CloudProvider.apply), never a provider module directly.
 //
 // Safety, in the order the handlers check it:
@@ -15,20 +15,21 @@ import { createHash, randomUUID } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import type { FixApplyResult, FixPreview, ParsedArgsOf, ResultOf } from '../api';
-import type { CloudSource } from '../api/schemas';
-import type { ApplyActionsResult, CloudAction, CloudProvider, ProviderAccessKey, ProviderId } from '../cloud/provider';
-import { DEFAULT_PROVIDER, providerFor } from '../cloud/registry';
-import { runChecks } from '../diagnosis/checks';
-import type { DiagnosisFacts } from '../diagnosis/facts';
-import type { Diagnosis, Lang, Localized } from '../diagnosis/types';
-import { L } from '../i18n';
-import { fail, ok, type Result } from '../result';
-import { createSession, loadSession, saveSession, type Session } from '../session';
-import type { AppliedChangeRecord } from '../session/schema';
-import { renderCloudFixes } from './compose';
-import type { RunCredentials } from './engine';
-import type { Logger } from './log';
+import type { FixApplyResult, FixPreview } from '../../api';
+import type { DomainHandlers } from './types';
+import type { CloudSource } from '../../api/schemas';
+import type { ApplyActionsResult, CloudAction, CloudProvider, ProviderAccessKey, ProviderId } from '../../cloud/provider';
+import { DEFAULT_PROVIDER, providerFor } from '../../cloud/registry';
+import { runChecks } from '../../diagnosis/checks';
+import type { DiagnosisFacts } from '../../diagnosis/facts';
+import type { Diagnosis, Lang, Localized } from '../../diagnosis/types';
+import { L } from '../../i18n';
+import { fail, ok, type Result } from '../../result';
+import { createSession, loadSession, saveSession, type Session } from '../../session';
+import type { AppliedChangeRecord } from '../../session/schema';
+import { renderCloudFixes } from '../compose';
+import type { RunCredentials } from '../engine';
+import type { Logger } from '../log';
 
 export interface FixHandlerDeps {
   env: NodeJS.ProcessEnv;
@@ -44,11 +45,7 @@ export interface FixHandlerDeps {
   checkDiagnosis(doc: unknown): Result<Diagnosis>;
 }
 
-type FixHandlers = {
-  'fixes.preview': (a: ParsedArgsOf<'fixes.preview'>) => Promise<Result<ResultOf<'fixes.preview'>>>;
-  'fixes.apply': (a: ParsedArgsOf<'fixes.apply'>) => Promise<Result<ResultOf<'fixes.apply'>>>;
-  'fixes.undo': (a: ParsedArgsOf<'fixes.undo'>) => Promise<Result<ResultOf<'fixes.undo'>>>;
-};
+type FixHandlers = DomainHandlers<'fixes'>;
 
 const say = (lang: Lang, text: Localized): string => text[lang];
 /** A refusal in the user's language (the code is for programs, never shown). */
