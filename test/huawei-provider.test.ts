@@ -287,7 +287,10 @@ describe('network ACL semantics through the provider', () => {
 
 describe('provider surface', () => {
   it('semantics: priority 1..100, lower first; Huawei’s carrier-blocked ports', () => {
-    expect(HUAWEI_SEMANTICS).toEqual({ aclStateful: true, priority: { min: 1, max: 100, lowerFirst: true }, carrierBlockedTcpPorts: CARRIER_BLOCKED_TCP });
+    expect(HUAWEI_SEMANTICS).toMatchObject({ aclStateful: true, priority: { min: 1, max: 100, lowerFirst: true }, carrierBlockedTcpPorts: CARRIER_BLOCKED_TCP, groupsDropSilently: true });
+    // Outbound TCP 25 is blocked by default only in cn-north-1 (ECS FAQ); the filing console is Huawei's own.
+    expect(HUAWEI_SEMANTICS.outboundTcp25Blocked).toEqual(['cn-north-1']);
+    expect(HUAWEI_SEMANTICS.icpFiling.console).toBe('https://beian.huaweicloud.com/');
     expect(HUAWEI_SEMANTICS.carrierBlockedTcpPorts).toEqual(expect.arrayContaining([135, 139, 445, 4444]));
     expect(huaweiProvider.id).toBe('huawei');
     expect(huaweiProvider.name.en).toBe('Huawei Cloud');
