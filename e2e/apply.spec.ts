@@ -123,14 +123,28 @@ if (!gate.ok && labRequired()) {
 
       // Confirm: the rule is made, the record shows, and watching starts by itself until it works.
       await button.click();
+      const confirmedAt = Date.now();
       await page.getByRole('dialog', { name: 'Apply this change?' }).getByTestId('apply-confirm').click();
       const record = page.getByTestId('applied-record');
       await expect(record).toBeVisible({ timeout: 30_000 });
+      const recordedAt = Date.now();
       await expect(record.getByTestId('applied-change')).toHaveAttribute('data-changed', 'true');
       await expect(record.getByTestId('applied-change')).toContainText(/applied at \d\d:\d\d:\d\d · request ID /);
       expect(await portRules()).toHaveLength(1);
       const watch = page.getByTestId('watch');
       await expect(watch.getByTestId('watch-works')).toHaveText(/^✓ Works since \d\d:\d\d:\d\d/, { timeout: 45_000 });
+      const worksAt = Date.now();
+      // The apply→watch timeline of this run (issue 11's figure), as the user saw it.
+      const attempts = await watch.getByTestId('watch-attempt').allInnerTexts();
+      console.log(
+        [
+          'apply → watch timeline (lab, rule missing):',
+          `  +0.0 s   Confirm clicked`,
+          `  +${((recordedAt - confirmedAt) / 1000).toFixed(1)} s   change recorded: ${(await record.getByTestId('applied-change').innerText()).replace(/\s+/g, ' ').slice(0, 120)}`,
+          ...attempts.map((a) => `           watch attempt: ${a.replace(/\s+/g, ' ')}`),
+          `  +${((worksAt - confirmedAt) / 1000).toFixed(1)} s   ${(await watch.getByTestId('watch-works').innerText()).split('\n')[0]}`,
+        ].join('\n'),
+      );
       await attach('applied and works');
 
       // The record is in the session file: after a reload, opening it from the recent list offers the undo.
