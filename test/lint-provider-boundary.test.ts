@@ -39,4 +39,10 @@ describe('provider modules stay out of provider-neutral code', () => {
       expect(await restricted("import { alicloudProvider } from '../cloud/alicloud/provider';\nexport const p = alicloudProvider;\n", file)).toEqual([]);
     }
   }, 60_000);
+  it('covers every provider folder by itself: the folders under src/core/cloud/ are exactly the registered clouds', async () => {
+    const config = '../eslint.config.mjs'; // a plain JS module without types: imported by name at run time
+    const { PROVIDER_FOLDERS } = (await import(config)) as { PROVIDER_FOLDERS: string[] };
+    const { providers } = await import('../src/core/cloud/registry');
+    expect([...PROVIDER_FOLDERS].sort()).toEqual(Object.keys(providers).sort());
+  }, 60_000);
 });
