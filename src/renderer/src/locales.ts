@@ -97,7 +97,7 @@ export const en = {
     switched: 'What you pasted is {{cloud}} output, so the cloud above was switched to {{cloud}}.',
     runCloud: '{{cloud}}, {{mode}}',
   },
-  accountHw: {
+  account_huawei: {
     intro: 'Reading the cloud configuration lets SG Doctor name the exact rule that blocks you. Your access key (AK/SK) is used only on this computer.',
     profile: 'Use a KooCLI (hcloud) profile',
     environment: 'Use the access key in my environment (HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK)',
@@ -127,7 +127,7 @@ export const en = {
     fileTooBig: '{{name}} is larger than 4 MB: it is not a KooCLI output.',
     reasonTitle: 'Profiles that cannot be used',
   },
-  modesHw: { profile: 'KooCLI profile {{name}}', 'stored-key': 'typed access key (AK/SK)', environment: 'access key from the environment', import: 'pasted JSON', none: 'none (probe only)' },
+  modes_huawei: { profile: 'KooCLI profile {{name}}', 'stored-key': 'typed access key (AK/SK)', environment: 'access key from the environment', import: 'pasted JSON', none: 'none (probe only)' },
   publicIp: {
     label: 'Your public IP as the server sees it',
     hint: 'Leave empty and SG Doctor detects it. If you know it (e.g. from your router or the server’s log), enter it.',
@@ -446,7 +446,7 @@ export const zhCN: Tree<typeof en> = {
     switched: '你粘贴的是{{cloud}}的输出，上面的云已切换为{{cloud}}。',
     runCloud: '{{cloud}}，{{mode}}',
   },
-  accountHw: {
+  account_huawei: {
     intro: '读取云上配置后，SG Doctor 能指出具体是哪条规则拦截了你。访问密钥（AK/SK）只在这台电脑上使用。',
     profile: '使用 KooCLI（hcloud）配置',
     environment: '使用环境变量中的访问密钥（HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK）',
@@ -476,7 +476,7 @@ export const zhCN: Tree<typeof en> = {
     fileTooBig: '{{name}} 超过 4 MB，不是 KooCLI 的输出。',
     reasonTitle: '无法使用的配置',
   },
-  modesHw: { profile: 'KooCLI 配置 {{name}}', 'stored-key': '输入的访问密钥（AK/SK）', environment: '环境变量中的访问密钥', import: '粘贴的 JSON', none: '无（只做探测）' },
+  modes_huawei: { profile: 'KooCLI 配置 {{name}}', 'stored-key': '输入的访问密钥（AK/SK）', environment: '环境变量中的访问密钥', import: '粘贴的 JSON', none: '无（只做探测）' },
   publicIp: {
     label: '服务器看到的你的公网 IP',
     hint: '留空则由 SG Doctor 自动检测。如果你知道（例如从路由器或服务器日志中看到），请填写。',

@@ -38,7 +38,7 @@ export function Flow() {
             {t('run.cloud', {
               mode: t('cloudChoice.runCloud', {
                 cloud: t(`cloudChoice.${form.provider}`),
-                mode: t(`${form.provider === 'huawei' ? 'modesHw' : 'modes'}.${args.cloud.mode}`, { name: args.cloud.mode === 'profile' ? args.cloud.profile : '' }),
+                mode: t([`modes_${form.provider}.${args.cloud.mode}`, `modes.${args.cloud.mode}`], { name: args.cloud.mode === 'profile' ? args.cloud.profile : '' }),
               }),
             })}
           </p>
