@@ -104,7 +104,7 @@ describe('premises take the carrier-blocked ports from the provider semantics', 
     const { view } = await import('../src/core/diagnosis/facts');
     const base = facts({ port: 445, probes: report([tcp('filtered', 'no-response', { port: 445 })]) });
     expect(portNotCarrierBlocked(view(base)).state).toBe('unknown');
-    const semantics = { aclStateful: true, priority: { min: 1, max: 100, lowerFirst: true }, carrierBlockedTcpPorts: [4444], outboundTcp25Blocked: [], icpFiling: { console: 'https://beian.example.com/', regionsOutsideMainland: { 'zh-CN': '', en: '' } }, groupsDropSilently: true };
+    const semantics = { aclStateful: true, priority: { min: 1, max: 100, lowerFirst: true }, carrierBlockedTcpPorts: [4444], outboundTcp25Blocked: [], icpFiling: { console: 'https://beian.example.com/', regionsOutsideMainland: { 'zh-CN': '', en: '' } }, groupsDropSilently: true, enterpriseGroups: true, classicNetwork: true, interfaceQuota: null };
     expect(portNotCarrierBlocked(view({ ...base, semantics })).state).toBe('true');
     const on4444 = facts({ port: 4444, probes: report([tcp('filtered', 'no-response', { port: 4444 })]) });
     expect(portNotCarrierBlocked(view({ ...on4444, semantics })).state).toBe('unknown');
@@ -147,6 +147,36 @@ describe('provider-specific words come from the run\'s cloud semantics', () => {
         if (url) expect(allowedExternalUrl(url), url).not.toBeNull();
       }
     }
+  });
+});
+
+describe('checks about features a cloud does not have are skipped there, saying why', () => {
+  it('Huawei: no enterprise groups, no classic-network NIC types, a stateful ACL return; Alibaba keeps all three checks', async () => {
+    const { facts, report, tcp, snapshot, sgDeny, miss, aclEval } = await import('../src/core/diagnosis/testing/builders');
+    const { runCheck } = await import('../src/core/diagnosis/checks');
+    const { sgEnterprise, sgNicType } = await import('../src/core/diagnosis/checks/sg');
+    const { netAclReturn } = await import('../src/core/diagnosis/checks/network');
+    const { view } = await import('../src/core/diagnosis/facts');
+    const { providerFor } = await import('../src/core/cloud/registry');
+    const base = facts({ probes: report([tcp('filtered', 'no-response')]), snapshot: snapshot(), sg: sgDeny([miss('nic-type', 'sgr-1', 'NicType intranet')]) });
+    const on = (p: 'alicloud' | 'huawei') => view({ ...base, semantics: providerFor(p).semantics });
+    for (const check of [sgEnterprise, sgNicType]) {
+      const hw = runCheck(check, on('huawei'));
+      expect(hw.status, check.id).toBe('skipped');
+      expect(hw.condition).toBe('not-on-this-cloud');
+      expect(hw.finding['zh-CN']).not.toMatch(/[,:;()]/);
+      expect(runCheck(check, on('alicloud')).status, check.id).not.toBe('skipped');
+    }
+    expect(runCheck(sgNicType, on('alicloud'))).toMatchObject({ status: 'fail', condition: 'nic-type' });
+    // The return path of a stateful ACL passes by state (Huawei's evaluation says so), not by an egress entry.
+    const ret = aclEval('allow', 'allow');
+    const withAcl = facts({ probes: report([tcp('filtered', 'no-response')]), snapshot: snapshot(), sg: sgDeny(), acl: { ...ret, returnPath: { ...ret.returnPath, explanation: 'stateful' } } });
+    const stateful = view({ ...withAcl, semantics: providerFor('huawei').semantics });
+    expect(runCheck(netAclReturn, stateful)).toMatchObject({ status: 'pass', condition: 'stateful' });
+    // The quota: Alibaba's limits are compared; Huawei's are not built in, so nothing is claimed.
+    const { sgQuota } = await import('../src/core/diagnosis/checks/sg');
+    expect(runCheck(sgQuota, on('alicloud'))).toMatchObject({ status: 'pass', condition: 'within-quota' });
+    expect(runCheck(sgQuota, on('huawei'))).toMatchObject({ status: 'skipped', condition: 'quota-not-known' });
   });
 });
 

@@ -42,6 +42,12 @@ export interface ProviderSemantics {
   icpFiling: { console: string; regionsOutsideMainland: Localized };
   /** Do the security groups answer a denied packet (RST / ICMP reject)? Both clouds drop silently. */
   groupsDropSilently: boolean;
+  /** Basic and enterprise security groups with different defaults (Alibaba); false: one kind of group. */
+  enterpriseGroups: boolean;
+  /** Classic-network instances whose rules name a NIC type, internet or intranet (Alibaba); false: VPC only. */
+  classicNetwork: boolean;
+  /** Security groups per interface and rules across them, as the cloud's quota page states; null: not built in. */
+  interfaceQuota: { groups: number; rules: number } | null;
 }
 
 export interface ConsoleLinks {

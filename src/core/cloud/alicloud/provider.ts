@@ -168,6 +168,11 @@ export const alicloudProvider: CloudProvider = {
     icpFiling: { console: 'https://beian.aliyun.com/', regionsOutsideMainland: L('中国香港 cn-hongkong、新加坡 ap-southeast-1', 'Hong Kong cn-hongkong, Singapore ap-southeast-1') },
     // Security groups and network ACLs drop what they deny without an answer (DESIGN.md, probe semantics).
     groupsDropSilently: true,
+    // Basic vs enterprise groups (ECS "安全组分类"), and classic-network rules with NicType internet/intranet.
+    enterpriseGroups: true,
+    classicNetwork: true,
+    // The limits the quota check has always used (ECS "安全组使用限制": groups per ENI, rules across them).
+    interfaceQuota: { groups: 10, rules: 1000 },
   },
   console: {
     hosts: ['ecs.console.aliyun.com', 'vpc.console.aliyun.com'],

@@ -42,6 +42,11 @@ export const HUAWEI_SEMANTICS: ProviderSemantics = {
   icpFiling: { console: 'https://beian.huaweicloud.com/', regionsOutsideMainland: L('中国-香港 ap-southeast-1、亚太-新加坡 ap-southeast-3', 'Hong Kong ap-southeast-1, Singapore ap-southeast-3') },
   // A denied packet is discarded without an answer, as on Alibaba Cloud (seed 004: "timeout", never "refused").
   groupsDropSilently: true,
+  // One kind of security group, VPC networks only: no enterprise defaults, no classic-network NIC types.
+  enterpriseGroups: false,
+  classicNetwork: false,
+  // Huawei's per-port group and rule quotas depend on the account's quota settings: not built in (not compared).
+  interfaceQuota: null,
 };
 
 // Console deep links. Forms seen in use: the VPC console's security-group detail

@@ -255,8 +255,8 @@ export const netAclReturn: CheckDef = {
   layer: 'network',
   title: L('网络 ACL 出方向放行回程的临时端口', 'The network ACL lets the replies out (ephemeral ports)'),
   explanation: L(
-    '网络 ACL 无状态:回程流量的目的端口是客户端的临时端口(Linux 32768–60999,Windows/macOS 49152–65535),出方向条目必须放行 1024–65535,否则连接会超时。',
-    'A network ACL is stateless: replies go to the client’s ephemeral port (Linux 32768–60999, Windows/macOS 49152–65535), so outbound entries must allow 1024–65535, or connections time out.',
+    '无状态的网络 ACL（如阿里云）：回程流量的目的端口是客户端的临时端口（Linux 32768–60999，Windows/macOS 49152–65535），出方向条目必须放行 1024–65535，否则连接会超时。有状态的网络 ACL（如华为云）按连接状态放行回程。',
+    'A stateless network ACL (Alibaba Cloud): replies go to the client’s ephemeral port (Linux 32768–60999, Windows/macOS 49152–65535), so outbound entries must allow 1024–65535, or connections time out. A stateful one (Huawei Cloud) lets replies out by connection state.',
   ),
   needs: ['cloud', 'probes', 'rules'],
   run(v) {
@@ -264,6 +264,9 @@ export const netAclReturn: CheckDef = {
     if (pre) return pre;
     const ret = v.acl!.returnPath;
     const cov = v.acl!.returnPorts;
+    if (ret.explanation === 'stateful' && ret.decision === 'allow') {
+      return { status: 'pass', condition: 'stateful', finding: L(`ACL ${v.acl!.aclId} 有状态：回程按连接状态放行，不需要临时端口条目`, `ACL ${v.acl!.aclId} is stateful: replies pass by connection state, no ephemeral-port entry is needed`), evidence: [ev('rules', '/cloud/networkAcl/returnPath', `${ret.decision}: ${ret.explanation}`)] };
+    }
     const fixes = [intentFix({ kind: 'acl-allow', aclId: v.acl!.aclId, direction: 'egress', protocol: v.protocol, port: v.port, cidr: clientCidrOrNull(v) })];
     const evidence = [ev('rules', '/cloud/networkAcl/returnPath', `${ret.decision}: ${ret.explanation}${cov ? `; coverage ${cov.coverage}` : ''}`)];
     if (ret.decision === 'deny' || cov?.coverage === 'none') {

@@ -9,7 +9,7 @@ import type { NearMiss, NearMissReason } from '../../rules/types';
 import type { FactsView } from '../facts';
 import type { FixIntent } from '../../cloud/provider';
 import { hostCidr, info, intentFix } from '../fixes';
-import type { Fix } from '../types';
+import type { Fix, Localized } from '../types';
 import { ev, type CheckDef, type CheckOutcome } from './define';
 import type { CheckId } from './ids';
 import { evaluationWords } from '../words';
@@ -230,6 +230,11 @@ function missEvidence(v: FactsView, ms: NearMiss[]) {
 }
 
 /** A near-miss-driven check: fail when the deny is explained by one of `reasons`. */
+/** A check about a feature the run's cloud does not have: skipped, saying why (never a pass or a fail). */
+function notOnThisCloud(finding: Localized): CheckOutcome {
+  return { status: 'skipped', condition: 'not-on-this-cloud', finding };
+}
+
 function nearMissCheck(
   id: CheckId,
   title: CheckDef['title'],
@@ -237,6 +242,8 @@ function nearMissCheck(
   reasons: readonly NearMissReason[],
   fixesFor: (v: FactsView, ms: NearMiss[]) => Fix[],
   passText: CheckDef['title'],
+  /** The cloud's semantics say this kind of mistake cannot happen there (e.g. NIC types without a classic network). */
+  notApplicable?: (v: FactsView) => Localized | null,
 ): CheckDef {
   return {
     id,
@@ -245,6 +252,8 @@ function nearMissCheck(
     explanation,
     needs: ['cloud', 'probes', 'rules'],
     run(v) {
+      const na = notApplicable?.(v);
+      if (na) return notOnThisCloud(na);
       const pre = notEvaluated(v);
       if (pre) return pre;
       if (v.sg!.decision === 'allow') return allowedBy(v);
@@ -499,7 +508,12 @@ export const sgQuota: CheckDef = {
     const ids = v.sg?.considered.length ? v.sg.considered : v.instance.securityGroupIds;
     const rules = v.snapshot.securityGroups.filter((g) => ids.includes(g.id)).reduce((n, g) => n + g.rules.length, 0);
     const evidence = [ev('cloud', '/cloud/snapshot/securityGroups', `${ids.length} groups, ${rules} rules`)];
-    if (ids.length > ENI_GROUP_LIMIT || rules > ENI_RULE_LIMIT) {
+    // The run's cloud's quota; facts built without a provider keep the limits this check was written with.
+    const quota = v.semantics ? v.semantics.interfaceQuota : { groups: ENI_GROUP_LIMIT, rules: ENI_RULE_LIMIT };
+    if (!quota) {
+      return { status: 'skipped', condition: 'quota-not-known', finding: L(`${ids.length} 个安全组、${rules} 条规则（这个云的配额没有内置，未做比较）`, `${ids.length} group(s), ${rules} rule(s) (this cloud’s quota is not built in: not compared)`), evidence };
+    }
+    if (ids.length > quota.groups || rules > quota.rules) {
       return { status: 'warn', condition: 'over-quota', finding: L(`${ids.length} 个安全组、${rules} 条规则,超出配额`, `${ids.length} groups and ${rules} rules exceed the quota`), evidence };
     }
     return { status: 'pass', condition: 'within-quota', finding: L(`${ids.length} 个安全组、${rules} 条规则`, `${ids.length} group(s), ${rules} rule(s)`), evidence };
@@ -513,6 +527,7 @@ export const sgEnterprise: CheckDef = {
   explanation: L('企业级安全组默认拒绝出入方向且不能授权其他安全组;普通与企业级安全组不能绑定在同一块网卡上。', 'Enterprise groups deny both directions by default and cannot reference other groups; basic and enterprise groups cannot share an interface.'),
   needs: ['cloud', 'probes', 'rules'],
   run(v) {
+    if (v.semantics?.enterpriseGroups === false) return notOnThisCloud(L('这台服务器所在的云只有一种安全组，没有普通/企业级之分', 'This server’s cloud has one kind of security group: no basic/enterprise distinction'));
     if (!v.instance || !v.snapshot) return { status: 'unknown', condition: 'no-cloud', finding: L('没有云端配置数据', 'No cloud configuration') };
     const ids = v.sg?.considered.length ? v.sg.considered : v.instance.securityGroupIds;
     const groups = v.snapshot.securityGroups.filter((g) => ids.includes(g.id));
@@ -541,6 +556,7 @@ export const sgNicType = nearMissCheck(
   ['nic-type'],
   (v) => allowFlowFixes(v),
   L('没有网卡类型不匹配的规则', 'No rule misses by NIC type'),
+  (v) => (v.semantics?.classicNetwork === false ? L('这台服务器所在的云没有经典网络，规则不分网卡类型', 'This server’s cloud has no classic network: rules have no NIC type') : null),
 );
 
 export const SG_CHECKS: CheckDef[] = [sgInboundRule, sgDirection, sgProtocol, sgPort, sgSource, sgPriorityDrop, sgBound, sgRegion, sgEnterprise, sgNicType, sgQuota];
