@@ -22,7 +22,7 @@ import { createSession } from '../../core/session';
 import { buildDiagnoseRequest } from './diagnose';
 import { PROVIDER_IDS } from '../../core/cloud/provider';
 import { providerFor } from '../../core/cloud/registry';
-import { cloudActionsSchema } from '../../core/cloud/alicloud/apply';
+import { cloudActionListSchema } from '../../core/cloud/actionList';
 import { loadSession, saveSession, type AppliedChangeRecord, type Session } from '../../core/session';
 import { action, EXIT_CANCELLED, EXIT_FAULT, fail, printJson, runInterruptible, stdoutStyle, withUsageExitCodes, type Style } from '../format';
 import { accessKeyFromStdin, validateCloudInput } from './cloud-input';
@@ -135,7 +135,7 @@ export function actionableFixes(session: Session): ActionableFix[] {
     for (const f of c.fixes) {
       const raw = (f as { actions?: unknown }).actions;
       if (raw === undefined) continue;
-      const parsed = cloudActionsSchema.safeParse(raw);
+      const parsed = cloudActionListSchema.safeParse(raw);
       if (!parsed.success) continue;
       out.push({ n: out.length + 1, checkId: c.id, checkStatus: c.status, title: f.title, actions: parsed.data, simulated: (f as { simulated?: unknown }).simulated ?? null });
     }
