@@ -276,6 +276,7 @@ describe('Huawei write policy', () => {
     const write = huaweiPolicy({ write: true }).Statement[0].Action;
     for (const a of ['vpc:securityGroupRules:create', 'vpc:securityGroupRules:delete', 'vpc:firewalls:update', 'vpc:ports:update', 'ecs:cloudServers:start']) expect(write).toContain(a);
     expect(huaweiPolicy().Statement[0].Action.filter((a) => /:(create|delete|update|start)$/.test(a))).toEqual([]);
+    expect(apply.permissions!([{ api: 'CreateSecurityGroupRule', params: {} }, { api: 'AddFirewallRules', params: {} }, { api: 'constructor', params: {} }])).toEqual(['vpc:securityGroupRules:create', 'vpc:firewalls:update']);
     // The server and port fixtures are what the tests above change.
     expect(server().id).toBe(SERVER_ID);
     expect(port().id).toBe(PORT_ID);

@@ -844,4 +844,6 @@ export const huaweiApply: ProviderApply = {
     const known = knownFrom(ctx);
     return actions.map((a) => describeHuaweiAction(a, known));
   },
+  // IAM names are resource:verb (vpc:securityGroupRules:create), not the API name: from the write table.
+  permissions: (actions) => [...new Set(actions.filter((a) => Object.hasOwn(HUAWEI_WRITE_ACTIONS, a.api)).map((a) => HUAWEI_WRITE_ACTIONS[a.api]))],
 };
