@@ -57,6 +57,8 @@ export interface FakeHuaweiOptions {
   faults?: Fault[];
   /** Largest page the fake returns whatever limit is asked (to exercise paging). */
   pageSize?: number;
+  /** Called after each successful write, before it is answered (the lab enforces the new state there). */
+  onWrite?: (state: HuaweiState, op: Operation) => void;
 }
 
 export interface RecordedCall {
@@ -459,6 +461,7 @@ export async function startFakeHuawei(options: FakeHuaweiOptions): Promise<FakeH
         }
       }
       const out = serve(r.op, r.id, query, options.state, options.pageSize ?? 1000, requestId, parsed);
+      if (out.status < 300 && WRITE_OPERATIONS.includes(r.op)) options.onWrite?.(options.state, r.op);
       if (out.status === 204) {
         rec.status = 204;
         res.writeHead(204, { 'x-request-id': requestId });
