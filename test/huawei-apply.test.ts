@@ -113,6 +113,17 @@ describe('Huawei apply: security-group rules', { timeout: 60_000 }, () => {
     expect(logs.join('\n')).not.toContain(FAKE_SK);
   });
 
+  it('two applies of the same rule at once: one creates it, the other reports it already there (the 409 or the read); one rule in the end', async () => {
+    // The first write is answered late, so the second apply's write lands first and the late one meets a 409.
+    await start(scenario('rule-missing'), [{ op: 'CreateSecurityGroupRule', kind: 'slow', delayMs: 400, times: 1 }]);
+    const [a, b] = await Promise.all([run([allowSsh]), run([allowSsh])]);
+    const changed = [outcome(a).applied[0], outcome(b).applied[0]].map((c) => c.changed).sort();
+    expect(changed).toEqual([false, true]);
+    expect(rulesOf(SG_WEB).filter((r) => r.remote_ip_prefix === MY_IP)).toHaveLength(1);
+    const statuses = fake!.calls.filter((c) => c.op === 'CreateSecurityGroupRule').map((c) => c.status);
+    if (statuses.includes(409)) expect([outcome(a), outcome(b)].find((o) => !o.applied[0].changed)!.applied[0].note.en).toContain('The rule is already in');
+  });
+
   it('DeleteSecurityGroupRule records the rule it removed; its undo creates the same rule again', async () => {
     const st = scenario('healthy');
     st.securityGroups = [group(SG_WEB, 'web', [{ id: DENY_RULE, security_group_id: SG_WEB, direction: 'ingress', protocol: 'tcp', ethertype: 'IPv4', multiport: '22', action: 'deny', priority: 1, remote_ip_prefix: '0.0.0.0/0', remote_group_id: null, remote_address_group_id: null, description: 'block' }])];

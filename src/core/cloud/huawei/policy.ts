@@ -21,7 +21,10 @@
 //   vpc:firewalls:update and vpc:ports:update (the update action of the resource; not found verbatim for these
 //   two v3 paths in the stored pages — the names follow the tables' resource:verb pattern). Their undo APIs,
 //   RemoveFirewallRules (PUT …/firewalls/{id}/remove-rules) and RemoveSecurityGroups (PUT
-//   …/ports/{id}/remove-security-groups), change the same resources: the same two actions.
+//   …/ports/{id}/remove-security-groups), change the same resources: the same two actions — these two ARE
+//   stated in their API pages' 授权信息 (support.huaweicloud.com/api-vpc/RemoveFirewallRules.html:
+//   "vpc:firewalls:update Write firewall"; /api-vpc/RemoveSecurityGroups.html: "vpc:ports:update Write port",
+//   listing vpc:vips:update / vpc:vips:delete as dependent actions for a port with a virtual IP).
 // Huawei Cloud has no remote-script runner wired in SG Doctor (Alibaba's Cloud Assistant), so `remoteScript`
 // adds nothing.
 import { HUAWEI_READ_ACTIONS } from './read';
