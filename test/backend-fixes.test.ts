@@ -217,8 +217,8 @@ describe('fixes.* channels', () => {
   });
 });
 
-describe('fixes.preview for a cloud whose provider has no apply (Huawei Cloud)', () => {
-  it('says plainly that applying is not available yet; the actions are still listed; nothing is sent', async () => {
+describe('fixes.preview for a Huawei Cloud diagnosis, and for a cloud whose provider has no apply (a stub)', () => {
+  it('Huawei: the preview is available with Huawei diff lines; a stub provider without apply says plainly it is not, and nothing is sent', async () => {
     const { mapHuaweiSnapshot } = await import('../src/core/cloud/huawei/map');
     const hw = await import('../src/core/cloud/huawei/provider');
     const s = await import('./fake-huawei/scenarios');
@@ -251,15 +251,32 @@ describe('fixes.preview for a cloud whose provider has no apply (Huawei Cloud)',
     const hwd: Diagnosis = { ...d0, checks: runChecks({ target: d0.target, probes: d0.probes, cloud: d0.cloud, server: null, semantics: hw.huaweiProvider.semantics }, undefined, { fixes: renderCloudFixes }) };
     const p = proposed(hwd);
     expect(JSON.stringify(p.actions)).toContain(CLIENT_IP);
-    const r = await backend.dispatch('fixes.preview', { diagnosis: hwd, ...p, lang: 'en' });
-    expect(r.ok).toBe(true);
-    const v = (r as { value: FixPreview }).value;
-    expect(v.available).toBe(false);
-    expect(v.unavailable?.en).toBe('Applying fixes from SG Doctor is not available for Huawei Cloud yet: copy the commands above, or make the change in the console.');
-    expect(v.changes.map((c) => c.api)).toEqual((p.actions as { api: string }[]).map((a) => a.api));
-    const a = await backend.dispatch('fixes.apply', { diagnosis: hwd, plan, ...p, cloud, lang: 'zh-CN', confirm: true });
-    expect((a as { code: string }).code).toBe('NOT_SUPPORTED');
-    expect((a as { message: string }).message).toContain('还不能从 SG Doctor 直接执行修复');
+    const real = await backend.dispatch('fixes.preview', { diagnosis: hwd, ...p, lang: 'en' });
+    expect(real.ok).toBe(true);
+    const hv = (real as { value: FixPreview }).value;
+    expect(hv.available).toBe(true);
+    expect(hv.unavailable).toBeNull();
+    expect(hv.changes[0].lines.join('\n')).toContain(`allow TCP 22 from ${CLIENT_IP}/32`);
+    expect(hv.permissions).toContain('vpc:securityGroupRules:create');
+
+    // The same diagnosis with the registry's Huawei slot holding a stub provider that has no `apply`.
+    const { providers } = await import('../src/core/cloud/registry');
+    const { L } = await import('../src/core/i18n');
+    const saved = providers.huawei;
+    providers.huawei = { ...hw.huaweiProvider, name: L('桩云', 'Stub Cloud'), apply: undefined };
+    try {
+      const r = await backend.dispatch('fixes.preview', { diagnosis: hwd, ...p, lang: 'en' });
+      expect(r.ok).toBe(true);
+      const v = (r as { value: FixPreview }).value;
+      expect(v.available).toBe(false);
+      expect(v.unavailable?.en).toBe('Applying fixes from SG Doctor is not available for Stub Cloud yet: copy the commands above, or make the change in the console.');
+      expect(v.changes.map((c) => c.api)).toEqual((p.actions as { api: string }[]).map((a) => a.api));
+      const a = await backend.dispatch('fixes.apply', { diagnosis: hwd, plan, ...p, cloud, lang: 'zh-CN', confirm: true });
+      expect((a as { code: string }).code).toBe('NOT_SUPPORTED');
+      expect((a as { message: string }).message).toContain('还不能从 SG Doctor 直接执行修复');
+    } finally {
+      providers.huawei = saved;
+    }
     expect(fake.calls).toEqual([]);
   });
 });

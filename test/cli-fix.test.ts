@@ -35,11 +35,11 @@ const baseEnv = (): Record<string, string> => ({
   ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
 });
 
-const run = (args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> =>
+const run = (args: string[], env: Record<string, string> = {}, preload: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> =>
   new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['node_modules/tsx/dist/cli.mjs', 'src/cli/index.ts', ...args],
+      ['node_modules/tsx/dist/cli.mjs', ...preload.flatMap((p) => ['--import', p]), 'src/cli/index.ts', ...args],
       {
         timeout: 60_000,
         env: {
@@ -238,16 +238,17 @@ describe('sg-doctor fix', { timeout: 120_000 }, () => {
     expect(fake.calls.map((c) => c.action)).toEqual(['GetCallerIdentity']);
   });
 
-  it('a cloud whose provider has no apply on the port: the dry run lists the actions, --apply says plainly it is not available (exit 2, nothing sent)', async () => {
-    const file = join(dir, 'huawei.sgdiag');
+  it('a cloud whose provider has no apply on the port (a stub provider): the dry run lists the actions, --apply says plainly it is not available (exit 2, nothing sent)', async () => {
+    const file = join(dir, 'stub.sgdiag');
     await writeSession(file, [{ api: 'NeutronCreateSecurityGroupRule', params: { security_group_rule: { direction: 'ingress', port_range_min: 22, port_range_max: 22 } } }]);
     writeFileSync(file, readFileSync(file, 'utf8').replace('"provider": "alicloud"', '"provider": "huawei"'));
-    const dry = await run(['fix', file, '--lang', 'en']);
+    const stub = ['./test/support/stub-provider-no-apply.ts'];
+    const dry = await run(['fix', file, '--lang', 'en'], {}, stub);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('NeutronCreateSecurityGroupRule');
-    const r = await run(['fix', file, '--apply', '--yes', '--lang', 'en']);
+    const r = await run(['fix', file, '--apply', '--yes', '--lang', 'en'], {}, stub);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('applying fixes is not available for Huawei Cloud yet: copy the commands shown above');
+    expect(r.stderr).toContain('applying fixes is not available for Stub Cloud yet: copy the commands shown above');
     expect(fake.calls).toEqual([]);
   });
 

@@ -117,11 +117,12 @@ describe('backend dispatch', () => {
     const r = await backend.dispatch('app.info', {});
     expect(r.ok && r.value).toMatchObject({ shell: 'web', osLang: 'zh-CN', capabilities: { nativeDialogs: false, pdf: false } });
     // The clouds this build reads and what each can do: Alibaba runs the script through Cloud Assistant and
-    // applies fixes; Huawei has no agent behind the port, so the app offers the copy-paste script instead.
+    // applies fixes; Huawei has no agent behind the port, so the app offers the copy-paste script instead, and
+    // applies fixes through its own apply (huawei/apply.ts).
     const clouds = (r.ok && (r.value as { clouds?: { id: string; remoteScript: boolean; apply: boolean; name: { en: string } }[] }).clouds) || [];
     expect(clouds.map((c) => [c.id, c.remoteScript, c.apply])).toEqual([
       ['alicloud', true, true],
-      ['huawei', false, false],
+      ['huawei', false, true],
     ]);
     expect(clouds[1].name.en).toBe('Huawei Cloud');
   });

@@ -3,14 +3,38 @@
 // Gateway does (SDK-HMAC-SHA256: canonical request over method, URI, sorted query, signed headers and payload
 // hash; string to sign "SDK-HMAC-SHA256\n<X-Sdk-Date>\n<hex sha256(canonical request)>"; HMAC-SHA256 with the
 // SK), rejects a bad signature with API Gateway's error shape (401, error_code APIGW.0301), and serves the
-// SDK models' response shapes from a state object, with fault injection per operation.
+// SDK models' response shapes from a state object, with fault injection per operation. It also accepts the
+// writes of the fixes and their undo (CreateSecurityGroupRule, DeleteSecurityGroupRule, Add/RemoveFirewallRules,
+// Add/RemoveSecurityGroups, BatchStartServers), signature-verified the same way, and changes the state.
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { HwFirewall, HwPort, HwPublicip } from '../../src/core/cloud/huawei/map';
+import type { HwFirewall, HwPort, HwPublicip, HwSecurityGroup } from '../../src/core/cloud/huawei/map';
 import { PROJECT_ID, type HuaweiState } from './scenarios';
 
-export type Operation = 'KeystoneListAuthProjects' | 'ListAddressGroup' | 'ShowServer' | 'ListServersDetails' | 'ListPorts' | 'ShowSecurityGroup' | 'ListSecurityGroupRules' | 'ListFirewall' | 'ShowFirewall' | 'ListPublicips';
+export type Operation =
+  | 'KeystoneListAuthProjects'
+  | 'ListAddressGroup'
+  | 'ShowServer'
+  | 'ListServersDetails'
+  | 'ListPorts'
+  | 'ShowSecurityGroup'
+  | 'ListSecurityGroupRules'
+  | 'ShowSecurityGroupRule'
+  | 'ListFirewall'
+  | 'ShowFirewall'
+  | 'ListPublicips'
+  // Writes (the fix actions and their undo): they change `options.state`.
+  | 'CreateSecurityGroupRule'
+  | 'DeleteSecurityGroupRule'
+  | 'AddFirewallRules'
+  | 'RemoveFirewallRules'
+  | 'AddSecurityGroups'
+  | 'RemoveSecurityGroups'
+  | 'BatchStartServers';
+
+/** The operations that change the state. */
+export const WRITE_OPERATIONS: readonly Operation[] = ['CreateSecurityGroupRule', 'DeleteSecurityGroupRule', 'AddFirewallRules', 'RemoveFirewallRules', 'AddSecurityGroups', 'RemoveSecurityGroups', 'BatchStartServers'];
 
 export type FaultKind = 'forbidden' | 'throttle' | 'server-error' | 'slow' | 'malformed' | 'not-found';
 
@@ -33,6 +57,8 @@ export interface FakeHuaweiOptions {
   faults?: Fault[];
   /** Largest page the fake returns whatever limit is asked (to exercise paging). */
   pageSize?: number;
+  /** Called after each successful write, before it is answered (the lab enforces the new state there). */
+  onWrite?: (state: HuaweiState, op: Operation) => void;
 }
 
 export interface RecordedCall {
@@ -47,6 +73,8 @@ export interface RecordedCall {
   headers: Record<string, string>;
   /** The request target as received (path and query). */
   target: string;
+  /** A write's JSON body as received. */
+  body?: unknown;
 }
 
 export interface FakeHuawei {
@@ -137,10 +165,18 @@ const IAM_ACTION: Record<Operation, string> = {
   ListFirewall: 'vpc:firewalls:list',
   ShowFirewall: 'vpc:firewalls:get',
   ListPublicips: 'eip:publicIps:list',
+  ShowSecurityGroupRule: 'vpc:securityGroupRules:get',
+  CreateSecurityGroupRule: 'vpc:securityGroupRules:create',
+  DeleteSecurityGroupRule: 'vpc:securityGroupRules:delete',
+  AddFirewallRules: 'vpc:firewalls:update',
+  RemoveFirewallRules: 'vpc:firewalls:update',
+  AddSecurityGroups: 'vpc:ports:update',
+  RemoveSecurityGroups: 'vpc:ports:update',
+  BatchStartServers: 'ecs:cloudServers:start',
 };
 
 function route(method: string, path: string): { op: Operation; pid: string; id?: string } | null {
-  if (method !== 'GET') return null;
+  if (method !== 'GET') return writeRoute(method, path);
   if (path === '/v3/auth/projects') return { op: 'KeystoneListAuthProjects', pid: '' };
   let m = /^\/v1\/([^/]+)\/cloudservers\/detail$/.exec(path);
   if (m) return { op: 'ListServersDetails', pid: m[1] };
@@ -152,6 +188,8 @@ function route(method: string, path: string): { op: Operation; pid: string; id?:
   if (m) return { op: 'ShowSecurityGroup', pid: m[1], id: decodeURIComponent(m[2]) };
   m = /^\/v3\/([^/]+)\/vpc\/security-group-rules$/.exec(path);
   if (m) return { op: 'ListSecurityGroupRules', pid: m[1] };
+  m = /^\/v3\/([^/]+)\/vpc\/security-group-rules\/([^/]+)$/.exec(path);
+  if (m) return { op: 'ShowSecurityGroupRule', pid: m[1], id: decodeURIComponent(m[2]) };
   m = /^\/v3\/([^/]+)\/vpc\/address-groups$/.exec(path);
   if (m) return { op: 'ListAddressGroup', pid: m[1] };
   m = /^\/v3\/([^/]+)\/vpc\/firewalls$/.exec(path);
@@ -163,7 +201,22 @@ function route(method: string, path: string): { op: Operation; pid: string; id?:
   return null;
 }
 
-const isEcs = (op: Operation) => op === 'ShowServer' || op === 'ListServersDetails';
+/** The write APIs' paths, as the SDK's VpcClient (v3) and EcsClient (v2) build them. */
+function writeRoute(method: string, path: string): { op: Operation; pid: string; id?: string } | null {
+  let m = /^\/v3\/([^/]+)\/vpc\/security-group-rules$/.exec(path);
+  if (m && method === 'POST') return { op: 'CreateSecurityGroupRule', pid: m[1] };
+  m = /^\/v3\/([^/]+)\/vpc\/security-group-rules\/([^/]+)$/.exec(path);
+  if (m && method === 'DELETE') return { op: 'DeleteSecurityGroupRule', pid: m[1], id: decodeURIComponent(m[2]) };
+  m = /^\/v3\/([^/]+)\/vpc\/firewalls\/([^/]+)\/(insert|remove)-rules$/.exec(path);
+  if (m && method === 'PUT') return { op: m[3] === 'insert' ? 'AddFirewallRules' : 'RemoveFirewallRules', pid: m[1], id: decodeURIComponent(m[2]) };
+  m = /^\/v3\/([^/]+)\/ports\/([^/]+)\/(insert|remove)-security-groups$/.exec(path);
+  if (m && method === 'PUT') return { op: m[3] === 'insert' ? 'AddSecurityGroups' : 'RemoveSecurityGroups', pid: m[1], id: decodeURIComponent(m[2]) };
+  m = /^\/v1\/([^/]+)\/cloudservers\/action$/.exec(path);
+  if (m && method === 'POST') return { op: 'BatchStartServers', pid: m[1] };
+  return null;
+}
+
+const isEcs = (op: Operation) => op === 'ShowServer' || op === 'ListServersDetails' || op === 'BatchStartServers';
 
 /** The projects an AK/SK may use (IAM KeystoneListAuthProjects): one per region, named after it. */
 export const PROJECTS = [
@@ -189,8 +242,23 @@ function page<T extends { id: string }>(items: T[], query: Record<string, string
 
 const has = (query: Record<string, string[]>, k: string) => (query[k]?.length ?? 0) > 0;
 
-function serve(op: Operation, id: string | undefined, query: Record<string, string[]>, st: HuaweiState, pageSize: number, requestId: string): { status: number; body: unknown } {
+function serve(op: Operation, id: string | undefined, query: Record<string, string[]>, st: HuaweiState, pageSize: number, requestId: string, body: Record<string, unknown>): { status: number; body: unknown } {
   switch (op) {
+    case 'CreateSecurityGroupRule':
+    case 'DeleteSecurityGroupRule':
+    case 'AddFirewallRules':
+    case 'RemoveFirewallRules':
+    case 'AddSecurityGroups':
+    case 'RemoveSecurityGroups':
+    case 'BatchStartServers':
+      return write(op, id, st, requestId, body);
+    case 'ShowSecurityGroupRule': {
+      for (const g of st.securityGroups) {
+        const r = (g.security_group_rules ?? []).find((x) => x.id === id);
+        if (r) return { status: 200, body: { request_id: requestId, security_group_rule: { ...r, security_group_id: g.id, project_id: PROJECT_ID } } };
+      }
+      return { status: 404, body: errorBody(op, 'VPC.0614', `Security group rule ${id} not found`, requestId) };
+    }
     case 'KeystoneListAuthProjects':
       return { status: 200, body: { links: { self: 'https://iam.myhuaweicloud.com/v3/auth/projects' }, projects: PROJECTS } };
     case 'ListAddressGroup': {
@@ -246,6 +314,93 @@ function serve(op: Operation, id: string | undefined, query: Record<string, stri
   }
 }
 
+type Rule = NonNullable<HwSecurityGroup['security_group_rules']>[number];
+type AclRule = NonNullable<HwFirewall['ingress_rules']>[number];
+
+/** The fields that decide what a security-group rule does (the API refuses a second identical rule). */
+const ruleKey = (r: Record<string, unknown>): string =>
+  JSON.stringify(['direction', 'ethertype', 'protocol', 'multiport', 'remote_ip_prefix', 'remote_group_id', 'remote_address_group_id', 'action', 'priority'].map((k) => (k === 'ethertype' ? (r[k] ?? 'IPv4') : k === 'action' ? (r[k] ?? 'allow') : k === 'priority' ? String(r[k] ?? 1) : (r[k] ?? null))));
+
+/**
+ * The writes, with the response shapes of the SDK models: CreateSecurityGroupRuleResponse {security_group_rule}
+ * (201), DeleteSecurityGroupRule (204, no body), Add/RemoveFirewallRulesResponse {firewall: FirewallDetail},
+ * Add/RemoveSecurityGroupsResponse {port}, BatchStartServersResponse {job_id}.
+ */
+function write(op: Operation, id: string | undefined, st: HuaweiState, requestId: string, body: Record<string, unknown>): { status: number; body: unknown } {
+  const bad = (message: string) => ({ status: 400, body: errorBody(op, isEcs(op) ? 'Ecs.0005' : 'VPC.0002', message, requestId) });
+  switch (op) {
+    case 'CreateSecurityGroupRule': {
+      const r = body.security_group_rule as Record<string, unknown> | undefined;
+      const g = st.securityGroups.find((x) => x.id === r?.security_group_id);
+      if (!r || !g) return { status: 404, body: errorBody(op, 'VPC.0602', `Security group ${String(r?.security_group_id)} not found`, requestId) };
+      if (r.direction !== 'ingress' && r.direction !== 'egress') return bad('direction must be ingress or egress');
+      const same = (g.security_group_rules ?? []).find((x) => ruleKey(x) === ruleKey(r));
+      // OpenStack Neutron's wording for the same conflict (the fake's own error code).
+      if (same) return { status: 409, body: errorBody(op, 'VPC.SecurityGroupRuleExists', `Security group rule already exists. Rule id is ${same.id}.`, requestId) };
+      const rule = { id: randomUUID(), description: '', ethertype: 'IPv4', protocol: null, multiport: null, action: 'allow', priority: 1, remote_ip_prefix: null, remote_group_id: null, remote_address_group_id: null, ...r, security_group_id: g.id } as Rule;
+      g.security_group_rules = [...(g.security_group_rules ?? []), rule];
+      return { status: 201, body: { request_id: requestId, security_group_rule: { ...rule, project_id: PROJECT_ID, created_at: new Date().toISOString(), updated_at: new Date().toISOString() } } };
+    }
+    case 'DeleteSecurityGroupRule': {
+      const g = st.securityGroups.find((x) => (x.security_group_rules ?? []).some((r) => r.id === id));
+      if (!g) return { status: 404, body: errorBody(op, 'VPC.0614', `Security group rule ${id} not found`, requestId) };
+      g.security_group_rules = (g.security_group_rules ?? []).filter((r) => r.id !== id);
+      return { status: 204, body: null };
+    }
+    case 'AddFirewallRules':
+    case 'RemoveFirewallRules': {
+      const fw = st.firewalls.find((x) => x.id === id);
+      if (!fw) return { status: 404, body: errorBody(op, 'VPC.1701', `firewall ${id} not found`, requestId) };
+      const opt = (body.firewall ?? {}) as { ingress_rules?: Record<string, unknown>[]; egress_rules?: Record<string, unknown>[]; insert_after_rule?: string };
+      for (const key of ['ingress_rules', 'egress_rules'] as const) {
+        const items = opt[key];
+        if (!items) continue;
+        const list = [...(fw[key] ?? [])];
+        if (op === 'AddFirewallRules') {
+          const at = opt.insert_after_rule ? list.findIndex((x) => x.id === opt.insert_after_rule) : -1;
+          if (opt.insert_after_rule && at < 0) return bad(`insert_after_rule ${opt.insert_after_rule} is not a ${key.replace('_rules', '')} rule of ${id}`);
+          list.splice(at + 1, 0, ...items.map((x) => ({ enabled: true, ...x, id: randomUUID() }) as AclRule));
+        } else {
+          for (const x of items) if (!list.some((y) => y.id === x.id)) return bad(`rule ${String(x.id)} is not a ${key.replace('_rules', '')} rule of ${id}`);
+          fw[key] = list.filter((y) => !items.some((x) => x.id === y.id));
+          continue;
+        }
+        fw[key] = list;
+      }
+      return { status: 200, body: { request_id: requestId, firewall: { ...fw, project_id: PROJECT_ID } } };
+    }
+    case 'AddSecurityGroups':
+    case 'RemoveSecurityGroups': {
+      const port = st.ports.find((x) => x.id === id);
+      if (!port) return { status: 404, body: errorBody(op, 'VPC.0701', `port ${id} not found`, requestId) };
+      const opt = (body.port ?? {}) as { security_groups?: string[]; index?: number };
+      const groups = opt.security_groups ?? [];
+      const now = [...(port.security_groups ?? [])];
+      if (op === 'AddSecurityGroups') {
+        if (groups.some((g) => !st.securityGroups.some((x) => x.id === g))) return { status: 404, body: errorBody(op, 'VPC.0602', 'Security group not found', requestId) };
+        if (groups.some((g) => now.includes(g))) return bad('the security group is already associated with the port');
+        now.splice(opt.index ?? now.length, 0, ...groups);
+      } else {
+        if (groups.some((g) => !now.includes(g))) return bad('the security group is not associated with the port');
+        now.splice(0, now.length, ...now.filter((g) => !groups.includes(g)));
+      }
+      port.security_groups = now;
+      // The server lists its groups too (ShowServer): keep it in step for the primary port.
+      for (const srv of st.servers.filter((x) => x.id === port.device_id)) srv.security_groups = now.map((g) => ({ id: g, name: st.securityGroups.find((x) => x.id === g)?.name ?? '' }));
+      return { status: 200, body: { request_id: requestId, port: { ...port } } };
+    }
+    case 'BatchStartServers': {
+      const servers = ((body['os-start'] as { servers?: { id?: string }[] } | undefined)?.servers ?? []).map((x) => x.id);
+      const found = servers.map((sid) => st.servers.find((x) => x.id === sid));
+      if (!servers.length || found.some((x) => !x)) return { status: 404, body: errorBody(op, 'Ecs.0114', 'Instance could not be found.', requestId) };
+      for (const srv of found) if (srv) Object.assign(srv, { status: 'ACTIVE', 'OS-EXT-STS:vm_state': 'active' });
+      return { status: 200, body: { job_id: randomUUID().replace(/-/g, '') } };
+    }
+    default:
+      return bad(`${op} is not a write`);
+  }
+}
+
 function faultResponse(f: Fault, op: Operation, requestId: string): { status: number; body: unknown; raw?: string } | null {
   switch (f.kind) {
     case 'forbidden':
@@ -296,7 +451,23 @@ export async function startFakeHuawei(options: FakeHuaweiOptions): Promise<FakeH
     const answer = (): void => {
       const fr = fault ? faultResponse(fault, r.op, requestId) : null;
       if (fr) return send(fr.status, fr.body, fr.raw);
-      const out = serve(r.op, r.id, query, options.state, options.pageSize ?? 1000, requestId);
+      let parsed: Record<string, unknown> = {};
+      if (body.length) {
+        try {
+          parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+          rec.body = parsed;
+        } catch {
+          return send(400, errorBody(r.op, 'VPC.0002', 'the request body is not JSON', requestId));
+        }
+      }
+      const out = serve(r.op, r.id, query, options.state, options.pageSize ?? 1000, requestId, parsed);
+      if (out.status < 300 && WRITE_OPERATIONS.includes(r.op)) options.onWrite?.(options.state, r.op);
+      if (out.status === 204) {
+        rec.status = 204;
+        res.writeHead(204, { 'x-request-id': requestId });
+        res.end();
+        return;
+      }
       send(out.status, out.body);
     };
     if (fault?.kind === 'slow') {

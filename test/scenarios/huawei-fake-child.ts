@@ -5,7 +5,8 @@
 // Protocol on stdio, like test/scenarios/fake-api-child.ts: argv[2] = JSON {"scenario", "params", "faults"?,
 // "enforce"?, "egressIp"?}; prints {"endpoint","echoUrl","ak","sk","projectId","region"} once listening; then
 // each stdin line {"scenario", "params", "faults"?} switches the state (enforced before the answer) and is
-// answered {"ok":true,"calls":n}. Exits when stdin closes or on SIGTERM.
+// answered {"ok":true,"calls":n}. Every write the API accepts (fix --apply / --undo) is enforced too. Exits when
+// stdin closes or on SIGTERM.
 import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
 import { PROJECT_ID, REGION, scenario, SCENARIO_NAMES, type HuaweiState, type ScenarioName, type ScenarioParams } from '../fake-huawei/scenarios';
@@ -30,7 +31,8 @@ async function main(): Promise<void> {
   const first = JSON.parse(process.argv[2] ?? '{}') as Order;
   const target = first.enforce;
   const state = stateOf(first);
-  const fake = await startFakeHuawei({ state, faults: first.faults ?? [] });
+  // A write through the API (fix --apply / --undo) is enforced before it is answered, as a scenario switch is.
+  const fake = await startFakeHuawei({ state, faults: first.faults ?? [], ...(target ? { onWrite: (st) => enforceHuawei(st, target) } : {}) });
   if (target) enforceHuawei(state, target);
   const egressIp = first.egressIp ?? '203.0.113.7';
   const echo = createServer((_req, res) => {

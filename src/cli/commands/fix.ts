@@ -22,7 +22,7 @@ import { createSession } from '../../core/session';
 import { buildDiagnoseRequest } from './diagnose';
 import { PROVIDER_IDS } from '../../core/cloud/provider';
 import { providerFor } from '../../core/cloud/registry';
-import { cloudActionsSchema } from '../../core/cloud/alicloud/apply';
+import { cloudActionListSchema } from '../../core/cloud/actionList';
 import { loadSession, saveSession, type AppliedChangeRecord, type Session } from '../../core/session';
 import { action, EXIT_CANCELLED, EXIT_FAULT, fail, printJson, runInterruptible, stdoutStyle, withUsageExitCodes, type Style } from '../format';
 import { accessKeyFromStdin, validateCloudInput } from './cloud-input';
@@ -135,7 +135,7 @@ export function actionableFixes(session: Session): ActionableFix[] {
     for (const f of c.fixes) {
       const raw = (f as { actions?: unknown }).actions;
       if (raw === undefined) continue;
-      const parsed = cloudActionsSchema.safeParse(raw);
+      const parsed = cloudActionListSchema.safeParse(raw);
       if (!parsed.success) continue;
       out.push({ n: out.length + 1, checkId: c.id, checkStatus: c.status, title: f.title, actions: parsed.data, simulated: (f as { simulated?: unknown }).simulated ?? null });
     }
@@ -288,7 +288,7 @@ async function fixCommand(arg: string, opts: FixOptions): Promise<void> {
   if (!resolved.ok) fail(resolved.message);
   const endpoints = resolved.value;
   const profile = opts.profile ?? session.plan.profile;
-  validateCloudInput({ region, profile, endpoints, accessKey: opts.accessKeyStdin }, { region: t('诊断的地域', 'the diagnosis region'), profile: opts.profile ? '--profile' : t('诊断保存的配置名', 'the saved profile') });
+  validateCloudInput({ provider: port!.id, region, profile, endpoints, accessKey: opts.accessKeyStdin }, { region: t('诊断的地域', 'the diagnosis region'), profile: opts.profile ? '--profile' : t('诊断保存的配置名', 'the saved profile') });
   const accessKey = first?.accessKey ?? (opts.accessKeyStdin ? await accessKeyFromStdin() : undefined);
   // Checked before the session file is touched: no credentials → nothing recorded, nothing sent.
   const source = port!.credentialSource?.({ ...(accessKey ? { credentials: accessKey } : {}), ...(profile ? { profile } : {}), env: process.env });
@@ -393,7 +393,7 @@ export function registerFix(program: Command): void {
     .description('Show the cloud fixes of a saved diagnosis; apply one (--apply, asks first) or undo the last one (--undo).')
     .addHelpText(
       'after',
-      '\nApplying needs the write RAM policy (sg-doctor cloud policy --write); reading stays read-only.\nExit codes: 0 applied, undone or nothing to do, 1 a write failed, 2 bad input or usage (also: no terminal to confirm on and no --yes).',
+      '\nApplying needs the write policy (Alibaba Cloud: sg-doctor cloud policy --write; Huawei Cloud: sg-doctor cloud policy --provider huawei --write); reading stays read-only.\nExit codes: 0 applied, undone or nothing to do, 1 a write failed, 2 bad input or usage (also: no terminal to confirm on and no --yes).',
     )
     .argument('<file|host:port>', 'session file (.sgdiag) saved by diagnose --save or the app, or a host[:port] to diagnose first')
     .option('--apply', 'apply a fix (shows the change, the account and the region, and asks y/N)', false)
@@ -402,7 +402,7 @@ export function registerFix(program: Command): void {
     .option('--fix <n>', 'which fix to apply (the number the dry run shows; default 1)')
     .option('--json', 'print JSON', false)
     .addOption(new Option('--lang <lang>', 'language of the output').choices(['zh-CN', 'en']))
-    .option('--profile <name>', 'aliyun CLI profile (default: the one the diagnosis used)')
+    .option('--profile <name>', 'cloud CLI profile: aliyun, or KooCLI for Huawei Cloud (default: the one the diagnosis used)')
     .option('--access-key-stdin', 'read "AccessKeyId\\nAccessKeySecret" from standard input (needs --yes)')
     .addOption(new Option('--ecs-endpoint <host>', 'ECS API endpoint').env('SGD_ECS_ENDPOINT'))
     .addOption(new Option('--vpc-endpoint <host>', 'VPC API endpoint').env('SGD_VPC_ENDPOINT'))

@@ -243,4 +243,9 @@ export interface ProviderApply {
   applyActions(actions: readonly CloudAction[], args: ApplyActionsArgs): Promise<ApplyActionsResult>;
   /** Each action as diff lines ("+ …" added, "- …" removed, "~ …" changed), the first line naming where. */
   describeActions(actions: readonly CloudAction[], ctx?: ActionDescribeContext): string[][];
+  /**
+   * The write permissions these actions need, in the provider's own policy names. Absent: taken from
+   * `policy({write: true})` by the action's name (Alibaba's `service:ApiName` form).
+   */
+  permissions?(actions: readonly CloudAction[]): string[];
 }

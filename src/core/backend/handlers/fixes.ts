@@ -103,6 +103,8 @@ const unavailableText = (provider: CloudProvider): Localized =>
 
 /** The write permissions an action list needs, as the provider's own write policy names them. */
 function permissionsFor(provider: CloudProvider, actions: readonly CloudAction[]): string[] {
+  const own = provider.apply?.permissions?.(actions);
+  if (own) return own;
   const names = new Set<string>();
   const walk = (v: unknown): void => {
     if (typeof v === 'string') {

@@ -19,7 +19,12 @@
 // - AddFirewallRules (PUT /v3/{project_id}/vpc/firewalls/{id}/insert-rules) and AddSecurityGroups
 //   (PUT /v3/{project_id}/ports/{id}/insert-security-groups) change a network ACL / a port:
 //   vpc:firewalls:update and vpc:ports:update (the update action of the resource; not found verbatim for these
-//   two v3 paths in the stored pages — the names follow the tables' resource:verb pattern).
+//   two v3 paths in the stored pages — the names follow the tables' resource:verb pattern). Their undo APIs,
+//   RemoveFirewallRules (PUT …/firewalls/{id}/remove-rules) and RemoveSecurityGroups (PUT
+//   …/ports/{id}/remove-security-groups), change the same resources: the same two actions — these two ARE
+//   stated in their API pages' 授权信息 (support.huaweicloud.com/api-vpc/RemoveFirewallRules.html:
+//   "vpc:firewalls:update Write firewall"; /api-vpc/RemoveSecurityGroups.html: "vpc:ports:update Write port",
+//   listing vpc:vips:update / vpc:vips:delete as dependent actions for a port with a virtual IP).
 // Huawei Cloud has no remote-script runner wired in SG Doctor (Alibaba's Cloud Assistant), so `remoteScript`
 // adds nothing.
 import { HUAWEI_READ_ACTIONS } from './read';
@@ -31,13 +36,16 @@ import { HUAWEI_READ_ACTIONS } from './read';
  */
 export const HUAWEI_POLICY_READ_ACTIONS: readonly string[] = [...new Set(Object.values(HUAWEI_READ_ACTIONS).map((a) => a.iam).filter((x): x is NonNullable<typeof x> => x !== null))];
 
-/** The write action each fix API needs (fixes.ts emits only these APIs). */
+/** The write action each fix API needs (fixes.ts emits only these APIs), and the two undo APIs of apply.ts. */
 export const HUAWEI_WRITE_ACTIONS: Record<string, string> = {
   CreateSecurityGroupRule: 'vpc:securityGroupRules:create',
   DeleteSecurityGroupRule: 'vpc:securityGroupRules:delete',
   AddFirewallRules: 'vpc:firewalls:update',
   AddSecurityGroups: 'vpc:ports:update',
   BatchStartServers: 'ecs:cloudServers:start',
+  // Only sent as the undo of AddFirewallRules / AddSecurityGroups (apply.ts): the same update actions.
+  RemoveFirewallRules: 'vpc:firewalls:update',
+  RemoveSecurityGroups: 'vpc:ports:update',
 };
 
 export interface HuaweiPolicyDocument {

@@ -20,6 +20,7 @@ import { isRegionId } from '../ids';
 import type { CloudSnapshot } from '../model';
 import type { CloudProvider, ConsoleLinks, ProviderSemantics } from '../provider';
 import { huaweiAccounts } from './accounts';
+import { huaweiApply } from './apply';
 import type { HuaweiSecurityGroup } from './types';
 import { CARRIER_BLOCKED_TCP } from './carrierPorts';
 import { aclForSubnet, evaluatorFirewall, evaluatorGroups, huaweiProviderData, type HuaweiProviderData } from './map';
@@ -245,4 +246,6 @@ export const huaweiProvider: CloudProvider = {
   // Called, not referenced: fixes.ts imports this module's evaluators and console links (a load-time cycle).
   renderFixes: (intent, ctx) => huaweiFixes(intent, ctx),
   policy: huaweiPolicy,
+  // Guarded apply with undo (apply.ts): the five fix APIs of fixes.ts, each recorded with what puts it back.
+  apply: huaweiApply,
 };

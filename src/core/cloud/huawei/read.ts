@@ -498,7 +498,8 @@ export async function readHuaweiSnapshot(opts: HuaweiReadOptions): Promise<Cloud
     addressGroups,
     errors,
     notes,
-    account,
+    // The account as Huawei scopes every call: the project of the region (an apply checks the key against it).
+    account: { ...account, accountId: projectId! },
   });
   return snap;
 }
