@@ -76,4 +76,20 @@ describeLab('lab: Huawei Cloud fix --apply opens the port the fake cloud blocks,
     expect(u.result.stdout).toContain('DeleteSecurityGroupRule');
     expect(await probe()).toBe('filtered/no-response');
   }, 240_000);
+
+  it('fix host:port --provider huawei --apply: diagnoses Huawei first, saves the session, applies the proposed fix (the probe connects); --undo closes it', async () => {
+    expect(await probe()).toBe('filtered/no-response');
+    const file = join(dir, 'hw-host-form.sgdiag');
+    const a = await cli('huawei apply: host:port form', [
+      'fix', `${lab.hosts.server.ipv4}:${PORT}`, '--provider', 'huawei', '--instance', SERVER_ID, '--region', HW_REGION,
+      '--egress-ip-urls', fake.echoUrl, '--control-hosts', '', '--dns-servers', '', '--attempts', '2', '--save', file, '--apply', '--yes', '--lang', 'en',
+    ]);
+    expect(a.result.code, a.result.stderr).toBe(0);
+    expect(a.result.stderr).toContain(`saved to ${file}`);
+    expect(a.result.stdout).toContain('CreateSecurityGroupRule');
+    expect(await probe()).toBe('open/syn-ack');
+    const u = await cli('huawei apply: host:port form undo', ['fix', file, '--undo', '--yes', '--lang', 'en']);
+    expect(u.result.code, u.result.stderr).toBe(0);
+    expect(await probe()).toBe('filtered/no-response');
+  }, 240_000);
 });

@@ -43,6 +43,7 @@ interface FixOptions {
   config?: string;
   timeoutMs?: string;
   // The host:port form: what the diagnosis needs (as `diagnose` takes it).
+  provider?: ProviderId;
   instance?: string;
   region?: string;
   service?: string;
@@ -72,6 +73,7 @@ async function diagnoseFirst(target: string, opts: FixOptions, lang: Lang): Prom
     json: opts.json,
     ...(opts.port ? { port: opts.port } : {}),
     ...(opts.service ? { service: opts.service } : {}),
+    ...(opts.provider ? { provider: opts.provider } : {}),
     ...(opts.instance ? { instance: opts.instance } : {}),
     ...(opts.region ? { region: opts.region } : {}),
     ...(opts.profile ? { profile: opts.profile } : {}),
@@ -171,7 +173,7 @@ async function ask(question: string): Promise<boolean> {
 async function fixCommand(arg: string, opts: FixOptions): Promise<void> {
   const lang = opts.lang ?? defaultLang();
   const t = (zh: string, en: string): string => (lang === 'zh-CN' ? zh : en);
-  const diagnoseOnly = ['instance', 'region', 'service', 'port', 'sourceIp', 'egressIpUrls', 'controlHosts', 'dnsServers', 'attempts', 'save'] as const;
+  const diagnoseOnly = ['provider', 'instance', 'region', 'service', 'port', 'sourceIp', 'egressIpUrls', 'controlHosts', 'dnsServers', 'attempts', 'save'] as const;
   const targetForm = !(await isSessionFile(arg));
   if (!targetForm) {
     const given = diagnoseOnly.find((k) => opts[k] !== undefined);
@@ -410,6 +412,7 @@ export function registerFix(program: Command): void {
     .option('--config <path>', 'config file (default ~/.config/sg-doctor/config.json)')
     .option('--timeout-ms <ms>', 'per-call timeout')
     // host:port form: the diagnosis first, as `diagnose` takes it.
+    .addOption(new Option('--provider <cloud>', 'host:port form: the cloud, alicloud or huawei (default alicloud)').choices([...PROVIDER_IDS]))
     .option('--instance <id>', 'host:port form: the instance id (else looked up by address)')
     .option('--region <id>', 'host:port form: the region to search first')
     .option('-s, --service <name>', 'host:port form: service preset (ssh, rdp, http, …)')
