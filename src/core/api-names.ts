@@ -11,6 +11,7 @@ export const REQUEST_CHANNELS = [
   'credentials.setAccessKey',
   'credentials.clear',
   'cloud.checkImport',
+  'cloud.offlineCommands',
   'diagnosis.start',
   'diagnosis.cancel',
   'server.script',

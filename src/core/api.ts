@@ -16,7 +16,8 @@ export { allowedExternalUrl, createClient, SERVICE_PRESETS, type ServicePreset }
 export * from './api/schemas';
 export * from './api/fixes';
 export type * from './api/types';
-import { accessKeyArgs, cloudSourceSchema, diagnoseArgsSchema, diagnosisDoc, empty, fileRef, host, lang, port, providerArgs, sessionPlanSchema } from './api/schemas';
+import { accessKeyArgs, cloudSourceSchema, diagnoseArgsSchema, diagnosisDoc, empty, fileRef, host, lang, offlineCommandArgs, port, providerArgs, sessionPlanSchema } from './api/schemas';
+import type { OfflineCommand } from './cloud/types';
 import { watchRecordStrictSchema } from './session/schema';
 import { fixApplyArgs, fixPreviewArgs, fixUndoArgs, type FixApplyResult, type FixPreview } from './api/fixes';
 import type { WatchAttempt, WatchResult } from './watch-model';
@@ -62,6 +63,8 @@ export const requests = {
   'credentials.setAccessKey': req<CredentialStatus>()(accessKeyArgs),
   'credentials.clear': req<CredentialStatus>()(providerArgs),
   'cloud.checkImport': req<ImportCheck>()(z.object({ json: z.string().min(1).max(MAX_SNAPSHOT_CHARS) })),
+  /** The chosen cloud's CLI commands for the offline step, filled in with what the form and the documents know. */
+  'cloud.offlineCommands': req<OfflineCommand[]>()(offlineCommandArgs),
   'diagnosis.start': req<{ runId: string }>()(diagnoseArgsSchema),
   'diagnosis.cancel': req<{ cancelled: boolean }>()(z.object({ runId: z.uuid() })),
   'server.script': req<ServerScript>()(z.object({ os: z.enum(['linux', 'windows']), port })),

@@ -35,6 +35,20 @@ const provider = providerIdSchema.default('alicloud');
 /** `{ provider? }`: the argument of the per-cloud account channels (profiles, stored key, status). */
 export const providerArgs = z.object({ provider: provider }).strict();
 
+/** What the offline step knows so far; shape-checked here, quoted for the shell by the provider. */
+const shortText = z.string().trim().max(128);
+export const offlineCommandArgs = z
+  .object({
+    provider,
+    region: shortText.optional(),
+    instanceId: shortText.optional(),
+    publicIp: shortText.optional(),
+    securityGroupIds: z.array(shortText).max(64).optional(),
+    vSwitchId: shortText.optional(),
+    networkAclIds: z.array(shortText).max(64).optional(),
+  })
+  .strict();
+
 export const cloudSourceSchema = z.discriminatedUnion('mode', [
   /** A CLI profile of the chosen cloud (aliyun / KooCLI), used as it is (its secret never reaches the UI). */
   z.object({ mode: z.literal('profile'), provider, profile: profileNameSchema }),

@@ -21,7 +21,7 @@ export const PROVIDER_IDS_COMPLETE: Exclude<ProviderId, (typeof PROVIDER_IDS)[nu
 
 // ---- fixes as data (issue 11): defined in ./types (the renderer's type-check sees them there) -----------
 
-import type { CloudAction, FixContext, FixIntent } from './types';
+import type { CloudAction, FixContext, FixIntent, OfflineCommand, OfflineCommandArgs } from './types';
 export type { CloudAction, FixIntent, SimulatedFix } from './types';
 
 // ---- semantics the provider-neutral evaluators and words need ----------------------------------------------
@@ -160,6 +160,8 @@ export interface CloudProvider {
    * made from them, each proven on the snapshot first (a fix that does not admit the flow is withheld).
    */
   renderFixes?(intent: FixIntent, ctx: FixContext): Fix[];
+  /** The cloud CLI's commands whose output the offline importer reads (aliyun, KooCLI), filled in with what is known. */
+  offlineCommands(args: OfflineCommandArgs): OfflineCommand[];
   /** Minimal IAM / RAM policy document: read-only by default; `write` adds exactly the fix actions. */
   policy(opts?: { write?: boolean; remoteScript?: boolean }): unknown;
   /** Resolves and checks the API endpoints from the user's configuration (never from a session or a snapshot). */

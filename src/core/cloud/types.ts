@@ -48,3 +48,23 @@ export interface FixContext {
   /** The evaluated flow; its sourceIp is '' when the client's public IP is unknown. */
   flow: Flow | null;
 }
+
+/** A copy-ready command of the cloud's own CLI whose JSON output the offline importer reads. */
+export interface OfflineCommand {
+  /** What the command reads, in the UI's words (a locale key under cmd.). */
+  what: 'instances' | 'group' | 'acls' | 'acl' | 'ports' | 'firewalls' | 'eips';
+  command: string;
+  /** A security group or ACL id the command is for. */
+  id?: string;
+}
+
+/** What is known so far (the form, the documents pasted): the commands fill it in, never a placeholder. */
+export interface OfflineCommandArgs {
+  region?: string;
+  instanceId?: string;
+  publicIp?: string;
+  /** Groups whose rules are still missing. */
+  securityGroupIds?: string[];
+  vSwitchId?: string;
+  networkAclIds?: string[];
+}

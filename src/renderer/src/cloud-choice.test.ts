@@ -3,7 +3,7 @@
 // name the chosen cloud's CLI.
 import { describe, expect, it } from 'vitest';
 import { planSchema } from '../../core/session/plan';
-import { aliyunCommands, argsOf, cloudOf, emptyForm, formOf, hcloudCommands, planOf, remoteScriptCloud, withProvider } from './logic';
+import { argsOf, cloudOf, emptyForm, formOf, offlineKnown, planOf, remoteScriptCloud, withProvider } from './logic';
 
 const SERVER = '7d1e3f1a-2b4c-4d5e-8f90-a1b2c3d4e5f6';
 
@@ -40,19 +40,10 @@ describe('cloud choice', () => {
     expect(withProvider(f, 'alicloud')).toEqual({});
   });
 
-  it('offers KooCLI commands for Huawei Cloud and aliyun commands for Alibaba Cloud', () => {
-    const hw = hcloudCommands({ region: 'cn-north-4', instanceId: SERVER, securityGroupIds: ['0b5c7d9e-1234-4abc-9def-000000000001'] });
-    expect(hw.map((c) => c.command)).toEqual([
-      `hcloud ECS ShowServer --cli-region=cn-north-4 --server_id=${SERVER}`,
-      `hcloud VPC ListPorts --cli-region=cn-north-4 --device_id=${SERVER}`,
-      'hcloud VPC ListSecurityGroupRules/v3 --cli-region=cn-north-4 --security_group_id=0b5c7d9e-1234-4abc-9def-000000000001',
-      'hcloud VPC ListFirewall/v3 --cli-region=cn-north-4',
-      'hcloud EIP ListPublicips --cli-region=cn-north-4',
-    ]);
-    // No region: KooCLI uses its profile's; no placeholder is shown. No server id: all servers of the region.
-    expect(hcloudCommands({})[0].command).toBe('hcloud ECS ListServersDetails');
-    expect(hcloudCommands({ region: "cn-north-4'; rm -rf /" })[0].command).toBe(`hcloud ECS ListServersDetails --cli-region='cn-north-4'\\''; rm -rf /'`);
-    expect(aliyunCommands({})[0].command).toMatch(/^aliyun ecs DescribeInstances/);
+  it('asks the backend for the chosen cloud\'s offline commands with what is known, blanks left out', () => {
+    expect(JSON.parse(offlineKnown('huawei', { region: ' cn-north-4 ', instanceId: '', securityGroupIds: [], publicIp: undefined }))).toEqual({ provider: 'huawei', region: 'cn-north-4' });
+    // The same knowledge gives the same text (no new request while typing elsewhere).
+    expect(offlineKnown('alicloud', { region: 'cn-hangzhou', securityGroupIds: ['sg-1'] })).toBe(offlineKnown('alicloud', { region: 'cn-hangzhou', securityGroupIds: ['sg-1'] }));
   });
 
   it('offers Cloud Assistant only for a cloud whose backend says it has an agent', () => {

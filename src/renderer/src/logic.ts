@@ -2,6 +2,7 @@
 // guided form's validation, and the mapping between the form, a session plan and a re-run.
 import type { AppProtocol, CloudCapabilities, CloudSource, DiagnoseArgs } from '../../core/api';
 import type { ProviderId } from '../../core/cloud/provider';
+import type { OfflineCommandArgs } from '../../core/cloud/types';
 import { SERVICE_PRESETS, type ServicePreset } from '../../core/api-client';
 import type { Check, Diagnosis, DiagnosisEvent, Layer, Localized, Verdict } from '../../core/diagnosis/types';
 import type { TraceHop } from '../../core/probe/trace/types';
@@ -252,61 +253,6 @@ export function formOf(plan: SessionPlan, saved?: Pick<Diagnosis, 'cloud'> | nul
 // ---------------------------------------------------------------------------------------------------
 // Offline JSON: the commands to run where the aliyun CLI has access, filled in with what is known.
 
-export interface AliyunCommand {
-  /** What the command reads, in the UI's words (a locale key). */
-  what: 'instances' | 'group' | 'acls' | 'acl' | 'ports' | 'firewalls' | 'eips';
-  command: string;
-  /** A security group or ACL id the command is for. */
-  id?: string;
-}
-
-const shq = (s: string): string => (/^[\w.:@,+/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-
-/**
- * Copy-ready `aliyun` commands. Without a region the CLI uses the profile's region, so --RegionId is
- * left out rather than shown as a placeholder; the instance is named by id, else by the public IP.
- */
-export function aliyunCommands(k: { region?: string; instanceId?: string; publicIp?: string; securityGroupIds?: string[]; vSwitchId?: string; networkAclIds?: string[] }): AliyunCommand[] {
-  const region = k.region?.trim() ? ` --RegionId ${shq(k.region.trim())}` : '';
-  const which = k.instanceId?.trim()
-    ? ` --InstanceIds ${shq(JSON.stringify([k.instanceId.trim()]))}`
-    : k.publicIp?.trim()
-      ? ` --PublicIpAddresses ${shq(JSON.stringify([k.publicIp.trim()]))}`
-      : '';
-  const out: AliyunCommand[] = [{ what: 'instances', command: `aliyun ecs DescribeInstances${region}${which}` }];
-  for (const g of k.securityGroupIds ?? []) out.push({ what: 'group', id: g, command: `aliyun ecs DescribeSecurityGroupAttribute${region} --SecurityGroupId ${shq(g)} --Direction all` });
-  if (k.networkAclIds?.length) {
-    for (const a of k.networkAclIds) out.push({ what: 'acl', id: a, command: `aliyun vpc DescribeNetworkAclAttributes${region} --NetworkAclId ${shq(a)}` });
-  } else if (k.vSwitchId) {
-    out.push({ what: 'acls', id: k.vSwitchId, command: `aliyun vpc DescribeNetworkAcls${region} --ResourceId ${shq(k.vSwitchId)} --ResourceType VSwitch` });
-  }
-  return out;
-}
-
-/**
- * Copy-ready KooCLI (`hcloud`) commands whose output the Huawei importer reads: the server (ECS ShowServer, or
- * ListServersDetails filtered by IP when the id is unknown), its ports (VPC ListPorts), the rules of each security
- * group (VPC v3 ListSecurityGroupRules), the network ACLs (VPC v3 ListFirewall) and the EIPs (EIP ListPublicips).
- * Without a server id every server of the region is listed: the importer picks the one owning the tested address.
- * KooCLI syntax: `hcloud <Service> <Operation>[/<version>] --cli-region=<region> --<param>=<value>`; without a
- * region KooCLI uses its profile's region, so the flag is left out rather than shown as a placeholder.
- */
-export function hcloudCommands(k: { region?: string; instanceId?: string; securityGroupIds?: string[] }): AliyunCommand[] {
-  const region = k.region?.trim() ? ` --cli-region=${shq(k.region.trim())}` : '';
-  const id = k.instanceId?.trim();
-  const out: AliyunCommand[] = [
-    {
-      what: 'instances',
-      command: id ? `hcloud ECS ShowServer${region} --server_id=${shq(id)}` : `hcloud ECS ListServersDetails${region}`,
-    },
-    { what: 'ports', command: id ? `hcloud VPC ListPorts${region} --device_id=${shq(id)}` : `hcloud VPC ListPorts${region}` },
-  ];
-  for (const g of k.securityGroupIds ?? []) out.push({ what: 'group', id: g, command: `hcloud VPC ListSecurityGroupRules/v3${region} --security_group_id=${shq(g)}` });
-  out.push({ what: 'firewalls', command: `hcloud VPC ListFirewall/v3${region}` });
-  out.push({ what: 'eips', command: `hcloud EIP ListPublicips${region}` });
-  return out;
-}
-
 /** Placeholders the core leaves in a command when a value is unknown ("<your-public-ip>"). */
 export const PLACEHOLDER_RE = /<([a-z][\w-]*)>/gi;
 
@@ -416,4 +362,19 @@ export function remoteScriptCloud(clouds: readonly CloudCapabilities[] | undefin
   const c = clouds?.find((x) => x.id === provider);
   if (!clouds) return { remoteScript: true, name: null };
   return { remoteScript: c?.remoteScript ?? false, name: c?.name ?? null };
+}
+
+export type OfflineCommandRequest = { provider: ProviderId } & OfflineCommandArgs;
+
+/**
+ * The offline step's request for its commands, as a stable JSON text (the effect's dependency: a new request
+ * only when something known changed). Blank values and empty lists are left out.
+ */
+export function offlineKnown(provider: ProviderId, k: OfflineCommandArgs): string {
+  const req: Record<string, unknown> = { provider };
+  for (const [key, value] of Object.entries(k)) {
+    if (typeof value === 'string' && value.trim()) req[key] = value.trim();
+    else if (Array.isArray(value) && value.length) req[key] = value;
+  }
+  return JSON.stringify(req);
 }

@@ -3,7 +3,7 @@
 // zh-CN punctuation (full-width between Chinese characters).
 import { describe, expect, it } from 'vitest';
 import type { Check } from '../../core/diagnosis/types';
-import { aliyunCommands, argsOf, emptyForm, fillCommand, formatDate, formOf, isIpText, planOf, splitHostPort, verdictFixGroups, withAddress } from './logic';
+import { argsOf, emptyForm, fillCommand, formatDate, formOf, isIpText, planOf, splitHostPort, verdictFixGroups, withAddress } from './logic';
 import { en, zhCN } from './locales';
 import { browserLang } from './store';
 
@@ -46,21 +46,6 @@ describe('public IP and app protocol reach the request and the plan', () => {
   ])('isIpText(%s) = %s', (s, ok) => expect(isIpText(s)).toBe(ok));
 });
 
-describe('aliyun commands for the paste step', () => {
-  it('filled with region and instance; no placeholder when unknown', () => {
-    const known = aliyunCommands({ region: 'cn-hangzhou', instanceId: 'i-bp1abc', securityGroupIds: ['sg-1', 'sg-2'], vSwitchId: 'vsw-9' });
-    expect(known.map((c) => c.command)).toEqual([
-      `aliyun ecs DescribeInstances --RegionId cn-hangzhou --InstanceIds '["i-bp1abc"]'`,
-      'aliyun ecs DescribeSecurityGroupAttribute --RegionId cn-hangzhou --SecurityGroupId sg-1 --Direction all',
-      'aliyun ecs DescribeSecurityGroupAttribute --RegionId cn-hangzhou --SecurityGroupId sg-2 --Direction all',
-      'aliyun vpc DescribeNetworkAcls --RegionId cn-hangzhou --ResourceId vsw-9 --ResourceType VSwitch',
-    ]);
-    const byIp = aliyunCommands({ publicIp: '47.98.10.20' });
-    expect(byIp[0].command).toBe(`aliyun ecs DescribeInstances --PublicIpAddresses '["47.98.10.20"]'`);
-    for (const c of [...known, ...byIp, ...aliyunCommands({})]) expect(c.command).not.toMatch(/<[^>]+>/);
-    expect(aliyunCommands({ region: 'cn-hangzhou', networkAclIds: ['nacl-1'] })[1].command).toBe('aliyun vpc DescribeNetworkAclAttributes --RegionId cn-hangzhou --NetworkAclId nacl-1');
-  });
-});
 
 describe('placeholders', () => {
   it('the public IP is filled in; what is still unknown is listed, not shown', () => {

@@ -2,7 +2,7 @@
 import type { ResultOf } from '../../api';
 import type { ProviderId } from '../../cloud/provider';
 import { maskAccessKeyId } from '../../cloud/redact';
-import { DEFAULT_PROVIDER } from '../../cloud/registry';
+import { DEFAULT_PROVIDER, providerFor } from '../../cloud/registry';
 import { ok } from '../../result';
 import { environmentHasKey, environmentVariables, listProfiles } from '../accounts';
 import type { BackendContext } from './context';
@@ -38,5 +38,6 @@ export function accountHandlers(ctx: BackendContext): DomainHandlers<'profiles' 
       return ok(await credentialStatus(provider));
     },
     'cloud.checkImport': async ({ json }) => ok(await engine.checkImport(json)),
+    'cloud.offlineCommands': async ({ provider, ...known }) => ok(providerFor(provider).offlineCommands(known)),
   };
 }

@@ -9,6 +9,7 @@ import { evaluateSecurityGroups } from '../../rules/securityGroups';
 import { checkCloudIds } from '../ids';
 import type { ApplyActionsArgs, ApplyActionsResult, CloudAction, CloudProvider, ProviderApply, ProviderInputCheck, RemoteScriptArgs, RemoteScriptResult } from '../provider';
 import { alicloudAccounts } from './accounts';
+import { aliyunOfflineCommands } from './offline';
 import { ramPolicy } from './actions';
 import { ActionRefused, applyActions, describeAction, ruleLookupFromSnapshot, type ApiRule } from './apply';
 import { runCloudAssistant } from './assistant';
@@ -157,6 +158,7 @@ export const alicloudProvider: CloudProvider = {
   id: 'alicloud',
   name: L('阿里云', 'Alibaba Cloud'),
   accounts: alicloudAccounts,
+  offlineCommands: aliyunOfflineCommands,
   semantics: {
     // VPC network ACLs are stateless: return traffic needs the ephemeral range in the egress entries.
     aclStateful: false,

@@ -20,6 +20,7 @@ import { isRegionId } from '../ids';
 import type { CloudSnapshot } from '../model';
 import type { CloudProvider, ConsoleLinks, ProviderSemantics } from '../provider';
 import { huaweiAccounts } from './accounts';
+import { hcloudOfflineCommands } from './offline';
 import { huaweiApply } from './apply';
 import type { HuaweiSecurityGroup } from './types';
 import { CARRIER_BLOCKED_TCP } from './carrierPorts';
@@ -222,6 +223,7 @@ export const huaweiProvider: CloudProvider = {
   semantics: HUAWEI_SEMANTICS,
   console: HUAWEI_CONSOLE,
   accounts: huaweiAccounts,
+  offlineCommands: hcloudOfflineCommands,
   async prepare() {
     await loadHuaweiSdk();
   },

@@ -4,7 +4,8 @@ import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { CredentialStatus, ImportCheck, ProfileInfo, TargetCheck } from '../../../core/api';
 import { SERVICE_PRESETS } from '../../../core/api-client';
-import { aliyunCommands, APP_PROTOCOL_CHOICES, argsOf, hcloudCommands, isIpText, portOf, withAddress } from '../logic';
+import type { OfflineCommand } from '../../../core/cloud/types';
+import { APP_PROTOCOL_CHOICES, argsOf, isIpText, offlineKnown, portOf, withAddress, type OfflineCommandRequest } from '../logic';
 import { CloudChoice, useAccountWords } from './CloudChoice';
 import { CopyButton, useL } from './common';
 import { api, useStore } from '../store';
@@ -390,16 +391,26 @@ function ImportPanel({ imp }: { imp: ImportCheck | null }) {
       setSwitched(true);
     }
   }, [recognised, form.provider, setForm]);
-  const commands =
-    form.provider === 'huawei'
-      ? hcloudCommands({ region: form.region || imp?.region, instanceId: form.instanceId || imp?.instanceId || undefined, securityGroupIds: imp?.missingGroupIds ?? [] })
-      : aliyunCommands({
-          region: form.region || imp?.region,
-          instanceId: form.instanceId || imp?.instanceId || undefined,
-          publicIp,
-          securityGroupIds: imp?.missingGroupIds ?? [],
-          vSwitchId: imp && !imp.networkAcls ? imp.vSwitchId : undefined,
-        });
+  // The chosen cloud's own CLI commands (aliyun, KooCLI), built by its provider in the backend from what is known.
+  const known = offlineKnown(form.provider, {
+    region: form.region || imp?.region,
+    instanceId: form.instanceId || imp?.instanceId || undefined,
+    publicIp,
+    securityGroupIds: imp?.missingGroupIds ?? [],
+    vSwitchId: imp && !imp.networkAcls ? imp.vSwitchId : undefined,
+  });
+  const [commands, setCommands] = useState<OfflineCommand[]>([]);
+  useEffect(() => {
+    let live = true;
+    void api()
+      .call('cloud.offlineCommands', JSON.parse(known) as OfflineCommandRequest)
+      .then((r) => {
+        if (live) setCommands(r.ok ? r.value : []);
+      });
+    return () => {
+      live = false;
+    };
+  }, [known]);
 
   const loadFiles = async (files: FileList | null) => {
     if (!files || files.length === 0) return;
