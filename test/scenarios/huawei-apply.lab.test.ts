@@ -12,7 +12,7 @@ import type { TcpPortFact } from '../../src/core/probe/types';
 import { describeLab } from '../lab/describe-lab';
 import { createLab, type Lab } from '../lab/lab';
 import { SERVER_ID, SG_WEB } from '../fake-huawei/scenarios';
-import { FakeHuaweiInNamespace, HW_REGION } from './huawei-support';
+import { FakeHuaweiInNamespace, huaweiCliEnv, HW_REGION } from './huawei-support';
 import { CLIENT_PUBLIC_IP, runCliInClient } from './support';
 
 const PORT = 2431;
@@ -37,16 +37,7 @@ describeLab('lab: Huawei Cloud fix --apply opens the port the fake cloud blocks,
     const f = await lab.call<TcpPortFact>('src/core/probe/tcp', 'probeTcpPort', [{ host: lab.hosts.server.ipv4, address: lab.hosts.server.ipv4, port: PORT }, { attempts: 2 }]);
     return `${f.state}/${f.reason}`;
   };
-  const env = () => ({
-    SGD_HUAWEI_ENDPOINT: fake.endpoint,
-    HUAWEICLOUD_SDK_AK: fake.keys.ak,
-    HUAWEICLOUD_SDK_SK: fake.keys.sk,
-    HUAWEICLOUD_SDK_PROJECT_ID: fake.keys.projectId,
-    SGD_EGRESS_IP_URLS: fake.echoUrl,
-    SGD_CONTROL_HOSTS: '',
-    SGD_DNS_SERVERS: '',
-  });
-  const cli = (name: string, args: string[]) => runCliInClient(lab, fake, name, PORT, args, env());
+  const cli = (name: string, args: string[]) => runCliInClient(lab, fake, name, PORT, args, huaweiCliEnv(fake));
 
   it('rule missing: blocked → diagnose --save → fix --apply --yes → the probe connects → fix --undo → blocked again', async () => {
     expect(await probe()).toBe('filtered/no-response');

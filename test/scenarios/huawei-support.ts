@@ -128,7 +128,12 @@ export async function diagnoseHuaweiInClient(lab: Lab, fake: FakeHuaweiInNamespa
     ...(opts.json === false ? [] : ['--json']),
   ];
   // runCliInClient also points the Alibaba endpoints at this fake: --provider huawei never calls them.
-  return runCliInClient(lab, fake, `huawei: ${s.name}`, s.port, args, {
+  return runCliInClient(lab, fake, `huawei: ${s.name}`, s.port, args, huaweiCliEnv(fake));
+}
+
+/** The CLI's environment against the fake Huawei API: its endpoint and keys; outside contacts only the lab's echo. */
+export function huaweiCliEnv(fake: FakeHuaweiInNamespace): Record<string, string> {
+  return {
     SGD_HUAWEI_ENDPOINT: fake.endpoint,
     HUAWEICLOUD_SDK_AK: fake.keys.ak,
     HUAWEICLOUD_SDK_SK: fake.keys.sk,
@@ -136,5 +141,5 @@ export async function diagnoseHuaweiInClient(lab: Lab, fake: FakeHuaweiInNamespa
     SGD_EGRESS_IP_URLS: fake.echoUrl,
     SGD_CONTROL_HOSTS: '',
     SGD_DNS_SERVERS: '',
-  });
+  };
 }

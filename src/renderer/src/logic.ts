@@ -359,8 +359,8 @@ export function formatDate(iso: string, lang: string): string {
  * backend's list of clouds; a backend that sends no list (older) is taken to offer it, as before.
  */
 export function remoteScriptCloud(clouds: readonly CloudCapabilities[] | undefined, provider: ProviderId): { remoteScript: boolean; name: Localized | null } {
-  const c = clouds?.find((x) => x.id === provider);
   if (!clouds) return { remoteScript: true, name: null };
+  const c = clouds.find((x) => x.id === provider);
   return { remoteScript: c?.remoteScript ?? false, name: c?.name ?? null };
 }
 

@@ -4,6 +4,7 @@
 import { promises as fsp } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { OpenedSession, ParsedArgsOf, SessionRef } from '../../api';
+import { providerFor } from '../../cloud/registry';
 import type { Diagnosis } from '../../diagnosis/types';
 import { fail, ok, type Result } from '../../result';
 import { loadSession, SESSION_EXTENSION } from '../../session';
@@ -127,7 +128,7 @@ export function createContext(opts: BackendOptions): BackendContext {
       case 'stored-key': {
         // The chosen cloud's own entry: a key typed for the other cloud is never used.
         const key = await host.secrets.load(source.provider);
-        if (!key) return fail('NO_ACCESS_KEY', source.provider === 'huawei' ? 'No Huawei Cloud access key is stored: type one in step 2, or choose another source' : 'No AccessKey is stored: type one in step 2, or choose a profile');
+        if (!key) return fail('NO_ACCESS_KEY', `No ${providerFor(source.provider).name.en} access key is stored: type one in step 2, or choose another source`);
         log.addSecret(key.accessKeySecret);
         return ok({ kind: 'access-key', key });
       }

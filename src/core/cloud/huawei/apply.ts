@@ -40,7 +40,7 @@ import { makeRedactor, type Redactor } from '../redact';
 import { huaweiEnvironment, isHuaweiProjectId, resolveHuaweiCredentials, type ResolvedHuaweiCredentials } from './credentials';
 import { huaweiProviderData } from './map';
 import { HUAWEI_WRITE_ACTIONS } from './policy';
-import { classifyHuaweiError, HUAWEI_READ_ACTIONS } from './read';
+import { classifyHuaweiError, HUAWEI_READ_ACTIONS, sleep, withTimeout } from './read';
 import { huaweiEndpoints, loadHuaweiSdk, makeEcsClient, makeRawClient, makeVpcV2Client, makeVpcV3Client, type HuaweiClient, type HuaweiEndpoints, type RawHcClient } from './sdk';
 
 /** The fix APIs fixes.ts emits. */
@@ -301,31 +301,6 @@ interface CallPolicy {
 
 type CallOut = { ok: true; body: Row } | { ok: false; error: CloudError; status?: number };
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
-
-class CallTimeout extends Error {
-  constructor(ms: number) {
-    super(`no answer within ${ms} ms`);
-    this.name = 'CallTimeout';
-  }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    // axios has the same timeout (sdk.ts); this is the backstop.
-    const t = setTimeout(() => reject(new CallTimeout(ms)), ms + 250);
-    p.then(
-      (v) => (clearTimeout(t), resolve(v)),
-      (e: unknown) => (clearTimeout(t), reject(e)),
-    );
-  });
-}
-
 /**
  * One API call. Reads retry on throttling, 5xx, timeouts and resets (as read.ts); writes only on throttling,
  * which API Gateway answers before the call runs (a write that timed out may have happened: never sent twice).
@@ -341,10 +316,11 @@ async function callOnce(op: string, what: string, fn: () => Promise<unknown>, wr
     }
     attempts = attempt;
     try {
+      // No signal here: a write already sent is waited for, never abandoned half-way.
       const raw = await withTimeout(fn(), policy.timeoutMs);
       return { ok: true, body: raw && typeof raw === 'object' ? (raw as Row) : {} };
     } catch (err) {
-      last = err instanceof CallTimeout ? { code: 'Timeout', message: err.message, retryable: true, permission: false, credential: false } : classifyHuaweiError(err);
+      last = classifyHuaweiError(err);
       const throttled = last.status === 429 || last.code === 'APIGW.0308' || last.code === 'Throttling';
       if (!(write ? throttled : last.retryable) || attempt === maxAttempts) break;
       await sleep(Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)), policy.signal);

@@ -145,14 +145,16 @@ export function classifyHuaweiError(err: unknown): Classified {
   return { ...base, code: apiCode || `HTTP${status}`, retryable: false, permission: false, credential: false };
 }
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+/** Waits, ending early on abort (shared with apply.ts's backoff). */
+export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     if (signal?.aborted) return resolve();
     const t = setTimeout(resolve, ms);
     signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
   });
 
-function withTimeout<T>(p: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {
+/** A call with a time limit (a CallTimeout, which classifyHuaweiError reads as Timeout), cut short by `signal`. */
+export function withTimeout<T>(p: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     // axios has the same timeout; this is the backstop and what honours the AbortSignal.
     const t = setTimeout(() => reject(new CallTimeout(ms)), ms + 250);
